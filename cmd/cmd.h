@@ -1,0 +1,14 @@
+/* The subcommands: one file each, registered in vitool.c's table. */
+#ifndef VT_CMD_CMD_H
+#define VT_CMD_CMD_H
+
+int cmd_serve(int argc, char **argv);
+int cmd_drive(int argc, char **argv);
+int cmd_loopback(int argc, char **argv);
+
+/* Exit statuses shared by every command. */
+#define VT_EXIT_OK 0
+#define VT_EXIT_FAIL 1
+#define VT_EXIT_USAGE 2
+
+#endif

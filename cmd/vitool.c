@@ -1,0 +1,102 @@
+/* vitool: the dispatcher.  Global options, then a command from the table;
+ * each command parses the rest of argv itself (getopt strings start with
+ * '+' so options after the command stay the command's). */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "util/log.h"
+
+#ifndef VITOOL_VERSION
+#define VITOOL_VERSION "0.1"
+#endif
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static int cmd_help(int argc, char **argv);
+
+static const struct command commands[] = {
+	{ "serve",    cmd_serve,    "serve a virtio device as a vhost-user backend" },
+	{ "drive",    cmd_drive,    "drive a vhost-user backend without a VM" },
+	{ "loopback", cmd_loopback, "backend and front-end in one command, no VM needed" },
+	{ "help",     cmd_help,     "show help for a command (its man page)" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vitool [-v] [--version] [-h] COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'vitool COMMAND --help' for a command's options; man vitool-COMMAND for more.\n");
+}
+
+static const struct command *find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	char page[64];
+
+	if (argc < 2) {
+		usage(stdout);
+		return VT_EXIT_OK;
+	}
+	if (!find(argv[1]) || !strcmp(argv[1], "help"))
+		vt_die_usage("help: unknown command '%s'", argv[1]);
+	snprintf(page, sizeof(page), "vitool-%s", argv[1]);
+	execlp("man", "man", page, (char *)NULL);
+	/* No man(1): the command's own usage is the next best thing. */
+	char *args[] = { argv[1], "--help", NULL };
+	return find(argv[1])->fn(2, args);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct command *c;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "+vVh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'v':
+			vt_log_verbosity++;
+			break;
+		case 'V':
+			printf("vitool %s\n", VITOOL_VERSION);
+			return VT_EXIT_OK;
+		case 'h':
+			usage(stdout);
+			return VT_EXIT_OK;
+		default:
+			usage(stderr);
+			return VT_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return VT_EXIT_USAGE;
+	}
+	c = find(argv[optind]);
+	if (!c)
+		vt_die_usage("unknown command '%s' (see 'vitool --help')", argv[optind]);
+	argc -= optind;
+	argv += optind;
+	optind = 0;   /* reset getopt for the command (glibc: 0 reinitialises) */
+	return c->fn(argc, argv);
+}

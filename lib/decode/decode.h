@@ -1,0 +1,37 @@
+/* Decoders: one per device type (tcpdump print-*.c style).  Each reads a
+ * chain through bounds-checked accessors and appends a one-line summary;
+ * short data ends the line with the truncation marker " [|]". */
+#ifndef VT_DECODE_DECODE_H
+#define VT_DECODE_DECODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/strbuf.h"
+#include "virtio/vq.h"
+
+struct vt_decoder {
+	uint32_t virtio_id;
+	const char *name;
+	/* Request: from the chain's readable bytes.  completed: also the
+	 * response from its writable bytes (used_len of them valid). */
+	void (*summary)(struct vt_sb *out, unsigned queue, const struct vt_chain *c,
+			bool completed, uint32_t used_len);
+};
+
+/* Decoder for a device id; the generic hex decoder when there is none. */
+const struct vt_decoder *vt_decoder_find(uint32_t virtio_id);
+
+/* Value -> name tables (tcpdump's tok2str). */
+struct vt_tok {
+	uint32_t v;
+	const char *s;
+};
+/* The name of v in table t (terminated by {0, NULL}), or fallback formatted
+ * with v ("type-%u") in a static buffer. */
+const char *vt_tok2str(const struct vt_tok *t, const char *fallback, uint32_t v);
+
+extern const struct vt_decoder vt_decoder_i2c;
+extern const struct vt_decoder vt_decoder_hex;
+
+#endif

@@ -1,0 +1,50 @@
+/* A device model is a callback table (libvhost-user / vhost-device style).
+ * The vhost-user backend owns the protocol, guest memory and the rings; the
+ * model only sees chains and completes them.  A new device is one model file,
+ * one decoder file and one row in the model table (devices/registry.c). */
+#ifndef VT_DEVICES_DEVICE_H
+#define VT_DEVICES_DEVICE_H
+
+#include <stdint.h>
+
+#include "virtio/vq.h"
+
+struct vt_backend;
+
+/* Returned by handle() when the model completes the chain later with
+ * vt_backend_complete(). */
+#define VT_DEFER (-1)
+
+struct vt_device_model {
+	const char *name;            /* "i2c": the word on the command line */
+	uint32_t virtio_id;
+	unsigned num_queues;
+	uint16_t max_queue_size;
+	uint64_t features;           /* offered: device bits and transport bits */
+	uint64_t protocol_features;  /* offered vhost-user protocol features */
+	uint32_t config_size;        /* 0: no config space */
+
+	/* Copies config bytes [off, off+len) into buf; the backend has checked
+	 * the range against config_size. */
+	void (*get_config)(void *dev, uint32_t off, uint8_t *buf, uint32_t len);
+	/* Optional; 0 or -errno. */
+	int (*set_config)(void *dev, uint32_t off, const uint8_t *buf, uint32_t len);
+
+	/* Features the driver acked (SET_FEATURES). Optional. */
+	void (*set_features)(void *dev, uint64_t features);
+
+	/* One available chain of queue q.  Returns the used length to complete
+	 * it now, or VT_DEFER.  Every chain available at a kick is passed in one
+	 * pass, then flush() (optional) runs once: batching. */
+	int (*handle)(void *dev, struct vt_backend *b, unsigned q, const struct vt_chain *c);
+	void (*flush)(void *dev, struct vt_backend *b, unsigned q);
+
+	/* The rings stopped (GET_VRING_BASE, reset, disconnect): forget deferred
+	 * chains of queue q, they will never be completed.  Optional. */
+	void (*queue_stopped)(void *dev, unsigned q);
+};
+
+/* The model table: NULL when name is unknown. */
+const struct vt_device_model *vt_device_model_find(const char *name);
+
+#endif

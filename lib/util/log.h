@@ -1,0 +1,33 @@
+/* Logging and the one error path of the tool: every message goes to stderr as
+ * "vitool: message" (libgpiod-tools style).  Library code never exits; only
+ * commands call vt_die()/vt_die_usage(). */
+#ifndef VT_UTIL_LOG_H
+#define VT_UTIL_LOG_H
+
+#include <stdnoreturn.h>
+
+enum vt_log_level { VT_LOG_ERR, VT_LOG_WARN, VT_LOG_INFO, VT_LOG_DEBUG };
+
+/* Messages with level <= vt_log_verbosity are printed (default VT_LOG_WARN).
+ * Each -v on a command line raises it by one. */
+extern int vt_log_verbosity;
+
+void vt_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define vt_err(...)   vt_log(VT_LOG_ERR, __VA_ARGS__)
+#define vt_warn(...)  vt_log(VT_LOG_WARN, __VA_ARGS__)
+#define vt_info(...)  vt_log(VT_LOG_INFO, __VA_ARGS__)
+#define vt_debug(...) vt_log(VT_LOG_DEBUG, __VA_ARGS__)
+
+/* The text of the last message passed to vt_log() at any level, whether or
+ * not it was printed.  Unit tests assert on it. */
+const char *vt_log_last(void);
+
+/* When quiet, nothing is printed (vt_log_last() still records).  Unit tests. */
+void vt_log_set_quiet(int quiet);
+
+/* "vitool: msg" and exit(1): runtime failure. */
+noreturn void vt_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "vitool: msg" and exit(2): bad command line. */
+noreturn void vt_die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,70 @@
+/* vhost-user backend (device side): a unix socket server that speaks the
+ * protocol to a VMM (QEMU) or vitool's own front-end, maps guest memory,
+ * runs the virtqueues of one device model on the event loop, and listens
+ * again after the front-end disconnects (reconnect). */
+#ifndef VT_VHOST_BACKEND_H
+#define VT_VHOST_BACKEND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "devices/device.h"
+#include "util/loop.h"
+#include "vhost/proto.h"
+#include "virtio/vq.h"
+
+#define VT_BACKEND_MAX_QUEUES 8
+
+struct vt_backend;
+
+/* What happened, for observers (loopback's one-liners now; trace later). */
+enum vt_event_kind {
+	VT_EV_AVAIL,       /* a chain was popped */
+	VT_EV_USED,        /* a chain was completed */
+	VT_EV_KICK,        /* the driver kicked queue */
+	VT_EV_CALL,        /* we notified the driver */
+	VT_EV_RING_ERROR,  /* the queue stopped: text says why */
+	VT_EV_VHOST_MSG,   /* a vhost-user message arrived: request */
+	VT_EV_CONNECT,
+	VT_EV_DISCONNECT,
+};
+
+struct vt_event {
+	enum vt_event_kind kind;
+	unsigned queue;
+	uint16_t head;
+	uint64_t req_id;        /* pairs AVAIL with USED; counts from 1 per backend */
+	uint64_t t_ns;          /* vt_now_ns() */
+	uint64_t latency_ns;    /* USED: time since AVAIL */
+	uint32_t used_len;      /* USED */
+	const struct vt_chain *chain;  /* AVAIL, USED: the chain (NULL if it could not be walked) */
+	uint32_t request;       /* VHOST_MSG */
+	const char *text;       /* RING_ERROR: reason */
+};
+
+typedef void (*vt_observer_fn)(void *arg, const struct vt_event *ev);
+
+struct vt_backend *vt_backend_new(struct vt_loop *loop, const struct vt_device_model *model, void *dev);
+void vt_backend_free(struct vt_backend *b);
+
+/* Creates the socket at path (replacing a stale socket file, refusing any
+ * other existing file) and accepts one front-end at a time on the loop.
+ * -errno. */
+int vt_backend_listen(struct vt_backend *b, const char *path);
+/* Serves an already-connected socket (unit tests use a socketpair).  The
+ * backend owns fd from now on. */
+int vt_backend_attach(struct vt_backend *b, int fd);
+/* Stop the loop after the first front-end disconnects (--once). */
+void vt_backend_set_once(struct vt_backend *b, bool once);
+bool vt_backend_connected(const struct vt_backend *b);
+
+void vt_backend_set_observer(struct vt_backend *b, vt_observer_fn fn, void *arg);
+
+/* Completes a deferred chain: used entry + notification as needed. */
+void vt_backend_complete(struct vt_backend *b, unsigned q, uint16_t head, uint32_t used_len);
+
+/* For tests and diagnostics. */
+struct vt_vq *vt_backend_queue(struct vt_backend *b, unsigned q);
+uint64_t vt_backend_features(const struct vt_backend *b);   /* acked */
+
+#endif

@@ -1,0 +1,54 @@
+/* vhost-user front-end: plays the VMM (memfd guest memory, feature
+ * negotiation, ring setup, kick and call eventfds) so vitool can drive any
+ * backend without a VM. */
+#ifndef VT_VHOST_FRONTEND_H
+#define VT_VHOST_FRONTEND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "virtio/dvq.h"
+#include "virtio/gmem.h"
+
+#define VT_FE_MAX_QUEUES 8
+
+struct vt_fe_opts {
+	unsigned nqueues;          /* queues to set up */
+	uint16_t queue_size;       /* power of two */
+	uint64_t want_features;    /* acked = want & offered; VERSION_1 required */
+	uint64_t mem_size;         /* guest memory (default 4 MiB when 0) */
+	bool use_event_idx;        /* negotiate EVENT_IDX if offered */
+};
+
+struct vt_frontend {
+	int sock;
+	uint64_t offered;          /* backend's GET_FEATURES */
+	uint64_t features;         /* what we acked */
+	uint64_t protocol_features;/* negotiated */
+	unsigned nqueues;
+	struct vt_gmem mem;
+	struct vt_dvq vq[VT_FE_MAX_QUEUES];
+	int kick_fd[VT_FE_MAX_QUEUES];
+	int call_fd[VT_FE_MAX_QUEUES];
+	char err[256];             /* why the last call failed */
+};
+
+/* Connects to the backend socket, retrying for up to timeout_ms while it
+ * does not exist yet / refuses.  -errno (err set). */
+int vt_fe_connect(struct vt_frontend *fe, const char *path, int timeout_ms);
+/* Full start sequence: GET_FEATURES, GET/SET_PROTOCOL_FEATURES,
+ * GET_QUEUE_NUM, SET_OWNER, SET_FEATURES, SET_MEM_TABLE, and per queue
+ * SET_VRING_NUM/BASE/ADDR/KICK/CALL and SET_VRING_ENABLE 1.  Uses REPLY_ACK
+ * when offered.  -errno (err set). */
+int vt_fe_start(struct vt_frontend *fe, const struct vt_fe_opts *o);
+/* GET_CONFIG; needs protocol feature CONFIG.  -errno. */
+int vt_fe_get_config(struct vt_frontend *fe, uint32_t off, void *buf, uint32_t len);
+/* Publishes queue q's new chains and kicks if the device wants it. */
+int vt_fe_kick(struct vt_frontend *fe, unsigned q);
+/* Waits for a call on queue q (or any of its used entries being already
+ * there). 1: called/used available; 0: timeout; -errno. */
+int vt_fe_wait(struct vt_frontend *fe, unsigned q, int timeout_ms);
+/* GET_VRING_BASE for each queue, then closes everything. */
+void vt_fe_stop(struct vt_frontend *fe);
+
+#endif
