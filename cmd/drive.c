@@ -116,6 +116,8 @@ int cmd_drive(int argc, char **argv)
 	enum vt_i2c_run_result res;
 
 	first = parse(argc, argv, &o);
+	if (!vt_i2c_check_words(argv + first, (unsigned)(argc - first), err, sizeof(err)))
+		vt_die_usage("drive: %s", err);
 	signal(SIGPIPE, SIG_IGN);
 	r = vt_fe_connect(&fe, o.socket, (int)o.connect_ms);
 	if (r < 0)

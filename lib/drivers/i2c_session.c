@@ -25,22 +25,51 @@ void vt_i2c_print_grid(FILE *out, const bool present[128], unsigned first, unsig
 	}
 }
 
+/* "detect [FIRST LAST]": the range, default 0x08-0x77 like i2cdetect. */
+static bool parse_detect(char *const *words, unsigned n, unsigned *first, unsigned *last,
+			 char *err, size_t errlen)
+{
+	*first = 0x08;
+	*last = 0x77;
+	if (n != 1 && n != 3) {
+		snprintf(err, errlen, "detect takes no argument or FIRST LAST");
+		return false;
+	}
+	if (n == 3 && (!vt_parse_uint(words[1], 0x7f, first) || !vt_parse_uint(words[2], 0x7f, last) ||
+		       *first > *last)) {
+		snprintf(err, errlen, "detect %s %s: want FIRST <= LAST within 0x00-0x7f", words[1], words[2]);
+		return false;
+	}
+	return true;
+}
+
+bool vt_i2c_check_words(char *const *words, unsigned n, char *err, size_t errlen)
+{
+	struct vt_i2c_xfer x;
+	unsigned first, last;
+	bool ok;
+
+	if (n == 0) {
+		snprintf(err, errlen, "no operation given");
+		return false;
+	}
+	if (!strcmp(words[0], "detect"))
+		return parse_detect(words, n, &first, &last, err, errlen);
+	memset(&x, 0, sizeof(x));
+	ok = vt_i2c_parse_ops(words, n, &x, err, errlen) == 0;
+	vt_i2c_xfer_free(&x);
+	return ok;
+}
+
 static enum vt_i2c_run_result run_detect(struct vt_frontend *fe, char *const *words, unsigned n,
 					 const struct vt_i2c_run_opts *o, FILE *out,
 					 char *err, size_t errlen)
 {
-	unsigned first = 0x08, last = 0x77;
+	unsigned first, last;
 	bool present[128] = { false };
 
-	if (n != 1 && n != 3) {
-		snprintf(err, errlen, "detect takes no argument or FIRST LAST");
+	if (!parse_detect(words, n, &first, &last, err, errlen))
 		return VT_I2C_RUN_USAGE;
-	}
-	if (n == 3 && (!vt_parse_uint(words[1], 0x7f, &first) || !vt_parse_uint(words[2], 0x7f, &last) ||
-		       first > last)) {
-		snprintf(err, errlen, "detect %s %s: want FIRST <= LAST within 0x00-0x7f", words[1], words[2]);
-		return VT_I2C_RUN_USAGE;
-	}
 	if (vt_i2c_detect(fe, (uint16_t)first, (uint16_t)last, present, o->indirect, o->timeout_ms) < 0) {
 		snprintf(err, errlen, "detect: %s", fe->err);
 		return VT_I2C_RUN_TRANSPORT;

@@ -28,6 +28,10 @@ enum vt_i2c_run_result vt_i2c_run_words(struct vt_frontend *fe, char *const *wor
 					const struct vt_i2c_run_opts *o, FILE *out,
 					char *err, size_t errlen);
 
+/* Validates words without running them (so a command line can be refused
+ * before connecting).  false with err set. */
+bool vt_i2c_check_words(char *const *words, unsigned n, char *err, size_t errlen);
+
 /* i2cdetect-style grid of [first, last]. */
 void vt_i2c_print_grid(FILE *out, const bool present[128], unsigned first, unsigned last);
 

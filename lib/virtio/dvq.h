@@ -31,16 +31,34 @@ struct vt_dvq {
 	void **token;                 /* per head */
 	uint16_t *ndesc;              /* descriptors used per head */
 	struct vt_vring_desc **ind;   /* per head: indirect table, or NULL */
+	uint16_t *next;               /* host copy of chain/free-list links (the
+	                                 device could scribble on desc[].next) */
+	bool broken;                  /* the device broke the used ring protocol
+	                                 (bad id / used idx); vt_dvq_get then
+	                                 returns NULL for good */
 };
 
-/* Allocates rings (and per-head indirect tables of up to num entries) from
- * g.  num a power of two <= 32768. -errno. */
+/* Indirect tables are allocated per head at init with this many entries at
+ * most (min(num, VT_DVQ_INDIRECT_MAX)), to bound the memory they take:
+ * num * min(num, 64) * 16 bytes of guest memory (256 KiB for num 256, 1 MiB
+ * for 1024).  Longer indirect chains get -EINVAL from vt_dvq_add. */
+#define VT_DVQ_INDIRECT_MAX 64
+static inline unsigned vt_dvq_indirect_max(const struct vt_dvq *q)
+{
+	return q->num < VT_DVQ_INDIRECT_MAX ? q->num : VT_DVQ_INDIRECT_MAX;
+}
+
+/* Allocates rings (and per-head indirect tables of vt_dvq_indirect_max()
+ * entries) from g.  num a power of two <= 32768. -errno (-ENOMEM when g is
+ * too small). */
 int vt_dvq_init(struct vt_dvq *q, struct vt_gmem *g, uint16_t num, bool event_idx);
 void vt_dvq_free(struct vt_dvq *q);
 
 /* Adds a chain of n segments (readable ones first) tagged with token (not
  * NULL).  indirect: put it in an indirect table (one ring descriptor).
- * 0, or -ENOSPC when the ring has no room, -EINVAL for n == 0. */
+ * 0, or -ENOSPC when the ring has no room, -EINVAL for n == 0, a NULL
+ * token, a readable segment after a writable one, a direct chain longer
+ * than num or an indirect one longer than vt_dvq_indirect_max(). */
 int vt_dvq_add(struct vt_dvq *q, const struct vt_dseg *segs, unsigned n, bool indirect, void *token);
 
 /* Makes every chain added since the last publish visible to the device
@@ -49,7 +67,10 @@ int vt_dvq_add(struct vt_dvq *q, const struct vt_dseg *segs, unsigned n, bool in
 bool vt_dvq_publish(struct vt_dvq *q);
 
 /* Next used entry: its token, *len = used length, *head.  NULL when none.
- * Frees the chain's descriptors. */
+ * Frees the chain's descriptors.  With EVENT_IDX it also moves used_event
+ * along (callbacks stay enabled).  A device that reports an id not in flight
+ * or moves used idx more than num ahead sets q->broken (logged with
+ * vt_err) and NULL is returned from then on. */
 void *vt_dvq_get(struct vt_dvq *q, uint32_t *len, uint16_t *head);
 
 /* With EVENT_IDX, ask to be called when the next entry is used (used_event =

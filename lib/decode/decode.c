@@ -1,0 +1,37 @@
+/* Decoder table and the value -> name helper shared by every decoder. */
+#include <stdio.h>
+
+#include "decode/decode.h"
+#include "util/bytes.h"
+#include "virtio/virtio.h"
+
+/* One row per device type with a decoder; everything else prints hex. */
+static const struct {
+	uint32_t virtio_id;
+	const struct vt_decoder *dec;
+} decoders[] = {
+	{ VIRTIO_ID_I2C, &vt_decoder_i2c },
+};
+
+const struct vt_decoder *vt_decoder_find(uint32_t virtio_id)
+{
+	for (size_t i = 0; i < VT_ARRAY_SIZE(decoders); i++)
+		if (decoders[i].virtio_id == virtio_id)
+			return decoders[i].dec;
+	return &vt_decoder_hex;
+}
+
+const char *vt_tok2str(const struct vt_tok *t, const char *fallback, uint32_t v)
+{
+	/* A few rotating buffers so that two unknown values can appear in one
+	 * printf (as tcpdump's tok2str allows). */
+	static char buf[4][32];
+	static unsigned next;
+
+	for (; t && t->s; t++)
+		if (t->v == v)
+			return t->s;
+	char *b = buf[next++ % VT_ARRAY_SIZE(buf)];
+	snprintf(b, sizeof(buf[0]), fallback ? fallback : "#%u", v);
+	return b;
+}

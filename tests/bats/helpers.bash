@@ -1,0 +1,225 @@
+# Shared helpers for vitool's bats suites (libgpiod gpio-tools-test style):
+# long-running tools run in the background with their output captured to a
+# file, waits are bounded, and teardown kills whatever a test started.
+#
+#   load helpers
+#
+# Environment:
+#   VITOOL   the binary under test (default: ./vitool at the top of the tree)
+
+bats_require_minimum_version 1.5.0
+
+load /usr/lib/bats/bats-support/load
+load /usr/lib/bats/bats-assert/load
+
+VITOOL=${VITOOL:-"$BATS_TEST_DIRNAME/../../vitool"}
+# Absolute: tests cd around.
+case "$VITOOL" in
+/*) ;;
+*) VITOOL="$(cd "$(dirname "$VITOOL")" && pwd)/$(basename "$VITOOL")" ;;
+esac
+export VITOOL
+
+# Hard upper bound for any background vitool process (seconds).
+VT_BG_LIMIT=${VT_BG_LIMIT:-60}
+# Bound for one foreground command (seconds).
+VT_FG_LIMIT=${VT_FG_LIMIT:-10}
+
+# The test's socket and the serve instance's logs.
+SOCK=
+SERVE_PID=
+SERVE_OUT=
+SERVE_ERR=
+SERVE_STATUS=
+
+# Every test file calls this from setup().
+vt_setup() {
+	[ -x "$VITOOL" ] || fail "vitool binary not found or not executable: $VITOOL (run make)"
+	SOCK="$BATS_TEST_TMPDIR/i2c.sock"
+	SERVE_OUT="$BATS_TEST_TMPDIR/serve.out"
+	SERVE_ERR="$BATS_TEST_TMPDIR/serve.err"
+	SERVE_PID=
+	SERVE_STATUS=
+}
+
+# Every test file calls this from teardown(): nothing it started survives.
+vt_teardown() {
+	if [ -n "$SERVE_PID" ]; then
+		kill_group "$SERVE_PID"
+		SERVE_PID=
+	fi
+}
+
+# True while pid is a live (not zombie) process.
+proc_alive() {
+	local pid=$1 state
+	[ -r "/proc/$pid/stat" ] || return 1
+	state=$(sed -e 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
+# wait_for SECONDS COMMAND [ARGS...]: polls COMMAND every 50 ms until it
+# succeeds; fails after SECONDS (fractions allowed: 0.5).
+wait_for() {
+	local secs=$1 n i
+	shift
+	n=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 20 }')
+	for ((i = 0; i <= n; i++)); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# wait_exit PID SECONDS: waits (bounded) for a background child to exit and
+# reaps it; its status goes to $WAIT_STATUS.  Fails when still running.
+wait_exit() {
+	local pid=$1 secs=$2
+	WAIT_STATUS=
+	if ! wait_for "$secs" eval '! proc_alive '"$pid"; then
+		return 1
+	fi
+	wait "$pid"
+	WAIT_STATUS=$?
+	return 0
+}
+
+# Kills pid's process group (background jobs started through `timeout` lead
+# their own group): TERM, then KILL after 3 s.  Reaps it.
+kill_group() {
+	local pid=$1
+	if proc_alive "$pid"; then
+		kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
+		if ! wait_for 3 eval '! proc_alive '"$pid"; then
+			kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
+			wait_for 2 eval '! proc_alive '"$pid"
+		fi
+	fi
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# start_serve ARGS...: `vitool serve i2c --socket $SOCK ARGS...` in the
+# background (bounded by VT_BG_LIMIT), stdout to $SERVE_OUT, stderr to
+# $SERVE_ERR; waits up to 5 s for the socket to appear.
+start_serve() {
+	[ -z "$SERVE_PID" ] || fail "start_serve: a serve is already running (pid $SERVE_PID)"
+	: >"$SERVE_OUT"
+	: >"$SERVE_ERR"
+	# 3>&-: bats waits for fd 3 to close; a background job must not hold it.
+	timeout "$VT_BG_LIMIT" "$VITOOL" serve i2c --socket "$SOCK" "$@" \
+		>"$SERVE_OUT" 2>"$SERVE_ERR" </dev/null 3>&- &
+	SERVE_PID=$!
+	if ! wait_for 5 test -S "$SOCK"; then
+		echo "# serve stdout:" >&2
+		cat "$SERVE_OUT" >&2
+		echo "# serve stderr:" >&2
+		cat "$SERVE_ERR" >&2
+		fail "serve did not create its socket $SOCK within 5 s"
+	fi
+}
+
+# stop_serve: SIGTERM, then a bounded wait; the exit status goes to
+# $SERVE_STATUS.  Fails when serve does not exit within 5 s.
+stop_serve() {
+	local pid=$SERVE_PID
+	[ -n "$pid" ] || fail "stop_serve: no serve running"
+	kill -TERM "$pid" 2>/dev/null
+	if ! wait_exit "$pid" 5; then
+		kill_group "$pid"
+		SERVE_PID=
+		fail "serve did not exit within 5 s of SIGTERM"
+	fi
+	SERVE_STATUS=$WAIT_STATUS
+	SERVE_PID=
+}
+
+# serve_alive: true while the background serve runs.
+serve_alive() {
+	[ -n "$SERVE_PID" ] && proc_alive "$SERVE_PID"
+}
+
+# drive OP...: one bounded `vitool drive i2c --socket $SOCK $DRIVE_OPTS OP...`
+# through bats' run, stderr kept apart in $stderr.
+DRIVE_OPTS=
+drive() {
+	# shellcheck disable=SC2086
+	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" drive i2c --socket "$SOCK" $DRIVE_OPTS "$@"
+}
+
+# run_vitool ARGS...: one bounded run of the binary, stderr kept apart.
+run_vitool() {
+	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" "$@"
+}
+
+NL=$'\n'
+
+# Assertions on $stderr (bats-assert 2.1 has none).
+assert_stderr() {
+	assert_equal "$stderr" "$1"
+}
+assert_stderr_regex() {
+	if ! [[ $stderr =~ $1 ]]; then
+		batslib_print_kv_single_or_multi 8 regex "$1" stderr "$stderr" |
+			batslib_decorate 'stderr does not match regular expression' | fail
+	fi
+}
+assert_stderr_contains() {
+	if [[ $stderr != *"$1"* ]]; then
+		batslib_print_kv_single_or_multi 9 substring "$1" stderr "$stderr" |
+			batslib_decorate 'stderr does not contain substring' | fail
+	fi
+}
+
+# expected_grid FIRST LAST ADDR...: the i2cdetect grid of [FIRST, LAST] with
+# ADDRs present (what `drive i2c detect` must print).
+expected_grid() {
+	local first=$(($1)) last=$(($2)) row a p
+	shift 2
+	local -A present=()
+	for a in "$@"; do present[$((a))]=1; done
+	printf '     0  1  2  3  4  5  6  7  8  9  a  b  c  d  e  f\n'
+	for ((row = 0; row < 128; row += 16)); do
+		printf '%02x:' "$row"
+		for ((a = row; a < row + 16; a++)); do
+			if ((a < first || a > last)); then
+				printf '   '
+			elif [ -n "${present[$a]:-}" ]; then
+				printf ' %02x' "$a"
+			else
+				printf ' --'
+			fi
+		done
+		printf '\n'
+	done
+}
+
+# serve_requests: the request lines `serve --print` wrote so far (lines
+# starting "i2c q"), latency field (last word) removed.
+serve_requests() {
+	grep -E '^i2c q[0-9]+ ' "$SERVE_OUT" | sed -E 's/ [0-9.]+(us|ms|s)$//'
+}
+
+# wait_serve_line REGEX [SECONDS]: waits until $SERVE_OUT has a line
+# matching the extended REGEX.
+wait_serve_line() {
+	local re=$1 secs=${2:-5}
+	if ! wait_for "$secs" grep -Eq -- "$re" "$SERVE_OUT"; then
+		echo "# serve stdout:" >&2
+		cat "$SERVE_OUT" >&2
+		fail "no serve output line matches /$re/ within $secs s"
+	fi
+}
+
+# now_ms: monotonic-enough wall clock in milliseconds.
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# dump_serve: show serve's logs (useful in failure output).
+dump_serve() {
+	echo "# serve stdout:"
+	sed 's/^/#   /' "$SERVE_OUT" 2>/dev/null
+	echo "# serve stderr:"
+	sed 's/^/#   /' "$SERVE_ERR" 2>/dev/null
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bats
+# make install / make deps / examples: what a packager and a new user see.
+
+load /usr/lib/bats/bats-support/load
+load /usr/lib/bats/bats-assert/load
+
+TOP="$BATS_TEST_DIRNAME/../.."
+
+@test "make install honours PREFIX and DESTDIR" {
+	run make -C "$TOP" --no-print-directory install PREFIX=/opt/vt DESTDIR="$BATS_TEST_TMPDIR/root"
+	assert_success
+	root="$BATS_TEST_TMPDIR/root/opt/vt"
+	[ -x "$root/bin/vitool" ]
+	for page in vitool.1 vitool-serve.1 vitool-drive.1 vitool-loopback.1; do
+		[ -f "$root/share/man/man1/$page" ] || fail "missing man page $page"
+	done
+	[ -f "$root/share/bash-completion/completions/vitool" ]
+	[ -f "$root/share/zsh/vendor-completions/_vitool" ]
+	run "$root/bin/vitool" --version
+	assert_success
+	assert_output --regexp '^vitool [0-9]'
+}
+
+@test "deps: prints the exact apt-get line when not root" {
+	id nobody >/dev/null 2>&1 || skip "no user nobody"
+	run su nobody -s /bin/sh -c "'$TOP/tests/deps.sh' bash vitool-no-such-package"
+	assert_failure
+	assert_line "vitool: missing packages: vitool-no-such-package"
+	assert_line "run as root:  apt-get update && apt-get install -y vitool-no-such-package"
+}
+
+@test "deps: nothing to do when everything is installed" {
+	run "$TOP/tests/deps.sh" bash coreutils
+	assert_success
+	assert_output ""
+}
+
+@test "examples/eeprom-session.sh runs and shows the page wrap" {
+	run timeout 20 "$TOP/examples/eeprom-session.sh" "$TOP/vitool"
+	assert_success
+	assert_line "0xa3 0xa4 0xff 0xff 0xff 0xff 0xa1 0xa2"
+	assert_line --partial "exit status 1"
+}
+
+@test "examples/i2c-script.txt runs under loopback" {
+	run timeout 20 "$TOP/vitool" loopback --script "$TOP/examples/i2c-script.txt"
+	assert_success
+	assert_line "0x01 0x02 0x03"
+	assert_line --regexp '^20: 20 '
+}

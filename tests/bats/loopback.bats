@@ -1,0 +1,217 @@
+#!/usr/bin/env bats
+# `vitool loopback`: backend and front-end in one command over a real
+# vhost-user socket; the built-in exercise, --script, --indirect.
+
+load helpers
+
+setup() {
+	vt_setup
+}
+
+teardown() {
+	vt_teardown
+}
+
+# run_loopback ARGS...: bounded loopback run, stderr apart.  Sets $fe_lines
+# (the front-end's lines: everything but the served-request lines "i2c q..."
+# that the backend child prints) and $be_lines (those request lines).
+run_loopback() {
+	run --separate-stderr timeout 20 "$VITOOL" loopback "$@"
+	fe_lines=()
+	be_lines=()
+	local l
+	for l in "${lines[@]}"; do
+		if [[ $l =~ ^i2c\ q[0-9]+\  ]]; then
+			be_lines+=("$l")
+		else
+			fe_lines+=("$l")
+		fi
+	done
+}
+
+# The front-end's transcript of the built-in exercise after the first line
+# (which names the socket).
+expected_exercise() {
+	cat <<-'EOF'
+	# targets: 0x50 24c02 EEPROM, 0x51 24c32 EEPROM, 0x20 register file
+	# write 8 bytes to the EEPROM at 0x50, starting at word address 0x00
+	> w9@0x50 0x00 0x76 0x69 0x74 0x6f 0x6f 0x6c 0x21 0x0a
+	# read them back: set the word address, repeated start, read 8 (one FAIL_NEXT group)
+	> w1@0x50 0x00 r8
+	0x76 0x69 0x74 0x6f 0x6f 0x6c 0x21 0x0a
+	# a page write wraps inside its 8-byte page: 4 bytes at 0x06 land at 0x06 0x07 0x00 0x01
+	> w5@0x50 0x06 0xa1 0xa2 0xa3 0xa4
+	> w1@0x50 0x00 r8
+	0xa3 0xa4 0x74 0x6f 0x6f 0x6c 0xa1 0xa2
+	# the 24c32 at 0x51 takes a 2-byte word address
+	> w4@0x51 0x0f 0xfe 0x12 0x34
+	> w2@0x51 0x0f 0xfe r2
+	0x12 0x34
+	# the second message goes to 0x30, where nothing answers: it fails like a NACK and
+	# the rest of the group is failed too
+	> w1@0x50 0x00 r1@0x30 r1@0x50
+	failed as expected: message 2 (read 1 byte at 0x30) failed: ERR (the rest of the group was not performed)
+	# scan the bus with zero-length requests, like i2cdetect
+	> detect
+	EOF
+	expected_grid 0x08 0x77 0x20 0x50 0x51
+}
+
+# check_exercise: the assertions shared by the plain and --indirect runs.
+check_exercise() {
+	assert_success
+	assert_stderr ""
+	# what a user looks for
+	assert_line --regexp '^i2c q0 #[0-9]+ 0x50 write 9 \[00 76 69 74 6f 6f 6c 21 0a\] -> OK '
+	assert_line "0x76 0x69 0x74 0x6f 0x6f 0x6c 0x21 0x0a"
+	assert_line --partial "failed as expected"
+	assert_line "20: 20 -- -- -- -- -- -- -- -- -- -- -- -- -- -- --"
+	assert_line "50: 50 51 -- -- -- -- -- -- -- -- -- -- -- -- -- --"
+	# the front-end's transcript, exactly
+	[[ ${fe_lines[0]} =~ ^#\ vitool\ loopback:\ virtio-i2c\ over\ vhost-user\ socket\ /.+$ ]] ||
+		fail "first line: '${fe_lines[0]}'"
+	assert_equal "$(printf '%s\n' "${fe_lines[@]:1}")" "$(expected_exercise)"
+	# the backend served every request once: 1 + 2 + 1 + 2 + 1 + 2 + 3 + 112 probes
+	assert_equal "${#be_lines[@]}" 124
+	local out
+	out=$(printf '%s\n' "${be_lines[@]}")
+	[[ $out =~ i2c\ q0\ #[0-9]+\ 0x50\ read\ 8\ -\>\ OK\ \[76\ 69\ 74\ 6f\ 6f\ 6c\ 21\ 0a\] ]] ||
+		fail "no decoded read of 8 bytes at 0x50 in the served requests"
+	[[ $out =~ i2c\ q0\ #[0-9]+\ 0x51\ write\ 4\ \[0f\ fe\ 12\ 34\]\ -\>\ OK ]] ||
+		fail "no decoded 24c32 write in the served requests"
+	[[ $out =~ i2c\ q0\ #[0-9]+\ 0x30\ read\ 1\ fail-next\ -\>\ ERR ]] ||
+		fail "no failed read at 0x30 in the served requests"
+	[[ $out =~ i2c\ q0\ #[0-9]+\ 0x50\ read\ 1\ -\>\ ERR ]] ||
+		fail "the message after the failure was not failed"
+	[[ $out =~ i2c\ q0\ #[0-9]+\ 0x20\ probe\ -\>\ OK ]] ||
+		fail "no successful probe of 0x20"
+	assert_equal "$(grep -c 'probe -> OK' <<<"$out")" 3
+	assert_equal "$(grep -c 'probe -> ERR' <<<"$out")" 109
+	# request ids: 1..124, each once
+	assert_equal "$(grep -oE '^i2c q0 #[0-9]+' <<<"$out" | sort -u | wc -l)" 124
+}
+
+@test "loopback: the built-in exercise, exit 0" {
+	run_loopback
+	check_exercise
+}
+
+@test "loopback i2c: the device may be named" {
+	run_loopback i2c
+	check_exercise
+}
+
+@test "loopback --indirect: same results" {
+	run_loopback --indirect
+	check_exercise
+}
+
+@test "loopback removes its temporary socket directory" {
+	run_loopback
+	assert_success
+	local sock=${fe_lines[0]##* }
+	[[ $sock == /* ]] || fail "no socket path in '${fe_lines[0]}'"
+	[ ! -e "$sock" ] || fail "socket $sock left behind"
+	[ ! -e "$(dirname "$sock")" ] || fail "directory $(dirname "$sock") left behind"
+}
+
+@test "loopback --socket PATH: uses it and removes it" {
+	run_loopback --socket "$SOCK"
+	assert_success
+	assert_equal "${fe_lines[0]}" "# vitool loopback: virtio-i2c over vhost-user socket $SOCK"
+	[ ! -e "$SOCK" ] || fail "socket $SOCK left behind"
+}
+
+@test "loopback -v: also kicks, calls and vhost-user messages" {
+	run_loopback -v
+	assert_success
+	assert_line --regexp '^i2c q0 kick$'
+	assert_line --regexp '^i2c q0 call$'
+	assert_line --regexp '^i2c vhost-user [A-Z_]+'
+	assert_line --regexp '^i2c q0 #1 avail 0x50 write 9 \[00 76 69 74 6f 6f 6c 21 0a\]$'
+	assert_line "0x76 0x69 0x74 0x6f 0x6f 0x6c 0x21 0x0a"
+}
+
+# ---- --script ----------------------------------------------------------------
+
+@test "loopback --script FILE" {
+	local s="$BATS_TEST_TMPDIR/script"
+	cat >"$s" <<-'EOF'
+	# my script
+	w3@0x50 0x10 0xaa 0xbb
+
+	w1@0x50 0x10 r2
+	w4@0x20 0x00 1 2 3
+	w1@0x20 0x01 r2
+	!r1@0x30
+	detect 0x50 0x57
+	EOF
+	run_loopback --script "$s"
+	assert_success
+	assert_stderr ""
+	assert_equal "$(printf '%s\n' "${fe_lines[@]:1}")" "$(
+		cat <<-'EOF'
+		# targets: 0x50 24c02 EEPROM, 0x51 24c32 EEPROM, 0x20 register file
+		# my script
+		> w3@0x50 0x10 0xaa 0xbb
+		> w1@0x50 0x10 r2
+		0xaa 0xbb
+		> w4@0x20 0x00 1 2 3
+		> w1@0x20 0x01 r2
+		0x02 0x03
+		> r1@0x30
+		failed as expected: message 1 (read 1 byte at 0x30) failed: ERR
+		> detect 0x50 0x57
+		EOF
+		expected_grid 0x50 0x57 0x50 0x51
+	)"
+	# 1 + 2 + 1 + 2 + 1 + 8 probes
+	assert_equal "${#be_lines[@]}" 15
+	assert_line --regexp '^i2c q0 #1 0x50 write 3 \[10 aa bb\] -> OK '
+	assert_line --regexp '^i2c q0 #[0-9]+ 0x50 read 2 -> OK \[aa bb\] '
+}
+
+@test "loopback --script --indirect: same results" {
+	local s="$BATS_TEST_TMPDIR/script"
+	printf 'w3@0x50 0x10 0xaa 0xbb\nw1@0x50 0x10 r2\n' >"$s"
+	run_loopback --indirect --script "$s"
+	assert_success
+	assert_line "0xaa 0xbb"
+	assert_equal "${#be_lines[@]}" 3
+}
+
+@test "loopback --script: a line that fails unexpectedly: exit 1, later lines still run" {
+	local s="$BATS_TEST_TMPDIR/script"
+	printf 'r1@0x30\nw2@0x50 0x00 0x77\nw1@0x50 0x00 r1\n' >"$s"
+	run_loopback --script "$s"
+	assert_failure 1
+	assert_line "error: message 1 (read 1 byte at 0x30) failed: ERR"
+	assert_line "0x77"
+}
+
+@test "loopback --script: a line expected to fail that succeeds: exit 1" {
+	local s="$BATS_TEST_TMPDIR/script"
+	printf '!w1@0x50 0x00 r1\n' >"$s"
+	run_loopback --script "$s"
+	assert_failure 1
+	assert_line "0xff"
+}
+
+@test "loopback --script: a bad line: exit 1 with the reason" {
+	local s="$BATS_TEST_TMPDIR/script"
+	printf 'x3@0x50\nw1@0x50 0x00 r1\n' >"$s"
+	run_loopback --script "$s"
+	assert_failure 1
+	assert_line "error: x3@0x50: expected rLEN[@ADDR] or wLEN[@ADDR]"
+	assert_line "0xff"
+}
+
+@test "loopback --script with a missing file: exit 1, no process left behind" {
+	run_loopback --socket "$SOCK" --script "$BATS_TEST_TMPDIR/nope"
+	assert_failure 1
+	assert_stderr_regex "loopback: cannot open script $BATS_TEST_TMPDIR/nope"
+	# the backend child goes away with the front-end
+	wait_for 5 eval '! pgrep -f "$SOCK" >/dev/null' ||
+		fail "a loopback backend process is still running: $(pgrep -af "$SOCK")"
+	wait_for 5 test ! -e "$SOCK" || fail "socket $SOCK left behind"
+}
