@@ -30,6 +30,10 @@ struct vt_device_model {
 	/* Optional; 0 or -errno. */
 	int (*set_config)(void *dev, uint32_t off, const uint8_t *buf, uint32_t len);
 
+	/* The backend serving this device was created: models that complete
+	 * chains outside handle() keep b for vt_backend_complete().  Optional. */
+	void (*attach)(void *dev, struct vt_backend *b);
+
 	/* Features the driver acked (SET_FEATURES). Optional. */
 	void (*set_features)(void *dev, uint64_t features);
 

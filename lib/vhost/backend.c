@@ -11,6 +11,7 @@
 #include "vhost/backend.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -57,6 +58,8 @@ struct bqueue {
 	uint64_t desc_uva, avail_uva, used_uva;
 	struct inflight *infl;   /* num entries, indexed by head */
 	struct vt_seg *scratch;  /* re-walking deferred chains for observers */
+	struct vt_seg *model_segs;  /* vt_backend_chain() */
+	uint64_t kicks, calls, avail, used, max_latency_ns;
 	bool in_pass;            /* notification is left to the end of the pass */
 	bool pushed;             /* used entries since the last notify check */
 };
@@ -192,6 +195,7 @@ static void notify(struct vt_backend *b, struct bqueue *bq)
 	if (!vt_vq_should_notify(&bq->vq))
 		return;
 	signal_fd(bq->call_fd);
+	bq->calls++;
 	if (b->obs) {
 		struct vt_event ev = { .kind = VT_EV_CALL, .queue = bq->vq.index };
 		emit(b, &ev);
@@ -205,8 +209,11 @@ static void complete_chain(struct vt_backend *b, struct bqueue *bq, uint16_t hea
 
 	vt_vq_push(&bq->vq, head, len);
 	bq->pushed = true;
+	bq->used++;
 	if (b->obs) {
 		uint64_t now = vt_now_ns();
+		if (f->t_avail && now - f->t_avail > bq->max_latency_ns)
+			bq->max_latency_ns = now - f->t_avail;
 		struct vt_event ev = { .kind = VT_EV_USED, .queue = bq->vq.index, .head = head,
 				       .req_id = f->req_id, .used_len = len, .chain = c,
 				       .latency_ns = f->t_avail ? now - f->t_avail : 0 };
@@ -222,6 +229,7 @@ static void handle_chain(struct vt_backend *b, struct bqueue *bq, const struct v
 	unsigned q = bq->vq.index;
 
 	f->req_id = ++b->next_req_id;
+	bq->avail++;
 	if (b->obs) {
 		f->t_avail = vt_now_ns();
 		struct vt_event ev = { .kind = VT_EV_AVAIL, .queue = q, .head = c->head,
@@ -298,6 +306,7 @@ static void on_kick(struct vt_loop *loop, int fd, uint32_t events, void *arg)
 		unwatch(bq);
 		return;
 	}
+	bq->kicks++;
 	if (b->obs) {
 		struct vt_event ev = { .kind = VT_EV_KICK, .queue = bq->vq.index };
 		emit(b, &ev);
@@ -366,6 +375,8 @@ static void stop_ring(struct vt_backend *b, struct bqueue *bq)
 	bq->infl = NULL;
 	free(bq->scratch);
 	bq->scratch = NULL;
+	free(bq->model_segs);
+	bq->model_segs = NULL;
 	bq->started = false;
 	bq->pushed = false;
 	if (b->model->queue_stopped)
@@ -1195,6 +1206,8 @@ struct vt_backend *vt_backend_new(struct vt_loop *loop, const struct vt_device_m
 		bq->vq.index = i;
 		bq->vq.mem = &b->mem;
 	}
+	if (model->attach)
+		model->attach(dev, b);
 	return b;
 }
 
@@ -1253,6 +1266,56 @@ void vt_backend_complete(struct vt_backend *b, unsigned q, uint16_t head, uint32
 	complete_chain(b, bq, head, used_len, cp);
 	if (!bq->in_pass)
 		notify(b, bq);
+}
+
+int vt_backend_chain(struct vt_backend *b, unsigned q, uint16_t head, struct vt_chain *c)
+{
+	char why[sizeof(b->q[0].vq.why)];
+	struct bqueue *bq;
+
+	if (q >= b->nq)
+		return -1;
+	bq = &b->q[q];
+	if (!bq->started || bq->vq.broken || head >= bq->vq.num || !bq->infl[head].req_id)
+		return -1;
+	if (!bq->model_segs)
+		bq->model_segs = calloc(bq->vq.num, sizeof(*bq->model_segs));
+	if (!bq->model_segs)
+		return -1;
+	if (vt_vq_walk(&bq->vq, head, c, bq->model_segs, why, sizeof(why)) < 0) {
+		vt_warn("queue %u: in-flight chain at head %u is no longer valid: %s", q, head, why);
+		return -1;
+	}
+	return 0;
+}
+
+int vt_backend_stats(const struct vt_backend *b, unsigned q, struct vt_queue_stats *st)
+{
+	const struct bqueue *bq;
+
+	if (q >= b->nq)
+		return -1;
+	bq = &b->q[q];
+	memset(st, 0, sizeof(*st));
+	st->started = bq->started;
+	st->broken = bq->vq.broken;
+	st->num = bq->vq.num;
+	st->kicks = bq->kicks;
+	st->calls = bq->calls;
+	st->avail = bq->avail;
+	st->used = bq->used;
+	/* Counted, not derived from avail - used: a stopped ring drops what
+	 * was in flight without completing it. */
+	for (unsigned h = 0; bq->infl && h < bq->vq.num; h++)
+		st->inflight += bq->infl[h].req_id != 0;
+	st->max_latency_ns = bq->max_latency_ns;
+	snprintf(st->why, sizeof(st->why), "%s", bq->vq.why);
+	return 0;
+}
+
+unsigned vt_backend_num_queues(const struct vt_backend *b)
+{
+	return b->nq;
 }
 
 struct vt_vq *vt_backend_queue(struct vt_backend *b, unsigned q)

@@ -63,6 +63,27 @@ void vt_backend_set_observer(struct vt_backend *b, vt_observer_fn fn, void *arg)
 /* Completes a deferred chain: used entry + notification as needed. */
 void vt_backend_complete(struct vt_backend *b, unsigned q, uint16_t head, uint32_t used_len);
 
+/* Re-walks the chain at head of queue q through the current memory table
+ * into *c (segments valid until the next call for this queue).  Models
+ * that complete a chain long after handle() (gpio eventq) use this instead
+ * of keeping host pointers: the memory table may have changed meanwhile.
+ * 0, or -1 when the chain is not in flight or no longer valid. */
+int vt_backend_chain(struct vt_backend *b, unsigned q, uint16_t head, struct vt_chain *c);
+
+/* Counters per queue, since the backend started (control socket `stats`). */
+struct vt_queue_stats {
+	bool started;
+	bool broken;
+	uint16_t num;
+	uint64_t kicks, calls;
+	uint64_t avail, used;          /* chains popped / completed */
+	unsigned inflight;             /* popped, not completed */
+	uint64_t max_latency_ns;       /* of completed chains, when observed */
+	char why[200];                 /* broken: the reason */
+};
+int vt_backend_stats(const struct vt_backend *b, unsigned q, struct vt_queue_stats *st);
+unsigned vt_backend_num_queues(const struct vt_backend *b);
+
 /* For tests and diagnostics. */
 struct vt_vq *vt_backend_queue(struct vt_backend *b, unsigned q);
 uint64_t vt_backend_features(const struct vt_backend *b);   /* acked */

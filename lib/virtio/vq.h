@@ -57,7 +57,9 @@ struct vt_vq {
 
 /* Prepares a configured queue (num, desc/avail/used, mem set): allocates
  * segment storage.  last_avail/used_idx keep what SET_VRING_BASE gave.
- * -EINVAL if num is not a power of two in 1..32768 or a ring pointer is NULL. */
+ * -EINVAL if num is not a power of two in 1..32768 or a ring pointer is NULL
+ * or not aligned as the spec requires (desc 16, avail 2, used 4).  Clears
+ * broken/why/inflight: a restarted ring is a new driver. */
 int vt_vq_start(struct vt_vq *vq);
 /* Frees segment storage; the queue keeps its indices (GET_VRING_BASE). */
 void vt_vq_stop(struct vt_vq *vq);
@@ -78,17 +80,21 @@ int vt_vq_pop(struct vt_vq *vq, struct vt_chain *c);
 int vt_vq_walk(const struct vt_vq *vq, uint16_t head, struct vt_chain *c, struct vt_seg *segs,
 	       char *why, size_t whylen);
 
-/* Puts (head, len) in the used ring and publishes used->idx. */
+/* Puts (head, len) in the used ring and publishes used->idx.  Does nothing
+ * on a broken queue. */
 void vt_vq_push(struct vt_vq *vq, uint16_t head, uint32_t len);
 
 /* After one or more pushes: should the driver be notified now?  Applies
  * EVENT_IDX (used_event) or NO_INTERRUPT, and NOTIFY_ON_EMPTY (notify when
- * the ring became empty even if suppressed).  Records the notification. */
+ * the ring became empty even if suppressed).  Records the notification.
+ * Always false on a broken queue. */
 bool vt_vq_should_notify(struct vt_vq *vq);
 
 /* With EVENT_IDX: tell the driver up to where we have consumed (avail_event
  * = last_avail), so it kicks only for newer buffers.  Without EVENT_IDX:
- * nothing.  Call after a pop pass. */
+ * nothing.  Call after a pop pass, then pop once more: a buffer made
+ * available just before the store gets no kick (a full fence orders the
+ * store before that re-check). */
 void vt_vq_update_avail_event(struct vt_vq *vq);
 
 /* Stops the queue: sets broken/why and logs "queue N stopped: why". */

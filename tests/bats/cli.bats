@@ -75,6 +75,13 @@ long_options() {
 	assert_stderr "vitool: help: unknown command 'frobnicate'"
 }
 
+@test "vitool help COMMAND without an installed man page: the command's usage, exit 0" {
+	mkdir -p "$BATS_TEST_TMPDIR/man/man1"
+	MANPATH="$BATS_TEST_TMPDIR/man" MANPAGER=cat PAGER=cat run_vitool help serve
+	assert_success
+	assert_line --index 0 --regexp '^usage: vitool serve'
+}
+
 @test "vitool help (no argument): the command list, exit 0" {
 	run_vitool help
 	assert_success
@@ -83,18 +90,28 @@ long_options() {
 
 # ---- usage errors: every message is "vitool: ..." --------------------------
 
-@test "an unknown option of a command is reported as 'vitool: ...', exit 2" {
-	local cmd
-	for cmd in "serve i2c --socket $SOCK" "drive i2c --socket $SOCK" "loopback"; do
-		# shellcheck disable=SC2086
-		run_vitool $cmd --frobnicate
-		assert_failure 2
-		assert_output ""
-		assert_stderr_contains "--frobnicate"
-		# the first line is the error, prefixed like every other message
-		[[ ${stderr_lines[0]} == "vitool: "* ]] ||
-			fail "'vitool $cmd --frobnicate': first stderr line is '${stderr_lines[0]}', want 'vitool: ...'"
-	done
+# check_unknown_option CMD...: `vitool CMD... --frobnicate` exits 2 and says
+# so in a "vitool: ..." line first (getopt's own message names argv[0]).
+check_unknown_option() {
+	run_vitool "$@" --frobnicate
+	assert_failure 2
+	assert_output ""
+	assert_stderr_contains "--frobnicate"
+	[[ ${stderr_lines[0]} == "vitool: "* ]] ||
+		fail "'vitool $* --frobnicate': first stderr line is '${stderr_lines[0]}', want 'vitool: ...'"
+}
+
+@test "serve: an unknown option is reported as 'vitool: ...', exit 2" {
+	check_unknown_option serve i2c --socket "$SOCK"
+	[ ! -e "$SOCK" ] || fail "socket created"
+}
+
+@test "drive: an unknown option is reported as 'vitool: ...', exit 2" {
+	check_unknown_option drive i2c --socket "$SOCK"
+}
+
+@test "loopback: an unknown option is reported as 'vitool: ...', exit 2" {
+	check_unknown_option loopback
 }
 
 @test "an option missing its argument: exit 2" {

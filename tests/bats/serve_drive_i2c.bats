@@ -451,6 +451,80 @@ teardown() {
 	assert_output "0x42"
 }
 
+@test "zero-length messages: w0 probes, an absent address fails" {
+	start_serve --target 0x50=24c02
+	drive w0@0x50
+	assert_success
+	assert_output ""
+	drive w0@0x30
+	assert_failure 1
+	assert_stderr "vitool: drive: message 1 (write 0 bytes at 0x30) failed: ERR"
+}
+
+@test "--queue-size 1024 works; larger sizes are the backend's to refuse" {
+	start_serve --target 0x50=24c02
+	DRIVE_OPTS="--queue-size 1024"
+	drive w1@0x50 0x00 r2
+	assert_success
+	assert_output "0xff 0xff"
+	# vitool serve, like QEMU, takes at most 1024 entries per queue
+	DRIVE_OPTS="--queue-size 2048"
+	drive w1@0x50 0x00 r2
+	assert_failure 1
+	assert_stderr "vitool: drive: backend refused SET_VRING_NUM (error 22)"
+	# drive accepts up to 32768 (the virtio maximum): it must get as far as
+	# asking the backend, not fail on its own
+	DRIVE_OPTS="--queue-size 4096"
+	drive w1@0x50 0x00 r2
+	assert_failure 1
+	assert_stderr "vitool: drive: backend refused SET_VRING_NUM (error 22)"
+	DRIVE_OPTS="--queue-size 32768"
+	drive w1@0x50 0x00 r2
+	assert_failure 1
+	assert_stderr "vitool: drive: backend refused SET_VRING_NUM (error 22)"
+}
+
+@test "a group larger than the ring (--queue-size 4) keeps its meaning" {
+	start_serve --target 0x50=24c02
+	DRIVE_OPTS="--queue-size 4"
+	drive w5@0x50 0x00 1 2 3 4
+	assert_success
+	drive w1@0x50 0x00 r1 r1 r1 r1 r1
+	assert_success
+	assert_output - <<-EOF
+	0x01
+	0x02
+	0x03
+	0x04
+	0xff
+	EOF
+	# the failure is in the first ring-full, the write in a later one: not performed
+	drive w1@0x50 0x40 r1@0x30 w1@0x50 0x41 w2@0x50 0x40 0x55
+	assert_failure 1
+	assert_stderr "vitool: drive: message 2 (read 1 byte at 0x30) failed: ERR (the rest of the group was not performed)"
+	drive detect
+	assert_success
+	assert_output "$(expected_grid 0x08 0x77 0x50)"
+	DRIVE_OPTS=
+	drive w1@0x50 0x40 r1
+	assert_success
+	assert_output "0xff"
+}
+
+@test "--queue-size 2 cannot hold a virtio-i2c request: a message that says so" {
+	start_serve --target 0x50=24c02
+	local o
+	for o in "--queue-size 2" "--queue-size 1 --indirect"; do
+		DRIVE_OPTS=$o
+		drive w1@0x50 0x00 r1
+		assert_failure
+		assert_output ""
+		assert_stderr_contains "queue"
+		[[ $stderr != *"Invalid argument"* ]] ||
+			fail "drive $o: unexplained '$stderr'"
+	done
+}
+
 # ---- robustness: hostile front-ends ------------------------------------------
 
 need_socat() {
@@ -526,6 +600,80 @@ send_raw() {
 	assert_output "0xff"
 }
 
+@test "a front-end killed in the middle of a transfer: serve survives" {
+	start_serve --target 0x51=24c32 --target 0x50=24c02
+	local ops=(w2@0x51 0 0) i t rc
+	for ((i = 0; i < 40; i++)); do ops+=(r65535); done
+	for t in 0.005 0.01 0.02 0.04 0.08; do
+		rc=0
+		timeout -s KILL "$t" "$VITOOL" drive i2c --socket "$SOCK" "${ops[@]}" >/dev/null 2>&1 3>&- || rc=$?
+		# killed (137), or it was quick enough to finish
+		[[ $rc == 137 || $rc == 0 ]] || fail "drive exited $rc"
+	done
+	serve_alive || { dump_serve; fail "serve died"; }
+	drive w3@0x50 0x00 0x12 0x34
+	assert_success
+	drive w1@0x50 0x00 r2
+	assert_success
+	assert_output "0x12 0x34"
+}
+
+@test "four drives at once against one serve: all succeed" {
+	start_serve --target 0x20=regs
+	local pids=() i
+	for i in 1 2 3 4; do
+		timeout 10 "$VITOOL" drive i2c --socket "$SOCK" --connect-timeout 5000 \
+			w2@0x20 "$i" $((i * 16)) >"$BATS_TEST_TMPDIR/d$i.out" 2>&1 3>&- &
+		pids+=($!)
+	done
+	for i in 0 1 2 3; do
+		wait_exit "${pids[$i]}" 10 || fail "drive $((i + 1)) did not finish"
+		[ "$WAIT_STATUS" = 0 ] ||
+			fail "drive $((i + 1)) exited $WAIT_STATUS: $(cat "$BATS_TEST_TMPDIR/d$((i + 1)).out")"
+	done
+	drive w1@0x20 1 r4
+	assert_success
+	assert_output "0x10 0x20 0x30 0x40"
+}
+
+@test "a backend that never answers: drive gives up with a clear message" {
+	need_socat
+	# a listener that accepts and reads, but never replies
+	timeout 20 socat -u "UNIX-LISTEN:$SOCK" - >/dev/null 2>&1 3>&- &
+	SERVE_PID=$!
+	wait_for 5 test -S "$SOCK" || fail "socat did not listen"
+	local t0 t1
+	t0=$(now_ms)
+	drive --timeout 500 w1@0x50 0x00 r1
+	t1=$(now_ms)
+	assert_failure 1
+	assert_output ""
+	assert_stderr "vitool: drive: no reply to GET_FEATURES"
+	(((t1 - t0) < 8000)) || fail "took $((t1 - t0)) ms to give up"
+}
+
+@test "the vhost-user handshake: GET_FEATURES offers what virtio-i2c needs" {
+	need_socat
+	start_serve --target 0x50=24c02
+	local reply
+	# GET_FEATURES (1), flags: version 1, size 0; keep the connection open
+	# long enough for the reply
+	reply=$( (printf '\x01\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00'; sleep 0.5) |
+		timeout 5 socat -t 0.5 - "UNIX-CONNECT:$SOCK" 3>&- | od -An -v -tu1 | tr -s ' \n' '  ')
+	read -r -a b <<<"$reply"
+	assert_equal "${#b[@]}" 20
+	# header: request 1, flags version 1 | reply (0x5), size 8
+	assert_equal "${b[*]:0:12}" "1 0 0 0 5 0 0 0 8 0 0 0"
+	# u64 features, little-endian at byte 12
+	(((b[12] & 0x01) != 0)) || fail "VIRTIO_I2C_F_ZERO_LENGTH_REQUEST (bit 0) not offered"
+	(((b[15] & 0x10) != 0)) || fail "VIRTIO_RING_F_INDIRECT_DESC (bit 28) not offered"
+	(((b[15] & 0x40) != 0)) || fail "VHOST_USER_F_PROTOCOL_FEATURES (bit 30) not offered"
+	(((b[16] & 0x01) != 0)) || fail "VIRTIO_F_VERSION_1 (bit 32) not offered"
+	serve_alive
+	drive w1@0x50 0x00 r1
+	assert_success
+}
+
 # ---- lifecycle -----------------------------------------------------------------
 
 @test "SIGTERM: serve exits 0 and removes its socket" {
@@ -594,6 +742,17 @@ send_raw() {
 	drive w1@0x50 0x00 r1
 	assert_success
 	assert_output "0xff"
+}
+
+@test "a second serve on a socket in use is refused; the first keeps serving" {
+	start_serve --target 0x50=24c02
+	run --separate-stderr timeout 5 "$VITOOL" serve i2c --socket "$SOCK" --target 0x51=24c32
+	assert_failure 1
+	assert_stderr_regex "(^|$NL)vitool: serve: cannot listen on $SOCK: "
+	assert_stderr_contains "another process is listening there"
+	drive detect 0x50 0x51
+	assert_success
+	assert_line "50: 50 --$(printf '%42s' '')"
 }
 
 @test "serve refuses to replace a file that is not a socket" {

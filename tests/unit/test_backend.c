@@ -122,6 +122,7 @@ struct obs {
 	unsigned n[VT_EV_DISCONNECT + 1];
 	char ring_error[200];
 	uint64_t last_avail_id, last_used_id;
+	unsigned used_without_chain;
 	unsigned stop_after_disconnects;   /* stop the loop at this many (threads) */
 	struct vt_loop *loop;
 };
@@ -135,8 +136,11 @@ static void observe(void *arg, const struct vt_event *ev)
 		snprintf(o->ring_error, sizeof(o->ring_error), "%s", ev->text);
 	if (ev->kind == VT_EV_AVAIL)
 		o->last_avail_id = ev->req_id;
-	if (ev->kind == VT_EV_USED)
+	if (ev->kind == VT_EV_USED) {
 		o->last_used_id = ev->req_id;
+		if (!ev->chain)
+			o->used_without_chain++;
+	}
 	if (ev->kind == VT_EV_DISCONNECT && o->stop_after_disconnects &&
 	    o->n[VT_EV_DISCONNECT] >= o->stop_after_disconnects)
 		vt_loop_stop(o->loop);
@@ -867,6 +871,7 @@ static void test_deferred_completion(void)
 	vt_backend_complete(t.b, 1, t.dev.deferred[0], 4);
 	EXPECT_EQ(t.obs.n[VT_EV_USED], 2);
 	EXPECT_EQ(t.obs.last_used_id, 1);
+	EXPECT_EQ(t.obs.used_without_chain, 0);   /* re-walked for the observer */
 	EXPECT_EQ(reap(&t, 1), 2);
 	/* Twice, or a head never made available: ignored. */
 	vt_backend_complete(t.b, 1, t.dev.deferred[0], 4);
@@ -882,6 +887,59 @@ static void test_deferred_completion(void)
 	EXPECT_EQ(m.p.state.num, 3);
 	vt_backend_complete(t.b, 1, last, 4);
 	EXPECT_EQ(t.obs.n[VT_EV_USED], 2);
+	raw_close(&t);
+}
+
+static void test_enable_and_inband_kick(void)
+{
+	struct raw t;
+
+	/* Without PROTOCOL_FEATURES a ring runs as soon as it has a kick fd. */
+	raw_open(&t);
+	raw_negotiate(&t, VT_BIT(VIRTIO_F_VERSION_1));
+	raw_mem(&t);
+	EXPECT_EQ(vt_dvq_init(&t.vq[0], &t.mem, 8, false), 0);
+	t.kick[0] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	struct vt_vhost_vring_addr a = ring_addr(&t.vq[0], 0);
+	EXPECT_EQ(raw_ack_state(&t, VHOST_USER_SET_VRING_NUM, 0, 8), 0);
+	EXPECT_EQ(raw_ack(&t, VHOST_USER_SET_VRING_ADDR, &a, sizeof(a), NULL, 0), 0);
+	uint64_t idx = 0;
+	EXPECT_EQ(raw_ack(&t, VHOST_USER_SET_VRING_KICK, &idx, 8, &t.kick[0], 1), 0);
+	EXPECT_EQ(add_echo(&t, 0, 1, 8, false), 0);
+	kick(&t, 0);
+	EXPECT_EQ(t.dev.handled[0], 1);
+	raw_close(&t);
+
+	/* With it, only after SET_VRING_ENABLE 1; 0 pauses the ring. */
+	raw_open(&t);
+	raw_negotiate(&t, VT_BIT(VIRTIO_F_VERSION_1) | VT_BIT(VHOST_USER_F_PROTOCOL_FEATURES));
+	raw_mem(&t);
+	EXPECT_EQ(vt_dvq_init(&t.vq[0], &t.mem, 8, false), 0);
+	t.kick[0] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	a = ring_addr(&t.vq[0], 0);
+	EXPECT_EQ(raw_ack_state(&t, VHOST_USER_SET_VRING_NUM, 0, 8), 0);
+	EXPECT_EQ(raw_ack(&t, VHOST_USER_SET_VRING_ADDR, &a, sizeof(a), NULL, 0), 0);
+	EXPECT_EQ(raw_ack(&t, VHOST_USER_SET_VRING_KICK, &idx, 8, &t.kick[0], 1), 0);
+	EXPECT_EQ(add_echo(&t, 0, 1, 8, false), 0);
+	kick(&t, 0);
+	EXPECT_EQ(t.dev.handled[0], 0);
+	EXPECT_EQ(raw_ack_state(&t, VHOST_USER_SET_VRING_ENABLE, 0, 1), 0);
+	step(&t);   /* the pending kick */
+	EXPECT_EQ(t.dev.handled[0], 1);
+	EXPECT_EQ(raw_ack_state(&t, VHOST_USER_SET_VRING_ENABLE, 0, 0), 0);
+	EXPECT_EQ(add_echo(&t, 0, 2, 8, false), 0);
+	kick(&t, 0);
+	EXPECT_EQ(t.dev.handled[0], 1);
+	EXPECT_EQ(t.dev.stopped[0], 0);   /* paused, not stopped */
+	EXPECT(raw_ack_state(&t, VHOST_USER_SET_VRING_ENABLE, 0, 2) != 0);
+	EXPECT_EQ(raw_ack_state(&t, VHOST_USER_SET_VRING_ENABLE, 0, 1), 0);
+	EXPECT_EQ(t.dev.handled[0], 2);
+	/* In-band VRING_KICK. */
+	EXPECT_EQ(add_echo(&t, 0, 3, 8, false), 0);
+	vt_dvq_publish(&t.vq[0]);
+	EXPECT_EQ(raw_ack_state(&t, VHOST_USER_VRING_KICK, 0, 0), 0);
+	EXPECT_EQ(t.dev.handled[0], 3);
+	EXPECT_EQ(t.obs.used_without_chain, 0);
 	raw_close(&t);
 }
 
@@ -1085,6 +1143,7 @@ int main(void)
 	RUN(test_reset_device);
 	RUN(test_broken_queue_isolated);
 	RUN(test_deferred_completion);
+	RUN(test_enable_and_inband_kick);
 	RUN(test_full_session);
 	RUN(test_two_frontends_in_a_row);
 	RUN(test_fe_connect_timeout);

@@ -1,0 +1,79 @@
+/* The control socket of a running instance (serve, later proxy): a unix
+ * stream socket speaking a line protocol a person can type with
+ *   socat - UNIX-CONNECT:$XDG_RUNTIME_DIR/vitool/NAME.ctl
+ * One command per line ("inject 3=1 wait 1000"), one JSON object per reply
+ * line: {"ok":true,...} or {"ok":false,"error":"..."}.  The socket is mode
+ * 0600 and every connection's peer uid (SO_PEERCRED) must be ours (or
+ * root's); others get {"ok":false,"error":"permission denied"} and are
+ * closed.  Documented in vitool-control(7). */
+#ifndef VT_CTL_CTL_H
+#define VT_CTL_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/json.h"
+#include "util/loop.h"
+
+struct vt_ctl_server;
+struct vt_ctl_req;
+
+/* A command: args are the words after the name.  The handler adds members
+ * to the reply (vt_ctl_json) or calls vt_ctl_fail; the reply is sent when
+ * the handler returns, unless it called vt_ctl_defer. */
+typedef void (*vt_ctl_handler)(struct vt_ctl_req *r, int argc, char **argv, void *arg);
+
+struct vt_ctl_command {
+	const char *name;
+	const char *args;      /* synopsis for help: "LINE=LEVEL... [pulse MS] [wait MS]" */
+	const char *help;      /* one line */
+	vt_ctl_handler fn;
+};
+
+/* Creates the socket at path (its directory is created 0700 if missing).
+ * A live instance already answering at path is an error; a stale socket file
+ * is replaced.  Built-in commands: help, info (name, pid, device, socket,
+ * ...; extended through vt_ctl_set_info). NULL with err set. */
+struct vt_ctl_server *vt_ctl_server_new(struct vt_loop *loop, const char *path, const char *name,
+					char *err, size_t errlen);
+/* Removes the socket file and closes every connection. */
+void vt_ctl_server_free(struct vt_ctl_server *s);
+/* Registers n commands (the table must outlive the server). */
+void vt_ctl_server_add(struct vt_ctl_server *s, const struct vt_ctl_command *cmds, unsigned n, void *arg);
+/* Adds members to `info` replies. */
+typedef void (*vt_ctl_info_fn)(struct vt_json *j, void *arg);
+void vt_ctl_set_info(struct vt_ctl_server *s, vt_ctl_info_fn fn, void *arg);
+
+/* Inside a handler. */
+struct vt_json *vt_ctl_json(struct vt_ctl_req *r);
+void vt_ctl_fail(struct vt_ctl_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Adds a member next to "error" in a failure reply (e.g. "timeout": true). */
+void vt_ctl_fail_flag(struct vt_ctl_req *r, const char *key);
+/* Keeps the request open after the handler returns; the connection reads
+ * no further commands until vt_ctl_done(r) sends the reply. */
+void vt_ctl_defer(struct vt_ctl_req *r);
+void vt_ctl_done(struct vt_ctl_req *r);
+/* The client went away while deferred: vt_ctl_done only frees. */
+bool vt_ctl_req_gone(const struct vt_ctl_req *r);
+
+/* ---- finding instances (paths.c) ---- */
+
+/* $XDG_RUNTIME_DIR/vitool, else /tmp/vitool-$UID. */
+int vt_ctl_dir(char *buf, size_t len);
+/* DIR/NAME.ctl */
+int vt_ctl_default_path(const char *name, char *buf, size_t len);
+/* explicit (may be NULL): that path.  Otherwise the only instance in the
+ * directory that answers; none -> "no running vitool instance"; several ->
+ * "several instances running, choose one with --control: a.ctl b.ctl".
+ * 0 or -1 with err set. */
+int vt_ctl_find(const char *explicit_path, char *path, size_t len, char *err, size_t errlen);
+
+/* ---- client (client.c) ---- */
+
+/* Connects; -1 with err set (e.g. "permission denied" from the server). */
+int vt_ctl_connect(const char *path, char *err, size_t errlen);
+/* Sends one command line and reads one reply line into *reply (malloc'd).
+ * 0, or -1 with err set (timeout, closed, ...).  timeout_ms < 0: none. */
+int vt_ctl_call(int fd, const char *line, char **reply, int timeout_ms, char *err, size_t errlen);
+
+#endif
