@@ -51,7 +51,7 @@ MAN5 := $(wildcard man/*.5)
 # Debian packages: to build, and to run the test suites.
 DEPS_BUILD := build-essential pkg-config libgpiod-dev libpcap-dev
 DEPS_TEST  := bats bats-assert bats-support socat i2c-tools
-DEPS_VM    :=
+DEPS_VM    := qemu-system-x86 qemu-system-common qemu-utils busybox-static gpiod linux-source-6.12 bc flex bison libelf-dev libssl-dev cpio xz-utils
 
 .PHONY: all deps deps-test demo check check-quick check-unit check-bats check-vm \
 	unit install uninstall clean

@@ -24,7 +24,8 @@ static const char drive_usage[] =
 	"\n"
 	"  -s, --socket PATH          vhost-user socket of the backend\n"
 	"  -t, --timeout MS           wait at most MS per transfer (default 1000)\n"
-	"  -c, --connect-timeout MS   wait for the socket to appear (default 2000)\n"
+	"  -c, --connect-timeout MS   wait for the socket to appear (default 2000;\n"
+	"                             0: try once)\n"
 	"  -q, --queue-size N         virtqueue size, power of two (default 64)\n"
 	"  -i, --indirect             send chains through indirect descriptor tables\n"
 	"  -v, --verbose              more log output\n"
@@ -76,7 +77,7 @@ static int parse(int argc, char **argv, struct drive_opts *o)
 			break;
 		case 'c':
 			if (!vt_parse_uint(optarg, 3600000, &o->connect_ms))
-				vt_die_usage("drive: --connect-timeout %s: want milliseconds", optarg);
+				vt_die_usage("drive: --connect-timeout %s: want milliseconds, 0-3600000", optarg);
 			break;
 		case 'q':
 			if (!vt_parse_uint(optarg, 32768, &o->queue_size) || !o->queue_size ||

@@ -29,7 +29,8 @@ static const char loopback_usage[] =
 	"device serves it.\n"
 	"\n"
 	"  -f, --script FILE   run FILE instead: one `drive i2c` operation line each\n"
-	"                      (a transfer in i2ctransfer syntax, or detect); # comments\n"
+	"                      (a transfer in i2ctransfer syntax, or detect); # starts\n"
+	"                      a comment line; a leading ! marks a line that must fail\n"
 	"  -s, --socket PATH   socket to use (default: in a new temporary directory)\n"
 	"  -i, --indirect      send chains through indirect descriptor tables\n"
 	"  -v, --verbose       also print kicks, calls and vhost-user messages\n"
@@ -75,6 +76,14 @@ static void parse(int argc, char **argv, struct loopback_opts *o)
 	};
 	int c;
 
+	/* The device word may come first ("loopback i2c --indirect"), like
+	 * serve and drive, or last; options are ours either way. */
+	if (argc >= 2 && argv[1][0] != '-') {
+		if (strcmp(argv[1], "i2c"))
+			vt_die_usage("loopback: unknown device '%s' (i2c)", argv[1]);
+		argc--;
+		argv++;
+	}
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+f:s:ivh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -89,6 +98,7 @@ static void parse(int argc, char **argv, struct loopback_opts *o)
 			break;
 		case 'v':
 			o->verbose++;
+			vt_log_verbosity++;
 			break;
 		case 'h':
 			fputs(loopback_usage, stdout);
@@ -102,6 +112,8 @@ static void parse(int argc, char **argv, struct loopback_opts *o)
 		vt_die_usage("loopback: unknown device '%s' (i2c)", argv[optind]);
 	if (optind + 1 < argc)
 		vt_die_usage("loopback: unexpected argument '%s'", argv[optind + 1]);
+	if (o->script && access(o->script, R_OK) < 0)
+		vt_die("loopback: cannot open script %s: %s", o->script, strerror(errno));
 }
 
 static pid_t start_backend(const char *socket, int verbose)
@@ -142,6 +154,7 @@ static bool run_line(struct vt_frontend *fe, const char *text, const struct vt_i
 	enum vt_i2c_run_result res;
 	unsigned n;
 
+	text += strspn(text, " \t");
 	if (text[0] == '#') {
 		printf("%s", text);
 		if (text[strlen(text) - 1] != '\n')
@@ -152,15 +165,24 @@ static bool run_line(struct vt_frontend *fe, const char *text, const struct vt_i
 		expect_fail = true;
 		text++;
 	}
-	snprintf(line, sizeof(line), "%s", text);
+	if (snprintf(line, sizeof(line), "%s", text) >= (int)sizeof(line)) {
+		printf("error: line longer than %zu bytes\n", sizeof(line) - 1);
+		return false;
+	}
 	n = split(line, words);
 	if (!n)
 		return true;
+	if (n == MAX_WORDS) {
+		printf("error: more than %d words on one line\n", MAX_WORDS - 1);
+		return false;
+	}
 	printf("> %s", text);
 	if (text[strlen(text) - 1] != '\n')
 		printf("\n");
 	fflush(stdout);
 	res = vt_i2c_run_words(fe, words, n, ro, stdout, err, sizeof(err));
+	if (res == VT_I2C_RUN_OK && expect_fail)
+		printf("error: the line was expected to fail but succeeded\n");
 	if (res == VT_I2C_RUN_OK)
 		return !expect_fail;
 	printf("%s: %s\n", expect_fail && res == VT_I2C_RUN_DEVICE_ERR ? "failed as expected" : "error", err);
@@ -171,13 +193,15 @@ static bool run_line(struct vt_frontend *fe, const char *text, const struct vt_i
 static bool run_script(struct vt_frontend *fe, const char *path, const struct vt_i2c_run_opts *ro)
 {
 	FILE *f = fopen(path, "r");
-	char buf[4096];
+	char *buf = NULL;
+	size_t cap = 0;
 	bool ok = true;
 
 	if (!f)
 		vt_die("loopback: cannot open script %s: %s", path, strerror(errno));
-	while (fgets(buf, sizeof(buf), f))
+	while (getline(&buf, &cap, f) > 0)
 		ok = run_line(fe, buf, ro) && ok;
+	free(buf);
 	fclose(f);
 	return ok;
 }

@@ -123,9 +123,13 @@ static struct vt_i2c_bus *make_i2c_bus(const struct serve_opts *o)
 	bus = vt_i2c_sim_new();
 	if (!bus)
 		vt_die("serve: out of memory");
-	for (unsigned i = 0; i < o->ntargets; i++)
-		if (vt_i2c_sim_add_target(bus, o->targets[i], err, sizeof(err)) < 0)
-			vt_die_usage("serve: --target %s: %s", o->targets[i], err);
+	for (unsigned i = 0; i < o->ntargets; i++) {
+		int r = vt_i2c_sim_add_target(bus, o->targets[i], err, sizeof(err));
+		if (r == -2)
+			vt_die("serve: --target %s", err);
+		if (r < 0)
+			vt_die_usage("serve: --target %s", err);
+	}
 	return bus;
 }
 
@@ -182,7 +186,8 @@ int cmd_serve(int argc, char **argv)
 	if (o.print) {
 		printer = (struct vt_line_printer){
 			.out = stdout, .device = o.device,
-			.virtio_id = vt_model_i2c.virtio_id, .verbose = o.verbose > 0,
+			.virtio_id = vt_model_i2c.virtio_id,
+			.verbose = vt_log_verbosity > VT_LOG_WARN,
 		};
 		vt_backend_set_observer(b, vt_line_print_event, &printer);
 	}

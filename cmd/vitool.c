@@ -30,7 +30,7 @@ static const struct command commands[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vitool [-v] [--version] [-h] COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(f, "usage: vitool [-v|--verbose] [-V|--version] [-h|--help] COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'vitool COMMAND --help' for a command's options; man vitool-COMMAND for more.\n");
@@ -52,8 +52,12 @@ static int cmd_help(int argc, char **argv)
 		usage(stdout);
 		return VT_EXIT_OK;
 	}
-	if (!find(argv[1]) || !strcmp(argv[1], "help"))
+	if (!find(argv[1]))
 		vt_die_usage("help: unknown command '%s'", argv[1]);
+	if (!strcmp(argv[1], "help")) {
+		usage(stdout);
+		return VT_EXIT_OK;
+	}
 	snprintf(page, sizeof(page), "vitool-%s", argv[1]);
 	execlp("man", "man", page, (char *)NULL);
 	/* No man(1): the command's own usage is the next best thing. */

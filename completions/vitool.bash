@@ -32,7 +32,9 @@ _vitool_join_words()
 		fi
 	done
 	# The cursor is on a new, empty word.
-	((COMP_CWORD >= ${#COMP_WORDS[@]})) && _vt_words+=("")
+	if ((COMP_CWORD >= ${#COMP_WORDS[@]})); then
+		_vt_words+=("")
+	fi
 	_vt_cword=$((${#_vt_words[@]} - 1))
 }
 
@@ -51,8 +53,11 @@ _vitool_reply()
 		fi
 	done
 	for c in "$@"; do
-		[[ $c == "$cur"* ]] && COMPREPLY+=("${c#"$pre"}")
+		if [[ $c == "$cur"* ]]; then
+			COMPREPLY+=("${c#"$pre"}")
+		fi
 	done
+	return 0
 }
 
 # _vitool_reply_files PREFIX VALUE [dirs]: file names completing VALUE,
@@ -67,10 +72,12 @@ _vitool_reply_files()
 		mapfile -t found < <(compgen -f -- "$value")
 	fi
 	for ((f = 0; f < ${#found[@]}; f++)); do
-		[[ -d ${found[f]} ]] && found[f]+=/
+		if [[ -d ${found[f]} ]]; then
+			found[f]+=/
+		fi
 	done
 	_vitool_reply "$prefix$value" "${found[@]/#/$prefix}"
-	compopt -o nospace 2>/dev/null
+	compopt -o nospace 2>/dev/null || :
 }
 
 # Completes the value of --target: ADDR=MODEL[:file=PATH].
@@ -83,7 +90,7 @@ _vitool_target()
 		;;
 	*=*:*)
 		_vitool_reply "$prefix$value" "$prefix${value%%:*}:file="
-		compopt -o nospace 2>/dev/null
+		compopt -o nospace 2>/dev/null || :
 		;;
 	*=*)
 		addr=${value%%=*}
@@ -104,8 +111,11 @@ _vitool_i2c_devices()
 {
 	local d
 	for d in /dev/i2c-*; do
-		[[ -e $d ]] && printf '%s\n' "$d"
+		if [[ -e $d ]]; then
+			printf '%s\n' "$d"
+		fi
 	done
+	return 0
 }
 
 # Completes the value of an option of COMMAND.  Returns 1 when OPT takes
@@ -162,10 +172,10 @@ _vitool_drive_op()
 	local cur=$1 first=$2
 	case $cur in
 	[rw][0-9]*@*) ;;
-	[rw][0-9]*) COMPREPLY=("$cur@0x"); compopt -o nospace 2>/dev/null ;;
+	[rw][0-9]*) COMPREPLY=("$cur@0x"); compopt -o nospace 2>/dev/null || : ;;
 	[rw])
 		_vitool_reply "$cur" "${cur}1@0x" "${cur}2@0x" "${cur}4@0x" "${cur}8@0x" "${cur}16@0x"
-		compopt -o nospace 2>/dev/null
+		compopt -o nospace 2>/dev/null || :
 		;;
 	*)
 		if [[ $first == 1 ]]; then
@@ -173,7 +183,9 @@ _vitool_drive_op()
 		else
 			_vitool_reply "$cur" r1@0x w1@0x
 		fi
-		[[ $cur == d* ]] || compopt -o nospace 2>/dev/null
+		if [[ $cur != d* ]]; then
+			compopt -o nospace 2>/dev/null || :
+		fi
 		;;
 	esac
 }
@@ -193,7 +205,7 @@ _vitool()
 		-*) ;;
 		*) cmd=$w; break ;;
 		esac
-		((i++))
+		i=$((i + 1))
 	done
 	if [[ -z $cmd ]]; then
 		if [[ $cur == -* ]]; then
@@ -203,7 +215,7 @@ _vitool()
 		fi
 		return 0
 	fi
-	((i++))
+	i=$((i + 1))
 
 	case $cmd in
 	help)
@@ -225,7 +237,7 @@ _vitool()
 			fi
 			return 0
 		fi
-		((i++))
+		i=$((i + 1))
 	fi
 
 	# Options (getopt stops at the first word that is not one).
@@ -243,7 +255,7 @@ _vitool()
 		else
 			ops=$((ops + 1))
 		fi
-		((i++))
+		i=$((i + 1))
 	done
 
 	# The value of an option, separate or as --opt=value.

@@ -13,8 +13,8 @@ for p in "$@"; do
 		missing="$missing $p"
 done
 [ -n "$missing" ] || exit 0
-line="apt-get install -y$missing"
-[ "$vm" = 1 ] && line="apt-get install -y -t bookworm-backports$missing"
+line="apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=600$missing"
+[ "$vm" = 1 ] && line="apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=600 -t bookworm-backports$missing"
 if [ "$(id -u)" != 0 ]; then
 	echo "vitool: missing packages:$missing"
 	echo "run as root:  apt-get update && $line"

@@ -40,6 +40,11 @@ struct vt_ctl_server *vt_ctl_server_new(struct vt_loop *loop, const char *path, 
 void vt_ctl_server_free(struct vt_ctl_server *s);
 /* Registers n commands (the table must outlive the server). */
 void vt_ctl_server_add(struct vt_ctl_server *s, const struct vt_ctl_command *cmds, unsigned n, void *arg);
+/* Runs fn(arg) when the server is freed, after every connection has been
+ * closed: requests still deferred are gone by then, so fn can pass them to
+ * vt_ctl_done (which only frees) and release its own state (timers,
+ * callbacks).  Hooks run in reverse order of registration.  [added] */
+void vt_ctl_server_on_free(struct vt_ctl_server *s, void (*fn)(void *arg), void *arg);
 /* Adds members to `info` replies. */
 typedef void (*vt_ctl_info_fn)(struct vt_json *j, void *arg);
 void vt_ctl_set_info(struct vt_ctl_server *s, vt_ctl_info_fn fn, void *arg);

@@ -46,8 +46,8 @@ static inline void vt_i2c_bus_destroy(struct vt_i2c_bus *bus)
 /* Simulated bus with no targets. */
 struct vt_i2c_bus *vt_i2c_sim_new(void);
 /* Adds a target from "ADDR=MODEL[:file=PATH]", e.g. "0x50=24c02:file=e.bin".
- * ADDR is 0x03-0x77.  Models: 24c02, 24c32, regs.  0, or -1 with a one-line
- * reason in err. */
+ * ADDR is 0x03-0x77.  Models: 24c02, 24c32, regs.  0; -1 for a bad spec,
+ * -2 when the seed file cannot be used; a one-line reason in err. */
 int vt_i2c_sim_add_target(struct vt_i2c_bus *bus, const char *spec, char *err, size_t errlen);
 /* Names of the target models, NULL-terminated (help, completion). */
 extern const char *const vt_i2c_sim_models[];

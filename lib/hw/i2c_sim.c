@@ -242,7 +242,7 @@ int vt_i2c_sim_add_target(struct vt_i2c_bus *bus, const char *spec, char *err, s
 	if (path && seed_from_file(m, mem, path, err, errlen) < 0) {
 		free(t);
 		free(mem);
-		return -1;
+		return -2;   /* the spec was fine: the file is the problem */
 	}
 	t->m = m;
 	t->mem = mem;

@@ -1,0 +1,820 @@
+/* The control socket server: one listening unix socket on the instance's
+ * event loop, any number of clients, one command per line, one JSON object
+ * per reply line.
+ *
+ * Nothing here may block the instance: sockets are non-blocking, replies a
+ * client does not read pile up in a per-connection buffer (bounded: past
+ * OUT_MAX the client is dropped), and a deferred command (inject ... wait)
+ * parks its connection instead of the loop.
+ *
+ * Lifetime rules, because replies and closes can happen from inside other
+ * callbacks (a gpio interrupt completing a request of connection A while a
+ * handler of connection B runs):
+ *  - a connection is only marked dead (fd closed, request marked gone) at
+ *    once; the memory is reaped when no server entry point is on the stack;
+ *  - vt_ctl_done never runs further commands itself: buffered lines of the
+ *    connection resume from a zero-delay timer, so handlers never nest. */
+#include "ctl/ctl.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "util/log.h"
+
+#ifndef VITOOL_VERSION
+#define VITOOL_VERSION "0.1"
+#endif
+
+#define LINE_MAX_BYTES 4096            /* without the newline */
+#define OUT_MAX (1024 * 1024)          /* unread replies before we drop a client */
+#define MAX_WORDS 128
+#define MAX_FLAGS 4
+
+struct table {
+	const struct vt_ctl_command *cmds;
+	unsigned n;
+	void *arg;
+};
+
+struct hook {
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+struct conn {
+	struct vt_ctl_server *s;
+	int fd;
+	uint32_t events;             /* what the loop watches now */
+	char in[LINE_MAX_BYTES + 1];  /* room for a maximal line and its newline */
+	size_t inlen;
+	char *out;
+	size_t outoff, outlen, outcap;
+	struct vt_ctl_req *deferred;  /* the request holding this connection */
+	struct vt_timer *resume;      /* runs buffered lines after vt_ctl_done */
+	bool rd_eof;                  /* no more input: EOF, or closing after an error */
+	bool dead;
+	struct conn *next;
+};
+
+struct vt_ctl_req {
+	struct conn *c;               /* NULL: the client is gone */
+	struct vt_json j;             /* {"ok":true ... the handler's members */
+	char *error;                  /* vt_ctl_fail */
+	char *flags[MAX_FLAGS];       /* vt_ctl_fail_flag */
+	unsigned nflags;
+	bool in_handler;
+	bool deferred;
+};
+
+struct vt_ctl_server {
+	struct vt_loop *loop;
+	int fd;
+	char *path;
+	char *name;
+	struct table *tables;
+	unsigned ntables;
+	struct hook *hooks;
+	unsigned nhooks;
+	vt_ctl_info_fn info_fn;
+	void *info_arg;
+	struct conn *conns;
+	int busy;                     /* entry points on the stack: no reaping */
+};
+
+static void cmd_help(struct vt_ctl_req *r, int argc, char **argv, void *arg);
+static void cmd_info(struct vt_ctl_req *r, int argc, char **argv, void *arg);
+
+static const struct vt_ctl_command builtins[] = {
+	{ "help", "", "list the commands of this instance", cmd_help },
+	{ "info", "", "name, pid, version and what this instance serves", cmd_info },
+};
+
+static void conn_update(struct conn *c);
+static void conn_process(struct conn *c);
+
+/* ---- connection lifetime ---- */
+
+static void conn_kill(struct conn *c)
+{
+	if (c->dead)
+		return;
+	c->dead = true;
+	vt_loop_del_fd(c->s->loop, c->fd);
+	close(c->fd);
+	c->fd = -1;
+	if (c->resume) {
+		vt_loop_timer_cancel(c->s->loop, c->resume);
+		c->resume = NULL;
+	}
+	if (c->deferred) {
+		c->deferred->c = NULL;   /* its owner's vt_ctl_done will only free it */
+		c->deferred = NULL;
+	}
+}
+
+static void reap(struct vt_ctl_server *s)
+{
+	struct conn **pc = &s->conns;
+
+	if (s->busy)
+		return;
+	while (*pc) {
+		struct conn *c = *pc;
+		if (c->dead) {
+			*pc = c->next;
+			free(c->out);
+			free(c);
+		} else {
+			pc = &c->next;
+		}
+	}
+}
+
+static void enter(struct vt_ctl_server *s)
+{
+	s->busy++;
+}
+
+static void leave(struct vt_ctl_server *s)
+{
+	s->busy--;
+	reap(s);
+}
+
+/* ---- output ---- */
+
+static void conn_flush(struct conn *c)
+{
+	while (!c->dead && c->outlen) {
+		ssize_t n = send(c->fd, c->out + c->outoff, c->outlen, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0) {
+			conn_kill(c);   /* EPIPE, ECONNRESET: the client left */
+			return;
+		}
+		c->outoff += (size_t)n;
+		c->outlen -= (size_t)n;
+	}
+	if (!c->outlen)
+		c->outoff = 0;
+}
+
+static void conn_write(struct conn *c, const char *data, size_t len)
+{
+	if (c->dead)
+		return;
+	if (c->outlen + len > OUT_MAX) {
+		vt_warn("control: dropping a client that does not read its replies");
+		conn_kill(c);
+		return;
+	}
+	if (c->outoff + c->outlen + len > c->outcap) {
+		/* Compact first; grow only when the live bytes need it. */
+		memmove(c->out, c->out + c->outoff, c->outlen);
+		c->outoff = 0;
+		if (c->outlen + len > c->outcap) {
+			size_t cap = c->outcap ? c->outcap : 4096;
+			while (cap < c->outlen + len)
+				cap *= 2;
+			char *nb = realloc(c->out, cap);
+			if (!nb) {
+				conn_kill(c);
+				return;
+			}
+			c->out = nb;
+			c->outcap = cap;
+		}
+	}
+	memcpy(c->out + c->outoff + c->outlen, data, len);
+	c->outlen += len;
+	conn_flush(c);
+}
+
+static void conn_write_line(struct conn *c, const char *json)
+{
+	conn_write(c, json, strlen(json));
+	conn_write(c, "\n", 1);
+}
+
+/* {"ok":false,"error":msg} into a fresh j. */
+static void error_json(struct vt_json *j, const char *msg)
+{
+	vt_json_init(j);
+	vt_json_obj_begin(j, NULL);
+	vt_json_bool(j, "ok", false);
+	vt_json_str(j, "error", msg);
+	vt_json_obj_end(j);
+}
+
+/* A reply built outside any request (line too long, out of memory). */
+static void conn_write_error(struct conn *c, const char *msg)
+{
+	struct vt_json j;
+
+	error_json(&j, msg);
+	conn_write_line(c, vt_json_text(&j));
+	vt_json_free(&j);
+}
+
+/* ---- requests ---- */
+
+static struct vt_ctl_req *req_new(struct conn *c)
+{
+	struct vt_ctl_req *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->c = c;
+	vt_json_init(&r->j);
+	vt_json_obj_begin(&r->j, NULL);
+	vt_json_bool(&r->j, "ok", true);
+	return r;
+}
+
+static void req_free(struct vt_ctl_req *r)
+{
+	vt_json_free(&r->j);
+	free(r->error);
+	for (unsigned i = 0; i < r->nflags; i++)
+		free(r->flags[i]);
+	free(r);
+}
+
+static void req_send(struct vt_ctl_req *r)
+{
+	struct vt_json f;
+
+	if (!r->c)
+		return;
+	if (!r->error) {
+		vt_json_obj_end(&r->j);
+		if (r->j.oom) {
+			conn_write_error(r->c, "out of memory");
+			return;
+		}
+		conn_write_line(r->c, vt_json_text(&r->j));
+		return;
+	}
+	vt_json_init(&f);
+	vt_json_obj_begin(&f, NULL);
+	vt_json_bool(&f, "ok", false);
+	vt_json_str(&f, "error", r->error);
+	for (unsigned i = 0; i < r->nflags; i++)
+		vt_json_bool(&f, r->flags[i], true);
+	vt_json_obj_end(&f);
+	conn_write_line(r->c, vt_json_text(&f));
+	vt_json_free(&f);
+}
+
+struct vt_json *vt_ctl_json(struct vt_ctl_req *r)
+{
+	return &r->j;
+}
+
+void vt_ctl_fail(struct vt_ctl_req *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->error)
+		return;   /* the first failure is the one worth reporting */
+	va_start(ap, fmt);
+	if (vasprintf(&r->error, fmt, ap) < 0)
+		r->error = NULL;
+	va_end(ap);
+	if (!r->error)
+		r->error = strdup("out of memory");
+}
+
+void vt_ctl_fail_flag(struct vt_ctl_req *r, const char *key)
+{
+	if (r->nflags < MAX_FLAGS && (r->flags[r->nflags] = strdup(key)))
+		r->nflags++;
+}
+
+void vt_ctl_defer(struct vt_ctl_req *r)
+{
+	r->deferred = true;
+}
+
+bool vt_ctl_req_gone(const struct vt_ctl_req *r)
+{
+	return !r->c;
+}
+
+static void on_resume(struct vt_loop *loop, void *arg)
+{
+	struct conn *c = arg;
+	struct vt_ctl_server *s = c->s;
+
+	(void)loop;
+	c->resume = NULL;   /* fired: the loop frees it */
+	enter(s);
+	conn_process(c);
+	leave(s);
+}
+
+void vt_ctl_done(struct vt_ctl_req *r)
+{
+	struct conn *c = r->c;
+
+	if (r->in_handler) {
+		r->deferred = false;   /* done before the handler even returned */
+		return;
+	}
+	if (!c) {
+		req_free(r);
+		return;
+	}
+	enter(c->s);
+	req_send(r);
+	req_free(r);
+	c->deferred = NULL;
+	if (!c->dead) {
+		/* Lines that arrived meanwhile run from the loop, not from inside
+		 * whatever callback called us. */
+		if (!c->resume)
+			c->resume = vt_loop_timer(c->s->loop, 0, on_resume, c);
+		if (!c->resume)
+			conn_kill(c);
+	}
+	leave(c->s);
+}
+
+/* ---- dispatch ---- */
+
+static const struct vt_ctl_command *find_command(struct vt_ctl_server *s, const char *name, void **arg)
+{
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (!strcmp(builtins[i].name, name)) {
+			*arg = s;
+			return &builtins[i];
+		}
+	for (unsigned t = 0; t < s->ntables; t++)
+		for (unsigned i = 0; i < s->tables[t].n; i++)
+			if (!strcmp(s->tables[t].cmds[i].name, name)) {
+				*arg = s->tables[t].arg;
+				return &s->tables[t].cmds[i];
+			}
+	return NULL;
+}
+
+static int split_words(char *line, char **words, int max)
+{
+	int n = 0;
+
+	for (char *w = strtok(line, " \t\r\v\f"); w; w = strtok(NULL, " \t\r\v\f")) {
+		if (n == max)
+			return -1;
+		words[n++] = w;
+	}
+	return n;
+}
+
+/* One command line (NUL-terminated, no newline). */
+static void run_line(struct conn *c, char *line)
+{
+	char *words[MAX_WORDS];
+	const struct vt_ctl_command *cmd;
+	struct vt_ctl_req *r;
+	void *arg;
+	int n = split_words(line, words, MAX_WORDS);
+
+	if (n == 0)
+		return;   /* empty lines are for people typing into socat */
+	r = req_new(c);
+	if (!r) {
+		conn_write_error(c, "out of memory");
+		return;
+	}
+	cmd = n < 0 ? NULL : find_command(c->s, words[0], &arg);
+	if (n < 0) {
+		vt_ctl_fail(r, "too many words (at most %d)", MAX_WORDS - 1);
+	} else if (!cmd) {
+		vt_ctl_fail(r, "unknown command '%s' (try help)", words[0]);
+	} else {
+		r->in_handler = true;
+		cmd->fn(r, n - 1, words + 1, arg);
+		r->in_handler = false;
+	}
+	if (r->deferred && !c->dead) {
+		c->deferred = r;
+		return;
+	}
+	if (r->deferred)
+		r->c = NULL;   /* killed inside its own handler: gone at once */
+	else
+		req_send(r);
+	if (!r->deferred)
+		req_free(r);
+}
+
+/* Runs complete lines from the input buffer until one defers. */
+static void conn_process(struct conn *c)
+{
+	while (!c->dead && !c->deferred) {
+		char *nl = memchr(c->in, '\n', c->inlen);
+		size_t len;
+
+		if (!nl && c->inlen > LINE_MAX_BYTES) {
+			conn_write_error(c, "line too long (at most 4096 bytes)");
+			c->inlen = 0;
+			c->rd_eof = true;   /* no resync inside a garbage line: close */
+			break;
+		}
+		if (!nl && !(c->rd_eof && c->inlen))
+			break;
+		/* At EOF a last line without its newline still counts. */
+		len = nl ? (size_t)(nl - c->in) : c->inlen;
+		c->in[len] = '\0';
+		char line[LINE_MAX_BYTES + 1];
+		memcpy(line, c->in, len + 1);
+		c->inlen -= nl ? len + 1 : len;
+		memmove(c->in, c->in + len + (nl ? 1 : 0), c->inlen);
+		run_line(c, line);
+	}
+	if (!c->dead && c->rd_eof && !c->deferred && !c->outlen && !c->inlen)
+		conn_kill(c);   /* finished: the client half-closed and has its replies */
+	if (!c->dead)
+		conn_update(c);
+}
+
+static void conn_update(struct conn *c)
+{
+	uint32_t ev = 0;
+
+	/* A full buffer while deferred: wait for vt_ctl_done before reading on
+	 * (else level-triggered EPOLLIN would spin). */
+	if (!c->rd_eof && c->inlen < sizeof(c->in))
+		ev |= EPOLLIN;
+	if (c->outlen)
+		ev |= EPOLLOUT;
+	if (ev != c->events && vt_loop_mod_fd(c->s->loop, c->fd, ev) == 0)
+		c->events = ev;
+}
+
+static void conn_read(struct conn *c)
+{
+	while (!c->dead && !c->rd_eof && c->inlen < sizeof(c->in)) {
+		ssize_t n = recv(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n < 0) {
+			conn_kill(c);
+			return;
+		}
+		if (n == 0) {
+			/* Half-close (`echo cmd | socat`): answer what we have, then close. */
+			c->rd_eof = true;
+			return;
+		}
+		c->inlen += (size_t)n;
+		/* Not deferred: run lines now so a long stream never fills the buffer. */
+		if (!c->deferred)
+			conn_process(c);
+	}
+}
+
+static void on_conn(struct vt_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct conn *c = arg;
+	struct vt_ctl_server *s = c->s;
+
+	(void)loop;
+	(void)fd;
+	enter(s);
+	if (events & EPOLLERR)
+		conn_kill(c);
+	if (events & EPOLLOUT)
+		conn_flush(c);
+	if (events & (EPOLLIN | EPOLLHUP))
+		conn_read(c);
+	if (!c->dead)
+		conn_process(c);
+	/* HUP: both directions are shut.  Lines read above still ran (a
+	 * fire-and-forget inject counts); a deferred request is now gone. */
+	if (events & EPOLLHUP)
+		conn_kill(c);
+	leave(s);
+}
+
+/* ---- accepting ---- */
+
+/* Only our own user (or root) may drive the instance: the socket's mode
+ * already says so, but a mode can be changed and a directory shared. */
+static bool peer_allowed(int fd, uid_t *uid)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 || len != sizeof(cr)) {
+		*uid = (uid_t)-1;
+		return false;
+	}
+	*uid = cr.uid;
+	return cr.uid == geteuid() || cr.uid == 0;
+}
+
+static void refuse(int fd, uid_t uid)
+{
+	char msg[128], line[256];
+	struct vt_json j;
+	int n;
+
+	snprintf(msg, sizeof(msg), "permission denied: uid %ld is not the owner of this instance",
+		 uid == (uid_t)-1 ? -1L : (long)uid);
+	error_json(&j, msg);
+	n = snprintf(line, sizeof(line), "%s\n", vt_json_text(&j));
+	vt_json_free(&j);
+	/* Short, and the socket is fresh: one non-blocking send fits. */
+	if (n > 0 && (size_t)n < sizeof(line))
+		(void)!send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	vt_warn("control: refused a client with uid %ld", (long)uid);
+	close(fd);
+}
+
+static void add_conn(struct vt_ctl_server *s, int fd)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		close(fd);
+		return;
+	}
+	c->s = s;
+	c->fd = fd;
+	c->events = EPOLLIN;
+	if (vt_loop_add_fd(s->loop, fd, EPOLLIN, on_conn, c) < 0) {
+		close(fd);
+		free(c);
+		return;
+	}
+	c->next = s->conns;
+	s->conns = c;
+}
+
+static void on_accept(struct vt_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct vt_ctl_server *s = arg;
+	uid_t uid;
+
+	(void)loop;
+	(void)events;
+	for (;;) {
+		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				vt_warn("control: accept: %s", strerror(errno));
+			return;
+		}
+		if (!peer_allowed(cfd, &uid))
+			refuse(cfd, uid);
+		else
+			add_conn(s, cfd);
+	}
+}
+
+/* ---- built-in commands ---- */
+
+static void cmd_help(struct vt_ctl_req *r, int argc, char **argv, void *arg)
+{
+	struct vt_ctl_server *s = arg;
+	struct vt_json *j = vt_ctl_json(r);
+
+	(void)argc;
+	(void)argv;
+	vt_json_arr_begin(j, "commands");
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++) {
+		vt_json_obj_begin(j, NULL);
+		vt_json_str(j, "name", builtins[i].name);
+		vt_json_str(j, "args", builtins[i].args);
+		vt_json_str(j, "help", builtins[i].help);
+		vt_json_obj_end(j);
+	}
+	for (unsigned t = 0; t < s->ntables; t++)
+		for (unsigned i = 0; i < s->tables[t].n; i++) {
+			const struct vt_ctl_command *c = &s->tables[t].cmds[i];
+			vt_json_obj_begin(j, NULL);
+			vt_json_str(j, "name", c->name);
+			vt_json_str(j, "args", c->args ? c->args : "");
+			vt_json_str(j, "help", c->help ? c->help : "");
+			vt_json_obj_end(j);
+		}
+	vt_json_arr_end(j);
+}
+
+static void cmd_info(struct vt_ctl_req *r, int argc, char **argv, void *arg)
+{
+	struct vt_ctl_server *s = arg;
+	struct vt_json *j = vt_ctl_json(r);
+
+	(void)argc;
+	(void)argv;
+	vt_json_str(j, "name", s->name);
+	vt_json_int(j, "pid", getpid());
+	vt_json_str(j, "version", VITOOL_VERSION);
+	vt_json_str(j, "control", s->path);
+	if (s->info_fn)
+		s->info_fn(j, s->info_arg);
+}
+
+/* ---- creating the socket ---- */
+
+static int mkdir_parent(const char *path, char *err, size_t errlen)
+{
+	char *copy = strdup(path);
+	const char *dir;
+	int r = 0;
+
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	dir = dirname(copy);
+	/* Private from the start: other users need not even see our names. */
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create directory %s: %s", dir, strerror(errno));
+		r = -1;
+	}
+	free(copy);
+	return r;
+}
+
+/* The instance name a path stands for: its basename without ".ctl". */
+static void path_name(const char *path, char *buf, size_t len)
+{
+	const char *b = strrchr(path, '/');
+	size_t n;
+
+	b = b ? b + 1 : path;
+	n = strlen(b);
+	if (n > 4 && !strcmp(b + n - 4, ".ctl"))
+		n -= 4;
+	snprintf(buf, len, "%.*s", (int)n, b);
+}
+
+/* Something at path: refuse a live instance or a non-socket, remove a
+ * stale socket (an instance that crashed). */
+static int clear_path(const struct sockaddr_un *sa, char *err, size_t errlen)
+{
+	struct stat st;
+	char name[108];
+	int fd, r;
+
+	if (lstat(sa->sun_path, &st) < 0)
+		return 0;
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "%s exists and is not a socket", sa->sun_path);
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	r = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	close(fd);
+	/* EAGAIN: a full backlog, i.e. very much alive. */
+	if (r == 0 || errno == EAGAIN || errno == EACCES) {
+		path_name(sa->sun_path, name, sizeof(name));
+		snprintf(err, errlen, "instance %s already running at %s", name, sa->sun_path);
+		return -1;
+	}
+	if (unlink(sa->sun_path) < 0 && errno != ENOENT) {
+		snprintf(err, errlen, "cannot remove stale socket %s: %s", sa->sun_path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int listen_at(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	mode_t old;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "control socket path too long: %s", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	if (mkdir_parent(path, err, errlen) < 0 || clear_path(&sa, err, errlen) < 0)
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	/* umask around bind: the socket never exists with a wider mode. */
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		snprintf(err, errlen, "cannot bind %s: %s", path, strerror(errno));
+		umask(old);
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (chmod(path, 0600) < 0 || listen(fd, 16) < 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
+		unlink(path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct vt_ctl_server *vt_ctl_server_new(struct vt_loop *loop, const char *path, const char *name,
+					char *err, size_t errlen)
+{
+	struct vt_ctl_server *s = calloc(1, sizeof(*s));
+
+	if (!s || !(s->path = strdup(path)) || !(s->name = strdup(name ? name : ""))) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	s->loop = loop;
+	s->fd = listen_at(path, err, errlen);
+	if (s->fd < 0)
+		goto fail;
+	if (vt_loop_add_fd(loop, s->fd, EPOLLIN, on_accept, s) < 0) {
+		snprintf(err, errlen, "cannot watch %s", path);
+		unlink(path);
+		close(s->fd);
+		goto fail;
+	}
+	return s;
+fail:
+	if (s) {
+		free(s->path);
+		free(s->name);
+	}
+	free(s);
+	return NULL;
+}
+
+void vt_ctl_server_free(struct vt_ctl_server *s)
+{
+	if (!s)
+		return;
+	vt_loop_del_fd(s->loop, s->fd);
+	close(s->fd);
+	unlink(s->path);
+	/* Close every client first: deferred requests become gone, so the
+	 * hooks below can hand them to vt_ctl_done, which then only frees. */
+	for (struct conn *c = s->conns; c; c = c->next)
+		conn_kill(c);
+	for (unsigned i = s->nhooks; i-- > 0;)
+		s->hooks[i].fn(s->hooks[i].arg);
+	s->busy = 0;
+	reap(s);
+	free(s->hooks);
+	free(s->tables);
+	free(s->path);
+	free(s->name);
+	free(s);
+}
+
+void vt_ctl_server_add(struct vt_ctl_server *s, const struct vt_ctl_command *cmds, unsigned n, void *arg)
+{
+	struct table *t = realloc(s->tables, (s->ntables + 1) * sizeof(*t));
+
+	if (!t) {
+		vt_err("control: out of memory registering commands");
+		return;
+	}
+	s->tables = t;
+	s->tables[s->ntables++] = (struct table){ cmds, n, arg };
+}
+
+void vt_ctl_server_on_free(struct vt_ctl_server *s, void (*fn)(void *arg), void *arg)
+{
+	struct hook *h = realloc(s->hooks, (s->nhooks + 1) * sizeof(*h));
+
+	if (!h) {
+		vt_err("control: out of memory registering a cleanup");
+		return;
+	}
+	s->hooks = h;
+	s->hooks[s->nhooks++] = (struct hook){ fn, arg };
+}
+
+void vt_ctl_set_info(struct vt_ctl_server *s, vt_ctl_info_fn fn, void *arg)
+{
+	s->info_fn = fn;
+	s->info_arg = arg;
+}

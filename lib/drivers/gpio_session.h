@@ -1,0 +1,50 @@
+/* Runs gpio operations given as words (command line of `drive gpio`, a line
+ * of a loopback script) against a started virtio-gpio driver, printing what
+ * gpioinfo / gpioget / gpiomon would print.
+ *
+ * Operations (several may follow each other; they run in order):
+ *   info                     "ngpio: 8", "gpio_names_size: 38", "irq: yes"
+ *   names                    one line per line: "3\tbutton"
+ *   get N                    GET_VALUE: prints "0" or "1"
+ *   set N=V                  SET_VALUE (V 0 or 1); an output drives it at
+ *                            once, any other line when it becomes an output
+ *   dir N in|out|none        SET_DIRECTION
+ *   irq N rising|falling|both|high|low|none   SET_IRQ_TYPE
+ *   wait N [--timeout MS]    unmask N's interrupt and wait for it (default:
+ *                            forever); prints
+ *                            event: RISING EDGE offset: 3 name: "button"
+ * N is a line offset ("3") or a line name ("button"). */
+#ifndef VT_DRIVERS_GPIO_SESSION_H
+#define VT_DRIVERS_GPIO_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "drivers/gpio.h"
+
+struct vt_gpio_run_opts {
+	int timeout_ms;     /* per request; <= 0: 1000 ms */
+};
+
+enum vt_gpio_run_result {
+	VT_GPIO_RUN_OK = 0,
+	VT_GPIO_RUN_DEVICE_ERR = 1,   /* status ERR, an INVALID interrupt, or no
+	                                 interrupt before wait's timeout */
+	VT_GPIO_RUN_USAGE = 2,        /* bad words, unknown line: err says why */
+	VT_GPIO_RUN_TRANSPORT = 3,    /* vhost-user / request timeout / bad
+	                                 used length: err says why */
+};
+
+/* Runs the operations in order and stops at the first failure; err then
+ * names the operation ("get 9: ...").  Output goes to out. */
+enum vt_gpio_run_result vt_gpio_run_words(struct vt_gpio_driver *d, char *const *words, unsigned n,
+					  const struct vt_gpio_run_opts *o, FILE *out,
+					  char *err, size_t errlen);
+
+/* Validates words without a connection (so a command line can be refused
+ * with exit 2 before connecting).  Line offsets are range-checked and
+ * names resolved only when running.  false with err set. */
+bool vt_gpio_check_words(char *const *words, unsigned n, char *err, size_t errlen);
+
+#endif
