@@ -182,7 +182,8 @@ static void conn_write(struct conn *c, const char *data, size_t len)
 	}
 	if (c->outoff + c->outlen + len > c->outcap) {
 		/* Compact first; grow only when the live bytes need it. */
-		memmove(c->out, c->out + c->outoff, c->outlen);
+		if (c->outoff)
+			memmove(c->out, c->out + c->outoff, c->outlen);
 		c->outoff = 0;
 		if (c->outlen + len > c->outcap) {
 			size_t cap = c->outcap ? c->outcap : 4096;

@@ -32,6 +32,7 @@ struct vt_tok {
 const char *vt_tok2str(const struct vt_tok *t, const char *fallback, uint32_t v);
 
 extern const struct vt_decoder vt_decoder_i2c;
+extern const struct vt_decoder vt_decoder_gpio;
 extern const struct vt_decoder vt_decoder_hex;
 
 #endif

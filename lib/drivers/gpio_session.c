@@ -9,6 +9,7 @@
 
 #include "devices/gpio.h"
 #include "hw/gpio_chip.h"
+#include "util/loop.h"
 #include "util/parse.h"
 
 enum op_kind { OP_INFO, OP_NAMES, OP_GET, OP_SET, OP_DIR, OP_IRQ, OP_WAIT };
@@ -294,8 +295,8 @@ static enum vt_gpio_run_result run_wait(struct session *s, const struct op *op, 
 
 	uint64_t deadline = op->timeout_ms < 0 ? 0 : vt_now_ns() + (uint64_t)op->timeout_ms * 1000000;
 	for (;;) {
-		unsigned got;
-		uint8_t st;
+		unsigned got = UINT_MAX;
+		uint8_t st = 0;
 		int ms = -1;
 		if (op->timeout_ms >= 0) {
 			uint64_t now = vt_now_ns();

@@ -191,7 +191,7 @@ static void test_file_seed(void)
 	fclose(f);
 	bus = vt_i2c_sim_new();
 	snprintf(spec, sizeof(spec), "0x50=24c02:file=%s", path);
-	EXPECT_EQ(vt_i2c_sim_add_target(bus, spec, err, sizeof(err)), -1);
+	EXPECT_EQ(vt_i2c_sim_add_target(bus, spec, err, sizeof(err)), -2);
 	EXPECT_STR_HAS(err, "larger than the 256 bytes of a 24c02");
 	snprintf(spec, sizeof(spec), "0x50=24c32:file=%s", path);
 	EXPECT_EQ(vt_i2c_sim_add_target(bus, spec, err, sizeof(err)), 0);
