@@ -198,7 +198,7 @@ static void test_file_seed(void)
 	unlink(path);
 
 	EXPECT_EQ(vt_i2c_sim_add_target(bus, "0x51=24c02:file=/nonexistent/e.bin", err,
-					sizeof(err)), -1);
+					sizeof(err)), -2);
 	EXPECT_STR_HAS(err, "/nonexistent/e.bin: No such file or directory");
 	vt_i2c_bus_destroy(bus);
 }
