@@ -5,6 +5,7 @@
 int cmd_serve(int argc, char **argv);
 int cmd_drive(int argc, char **argv);
 int cmd_loopback(int argc, char **argv);
+int cmd_inject(int argc, char **argv);
 
 /* Exit statuses shared by every command. */
 #define VT_EXIT_OK 0

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "drivers/gpio.h"
+#include "drivers/gpio_session.h"
 #include "drivers/i2c.h"
 #include "drivers/i2c_session.h"
 #include "util/log.h"
@@ -15,23 +17,29 @@
 #include "vhost/frontend.h"
 
 static const char drive_usage[] =
-	"usage: vitool drive i2c --socket PATH [options] OP...\n"
-	"       vitool drive i2c --socket PATH [options] detect [FIRST LAST]\n"
+	"usage: vitool drive i2c  --socket PATH [options] OP...\n"
+	"       vitool drive i2c  --socket PATH [options] detect [FIRST LAST]\n"
+	"       vitool drive gpio --socket PATH [options] OP...\n"
 	"\n"
-	"OP is i2ctransfer syntax: {r|w}LEN[@ADDR] followed, for a write, by LEN\n"
-	"bytes; the messages go as one transfer (a FAIL_NEXT group), e.g.\n"
+	"i2c: OP is i2ctransfer syntax: {r|w}LEN[@ADDR] followed, for a write, by\n"
+	"LEN bytes; the messages go as one transfer (a FAIL_NEXT group), e.g.\n"
 	"  vitool drive i2c -s /tmp/i2c.sock w1@0x50 0x00 r8\n"
+	"gpio: OPs run in order: info, names, get N, set N=V, dir N in|out|none,\n"
+	"irq N rising|falling|both|high|low|none, wait N [--timeout MS]; N is a\n"
+	"line offset or name, e.g.\n"
+	"  vitool drive gpio -s /tmp/gpio.sock dir 3 in irq 3 rising wait 3\n"
 	"\n"
 	"  -s, --socket PATH          vhost-user socket of the backend\n"
-	"  -t, --timeout MS           wait at most MS per transfer (default 1000)\n"
+	"  -t, --timeout MS           wait at most MS per request (default 1000)\n"
 	"  -c, --connect-timeout MS   wait for the socket to appear (default 2000;\n"
 	"                             0: try once)\n"
 	"  -q, --queue-size N         virtqueue size, power of two (default 64)\n"
-	"  -i, --indirect             send chains through indirect descriptor tables\n"
+	"  -i, --indirect             i2c: send chains through indirect descriptor tables\n"
 	"  -v, --verbose              more log output\n"
 	"  -h, --help                 this help\n"
 	"\n"
-	"exit status: 0 ok, 1 the device answered ERR or the backend failed, 2 usage\n";
+	"exit status: 0 ok, 1 the device answered ERR (gpio: INVALID, or no event\n"
+	"before wait's timeout) or the backend failed, 2 usage\n";
 
 struct drive_opts {
 	const char *device;
@@ -41,6 +49,9 @@ struct drive_opts {
 	unsigned queue_size;
 	bool indirect;
 };
+
+struct drive_device;
+static const struct drive_device *find_device(const char *name);
 
 static int parse(int argc, char **argv, struct drive_opts *o)
 {
@@ -61,7 +72,7 @@ static int parse(int argc, char **argv, struct drive_opts *o)
 		exit(VT_EXIT_OK);
 	}
 	if (argc < 2 || argv[1][0] == '-')
-		vt_die_usage("drive: which device? (i2c)\n%s", drive_usage);
+		vt_die_usage("drive: which device? (i2c, gpio)\n%s", drive_usage);
 	o->device = argv[1];
 	argc--;
 	argv++;
@@ -98,8 +109,8 @@ static int parse(int argc, char **argv, struct drive_opts *o)
 			exit(VT_EXIT_USAGE);
 		}
 	}
-	if (strcmp(o->device, "i2c"))
-		vt_die_usage("drive: unknown device '%s' (i2c)", o->device);
+	if (!find_device(o->device))
+		vt_die_usage("drive: unknown device '%s' (i2c, gpio)", o->device);
 	if (!o->socket)
 		vt_die_usage("drive: --socket PATH is required");
 	if (optind >= argc)
@@ -107,34 +118,95 @@ static int parse(int argc, char **argv, struct drive_opts *o)
 	return optind + 1;   /* index of the first operation in the caller's argv */
 }
 
+/* One driving session: the front-end and what a device's driver keeps. */
+struct drive_session {
+	struct vt_frontend fe;
+	struct vt_gpio_driver gpio;
+	uint16_t queue_size;
+};
+
+static int i2c_start(struct drive_session *s, const struct vt_run_opts *ro)
+{
+	return vt_i2c_driver_start(&s->fe, s->queue_size, ro->indirect);
+}
+
+static enum vt_run_result i2c_run(struct drive_session *s, char *const *w, unsigned n,
+				  const struct vt_run_opts *ro, char *err, size_t errlen)
+{
+	return vt_i2c_run_words(&s->fe, w, n, ro, stdout, err, errlen);
+}
+
+static int gpio_start(struct drive_session *s, const struct vt_run_opts *ro)
+{
+	(void)ro;
+	return vt_gpio_driver_start(&s->gpio, &s->fe, s->queue_size);
+}
+
+static enum vt_run_result gpio_run(struct drive_session *s, char *const *w, unsigned n,
+				   const struct vt_run_opts *ro, char *err, size_t errlen)
+{
+	return vt_gpio_run_words(&s->gpio, w, n, ro, stdout, err, errlen);
+}
+
+static void gpio_done(struct drive_session *s)
+{
+	vt_gpio_driver_free(&s->gpio);
+}
+
+static const struct drive_device {
+	const char *name;
+	bool (*check)(char *const *words, unsigned n, char *err, size_t errlen);
+	int (*start)(struct drive_session *s, const struct vt_run_opts *ro);
+	enum vt_run_result (*run)(struct drive_session *s, char *const *words, unsigned n,
+				  const struct vt_run_opts *ro, char *err, size_t errlen);
+	void (*done)(struct drive_session *s);   /* optional */
+} devices[] = {
+	{ "i2c", vt_i2c_check_words, i2c_start, i2c_run, NULL },
+	{ "gpio", vt_gpio_check_words, gpio_start, gpio_run, gpio_done },
+};
+
+static const struct drive_device *find_device(const char *name)
+{
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+		if (!strcmp(devices[i].name, name))
+			return &devices[i];
+	return NULL;
+}
+
 int cmd_drive(int argc, char **argv)
 {
 	struct drive_opts o = { .timeout_ms = 1000, .connect_ms = 2000, .queue_size = 64 };
-	struct vt_frontend fe;
-	struct vt_i2c_run_opts ro;
+	struct drive_session s = { 0 };
+	const struct drive_device *d;
+	struct vt_run_opts ro;
 	char err[512];
-	int first, r;
-	enum vt_i2c_run_result res;
+	unsigned nwords;
+	int first;
+	enum vt_run_result res;
 
 	first = parse(argc, argv, &o);
-	if (!vt_i2c_check_words(argv + first, (unsigned)(argc - first), err, sizeof(err)))
+	d = find_device(o.device);
+	nwords = (unsigned)(argc - first);
+	if (!d->check(argv + first, nwords, err, sizeof(err)))
 		vt_die_usage("drive: %s", err);
 	signal(SIGPIPE, SIG_IGN);
-	r = vt_fe_connect(&fe, o.socket, (int)o.connect_ms);
-	if (r < 0)
-		vt_die("drive: %s", fe.err);
-	if (vt_i2c_driver_start(&fe, (uint16_t)o.queue_size, o.indirect) < 0)
-		vt_die("drive: %s", fe.err);
-	ro = (struct vt_i2c_run_opts){ .indirect = o.indirect, .timeout_ms = (int)o.timeout_ms };
-	res = vt_i2c_run_words(&fe, argv + first, (unsigned)(argc - first), &ro, stdout, err, sizeof(err));
-	vt_fe_stop(&fe);
+	ro = (struct vt_run_opts){ .indirect = o.indirect, .timeout_ms = (int)o.timeout_ms };
+	s.queue_size = (uint16_t)o.queue_size;
+	if (vt_fe_connect(&s.fe, o.socket, (int)o.connect_ms) < 0)
+		vt_die("drive: %s", s.fe.err);
+	if (d->start(&s, &ro) < 0)
+		vt_die("drive: %s", s.fe.err);
+	res = d->run(&s, argv + first, nwords, &ro, err, sizeof(err));
+	vt_fe_stop(&s.fe);
+	if (d->done)
+		d->done(&s);
 	switch (res) {
-	case VT_I2C_RUN_OK:
+	case VT_RUN_OK:
 		return VT_EXIT_OK;
-	case VT_I2C_RUN_USAGE:
+	case VT_RUN_USAGE:
 		vt_die_usage("drive: %s", err);
-	case VT_I2C_RUN_DEVICE_ERR:
-	case VT_I2C_RUN_TRANSPORT:
+	case VT_RUN_DEVICE_ERR:
+	case VT_RUN_TRANSPORT:
 		break;
 	}
 	vt_die("drive: %s", err);

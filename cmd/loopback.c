@@ -146,12 +146,12 @@ static unsigned split(char *line, char **words)
 }
 
 /* Runs one line; returns false when it failed unexpectedly. */
-static bool run_line(struct vt_frontend *fe, const char *text, const struct vt_i2c_run_opts *ro)
+static bool run_line(struct vt_frontend *fe, const char *text, const struct vt_run_opts *ro)
 {
 	char line[4096], err[512];
 	char *words[MAX_WORDS];
 	bool expect_fail = false;
-	enum vt_i2c_run_result res;
+	enum vt_run_result res;
 	unsigned n;
 
 	text += strspn(text, " \t");
@@ -181,16 +181,16 @@ static bool run_line(struct vt_frontend *fe, const char *text, const struct vt_i
 		printf("\n");
 	fflush(stdout);
 	res = vt_i2c_run_words(fe, words, n, ro, stdout, err, sizeof(err));
-	if (res == VT_I2C_RUN_OK && expect_fail)
+	if (res == VT_RUN_OK && expect_fail)
 		printf("error: the line was expected to fail but succeeded\n");
-	if (res == VT_I2C_RUN_OK)
+	if (res == VT_RUN_OK)
 		return !expect_fail;
-	printf("%s: %s\n", expect_fail && res == VT_I2C_RUN_DEVICE_ERR ? "failed as expected" : "error", err);
+	printf("%s: %s\n", expect_fail && res == VT_RUN_DEVICE_ERR ? "failed as expected" : "error", err);
 	fflush(stdout);
-	return expect_fail && res == VT_I2C_RUN_DEVICE_ERR;
+	return expect_fail && res == VT_RUN_DEVICE_ERR;
 }
 
-static bool run_script(struct vt_frontend *fe, const char *path, const struct vt_i2c_run_opts *ro)
+static bool run_script(struct vt_frontend *fe, const char *path, const struct vt_run_opts *ro)
 {
 	FILE *f = fopen(path, "r");
 	char *buf = NULL;
@@ -212,7 +212,7 @@ int cmd_loopback(int argc, char **argv)
 	char dir[] = "/tmp/vitool-loopback-XXXXXX";
 	char sockpath[256];
 	struct vt_frontend fe;
-	struct vt_i2c_run_opts ro;
+	struct vt_run_opts ro;
 	bool ok = true;
 	int status;
 	pid_t pid;
@@ -234,7 +234,7 @@ int cmd_loopback(int argc, char **argv)
 		waitpid(pid, NULL, 0);
 		vt_die("loopback: %s", fe.err);
 	}
-	ro = (struct vt_i2c_run_opts){ .indirect = o.indirect, .timeout_ms = 1000 };
+	ro = (struct vt_run_opts){ .indirect = o.indirect, .timeout_ms = 1000 };
 	if (o.script) {
 		ok = run_script(&fe, o.script, &ro);
 	} else {

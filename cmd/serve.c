@@ -1,6 +1,12 @@
 /* vitool serve DEVICE: a vhost-user device backend.  A VMM (or `vitool
- * drive`) connects to --socket; after it disconnects we listen again. */
+ * drive`) connects to --socket; after it disconnects we listen again.  The
+ * instance also answers on a control socket (inject, stats, ...).
+ *
+ * Each device type is one row of `devices`: how to build its hardware and
+ * model from the options, and which control commands it adds. */
+#include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,23 +17,42 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "ctl/backend_cmds.h"
+#include "ctl/ctl.h"
+#include "ctl/gpio_cmds.h"
 #include "decode/line.h"
+#include "devices/gpio.h"
 #include "devices/i2c.h"
+#include "hw/gpio_chip.h"
 #include "hw/i2c_bus.h"
 #include "util/log.h"
 #include "util/loop.h"
+#include "util/parse.h"
 #include "vhost/backend.h"
 
 #define MAX_TARGETS 64
 
 static const char serve_usage[] =
-	"usage: vitool serve i2c --socket PATH [--target ADDR=MODEL[:file=PATH]]...\n"
-	"                        [--bus /dev/i2c-N] [--print] [--once] [-v]\n"
+	"usage: vitool serve i2c  --socket PATH [--target ADDR=MODEL[:file=PATH]]...\n"
+	"                         [--bus /dev/i2c-N] [common options]\n"
+	"       vitool serve gpio --socket PATH [--lines N] [--names A,B,...]\n"
+	"                         [--chip CHIP] [common options]\n"
 	"\n"
-	"  -s, --socket PATH    vhost-user socket to listen on (created)\n"
+	"i2c:\n"
 	"  -t, --target SPEC    simulated target ADDR=MODEL[:file=PATH]; MODEL is\n"
 	"                       24c02, 24c32 or regs (repeatable)\n"
 	"  -b, --bus DEV        pass requests through to a host adapter /dev/i2c-N\n"
+	"gpio:\n"
+	"  -l, --lines N        simulated chip with N lines (default: as many as --names,\n"
+	"                       else 8)\n"
+	"  -N, --names LIST     line names, comma-separated\n"
+	"  -c, --chip CHIP      pass lines through to a host gpiochip (libgpiod)\n"
+	"common:\n"
+	"  -s, --socket PATH    vhost-user socket to listen on (created)\n"
+	"  -n, --name NAME      instance name (default: the socket's file name\n"
+	"                       without extension)\n"
+	"  -C, --control PATH   control socket (default: $XDG_RUNTIME_DIR/vitool/NAME.ctl,\n"
+	"                       else /tmp/vitool-$UID/NAME.ctl)\n"
 	"  -p, --print          print each request as it completes, decoded\n"
 	"      --once           exit when the first front-end disconnects\n"
 	"  -v, --verbose        more log output (repeatable); with --print, every event\n"
@@ -36,20 +61,135 @@ static const char serve_usage[] =
 struct serve_opts {
 	const char *device;
 	const char *socket;
+	const char *name;
+	const char *control;
+	bool print;
+	bool once;
+	/* i2c */
 	const char *targets[MAX_TARGETS];
 	unsigned ntargets;
 	const char *bus;
-	bool print;
-	bool once;
-	int verbose;
+	/* gpio */
+	unsigned lines;
+	const char *names;
+	const char *chip;
 };
+
+/* What a device row builds: the hardware, the model instance. */
+struct serve_ctx {
+	struct vt_loop *loop;
+	struct vt_i2c_bus *bus;
+	struct vt_gpio_chip *chip;
+	void *dev;
+};
+
+struct serve_device {
+	const char *name;
+	const struct vt_device_model *model;
+	void (*create)(const struct serve_opts *o, struct serve_ctx *ctx);
+	void (*add_control)(struct vt_ctl_server *s, struct serve_ctx *ctx);
+	void (*destroy)(struct serve_ctx *ctx);
+};
+
+/* ---- i2c ---- */
+
+static void i2c_create(const struct serve_opts *o, struct serve_ctx *ctx)
+{
+	char err[256];
+
+	if (o->lines || o->names || o->chip)
+		vt_die_usage("serve i2c: --lines, --names and --chip are gpio options");
+	if (o->bus && o->ntargets)
+		vt_die_usage("serve: --bus and --target exclude each other");
+	if (o->bus) {
+		ctx->bus = vt_i2c_host_open(o->bus, err, sizeof(err));
+		if (!ctx->bus)
+			vt_die("serve: %s", err);
+	} else {
+		ctx->bus = vt_i2c_sim_new();
+		if (!ctx->bus)
+			vt_die("serve: out of memory");
+		for (unsigned i = 0; i < o->ntargets; i++) {
+			int r = vt_i2c_sim_add_target(ctx->bus, o->targets[i], err, sizeof(err));
+			if (r == -2)
+				vt_die("serve: --target %s", err);
+			if (r < 0)
+				vt_die_usage("serve: --target %s", err);
+		}
+	}
+	ctx->dev = vt_i2c_dev_new(ctx->bus);
+	if (!ctx->dev)
+		vt_die("serve: out of memory");
+}
+
+static void i2c_destroy(struct serve_ctx *ctx)
+{
+	vt_i2c_dev_free(ctx->dev);
+	vt_i2c_bus_destroy(ctx->bus);
+}
+
+/* ---- gpio ---- */
+
+static void gpio_create(const struct serve_opts *o, struct serve_ctx *ctx)
+{
+	char err[256];
+
+	if (o->ntargets || o->bus)
+		vt_die_usage("serve gpio: --target and --bus are i2c options");
+	if (o->chip && (o->lines || o->names))
+		vt_die_usage("serve gpio: --chip takes the lines and names from the host chip");
+	if (o->chip) {
+		ctx->chip = vt_gpio_host_open(ctx->loop, o->chip, err, sizeof(err));
+		if (!ctx->chip)
+			vt_die("serve: %s", err);
+	} else {
+		unsigned n = o->lines ? o->lines : (o->names ? 0 : 8);
+		ctx->chip = vt_gpio_sim_new(n, o->names, err, sizeof(err));
+		if (!ctx->chip)
+			vt_die_usage("serve: %s", err);
+	}
+	ctx->dev = vt_gpio_dev_new(ctx->chip);
+	if (!ctx->dev)
+		vt_die("serve: out of memory");
+}
+
+static void gpio_add_control(struct vt_ctl_server *s, struct serve_ctx *ctx)
+{
+	vt_ctl_add_gpio(s, ctx->dev, ctx->loop);
+}
+
+static void gpio_destroy(struct serve_ctx *ctx)
+{
+	vt_gpio_dev_free(ctx->dev);
+	vt_gpio_chip_destroy(ctx->chip);
+}
+
+static const struct serve_device devices[] = {
+	{ "i2c", &vt_model_i2c, i2c_create, NULL, i2c_destroy },
+	{ "gpio", &vt_model_gpio, gpio_create, gpio_add_control, gpio_destroy },
+};
+
+static const struct serve_device *find_device(const char *name)
+{
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+		if (!strcmp(devices[i].name, name))
+			return &devices[i];
+	return NULL;
+}
+
+/* ---- options ---- */
 
 static void parse(int argc, char **argv, struct serve_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "control", required_argument, NULL, 'C' },
 		{ "target", required_argument, NULL, 't' },
 		{ "bus", required_argument, NULL, 'b' },
+		{ "lines", required_argument, NULL, 'l' },
+		{ "names", required_argument, NULL, 'N' },
+		{ "chip", required_argument, NULL, 'c' },
 		{ "print", no_argument, NULL, 'p' },
 		{ "once", no_argument, NULL, 'O' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -63,15 +203,23 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 		exit(VT_EXIT_OK);
 	}
 	if (argc < 2 || argv[1][0] == '-')
-		vt_die_usage("serve: which device? (i2c)\n%s", serve_usage);
+		vt_die_usage("serve: which device? (i2c, gpio)\n%s", serve_usage);
 	o->device = argv[1];
 	argc--;
 	argv++;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+s:t:b:pvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:n:C:t:b:l:N:c:pvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o->socket = optarg;
+			break;
+		case 'n':
+			if (!*optarg || strchr(optarg, '/'))
+				vt_die_usage("serve: --name %s: want a name without '/'", optarg);
+			o->name = optarg;
+			break;
+		case 'C':
+			o->control = optarg;
 			break;
 		case 't':
 			if (o->ntargets == MAX_TARGETS)
@@ -81,6 +229,16 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 		case 'b':
 			o->bus = optarg;
 			break;
+		case 'l':
+			if (!vt_parse_uint(optarg, 1024, &o->lines) || !o->lines)
+				vt_die_usage("serve: --lines %s: want 1-1024", optarg);
+			break;
+		case 'N':
+			o->names = optarg;
+			break;
+		case 'c':
+			o->chip = optarg;
+			break;
 		case 'p':
 			o->print = true;
 			break;
@@ -88,7 +246,6 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 			o->once = true;
 			break;
 		case 'v':
-			o->verbose++;
 			vt_log_verbosity++;
 			break;
 		case 'h':
@@ -101,37 +258,13 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 	}
 	if (optind < argc)
 		vt_die_usage("serve: unexpected argument '%s'", argv[optind]);
-	if (strcmp(o->device, "i2c"))
-		vt_die_usage("serve: unknown device '%s' (i2c)", o->device);
+	if (!find_device(o->device))
+		vt_die_usage("serve: unknown device '%s' (i2c, gpio)", o->device);
 	if (!o->socket)
 		vt_die_usage("serve: --socket PATH is required");
-	if (o->bus && o->ntargets)
-		vt_die_usage("serve: --bus and --target exclude each other");
 }
 
-static struct vt_i2c_bus *make_i2c_bus(const struct serve_opts *o)
-{
-	char err[256];
-	struct vt_i2c_bus *bus;
-
-	if (o->bus) {
-		bus = vt_i2c_host_open(o->bus, err, sizeof(err));
-		if (!bus)
-			vt_die("serve: %s", err);
-		return bus;
-	}
-	bus = vt_i2c_sim_new();
-	if (!bus)
-		vt_die("serve: out of memory");
-	for (unsigned i = 0; i < o->ntargets; i++) {
-		int r = vt_i2c_sim_add_target(bus, o->targets[i], err, sizeof(err));
-		if (r == -2)
-			vt_die("serve: --target %s", err);
-		if (r < 0)
-			vt_die_usage("serve: --target %s", err);
-	}
-	return bus;
-}
+/* ---- signals ---- */
 
 static void on_signal(struct vt_loop *loop, int fd, uint32_t events, void *arg)
 {
@@ -144,7 +277,7 @@ static void on_signal(struct vt_loop *loop, int fd, uint32_t events, void *arg)
 	vt_loop_stop(loop);
 }
 
-/* SIGINT/SIGTERM end the loop cleanly (the socket file is removed). */
+/* SIGINT/SIGTERM end the loop cleanly (the socket files are removed). */
 static int watch_signals(struct vt_loop *loop)
 {
 	sigset_t set;
@@ -160,33 +293,98 @@ static int watch_signals(struct vt_loop *loop)
 	return fd;
 }
 
+/* ---- control socket ---- */
+
+struct info_ctx {
+	const struct serve_opts *o;
+	struct serve_ctx *ctx;
+	struct vt_backend *b;
+};
+
+static void add_info(struct vt_json *j, void *arg)
+{
+	const struct info_ctx *ic = arg;
+
+	vt_json_str(j, "device", ic->o->device);
+	vt_json_str(j, "socket", ic->o->socket);
+	vt_json_bool(j, "connected", vt_backend_connected(ic->b));
+	if (ic->ctx->chip) {
+		vt_json_uint(j, "ngpio", ic->ctx->chip->ngpio);
+		vt_json_str(j, "chip", ic->ctx->chip->label);
+		vt_json_bool(j, "simulated", ic->ctx->chip->simulated);
+	}
+	if (ic->ctx->bus)
+		vt_json_str(j, "bus", ic->o->bus ? ic->o->bus : "sim");
+}
+
+/* The socket's file name without extension: /tmp/gpio.sock -> "gpio". */
+static void default_name(const char *socket, char *buf, size_t len)
+{
+	char copy[256];
+	char *dot;
+
+	snprintf(copy, sizeof(copy), "%s", socket);
+	snprintf(buf, len, "%s", basename(copy));
+	dot = strrchr(buf, '.');
+	if (dot && dot != buf)
+		*dot = '\0';
+}
+
+/* An explicit --name or --control must be free; a default name that is
+ * taken gets "-PID" appended, so two serves need no options to coexist. */
+static struct vt_ctl_server *open_control(const struct serve_opts *o, struct vt_loop *loop)
+{
+	char name[128], path[512], err[512];
+	struct vt_ctl_server *s;
+
+	if (o->name)
+		snprintf(name, sizeof(name), "%s", o->name);
+	else
+		default_name(o->socket, name, sizeof(name));
+	if (o->control)
+		snprintf(path, sizeof(path), "%s", o->control);
+	else if (vt_ctl_default_path(name, path, sizeof(path)) < 0)
+		vt_die("serve: cannot build the control socket path for '%s'", name);
+	s = vt_ctl_server_new(loop, path, name, err, sizeof(err));
+	if (s || o->name || o->control)
+		goto out;
+	snprintf(name + strlen(name), sizeof(name) - strlen(name), "-%ld", (long)getpid());
+	if (vt_ctl_default_path(name, path, sizeof(path)) == 0)
+		s = vt_ctl_server_new(loop, path, name, err, sizeof(err));
+out:
+	if (!s)
+		vt_die("serve: control socket: %s", err);
+	vt_info("serve: control socket %s", path);
+	return s;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	struct serve_opts o = { 0 };
+	struct serve_ctx ctx = { 0 };
+	const struct serve_device *d;
 	struct vt_line_printer printer;
-	struct vt_i2c_bus *bus;
+	struct vt_ctl_server *ctl;
+	struct info_ctx ic;
 	struct vt_backend *b;
-	struct vt_loop *loop;
-	void *dev;
 	int sigfd, r;
 
 	parse(argc, argv, &o);
+	d = find_device(o.device);
 	signal(SIGPIPE, SIG_IGN);
-	bus = make_i2c_bus(&o);
-	dev = vt_i2c_dev_new(bus);
-	loop = vt_loop_new();
-	if (!dev || !loop)
+	ctx.loop = vt_loop_new();
+	if (!ctx.loop)
 		vt_die("serve: out of memory");
-	sigfd = watch_signals(loop);
+	d->create(&o, &ctx);
+	sigfd = watch_signals(ctx.loop);
 	if (sigfd < 0)
 		vt_die("serve: cannot watch signals");
-	b = vt_backend_new(loop, &vt_model_i2c, dev);
+	b = vt_backend_new(ctx.loop, d->model, ctx.dev);
 	if (!b)
 		vt_die("serve: out of memory");
 	if (o.print) {
 		printer = (struct vt_line_printer){
-			.out = stdout, .device = o.device,
-			.virtio_id = vt_model_i2c.virtio_id,
+			.out = stdout, .device = d->name, .virtio_id = d->model->virtio_id,
 			.verbose = vt_log_verbosity > VT_LOG_WARN,
 		};
 		vt_backend_set_observer(b, vt_line_print_event, &printer);
@@ -195,14 +393,21 @@ int cmd_serve(int argc, char **argv)
 	r = vt_backend_listen(b, o.socket);
 	if (r < 0)
 		vt_die("serve: cannot listen on %s: %s", o.socket, strerror(-r));
+	ctl = open_control(&o, ctx.loop);
+	ic = (struct info_ctx){ .o = &o, .ctx = &ctx, .b = b };
+	vt_ctl_set_info(ctl, add_info, &ic);
+	vt_ctl_add_backend(ctl, b);
+	if (d->add_control)
+		d->add_control(ctl, &ctx);
 	vt_info("serve: %s device listening on %s", o.device, o.socket);
-	r = vt_loop_run(loop);
+	r = vt_loop_run(ctx.loop);
+	/* The control server first: it unhooks its callbacks from the device. */
+	vt_ctl_server_free(ctl);
 	vt_backend_free(b);
 	unlink(o.socket);
-	vt_i2c_dev_free(dev);
-	vt_i2c_bus_destroy(bus);
+	d->destroy(&ctx);
 	close(sigfd);
-	vt_loop_free(loop);
+	vt_loop_free(ctx.loop);
 	if (r < 0)
 		vt_die("serve: event loop: %s", strerror(-r));
 	return VT_EXIT_OK;

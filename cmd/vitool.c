@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "serve",    cmd_serve,    "serve a virtio device as a vhost-user backend" },
 	{ "drive",    cmd_drive,    "drive a vhost-user backend without a VM" },
 	{ "loopback", cmd_loopback, "backend and front-end in one command, no VM needed" },
+	{ "inject",   cmd_inject,   "set simulated GPIO input levels of a running serve gpio" },
 	{ "help",     cmd_help,     "show help for a command (its man page)" },
 };
 

@@ -373,9 +373,10 @@ static const struct vt_ctl_command *find_command(struct vt_ctl_server *s, const 
 
 static int split_words(char *line, char **words, int max)
 {
+	char *save = NULL;
 	int n = 0;
 
-	for (char *w = strtok(line, " \t\r\v\f"); w; w = strtok(NULL, " \t\r\v\f")) {
+	for (char *w = strtok_r(line, " \t\r\v\f", &save); w; w = strtok_r(NULL, " \t\r\v\f", &save)) {
 		if (n == max)
 			return -1;
 		words[n++] = w;
@@ -409,16 +410,14 @@ static void run_line(struct conn *c, char *line)
 		cmd->fn(r, n - 1, words + 1, arg);
 		r->in_handler = false;
 	}
-	if (r->deferred && !c->dead) {
-		c->deferred = r;
-		return;
-	}
-	if (r->deferred)
-		r->c = NULL;   /* killed inside its own handler: gone at once */
-	else
+	if (!r->deferred) {
 		req_send(r);
-	if (!r->deferred)
 		req_free(r);
+	} else if (c->dead) {
+		r->c = NULL;   /* the client left during its own handler: gone at once */
+	} else {
+		c->deferred = r;   /* no more lines from c until vt_ctl_done */
+	}
 }
 
 /* Runs complete lines from the input buffer until one defers. */

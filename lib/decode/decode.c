@@ -11,6 +11,7 @@ static const struct {
 	const struct vt_decoder *dec;
 } decoders[] = {
 	{ VIRTIO_ID_I2C, &vt_decoder_i2c },
+	{ VIRTIO_ID_GPIO, &vt_decoder_gpio },
 };
 
 const struct vt_decoder *vt_decoder_find(uint32_t virtio_id)

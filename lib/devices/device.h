@@ -1,7 +1,8 @@
 /* A device model is a callback table (libvhost-user / vhost-device style).
  * The vhost-user backend owns the protocol, guest memory and the rings; the
  * model only sees chains and completes them.  A new device is one model file,
- * one decoder file and one row in the model table (devices/registry.c). */
+ * one decoder file, and a row in the tables of the commands that build it
+ * (serve's devices[], drive's devices[], decode.c's decoders[]). */
 #ifndef VT_DEVICES_DEVICE_H
 #define VT_DEVICES_DEVICE_H
 
@@ -48,7 +49,5 @@ struct vt_device_model {
 	void (*queue_stopped)(void *dev, unsigned q);
 };
 
-/* The model table: NULL when name is unknown. */
-const struct vt_device_model *vt_device_model_find(const char *name);
 
 #endif

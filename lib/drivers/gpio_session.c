@@ -208,7 +208,7 @@ bool vt_gpio_check_words(char *const *words, unsigned n, char *err, size_t errle
 
 struct session {
 	struct vt_gpio_driver *d;
-	const struct vt_gpio_run_opts *o;
+	const struct vt_run_opts *o;
 	FILE *out;
 	char *err;
 	size_t errlen;
@@ -216,28 +216,28 @@ struct session {
 	uint8_t *irq_type;     /* per line: set by this session, 0xff unknown */
 };
 
-static enum vt_gpio_run_result transport(struct session *s, const struct op *op)
+static enum vt_run_result transport(struct session *s, const struct op *op)
 {
 	snprintf(s->err, s->errlen, "%s: %s", op->label, s->d->fe->err);
-	return VT_GPIO_RUN_TRANSPORT;
+	return VT_RUN_TRANSPORT;
 }
 
-static enum vt_gpio_run_result load_names(struct session *s, const struct op *op)
+static enum vt_run_result load_names(struct session *s, const struct op *op)
 {
 	if (s->names)
-		return VT_GPIO_RUN_OK;
+		return VT_RUN_OK;
 	int rc = vt_gpio_get_names(s->d, &s->names, s->o->timeout_ms);
 	if (rc < 0)
 		return transport(s, op);
 	if (rc > 0) {
 		snprintf(s->err, s->errlen, "%s: GET_LINE_NAMES: the device answered ERR", op->label);
-		return VT_GPIO_RUN_DEVICE_ERR;
+		return VT_RUN_DEVICE_ERR;
 	}
-	return VT_GPIO_RUN_OK;
+	return VT_RUN_OK;
 }
 
 /* The op's line word -> offset. */
-static enum vt_gpio_run_result resolve(struct session *s, const struct op *op, uint16_t *line)
+static enum vt_run_result resolve(struct session *s, const struct op *op, uint16_t *line)
 {
 	char word[64];
 	size_t len = op->line_len < sizeof(word) - 1 ? op->line_len : sizeof(word) - 1;
@@ -249,17 +249,17 @@ static enum vt_gpio_run_result resolve(struct session *s, const struct op *op, u
 		unsigned long v = strtoul(word, NULL, 10);
 		if (v < s->d->ngpio) {
 			*line = (uint16_t)v;
-			return VT_GPIO_RUN_OK;
+			return VT_RUN_OK;
 		}
 	}
 	if (s->d->names_size) {
-		enum vt_gpio_run_result r = load_names(s, op);
-		if (r != VT_GPIO_RUN_OK)
+		enum vt_run_result r = load_names(s, op);
+		if (r != VT_RUN_OK)
 			return r;
 		for (unsigned i = 0; i < s->d->ngpio; i++)
 			if (s->names[i][0] && !strcmp(s->names[i], word)) {
 				*line = (uint16_t)i;
-				return VT_GPIO_RUN_OK;
+				return VT_RUN_OK;
 			}
 	}
 	if (digits == len)
@@ -267,11 +267,11 @@ static enum vt_gpio_run_result resolve(struct session *s, const struct op *op, u
 			 word, s->d->ngpio, s->d->ngpio - 1u);
 	else
 		snprintf(s->err, s->errlen, "%s: no line named '%s'", op->label, word);
-	return VT_GPIO_RUN_USAGE;
+	return VT_RUN_USAGE;
 }
 
 /* One requestq message; answers ERR become DEVICE_ERR. */
-static enum vt_gpio_run_result request(struct session *s, const struct op *op, uint16_t type,
+static enum vt_run_result request(struct session *s, const struct op *op, uint16_t type,
 				       uint16_t line, uint32_t value, uint8_t *value_out)
 {
 	uint8_t status;
@@ -281,12 +281,12 @@ static enum vt_gpio_run_result request(struct session *s, const struct op *op, u
 	if (rc > 0) {
 		snprintf(s->err, s->errlen, "%s: %s line %u: the device answered ERR", op->label,
 			 vt_gpio_msg_name(type), line);
-		return VT_GPIO_RUN_DEVICE_ERR;
+		return VT_RUN_DEVICE_ERR;
 	}
-	return VT_GPIO_RUN_OK;
+	return VT_RUN_OK;
 }
 
-static enum vt_gpio_run_result run_wait(struct session *s, const struct op *op, uint16_t line)
+static enum vt_run_result run_wait(struct session *s, const struct op *op, uint16_t line)
 {
 	struct vt_gpio_driver *d = s->d;
 	int rc = vt_gpio_arm(d, line);
@@ -305,7 +305,7 @@ static enum vt_gpio_run_result run_wait(struct session *s, const struct op *op, 
 		rc = vt_gpio_wait_event(d, ms, &got, &st);
 		if (rc == -ETIMEDOUT) {
 			snprintf(s->err, s->errlen, "%s: no interrupt within %d ms", op->label, op->timeout_ms);
-			return VT_GPIO_RUN_DEVICE_ERR;
+			return VT_RUN_DEVICE_ERR;
 		}
 		if (rc == -EPROTO && got != line)
 			continue;    /* a broken completion of another line */
@@ -318,7 +318,7 @@ static enum vt_gpio_run_result run_wait(struct session *s, const struct op *op, 
 				 "%s: the device returned the buffer %s (is the interrupt enabled? irq %u TYPE)",
 				 op->label, st == VIRTIO_GPIO_IRQ_STATUS_INVALID ? "INVALID" : "with a bad status",
 				 line);
-			return VT_GPIO_RUN_DEVICE_ERR;
+			return VT_RUN_DEVICE_ERR;
 		}
 		break;
 	}
@@ -332,88 +332,88 @@ static enum vt_gpio_run_result run_wait(struct session *s, const struct op *op, 
 		edge = "FALLING";
 	if (!edge) {
 		uint8_t v = 0;
-		enum vt_gpio_run_result r = request(s, op, VIRTIO_GPIO_MSG_GET_VALUE, line, 0, &v);
-		if (r != VT_GPIO_RUN_OK)
+		enum vt_run_result r = request(s, op, VIRTIO_GPIO_MSG_GET_VALUE, line, 0, &v);
+		if (r != VT_RUN_OK)
 			return r;
 		edge = v ? "RISING" : "FALLING";
 	}
 	const char *name = "";
-	if (d->names_size && load_names(s, op) == VT_GPIO_RUN_OK)
+	if (d->names_size && load_names(s, op) == VT_RUN_OK)
 		name = s->names[line];
 	fprintf(s->out, "event: %s EDGE offset: %u", edge, line);
 	if (name[0])
 		fprintf(s->out, " name: \"%s\"", name);
 	fprintf(s->out, "\n");
-	return VT_GPIO_RUN_OK;
+	return VT_RUN_OK;
 }
 
-static enum vt_gpio_run_result run_op(struct session *s, const struct op *op)
+static enum vt_run_result run_op(struct session *s, const struct op *op)
 {
 	struct vt_gpio_driver *d = s->d;
-	enum vt_gpio_run_result r;
+	enum vt_run_result r;
 	uint16_t line = 0;
 	uint8_t v = 0;
 
-	if (op->line && (r = resolve(s, op, &line)) != VT_GPIO_RUN_OK)
+	if (op->line && (r = resolve(s, op, &line)) != VT_RUN_OK)
 		return r;
 	switch (op->kind) {
 	case OP_INFO:
 		fprintf(s->out, "ngpio: %u\ngpio_names_size: %u\nirq: %s\n", d->ngpio, d->names_size,
 			d->irq ? "yes" : "no");
-		return VT_GPIO_RUN_OK;
+		return VT_RUN_OK;
 	case OP_NAMES:
-		if ((r = load_names(s, op)) != VT_GPIO_RUN_OK)
+		if ((r = load_names(s, op)) != VT_RUN_OK)
 			return r;
 		for (unsigned i = 0; i < d->ngpio; i++)
 			fprintf(s->out, "%u\t%s\n", i, s->names[i]);
-		return VT_GPIO_RUN_OK;
+		return VT_RUN_OK;
 	case OP_GET:
 		r = request(s, op, VIRTIO_GPIO_MSG_GET_VALUE, line, 0, &v);
-		if (r == VT_GPIO_RUN_OK)
+		if (r == VT_RUN_OK)
 			fprintf(s->out, "%u\n", v);
 		return r;
 	case OP_SET:
 		return request(s, op, VIRTIO_GPIO_MSG_SET_VALUE, line, op->value, NULL);
 	case OP_DIR:
 		r = request(s, op, VIRTIO_GPIO_MSG_SET_DIRECTION, line, op->value, NULL);
-		if (r == VT_GPIO_RUN_OK && op->value == VT_GPIO_DIR_NONE)
+		if (r == VT_RUN_OK && op->value == VT_GPIO_DIR_NONE)
 			s->irq_type[line] = VIRTIO_GPIO_IRQ_TYPE_NONE;   /* state discarded */
 		return r;
 	case OP_IRQ:
 		if (!d->irq) {
 			snprintf(s->err, s->errlen, "%s: the device does not offer VIRTIO_GPIO_F_IRQ",
 				 op->label);
-			return VT_GPIO_RUN_DEVICE_ERR;
+			return VT_RUN_DEVICE_ERR;
 		}
 		r = request(s, op, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, line, op->value, NULL);
-		if (r == VT_GPIO_RUN_OK)
+		if (r == VT_RUN_OK)
 			s->irq_type[line] = (uint8_t)op->value;
 		return r;
 	case OP_WAIT:
 		return run_wait(s, op, line);
 	}
-	return VT_GPIO_RUN_USAGE;
+	return VT_RUN_USAGE;
 }
 
-enum vt_gpio_run_result vt_gpio_run_words(struct vt_gpio_driver *d, char *const *words, unsigned n,
-					  const struct vt_gpio_run_opts *o, FILE *out,
+enum vt_run_result vt_gpio_run_words(struct vt_gpio_driver *d, char *const *words, unsigned n,
+					  const struct vt_run_opts *o, FILE *out,
 					  char *err, size_t errlen)
 {
 	struct op *ops;
 	unsigned nops;
-	enum vt_gpio_run_result res = VT_GPIO_RUN_OK;
+	enum vt_run_result res = VT_RUN_OK;
 
 	if (!parse_ops(words, n, &ops, &nops, err, errlen))
-		return VT_GPIO_RUN_USAGE;
+		return VT_RUN_USAGE;
 	struct session s = { .d = d, .o = o, .out = out, .err = err, .errlen = errlen };
 	s.irq_type = malloc(d->ngpio ? d->ngpio : 1);
 	if (!s.irq_type) {
 		snprintf(err, errlen, "out of memory");
 		free(ops);
-		return VT_GPIO_RUN_TRANSPORT;
+		return VT_RUN_TRANSPORT;
 	}
 	memset(s.irq_type, 0xff, d->ngpio ? d->ngpio : 1);
-	for (unsigned i = 0; i < nops && res == VT_GPIO_RUN_OK; i++) {
+	for (unsigned i = 0; i < nops && res == VT_RUN_OK; i++) {
 		res = run_op(&s, &ops[i]);
 		fflush(out);
 	}

@@ -22,24 +22,14 @@
 #include <stdio.h>
 
 #include "drivers/gpio.h"
+#include "drivers/run.h"
 
-struct vt_gpio_run_opts {
-	int timeout_ms;     /* per request; <= 0: 1000 ms */
-};
 
-enum vt_gpio_run_result {
-	VT_GPIO_RUN_OK = 0,
-	VT_GPIO_RUN_DEVICE_ERR = 1,   /* status ERR, an INVALID interrupt, or no
-	                                 interrupt before wait's timeout */
-	VT_GPIO_RUN_USAGE = 2,        /* bad words, unknown line: err says why */
-	VT_GPIO_RUN_TRANSPORT = 3,    /* vhost-user / request timeout / bad
-	                                 used length: err says why */
-};
 
 /* Runs the operations in order and stops at the first failure; err then
  * names the operation ("get 9: ...").  Output goes to out. */
-enum vt_gpio_run_result vt_gpio_run_words(struct vt_gpio_driver *d, char *const *words, unsigned n,
-					  const struct vt_gpio_run_opts *o, FILE *out,
+enum vt_run_result vt_gpio_run_words(struct vt_gpio_driver *d, char *const *words, unsigned n,
+					  const struct vt_run_opts *o, FILE *out,
 					  char *err, size_t errlen);
 
 /* Validates words without a connection (so a command line can be refused

@@ -61,21 +61,21 @@ bool vt_i2c_check_words(char *const *words, unsigned n, char *err, size_t errlen
 	return ok;
 }
 
-static enum vt_i2c_run_result run_detect(struct vt_frontend *fe, char *const *words, unsigned n,
-					 const struct vt_i2c_run_opts *o, FILE *out,
+static enum vt_run_result run_detect(struct vt_frontend *fe, char *const *words, unsigned n,
+					 const struct vt_run_opts *o, FILE *out,
 					 char *err, size_t errlen)
 {
 	unsigned first, last;
 	bool present[128] = { false };
 
 	if (!parse_detect(words, n, &first, &last, err, errlen))
-		return VT_I2C_RUN_USAGE;
+		return VT_RUN_USAGE;
 	if (vt_i2c_detect(fe, (uint16_t)first, (uint16_t)last, present, o->indirect, o->timeout_ms) < 0) {
 		snprintf(err, errlen, "detect: %s", fe->err);
-		return VT_I2C_RUN_TRANSPORT;
+		return VT_RUN_TRANSPORT;
 	}
 	vt_i2c_print_grid(out, present, first, last);
-	return VT_I2C_RUN_OK;
+	return VT_RUN_OK;
 }
 
 static void print_reads(FILE *out, const struct vt_i2c_xfer *x)
@@ -90,29 +90,29 @@ static void print_reads(FILE *out, const struct vt_i2c_xfer *x)
 	}
 }
 
-enum vt_i2c_run_result vt_i2c_run_words(struct vt_frontend *fe, char *const *words, unsigned n,
-					const struct vt_i2c_run_opts *o, FILE *out,
+enum vt_run_result vt_i2c_run_words(struct vt_frontend *fe, char *const *words, unsigned n,
+					const struct vt_run_opts *o, FILE *out,
 					char *err, size_t errlen)
 {
 	struct vt_i2c_xfer x;
-	enum vt_i2c_run_result res = VT_I2C_RUN_OK;
+	enum vt_run_result res = VT_RUN_OK;
 	int r;
 
 	if (n == 0) {
 		snprintf(err, errlen, "no operation given");
-		return VT_I2C_RUN_USAGE;
+		return VT_RUN_USAGE;
 	}
 	if (!strcmp(words[0], "detect"))
 		return run_detect(fe, words, n, o, out, err, errlen);
 	memset(&x, 0, sizeof(x));
 	if (vt_i2c_parse_ops(words, n, &x, err, errlen) < 0) {
 		vt_i2c_xfer_free(&x);
-		return VT_I2C_RUN_USAGE;
+		return VT_RUN_USAGE;
 	}
 	r = vt_i2c_transfer(fe, &x, o->indirect, o->timeout_ms);
 	if (r < 0) {
 		snprintf(err, errlen, "%s", fe->err);
-		res = VT_I2C_RUN_TRANSPORT;
+		res = VT_RUN_TRANSPORT;
 	} else {
 		print_reads(out, &x);
 		for (unsigned i = 0; r > 0 && i < x.n; i++) {
@@ -122,7 +122,7 @@ enum vt_i2c_run_result vt_i2c_run_words(struct vt_frontend *fe, char *const *wor
 			snprintf(err, errlen, "message %u (%s %u byte%s at 0x%02x) failed: ERR%s", i + 1,
 				 op->read ? "read" : "write", op->len, op->len == 1 ? "" : "s", op->addr,
 				 i + 1 < x.n ? " (the rest of the group was not performed)" : "");
-			res = VT_I2C_RUN_DEVICE_ERR;
+			res = VT_RUN_DEVICE_ERR;
 			break;
 		}
 	}

@@ -7,25 +7,14 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "drivers/run.h"
 #include "vhost/frontend.h"
-
-struct vt_i2c_run_opts {
-	bool indirect;      /* chains through indirect tables */
-	int timeout_ms;     /* per transfer */
-};
-
-enum vt_i2c_run_result {
-	VT_I2C_RUN_OK = 0,
-	VT_I2C_RUN_DEVICE_ERR = 1,   /* a message completed with status ERR */
-	VT_I2C_RUN_USAGE = 2,        /* bad words: err says why */
-	VT_I2C_RUN_TRANSPORT = 3,    /* vhost-user / timeout: err says why */
-};
 
 /* words: i2ctransfer syntax ("w2@0x50 0 16 r8") or "detect [FIRST LAST]".
  * Read data goes to out, one line per read message ("0x01 0x02"); detect
  * prints an i2cdetect grid.  On failure err has a one-line reason. */
-enum vt_i2c_run_result vt_i2c_run_words(struct vt_frontend *fe, char *const *words, unsigned n,
-					const struct vt_i2c_run_opts *o, FILE *out,
+enum vt_run_result vt_i2c_run_words(struct vt_frontend *fe, char *const *words, unsigned n,
+					const struct vt_run_opts *o, FILE *out,
 					char *err, size_t errlen);
 
 /* Validates words without running them (so a command line can be refused

@@ -40,6 +40,10 @@ vt_setup() {
 	SERVE_ERR="$BATS_TEST_TMPDIR/serve.err"
 	SERVE_PID=
 	SERVE_STATUS=
+	# Control sockets ($XDG_RUNTIME_DIR/vitool/NAME.ctl) per test, so that
+	# instances of parallel runs never meet.
+	export XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run"
+	mkdir -p -m 0700 "$XDG_RUNTIME_DIR"
 }
 
 # Every test file calls this from teardown(): nothing it started survives.

@@ -195,6 +195,7 @@ check_exercise() {
 	run_loopback --script "$s"
 	assert_failure 1
 	assert_line "0xff"
+	assert_line "error: the line was expected to fail but succeeded"
 }
 
 @test "loopback --script: a bad line: exit 1 with the reason" {

@@ -1,0 +1,279 @@
+/* vitool inject gpio LINE=LEVEL...: sets simulated input levels of a
+ * running `serve gpio` through its control socket.  Made for scripts: silent
+ * on success, one "vitool: inject: ..." line and a distinct exit status per
+ * kind of failure.  The instance checks the lines; we check the words. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "ctl/ctl.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/parse.h"
+
+#define EXIT_TIMEOUT 3
+#define DEFAULT_TIMEOUT_MS 1000u
+#define MS_MAX 3600000u
+/* On top of --pulse and --timeout: the instance answers at once otherwise. */
+#define CALL_SLACK_MS 5000
+
+static const char inject_usage[] =
+	"usage: vitool inject gpio [--control PATH] LINE=LEVEL... [--pulse MS] [--wait [--timeout MS]]\n"
+	"\n"
+	"Sets simulated input levels of a running 'vitool serve gpio'; the guest's\n"
+	"interrupt fires as the line's IRQ type says.  All pairs apply, or none.\n"
+	"\n"
+	"  LINE                 line offset (3) or name (button)\n"
+	"  LEVEL                0, 1, low, high or toggle\n"
+	"  -c, --control PATH   control socket of the instance (default: the only one\n"
+	"                       running, in $XDG_RUNTIME_DIR/vitool or /tmp/vitool-UID)\n"
+	"  -p, --pulse MS       restore the previous levels after MS milliseconds\n"
+	"  -w, --wait           return once the guest took the interrupt on every line\n"
+	"  -t, --timeout MS     with --wait: give up after MS (default 1000)\n"
+	"  -h, --help           this help\n"
+	"\n"
+	"exit status: 0 done, 1 error (unknown line, output line, passthrough instance,\n"
+	"no or several instances, permission denied), 2 usage, 3 --wait timed out\n";
+
+struct inject_opts {
+	const char *control;
+	const char *device;
+	unsigned pulse_ms;
+	unsigned timeout_ms;
+	bool wait;
+	bool timeout_set;
+	char **pairs;
+	unsigned npairs;
+};
+
+/* ---- options: a table, scanned by hand so options may follow the pairs ---- */
+
+struct option_def {
+	const char *lng;
+	char shrt;
+	bool has_arg;
+	void (*set)(struct inject_opts *o, const char *name, const char *val);
+};
+
+static unsigned parse_ms(const char *name, const char *val)
+{
+	unsigned ms;
+
+	if (!vt_parse_uint(val, MS_MAX, &ms) || !ms)
+		vt_die_usage("inject: %s %s: want milliseconds, 1-%u", name, val, MS_MAX);
+	return ms;
+}
+
+static void set_control(struct inject_opts *o, const char *name, const char *val)
+{
+	(void)name;
+	o->control = val;
+}
+
+static void set_pulse(struct inject_opts *o, const char *name, const char *val)
+{
+	o->pulse_ms = parse_ms(name, val);
+}
+
+static void set_wait(struct inject_opts *o, const char *name, const char *val)
+{
+	(void)name;
+	(void)val;
+	o->wait = true;
+}
+
+static void set_timeout(struct inject_opts *o, const char *name, const char *val)
+{
+	o->timeout_ms = parse_ms(name, val);
+	o->timeout_set = true;
+}
+
+static void show_help(struct inject_opts *o, const char *name, const char *val)
+{
+	(void)o;
+	(void)name;
+	(void)val;
+	fputs(inject_usage, stdout);
+	exit(VT_EXIT_OK);
+}
+
+static const struct option_def options[] = {
+	{ "control", 'c', true, set_control },
+	{ "pulse", 'p', true, set_pulse },
+	{ "wait", 'w', false, set_wait },
+	{ "timeout", 't', true, set_timeout },
+	{ "help", 'h', false, show_help },
+};
+
+static const struct option_def *find_option(const char *arg, const char **inline_val)
+{
+	size_t n;
+
+	*inline_val = NULL;
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+		const struct option_def *d = &options[i];
+		if (arg[1] != '-') {
+			if (arg[1] == d->shrt && (!arg[2] || d->has_arg)) {
+				*inline_val = arg[2] ? arg + 2 : NULL;   /* -t500 */
+				return d;
+			}
+			continue;
+		}
+		n = strlen(d->lng);
+		if (strncmp(arg + 2, d->lng, n))
+			continue;
+		if (!arg[2 + n])
+			return d;
+		if (arg[2 + n] == '=' && d->has_arg) {
+			*inline_val = arg + 3 + n;   /* --timeout=500 */
+			return d;
+		}
+	}
+	return NULL;
+}
+
+/* Returns the index of the last argv word the option used. */
+static int take_option(struct inject_opts *o, int argc, char **argv, int i)
+{
+	const char *val;
+	const struct option_def *d = find_option(argv[i], &val);
+
+	if (!d)
+		vt_die_usage("inject: unknown option '%s' (see 'vitool inject --help')", argv[i]);
+	if (d->has_arg && !val) {
+		if (i + 1 >= argc)
+			vt_die_usage("inject: %s needs a value", argv[i]);
+		val = argv[++i];
+	}
+	char name[32];
+	snprintf(name, sizeof(name), "--%s", d->lng);
+	d->set(o, name, val);
+	return i;
+}
+
+/* ---- words ---- */
+
+static bool level_word(const char *w)
+{
+	static const char *const words[] = { "0", "1", "low", "high", "toggle" };
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcasecmp(w, words[i]))
+			return true;
+	return false;
+}
+
+/* LINE=LEVEL: the line itself is the instance's to check (names). */
+static void check_pair(const char *p)
+{
+	const char *eq = strrchr(p, '=');
+
+	if (!eq || eq == p)
+		vt_die_usage("inject: '%s': want LINE=LEVEL", p);
+	if (strpbrk(p, " \t\r\n\v\f"))
+		vt_die_usage("inject: '%s': a line name cannot contain white space", p);
+	if (!level_word(eq + 1))
+		vt_die_usage("inject: '%s': bad level '%s' (0, 1, low, high or toggle)", p, eq + 1);
+}
+
+static void parse(int argc, char **argv, struct inject_opts *o)
+{
+	bool only_words = false;
+
+	o->timeout_ms = DEFAULT_TIMEOUT_MS;
+	o->pairs = calloc((size_t)argc, sizeof(*o->pairs));
+	if (!o->pairs)
+		vt_die("inject: out of memory");
+	for (int i = 1; i < argc; i++) {
+		if (!only_words && !strcmp(argv[i], "--"))
+			only_words = true;
+		else if (!only_words && argv[i][0] == '-' && argv[i][1])
+			i = take_option(o, argc, argv, i);
+		else if (!o->device)
+			o->device = argv[i];
+		else
+			o->pairs[o->npairs++] = argv[i];
+	}
+	if (!o->device)
+		vt_die_usage("inject: which device? (gpio; see 'vitool inject --help')");
+	if (strcmp(o->device, "gpio"))
+		vt_die_usage("inject: unknown device '%s' (gpio)", o->device);
+	if (!o->npairs)
+		vt_die_usage("inject: give LINE=LEVEL... (LEVEL 0, 1, low, high or toggle)");
+	if (o->timeout_set && !o->wait)
+		vt_die_usage("inject: --timeout only goes with --wait");
+	for (unsigned i = 0; i < o->npairs; i++)
+		check_pair(o->pairs[i]);
+}
+
+/* "inject 3=1 button=high pulse 100 wait 1000" */
+static char *command_line(const struct inject_opts *o)
+{
+	size_t len = sizeof("inject pulse 4294967295 wait 4294967295");
+	char *line, *p;
+
+	for (unsigned i = 0; i < o->npairs; i++)
+		len += strlen(o->pairs[i]) + 1;
+	if (len > 4096)
+		vt_die_usage("inject: too many pairs for one command");
+	line = p = malloc(len);
+	if (!line)
+		vt_die("inject: out of memory");
+	p += sprintf(p, "inject");
+	for (unsigned i = 0; i < o->npairs; i++)
+		p += sprintf(p, " %s", o->pairs[i]);
+	if (o->pulse_ms)
+		p += sprintf(p, " pulse %u", o->pulse_ms);
+	if (o->wait)
+		sprintf(p, " wait %u", o->timeout_ms);
+	return line;
+}
+
+/* ---- talking to the instance ---- */
+
+static char *call_instance(const struct inject_opts *o, const char *line)
+{
+	char path[512], err[512], *reply;
+	int fd, timeout = CALL_SLACK_MS + (int)o->pulse_ms + (o->wait ? (int)o->timeout_ms : 0);
+
+	if (vt_ctl_find(o->control, path, sizeof(path), err, sizeof(err)) < 0)
+		vt_die("inject: %s", err);
+	fd = vt_ctl_connect(path, err, sizeof(err));
+	if (fd < 0)
+		vt_die("inject: %s", err);
+	if (vt_ctl_call(fd, line, &reply, timeout, err, sizeof(err)) < 0)
+		vt_die("inject: %s", err);
+	close(fd);
+	return reply;
+}
+
+int cmd_inject(int argc, char **argv)
+{
+	struct inject_opts o = { 0 };
+	char *line, *reply, msg[1024];
+	bool ok = false, timed_out = false;
+
+	parse(argc, argv, &o);
+	line = command_line(&o);
+	reply = call_instance(&o, line);
+	free(line);
+	free(o.pairs);
+	if (!vt_json_get_bool(reply, "ok", &ok)) {
+		free(reply);
+		vt_die("inject: the instance sent a reply that is not JSON");
+	}
+	if (ok) {
+		free(reply);
+		return VT_EXIT_OK;
+	}
+	if (!vt_json_get_str(reply, "error", msg, sizeof(msg)))
+		snprintf(msg, sizeof(msg), "the instance refused without saying why");
+	vt_json_get_bool(reply, "timeout", &timed_out);
+	free(reply);
+	fprintf(stderr, "vitool: inject: %s\n", msg);
+	return timed_out ? EXIT_TIMEOUT : VT_EXIT_FAIL;
+}
