@@ -70,6 +70,8 @@ int vt_gpio_driver_start(struct vt_gpio_driver *d, struct vt_frontend *fe, uint1
 
 void vt_gpio_driver_free(struct vt_gpio_driver *d)
 {
+	vt_gpio_names_free(d->names, d->ngpio);
+	d->names = NULL;
 	free(d->armed);
 	d->armed = NULL;
 	d->ev = NULL;

@@ -25,6 +25,10 @@ struct vt_gpio_driver {
 	uint8_t *ev;
 	uint64_t ev_gpa;
 	bool *armed;              /* per line: its slot is on the eventq */
+	/* Line names as last read (GET_LINE_NAMES), kept like the Linux
+	 * driver keeps them from probe: resolving a name costs no request.
+	 * NULL until first needed; freed by vt_gpio_driver_free. */
+	char **names;
 };
 
 /* Starts the front-end (2 queues; VERSION_1, INDIRECT_DESC, EVENT_IDX,

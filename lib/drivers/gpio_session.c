@@ -212,7 +212,7 @@ struct session {
 	FILE *out;
 	char *err;
 	size_t errlen;
-	char **names;          /* loaded on first need */
+	char **names;          /* the driver's cache, loaded on first need */
 	uint8_t *irq_type;     /* per line: set by this session, 0xff unknown */
 };
 
@@ -222,17 +222,25 @@ static enum vt_run_result transport(struct session *s, const struct op *op)
 	return VT_RUN_TRANSPORT;
 }
 
-static enum vt_run_result load_names(struct session *s, const struct op *op)
+/* Reads the names into the driver's cache: always when fresh (the `names`
+ * op shows what the device says now), else only the first time. */
+static enum vt_run_result load_names(struct session *s, const struct op *op, bool fresh)
 {
-	if (s->names)
+	char **names;
+
+	if (s->d->names && !fresh) {
+		s->names = s->d->names;
 		return VT_RUN_OK;
-	int rc = vt_gpio_get_names(s->d, &s->names, s->o->timeout_ms);
+	}
+	int rc = vt_gpio_get_names(s->d, &names, s->o->timeout_ms);
 	if (rc < 0)
 		return transport(s, op);
 	if (rc > 0) {
 		snprintf(s->err, s->errlen, "%s: GET_LINE_NAMES: the device answered ERR", op->label);
 		return VT_RUN_DEVICE_ERR;
 	}
+	vt_gpio_names_free(s->d->names, s->d->ngpio);
+	s->d->names = s->names = names;
 	return VT_RUN_OK;
 }
 
@@ -253,7 +261,7 @@ static enum vt_run_result resolve(struct session *s, const struct op *op, uint16
 		}
 	}
 	if (s->d->names_size) {
-		enum vt_run_result r = load_names(s, op);
+		enum vt_run_result r = load_names(s, op, false);
 		if (r != VT_RUN_OK)
 			return r;
 		for (unsigned i = 0; i < s->d->ngpio; i++)
@@ -338,7 +346,7 @@ static enum vt_run_result run_wait(struct session *s, const struct op *op, uint1
 		edge = v ? "RISING" : "FALLING";
 	}
 	const char *name = "";
-	if (d->names_size && load_names(s, op) == VT_RUN_OK)
+	if (d->names_size && load_names(s, op, false) == VT_RUN_OK)
 		name = s->names[line];
 	fprintf(s->out, "event: %s EDGE offset: %u", edge, line);
 	if (name[0])
@@ -362,7 +370,7 @@ static enum vt_run_result run_op(struct session *s, const struct op *op)
 			d->irq ? "yes" : "no");
 		return VT_RUN_OK;
 	case OP_NAMES:
-		if ((r = load_names(s, op)) != VT_RUN_OK)
+		if ((r = load_names(s, op, true)) != VT_RUN_OK)
 			return r;
 		for (unsigned i = 0; i < d->ngpio; i++)
 			fprintf(s->out, "%u\t%s\n", i, s->names[i]);
@@ -417,7 +425,6 @@ enum vt_run_result vt_gpio_run_words(struct vt_gpio_driver *d, char *const *word
 		res = run_op(&s, &ops[i]);
 		fflush(out);
 	}
-	vt_gpio_names_free(s.names, d->ngpio);
 	free(s.irq_type);
 	free(ops);
 	return res;
