@@ -7,6 +7,11 @@ int cmd_drive(int argc, char **argv);
 int cmd_loopback(int argc, char **argv);
 int cmd_inject(int argc, char **argv);
 
+/* For a getopt_long() loop run with opterr = 0 and an optstring starting
+ * "+:": reports the bad option c ('?' unknown, ':' missing argument) as
+ * "vitool: CMD: ..." and exits 2. */
+_Noreturn void cmd_option_error(const char *cmd, int c, char **argv);
+
 /* Exit statuses shared by every command. */
 #define VT_EXIT_OK 0
 #define VT_EXIT_FAIL 1

@@ -77,7 +77,8 @@ static int parse(int argc, char **argv, struct drive_opts *o)
 	argc--;
 	argv++;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+s:t:c:q:ivh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:s:t:c:q:ivh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o->socket = optarg;
@@ -105,8 +106,7 @@ static int parse(int argc, char **argv, struct drive_opts *o)
 			fputs(drive_usage, stdout);
 			exit(VT_EXIT_OK);
 		default:
-			fputs(drive_usage, stderr);
-			exit(VT_EXIT_USAGE);
+			cmd_option_error("drive", c, argv);
 		}
 	}
 	if (!find_device(o->device))

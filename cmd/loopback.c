@@ -292,7 +292,8 @@ static void parse(int argc, char **argv, struct loopback_opts *o)
 		argv++;
 	}
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+f:s:ivh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:f:s:ivh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->script = optarg;
@@ -311,8 +312,7 @@ static void parse(int argc, char **argv, struct loopback_opts *o)
 			fputs(loopback_usage, stdout);
 			exit(VT_EXIT_OK);
 		default:
-			fputs(loopback_usage, stderr);
-			exit(VT_EXIT_USAGE);
+			cmd_option_error("loopback", c, argv);
 		}
 	}
 	if (optind < argc)

@@ -208,7 +208,8 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 	argc--;
 	argv++;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+s:n:C:t:b:l:N:c:pvh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:s:n:C:t:b:l:N:c:pvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o->socket = optarg;
@@ -252,8 +253,7 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 			fputs(serve_usage, stdout);
 			exit(VT_EXIT_OK);
 		default:
-			fputs(serve_usage, stderr);
-			exit(VT_EXIT_USAGE);
+			cmd_option_error("serve", c, argv);
 		}
 	}
 	if (optind < argc)

@@ -3,6 +3,7 @@
  * '+' so options after the command stay the command's). */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -37,6 +38,17 @@ static void usage(FILE *f)
 	fprintf(f, "\n'vitool COMMAND --help' for a command's options; man vitool-COMMAND for more.\n");
 }
 
+void cmd_option_error(const char *cmd, int c, char **argv)
+{
+	const char *word = optind > 0 ? argv[optind - 1] : "?";
+
+	if (c == ':')
+		vt_die_usage("%s: option '%s' needs an argument (see 'vitool %s --help')", cmd, word, cmd);
+	if (optopt)
+		vt_die_usage("%s: unknown option '-%c' (see 'vitool %s --help')", cmd, optopt, cmd);
+	vt_die_usage("%s: unknown option '%s' (see 'vitool %s --help')", cmd, word, cmd);
+}
+
 static const struct command *find(const char *name)
 {
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
@@ -59,9 +71,13 @@ static int cmd_help(int argc, char **argv)
 		usage(stdout);
 		return VT_EXIT_OK;
 	}
-	snprintf(page, sizeof(page), "vitool-%s", argv[1]);
-	execlp("man", "man", page, (char *)NULL);
-	/* No man(1): the command's own usage is the next best thing. */
+	snprintf(page, sizeof(page), "man -w vitool-%s >/dev/null 2>&1", argv[1]);
+	if (system(page) == 0) {
+		snprintf(page, sizeof(page), "vitool-%s", argv[1]);
+		execlp("man", "man", page, (char *)NULL);
+	}
+	/* No man(1) or no installed page: the command's own usage is the next
+	 * best thing. */
 	char *args[] = { argv[1], "--help", NULL };
 	return find(argv[1])->fn(2, args);
 }
@@ -77,7 +93,8 @@ int main(int argc, char **argv)
 	const struct command *c;
 	int o;
 
-	while ((o = getopt_long(argc, argv, "+vVh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "+:vVh", opts, NULL)) != -1) {
 		switch (o) {
 		case 'v':
 			vt_log_verbosity++;
@@ -89,8 +106,9 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return VT_EXIT_OK;
 		default:
-			usage(stderr);
-			return VT_EXIT_USAGE;
+			if (optopt)
+				vt_die_usage("unknown option '-%c' (see 'vitool --help')", optopt);
+			vt_die_usage("unknown option '%s' (see 'vitool --help')", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc) {

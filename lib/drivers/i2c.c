@@ -286,7 +286,15 @@ static int run_slots(struct vt_frontend *fe, struct i2c_slot *s, unsigned n, boo
 			i++;
 		if (rc != 0 && rc != -ENOSPC) {
 			vt_gmem_release(&fe->mem, mark);
-			snprintf(fe->err, sizeof(fe->err), "adding message %u: %s", i + 1, strerror(-rc));
+			unsigned room = indirect ? vt_dvq_indirect_max(&fe->vq[0]) : fe->vq[0].num;
+			if (rc == -EINVAL && room < 3)
+				snprintf(fe->err, sizeof(fe->err),
+					 "message %u needs up to 3 descriptors but a chain on this queue "
+					 "holds %u (queue size %u%s): use a larger queue size", i + 1,
+					 room, fe->vq[0].num, indirect ? ", indirect" : "");
+			else
+				snprintf(fe->err, sizeof(fe->err), "adding message %u: %s", i + 1,
+					 strerror(-rc));
 			return rc;
 		}
 		if (i == start) {

@@ -262,7 +262,9 @@ static int negotiate(struct vt_frontend *fe, const struct vt_fe_opts *o)
 
 static int setup_memory(struct vt_frontend *fe, const struct vt_fe_opts *o)
 {
-	int r = vt_gmem_create(&fe->mem, o->mem_size ? o->mem_size : FE_DEFAULT_MEM);
+	/* By default: the rings of every queue, plus room for requests. */
+	uint64_t size = FE_DEFAULT_MEM + o->nqueues * vt_dvq_mem_needed(o->queue_size);
+	int r = vt_gmem_create(&fe->mem, o->mem_size ? o->mem_size : size);
 
 	if (r < 0)
 		return fail(fe, r, "guest memory: %s", strerror(-r));

@@ -48,6 +48,15 @@ static inline unsigned vt_dvq_indirect_max(const struct vt_dvq *q)
 	return q->num < VT_DVQ_INDIRECT_MAX ? q->num : VT_DVQ_INDIRECT_MAX;
 }
 
+/* Guest memory vt_dvq_init takes for a queue of num entries (rings,
+ * indirect tables, alignment slack), so a front-end can size its memory. */
+static inline uint64_t vt_dvq_mem_needed(unsigned num)
+{
+	uint64_t per_head = num < VT_DVQ_INDIRECT_MAX ? num : VT_DVQ_INDIRECT_MAX;
+	return vt_vring_desc_size(num) + vt_vring_avail_size(num) + vt_vring_used_size(num) +
+	       (uint64_t)num * per_head * sizeof(struct vt_vring_desc) + 4 * 64;
+}
+
 /* Allocates rings (and per-head indirect tables of vt_dvq_indirect_max()
  * entries) from g.  num a power of two <= 32768. -errno (-ENOMEM when g is
  * too small). */

@@ -26,7 +26,7 @@ TOP="$BATS_TEST_DIRNAME/../.."
 	run su nobody -s /bin/sh -c "'$TOP/tests/deps.sh' bash vitool-no-such-package"
 	assert_failure
 	assert_line "vitool: missing packages: vitool-no-such-package"
-	assert_line "run as root:  apt-get update && apt-get install -y vitool-no-such-package"
+	assert_line "run as root:  apt-get update && apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=600 vitool-no-such-package"
 }
 
 @test "deps: nothing to do when everything is installed" {
