@@ -47,6 +47,7 @@ VITOOL    := $(BUILD)/vitool
 
 MAN1 := $(wildcard man/*.1)
 MAN5 := $(wildcard man/*.5)
+MAN7 := $(wildcard man/*.7)
 
 # Debian packages: to build, and to run the test suites.
 DEPS_BUILD := build-essential pkg-config libgpiod-dev libpcap-dev
@@ -108,11 +109,12 @@ check: deps vitool unit
 	@tests/run.sh all $(UNIT_BINS) -- tests/bats -- tests/vm
 
 install: vitool
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0755 $(VITOOL) $(DESTDIR)$(BINDIR)/vitool
 	$(if $(MAN1),install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
 	$(if $(MAN5),install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+	$(if $(MAN7),install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/)
 	install -m 0644 completions/vitool.bash $(DESTDIR)$(BASHCOMPDIR)/vitool
 	install -m 0644 completions/_vitool $(DESTDIR)$(ZSHCOMPDIR)/_vitool
 
@@ -120,6 +122,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vitool $(DESTDIR)$(BASHCOMPDIR)/vitool $(DESTDIR)$(ZSHCOMPDIR)/_vitool
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
 
 clean:
 	rm -rf build build-san vitool

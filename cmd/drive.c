@@ -186,6 +186,8 @@ int cmd_drive(int argc, char **argv)
 
 	first = parse(argc, argv, &o);
 	d = find_device(o.device);
+	if (o.indirect && strcmp(d->name, "i2c"))
+		vt_die_usage("drive: --indirect is an i2c option");
 	nwords = (unsigned)(argc - first);
 	if (!d->check(argv + first, nwords, err, sizeof(err)))
 		vt_die_usage("drive: %s", err);

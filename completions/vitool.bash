@@ -8,12 +8,20 @@
 # words are glued back together first, and the replies are cut back to the
 # part after the last break character, which is all bash replaces.
 
-_vitool_commands="serve drive loopback help"
+_vitool_commands="serve drive loopback inject help"
+_vitool_devices="i2c gpio"
 _vitool_global_opts="-v --verbose -V --version -h --help"
-_vitool_serve_opts="-s --socket -t --target -b --bus -p --print --once -v --verbose -h --help"
-_vitool_drive_opts="-s --socket -t --timeout -c --connect-timeout -q --queue-size -i --indirect -v --verbose -h --help"
+_vitool_serve_i2c_opts="-s --socket -t --target -b --bus -n --name -C --control -p --print --once -v --verbose -h --help"
+_vitool_serve_gpio_opts="-s --socket -l --lines -N --names -c --chip -n --name -C --control -p --print --once -v --verbose -h --help"
+_vitool_drive_i2c_opts="-s --socket -t --timeout -c --connect-timeout -q --queue-size -i --indirect -v --verbose -h --help"
+_vitool_drive_gpio_opts="-s --socket -t --timeout -c --connect-timeout -q --queue-size -v --verbose -h --help"
 _vitool_loopback_opts="-f --script -s --socket -i --indirect -v --verbose -h --help"
+_vitool_inject_opts="-c --control -p --pulse -w --wait -t --timeout -h --help"
 _vitool_models="24c02 24c32 regs"
+_vitool_gpio_ops="info names get set dir irq wait"
+_vitool_gpio_dirs="in out none"
+_vitool_gpio_irqs="rising falling both high low none"
+_vitool_levels="0 1 low high toggle"
 
 # Glues COMP_WORDS split at '=' / ':' back together.  Sets _vt_words and
 # _vt_cword.
@@ -124,9 +132,31 @@ _vitool_optarg()
 {
 	local cmd=$1 opt=$2 prefix=$3 value=$4
 	case $cmd:$opt in
-	*:-s | *:--socket | loopback:-f | loopback:--script)
+	*:-s | *:--socket | loopback:-f | loopback:--script | serve:-C | serve:--control)
 		_vitool_reply_files "$prefix" "$value"
 		;;
+	inject:-c | inject:--control)
+		local -a ctls
+		mapfile -t ctls < <(_vitool_ctl_sockets)
+		if [[ -z $value ]] && ((${#ctls[@]})); then
+			_vitool_reply "$prefix$value" "${ctls[@]/#/$prefix}"
+		else
+			_vitool_reply_files "$prefix" "$value"
+		fi
+		;;
+	serve:-c | serve:--chip)
+		local -a chips
+		mapfile -t chips < <(_vitool_gpio_chips)
+		if ((${#chips[@]})); then
+			_vitool_reply "$prefix$value" "${chips[@]/#/$prefix}"
+		else
+			_vitool_reply_files "$prefix" "$value"
+		fi
+		;;
+	serve:-n | serve:--name | serve:-l | serve:--lines | serve:-N | serve:--names)
+		;;  # free text and numbers: nothing to offer
+	inject:-p | inject:--pulse | inject:-t | inject:--timeout)
+		;;  # milliseconds
 	serve:-t | serve:--target)
 		_vitool_target "$prefix" "$value"
 		;;
@@ -159,11 +189,205 @@ _vitool_takes_arg()
 	case $1:$2 in
 	*:-s | *:--socket) return 0 ;;
 	serve:-t | serve:--target | serve:-b | serve:--bus) return 0 ;;
+	serve:-n | serve:--name | serve:-C | serve:--control) return 0 ;;
+	serve:-l | serve:--lines | serve:-N | serve:--names | serve:-c | serve:--chip) return 0 ;;
+	inject:-c | inject:--control | inject:-p | inject:--pulse) return 0 ;;
+	inject:-t | inject:--timeout) return 0 ;;
 	drive:-t | drive:--timeout | drive:-c | drive:--connect-timeout) return 0 ;;
 	drive:-q | drive:--queue-size) return 0 ;;
 	loopback:-f | loopback:--script) return 0 ;;
 	esac
 	return 1
+}
+
+# Host GPIO chips, as `serve gpio --chip` takes them.
+_vitool_gpio_chips()
+{
+	local d
+	for d in /dev/gpiochip*; do
+		if [[ -e $d ]]; then
+			printf '%s\n' "${d#/dev/}"
+		fi
+	done
+	return 0
+}
+
+# The directory of control sockets, as vitool finds it.
+_vitool_ctl_dir()
+{
+	if [[ -n $XDG_RUNTIME_DIR ]]; then
+		printf '%s\n' "$XDG_RUNTIME_DIR/vitool"
+	else
+		printf '%s\n' "/tmp/vitool-${UID:-$(id -u)}"
+	fi
+}
+
+# The control sockets in that directory, one path a line.
+_vitool_ctl_sockets()
+{
+	local dir f
+	dir=$(_vitool_ctl_dir)
+	for f in "$dir"/*.ctl; do
+		if [[ -S $f ]]; then
+			printf '%s\n' "$f"
+		fi
+	done
+	return 0
+}
+
+# _vitool_ctl_lines CTL: the lines of the gpio instance at CTL, one a
+# line: the name, or the offset of an unnamed line.  Asks the instance
+# (`lines` on its control socket) through socat, else python3; prints
+# nothing when neither is installed or the instance does not answer within
+# a second.
+_vitool_ctl_lines()
+{
+	local ctl=$1 reply="" rest line name
+	local -a to=()
+	[[ -S $ctl ]] || return 0
+	type -P timeout >/dev/null && to=(timeout 2)
+	if type -P socat >/dev/null; then
+		reply=$(printf 'lines\n' | "${to[@]}" socat -T 1 -t 1 - "UNIX-CONNECT:$ctl" 2>/dev/null)
+	elif type -P python3 >/dev/null; then
+		reply=$("${to[@]}" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(1)
+s.connect(sys.argv[1])
+s.sendall(b"lines\n")
+sys.stdout.write(s.makefile().readline())
+' "$ctl" 2>/dev/null)
+	fi
+	[[ $reply == '{"ok":true,"lines":'* ]] || return 0
+	rest=$reply
+	# Names with JSON escapes (quotes, backslashes) are left out.
+	while [[ $rest =~ \{\"line\":([0-9]+),\"name\":\"([^\"\\]*)\"(.*) ]]; do
+		line=${BASH_REMATCH[1]}
+		name=${BASH_REMATCH[2]}
+		rest=${BASH_REMATCH[3]}
+		printf '%s\n' "${name:-$line}"
+	done
+	return 0
+}
+
+# The control socket `vitool inject` would use: --control on the line,
+# else the only one in the directory.
+_vitool_inject_ctl()
+{
+	local j w
+	for ((j = 2; j < _vt_cword; j++)); do
+		w=${_vt_words[j]}
+		case $w in
+		--) break ;;
+		-c | --control) printf '%s\n' "${_vt_words[j+1]}"; return 0 ;;
+		--control=*) printf '%s\n' "${w#--control=}"; return 0 ;;
+		-c?*) printf '%s\n' "${w#-c}"; return 0 ;;
+		esac
+	done
+	local -a ctls
+	mapfile -t ctls < <(_vitool_ctl_sockets)
+	if ((${#ctls[@]} == 1)); then
+		printf '%s\n' "${ctls[0]}"
+	fi
+	return 0
+}
+
+# Completes a LINE=LEVEL word of `inject gpio`.
+_vitool_inject_pair()
+{
+	local cur=$1 ctl l c=()
+	if [[ $cur == *=* ]]; then
+		for l in $_vitool_levels; do c+=("${cur%=*}=$l"); done
+		_vitool_reply "$cur" "${c[@]}"
+		return 0
+	fi
+	ctl=$(_vitool_inject_ctl)
+	[[ -n $ctl ]] || return 0
+	while IFS= read -r l; do
+		c+=("$l=")
+	done < <(_vitool_ctl_lines "$ctl")
+	((${#c[@]})) || return 0
+	_vitool_reply "$cur" "${c[@]}"
+	compopt -o nospace 2>/dev/null || :
+}
+
+# Completes `vitool inject`: the device word, then pairs and options in
+# any order.
+_vitool_inject()
+{
+	local cur=$1 i=$2 w device="" prev_opt="" only_words=0
+	for ((; i < _vt_cword; i++)); do
+		w=${_vt_words[i]}
+		if [[ -n $prev_opt ]]; then
+			prev_opt=""
+		elif ((!only_words)) && [[ $w == -- ]]; then
+			only_words=1
+		elif ((!only_words)) && [[ $w == -?* ]]; then
+			_vitool_takes_arg inject "$w" && prev_opt=$w
+		elif [[ -z $device ]]; then
+			device=$w
+		fi
+	done
+	if [[ -n $prev_opt ]]; then
+		_vitool_optarg inject "$prev_opt" "" "$cur"
+		return 0
+	fi
+	if ((!only_words)) && [[ $cur == --*=* ]]; then
+		_vitool_optarg inject "${cur%%=*}" "${cur%%=*}=" "${cur#*=}"
+		return 0
+	fi
+	if ((!only_words)) && [[ $cur == -* ]]; then
+		_vitool_reply "$cur" $_vitool_inject_opts
+	elif [[ -z $device ]]; then
+		_vitool_reply "$cur" gpio
+	elif [[ $device == gpio ]]; then
+		_vitool_inject_pair "$cur"
+	fi
+	return 0
+}
+
+# Completes an operation word of `drive gpio`.  $2: index of the first
+# operation word.
+_vitool_drive_gpio_op()
+{
+	local cur=$1 j=$2 w want=op
+	# want: op, line, lineeq (set N=V), dir, irq, opt (after wait N), ms.
+	local -a next=()
+	for ((; j < _vt_cword; j++)); do
+		w=${_vt_words[j]}
+		if ((${#next[@]})); then
+			want=${next[0]}
+			next=("${next[@]:1}")
+			if [[ $want == opt && $w == --timeout ]]; then
+				next=(ms)
+			elif [[ $want == opt ]]; then
+				want=op
+			else
+				continue
+			fi
+			((${#next[@]})) && continue
+		fi
+		case $w in
+		get) next=(line) ;;
+		set) next=(lineeq) ;;
+		dir) next=(line dir) ;;
+		irq) next=(line irq) ;;
+		wait) next=(line opt) ;;
+		esac
+	done
+	want=${next[0]:-op}
+	case $want in
+	op) _vitool_reply "$cur" $_vitool_gpio_ops ;;
+	opt) _vitool_reply "$cur" --timeout $_vitool_gpio_ops ;;
+	dir) _vitool_reply "$cur" $_vitool_gpio_dirs ;;
+	irq) _vitool_reply "$cur" $_vitool_gpio_irqs ;;
+	lineeq)
+		if [[ $cur == *=* ]]; then
+			_vitool_reply "$cur" "${cur%=*}=0" "${cur%=*}=1"
+		fi
+		;;
+	esac
+	return 0
 }
 
 # An i2c operation word of `drive i2c`: detect, or {r|w}LEN[@ADDR].
@@ -219,26 +443,34 @@ _vitool()
 
 	case $cmd in
 	help)
-		((i == _vt_cword)) && _vitool_reply "$cur" serve drive loopback
+		((i == _vt_cword)) && _vitool_reply "$cur" serve drive loopback inject
 		return 0
 		;;
 	serve | drive) ;;
 	loopback) ;;
+	inject)
+		_vitool_inject "$cur" "$i"
+		return 0
+		;;
 	*) return 0 ;;
 	esac
 
 	# serve and drive want the device word first.
+	local dev=""
 	if [[ $cmd != loopback ]]; then
 		if ((i == _vt_cword)); then
 			if [[ $cur == -* ]]; then
 				_vitool_reply "$cur" -h --help
 			else
-				_vitool_reply "$cur" i2c
+				_vitool_reply "$cur" $_vitool_devices
 			fi
 			return 0
 		fi
+		dev=${_vt_words[i]}
+		[[ $dev == gpio ]] || dev=i2c
 		i=$((i + 1))
 	fi
+	local first_op=$i
 
 	# Options (getopt stops at the first word that is not one).
 	local ops=0 device=0 prev_opt=""
@@ -253,6 +485,7 @@ _vitool()
 		elif [[ $cmd == loopback ]]; then
 			device=1
 		else
+			((ops == 0)) && first_op=$i
 			ops=$((ops + 1))
 		fi
 		i=$((i + 1))
@@ -269,13 +502,14 @@ _vitool()
 	fi
 
 	local opts_var=_vitool_${cmd}_opts
+	[[ -n $dev ]] && opts_var=_vitool_${cmd}_${dev}_opts
 	case $cmd in
 	loopback)
 		((device)) && return 0
 		if [[ $cur == -* ]]; then
 			_vitool_reply "$cur" ${!opts_var}
 		else
-			_vitool_reply "$cur" i2c
+			_vitool_reply "$cur" $_vitool_devices
 		fi
 		;;
 	serve)
@@ -284,6 +518,9 @@ _vitool()
 	drive)
 		if ((ops == 0)) && [[ $cur == -* ]]; then
 			_vitool_reply "$cur" ${!opts_var}
+		elif [[ $dev == gpio ]]; then
+			((ops == 0)) && first_op=$_vt_cword
+			_vitool_drive_gpio_op "$cur" "$first_op"
 		elif [[ ${_vt_words[_vt_cword - ops]} == detect ]] && ((ops > 0)); then
 			:  # detect [FIRST LAST]: numbers
 		else

@@ -139,8 +139,8 @@ int vt_ctl_find(const char *explicit_path, char *path, size_t len, char *err, si
 		snprintf(err, errlen, "no running vitool instance (looked in %s)", dir);
 	} else if (n > 1) {
 		list_names(found, n, names, sizeof(names));
-		snprintf(err, errlen, "several vitool instances running (%s): choose one with --control PATH",
-			 names);
+		snprintf(err, errlen, "several vitool instances running (%s) in %s: choose one with "
+			 "--control %s/NAME.ctl", names, dir, dir);
 	} else if ((size_t)snprintf(path, len, "%s/%s.ctl", dir, found[0]) >= len) {
 		snprintf(err, errlen, "control socket path too long");
 	} else {

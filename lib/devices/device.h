@@ -47,6 +47,12 @@ struct vt_device_model {
 	/* The rings stopped (GET_VRING_BASE, reset, disconnect): forget deferred
 	 * chains of queue q, they will never be completed.  Optional. */
 	void (*queue_stopped)(void *dev, unsigned q);
+
+	/* The front-end reset the device (RESET_DEVICE, RESET_OWNER): back to
+	 * the state after power-on, as a rebooted guest expects.  Not called on
+	 * a plain disconnect: a VMM that reconnects keeps its guest's
+	 * configuration and does not send it again.  Optional. */
+	void (*reset)(void *dev);
 };
 
 

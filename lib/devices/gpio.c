@@ -590,6 +590,20 @@ static void gpio_queue_stopped(void *dev, unsigned q)
 		d->lines[i].pending = false;
 }
 
+/* Device reset: every line back to direction NONE, no IRQ, nothing
+ * latched or stored (the queues were stopped first, so no buffer is
+ * pending). */
+static void gpio_reset(void *dev)
+{
+	struct gpio_dev *d = dev;
+
+	for (unsigned i = 0; i < d->ngpio; i++) {
+		do_set_direction(d, i, VT_GPIO_DIR_NONE);
+		d->lines[i].latched = false;
+	}
+	d->features = 0;
+}
+
 const struct vt_device_model vt_model_gpio = {
 	.name = "gpio",
 	.virtio_id = VIRTIO_ID_GPIO,
@@ -610,4 +624,5 @@ const struct vt_device_model vt_model_gpio = {
 	.set_features = gpio_set_features,
 	.handle = gpio_handle,
 	.queue_stopped = gpio_queue_stopped,
+	.reset = gpio_reset,
 };

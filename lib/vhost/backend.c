@@ -431,6 +431,8 @@ static void reset_device(struct vt_backend *b)
 {
 	for (unsigned i = 0; i < b->nq; i++)
 		reset_queue(b, &b->q[i]);
+	if (b->model->reset)
+		b->model->reset(b->dev);
 	b->features = 0;
 	b->status = 0;
 	set_ring_features(b);

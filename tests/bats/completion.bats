@@ -13,6 +13,35 @@ SRC_DIR="$BATS_TEST_DIRNAME/../.."
 setup() {
 	# shellcheck source=../../completions/vitool.bash
 	source "$SRC_DIR/completions/vitool.bash"
+	# Control sockets of the instances a test starts, and only those.
+	export XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/xdg"
+	mkdir -p "$XDG_RUNTIME_DIR"
+	SERVE_PIDS=()
+}
+
+teardown() {
+	local pid
+	for pid in "${SERVE_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null || :
+		wait "$pid" 2>/dev/null || :
+	done
+}
+
+# start_gpio NAME [SERVE OPTION...]: a `vitool serve gpio` with socket
+# $BATS_TEST_TMPDIR/NAME.sock, bounded by a timeout, killed in teardown;
+# returns once its control socket answers (at most 5 s).
+start_gpio() {
+	local name=$1 i
+	shift
+	[ -x "$SRC_DIR/vitool" ] || skip "vitool is not built"
+	timeout 60 "$SRC_DIR/vitool" serve gpio --socket "$BATS_TEST_TMPDIR/$name.sock" "$@" \
+		>/dev/null 2>&1 3>&- &
+	SERVE_PIDS+=($!)
+	for ((i = 0; i < 50; i++)); do
+		[ -S "$XDG_RUNTIME_DIR/vitool/$name.ctl" ] && return 0
+		sleep 0.1
+	done
+	fail "vitool serve gpio $name: no control socket after 5 s"
 }
 
 # complete WORD...: sets COMP_WORDS to the words (the last one is the word
@@ -27,9 +56,13 @@ complete_words() {
 	_vitool 2>/dev/null
 }
 
-# The long options of a command's getopt table in cmd/CMD.c, sorted.
+# The long options of a command's option table in cmd/CMD.c, sorted:
+# getopt_long rows ({ "socket", required_argument, ... }) and inject's own
+# rows ({ "control", 'c', true, set_control }).
 getopt_long_options() {
-	sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", [a-z_]*_argument,.*/--\1/p' "$SRC_DIR/cmd/$1.c" | sort
+	sed -n -e 's/^[[:space:]]*{ "\([a-z-]*\)", [a-z_]*_argument,.*/--\1/p' \
+		-e "s/^[[:space:]]*{ \"\([a-z-]*\)\", '.', \(true\|false\), .*/--\1/p" \
+		"$SRC_DIR/cmd/$1.c" | sort
 }
 
 @test "completion: the bash file registers _vitool for vitool" {
@@ -40,24 +73,35 @@ getopt_long_options() {
 
 @test "completion: commands after 'vitool '" {
 	complete_words vitool ""
-	assert_equal "${COMPREPLY[*]}" "serve drive loopback help"
+	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject help"
 }
 
 @test "completion: commands after global options, global options after 'vitool -'" {
 	complete_words vitool -v ""
-	assert_equal "${COMPREPLY[*]}" "serve drive loopback help"
+	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject help"
 	complete_words vitool --v
 	assert_equal "${COMPREPLY[*]}" "--verbose --version"
 }
 
 @test "completion: options after 'vitool serve i2c --'" {
 	complete_words vitool serve i2c --
-	assert_equal "${COMPREPLY[*]}" "--socket --target --bus --print --once --verbose --help"
+	assert_equal "${COMPREPLY[*]}" "--socket --target --bus --name --control --print --once --verbose --help"
 }
 
-@test "completion: the device word after 'vitool serve '" {
+@test "completion: options after 'vitool serve gpio --'" {
+	complete_words vitool serve gpio --
+	assert_equal "${COMPREPLY[*]}" "--socket --lines --names --chip --name --control --print --once --verbose --help"
+	complete_words vitool serve gpio --n
+	assert_equal "${COMPREPLY[*]}" "--names --name"
+}
+
+@test "completion: the device word after 'vitool serve ', 'drive ', 'loopback '" {
 	complete_words vitool serve ""
-	assert_equal "${COMPREPLY[*]}" "i2c"
+	assert_equal "${COMPREPLY[*]}" "i2c gpio"
+	complete_words vitool drive g
+	assert_equal "${COMPREPLY[*]}" "gpio"
+	complete_words vitool loopback ""
+	assert_equal "${COMPREPLY[*]}" "i2c gpio"
 }
 
 @test "completion: models after '--target 0x50=' (bash splits at '=')" {
@@ -84,7 +128,7 @@ getopt_long_options() {
 
 @test "completion: command names after 'vitool help '" {
 	complete_words vitool help ""
-	assert_equal "${COMPREPLY[*]}" "serve drive loopback"
+	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject"
 	complete_words vitool help l
 	assert_equal "${COMPREPLY[*]}" "loopback"
 }
@@ -96,6 +140,98 @@ getopt_long_options() {
 	assert_equal "${COMPREPLY[*]}" "r8@0x"
 	complete_words vitool drive i2c -s /tmp/i2c.sock de
 	assert_equal "${COMPREPLY[*]}" "detect"
+}
+
+@test "completion: drive gpio operations, directions, irq types" {
+	complete_words vitool drive gpio -s /tmp/gpio.sock ""
+	assert_equal "${COMPREPLY[*]}" "info names get set dir irq wait"
+	complete_words vitool drive gpio -s /tmp/gpio.sock dir 3 ""
+	assert_equal "${COMPREPLY[*]}" "in out none"
+	complete_words vitool drive gpio -s /tmp/gpio.sock dir 3 in irq button ""
+	assert_equal "${COMPREPLY[*]}" "rising falling both high low none"
+	complete_words vitool drive gpio -s /tmp/gpio.sock irq 3 rising wait 3 ""
+	assert_equal "${COMPREPLY[*]}" "--timeout info names get set dir irq wait"
+	complete_words vitool drive gpio -s /tmp/gpio.sock wait 3 --timeout ""
+	assert_equal "${COMPREPLY[*]}" ""
+	complete_words vitool drive gpio -s /tmp/gpio.sock wait 3 --timeout 500 w
+	assert_equal "${COMPREPLY[*]}" "wait"
+	complete_words vitool drive gpio -s /tmp/gpio.sock set led = ""
+	assert_equal "${COMPREPLY[*]}" "0 1"
+	complete_words vitool drive gpio -s /tmp/gpio.sock get ""
+	assert_equal "${COMPREPLY[*]}" ""
+	# --indirect is an i2c option
+	complete_words vitool drive gpio --i
+	assert_equal "${COMPREPLY[*]}" ""
+}
+
+@test "completion: inject's device word, options and levels" {
+	complete_words vitool inject ""
+	assert_equal "${COMPREPLY[*]}" "gpio"
+	complete_words vitool inject --
+	assert_equal "${COMPREPLY[*]}" "--control --pulse --wait --timeout --help"
+	complete_words vitool inject gpio button=1 --w
+	assert_equal "${COMPREPLY[*]}" "--wait"
+	complete_words vitool inject gpio button = ""
+	assert_equal "${COMPREPLY[*]}" "0 1 low high toggle"
+	complete_words vitool inject gpio --pulse 100 3 = t
+	assert_equal "${COMPREPLY[*]}" "toggle"
+	# the value of --pulse is not a pair
+	complete_words vitool inject gpio --pulse ""
+	assert_equal "${COMPREPLY[*]}" ""
+}
+
+@test "completion: inject completes line names from the running instance" {
+	command -v socat >/dev/null || command -v python3 >/dev/null || skip "neither socat nor python3"
+	start_gpio board --names led,reset,button
+	complete_words vitool inject gpio ""
+	assert_equal "${COMPREPLY[*]}" "led= reset= button="
+	complete_words vitool inject gpio led=1 b
+	assert_equal "${COMPREPLY[*]}" "button="
+	complete_words vitool inject gpio --wait r
+	assert_equal "${COMPREPLY[*]}" "reset="
+}
+
+@test "completion: inject line names through python3 when socat is missing" {
+	command -v python3 >/dev/null || skip "python3 not installed"
+	start_gpio board --names led,reset,button
+	local bin="$BATS_TEST_TMPDIR/bin"
+	mkdir -p "$bin"
+	ln -s "$(python3 -c 'import sys; print(sys.executable)')" "$bin/python3"
+	ln -s "$(command -v timeout)" "$bin/timeout"
+	PATH=$bin complete_words vitool inject gpio ""
+	assert_equal "${COMPREPLY[*]}" "led= reset= button="
+	# Neither: nothing, quietly.
+	PATH=$BATS_TEST_TMPDIR/empty complete_words vitool inject gpio ""
+	assert_equal "${COMPREPLY[*]}" ""
+}
+
+@test "completion: inject line names of the instance given with --control, offsets for unnamed lines" {
+	command -v socat >/dev/null || command -v python3 >/dev/null || skip "neither socat nor python3"
+	start_gpio board --names led,reset,button
+	start_gpio plain --lines 3
+	# Two instances and no --control: nothing to choose from.
+	complete_words vitool inject gpio ""
+	assert_equal "${COMPREPLY[*]}" ""
+	complete_words vitool inject --control "$XDG_RUNTIME_DIR/vitool/plain.ctl" gpio ""
+	assert_equal "${COMPREPLY[*]}" "0= 1= 2="
+	complete_words vitool inject gpio -c "$XDG_RUNTIME_DIR/vitool/board.ctl" l
+	assert_equal "${COMPREPLY[*]}" "led="
+	# --control's value: the running instances' sockets.
+	complete_words vitool inject gpio --control ""
+	assert_equal "${COMPREPLY[*]}" "$XDG_RUNTIME_DIR/vitool/board.ctl $XDG_RUNTIME_DIR/vitool/plain.ctl"
+}
+
+@test "completion: inject offers nothing, quickly, without an instance" {
+	local t0=$SECONDS
+	complete_words vitool inject gpio ""
+	assert_equal "${COMPREPLY[*]}" ""
+	# A socket file nothing listens on (an instance that crashed).
+	mkdir -p "$XDG_RUNTIME_DIR/vitool"
+	python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
+		"$XDG_RUNTIME_DIR/vitool/dead.ctl" 2>/dev/null || skip "cannot make a stale socket"
+	complete_words vitool inject gpio ""
+	assert_equal "${COMPREPLY[*]}" ""
+	((SECONDS - t0 <= 3)) || fail "took $((SECONDS - t0)) s"
 }
 
 @test "completion: --socket and --script complete file names" {
@@ -110,14 +246,26 @@ getopt_long_options() {
 }
 
 @test "completion: bash offers every long option of each command's getopt table" {
-	local cmd want got
-	for cmd in serve drive loopback; do
+	local cmd want got dev
+	local -a all
+	for cmd in serve drive loopback inject; do
 		want=$(getopt_long_options "$cmd")
+		[ -n "$want" ] || fail "no options found in cmd/$cmd.c"
+		all=()
 		case $cmd in
-		loopback) complete_words vitool loopback -- ;;
-		*) complete_words vitool "$cmd" i2c -- ;;
+		loopback | inject)
+			complete_words vitool "$cmd" --
+			all=("${COMPREPLY[@]}")
+			;;
+		*)
+			# Each device offers its own options; together, all of them.
+			for dev in i2c gpio; do
+				complete_words vitool "$cmd" "$dev" --
+				all+=("${COMPREPLY[@]}")
+			done
+			;;
 		esac
-		got=$(printf '%s\n' "${COMPREPLY[@]}" | sort)
+		got=$(printf '%s\n' "${all[@]}" | sort -u)
 		assert_equal "$cmd: $got" "$cmd: $want"
 	done
 	want=$(getopt_long_options vitool)
@@ -139,7 +287,7 @@ getopt_long_options() {
 
 @test "completion: zsh offers every long option of each command's getopt table" {
 	local cmd opt
-	for cmd in vitool serve drive loopback; do
+	for cmd in vitool serve drive loopback inject; do
 		for opt in $(getopt_long_options "$cmd"); do
 			grep -q -- "$opt" "$SRC_DIR/completions/_vitool" ||
 				fail "completions/_vitool lacks $cmd $opt"
@@ -172,7 +320,7 @@ man_warnings() {
 		assert_output ""
 		n=$((n + 1))
 	done
-	((n >= 4)) || fail "expected at least 4 man pages, found $n"
+	((n >= 6)) || fail "expected at least 6 man pages, found $n"
 }
 
 @test "man: every page passes mandoc -T lint" {
@@ -184,7 +332,7 @@ man_warnings() {
 
 @test "man: each command's page documents every long option of its getopt table" {
 	local cmd page opt
-	for cmd in vitool serve drive loopback; do
+	for cmd in vitool serve drive loopback inject; do
 		page=$SRC_DIR/man/vitool-$cmd.1
 		[ "$cmd" = vitool ] && page=$SRC_DIR/man/vitool.1
 		for opt in $(getopt_long_options "$cmd"); do

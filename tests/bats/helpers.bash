@@ -40,6 +40,7 @@ vt_setup() {
 	SERVE_ERR="$BATS_TEST_TMPDIR/serve.err"
 	SERVE_PID=
 	SERVE_STATUS=
+	VT_BG_PIDS=()
 	# Control sockets ($XDG_RUNTIME_DIR/vitool/NAME.ctl) per test, so that
 	# instances of parallel runs never meet.
 	export XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run"
@@ -48,10 +49,34 @@ vt_setup() {
 
 # Every test file calls this from teardown(): nothing it started survives.
 vt_teardown() {
+	local pid
 	if [ -n "$SERVE_PID" ]; then
 		kill_group "$SERVE_PID"
 		SERVE_PID=
 	fi
+	for pid in "${VT_BG_PIDS[@]}"; do
+		kill_group "$pid"
+	done
+	VT_BG_PIDS=()
+	# A sanitizer build (make SAN=1; VITOOL=build-san/vitool) reports on
+	# stderr: a report from the background serve fails the test too.
+	if [ -s "$SERVE_ERR" ] && grep -qE 'Sanitizer|runtime error:' "$SERVE_ERR"; then
+		echo "# serve stderr:" >&2
+		sed 's/^/#   /' "$SERVE_ERR" >&2
+		fail "the background serve reported a sanitizer error"
+	fi
+}
+
+# start_bg OUT ERR COMMAND [ARGS...]: COMMAND in the background, bounded by
+# VT_BG_LIMIT (through timeout(1), which leads its own process group),
+# stdout to OUT, stderr to ERR, stdin /dev/null.  Its pid goes to $BG_PID;
+# teardown kills it if it is still running.
+start_bg() {
+	local out=$1 err=$2
+	shift 2
+	timeout "$VT_BG_LIMIT" "$@" >"$out" 2>"$err" </dev/null 3>&- &
+	BG_PID=$!
+	VT_BG_PIDS+=("$BG_PID")
 }
 
 # True while pid is a live (not zombie) process.

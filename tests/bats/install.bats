@@ -11,9 +11,10 @@ TOP="$BATS_TEST_DIRNAME/../.."
 	assert_success
 	root="$BATS_TEST_TMPDIR/root/opt/vt"
 	[ -x "$root/bin/vitool" ]
-	for page in vitool.1 vitool-serve.1 vitool-drive.1 vitool-loopback.1; do
+	for page in vitool.1 vitool-serve.1 vitool-drive.1 vitool-loopback.1 vitool-inject.1; do
 		[ -f "$root/share/man/man1/$page" ] || fail "missing man page $page"
 	done
+	[ -f "$root/share/man/man7/vitool-control.7" ] || fail "missing man page vitool-control.7"
 	[ -f "$root/share/bash-completion/completions/vitool" ]
 	[ -f "$root/share/zsh/vendor-completions/_vitool" ]
 	run "$root/bin/vitool" --version

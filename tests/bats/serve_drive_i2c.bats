@@ -352,15 +352,12 @@ teardown() {
 }
 
 @test "drive waits for a backend that appears within --connect-timeout" {
-	timeout 10 "$VITOOL" drive i2c --socket "$SOCK" --connect-timeout 5000 w1@0x50 0x00 r2 \
-		>"$BATS_TEST_TMPDIR/drive.out" 2>"$BATS_TEST_TMPDIR/drive.err" 3>&- &
-	local dpid=$!
+	start_bg "$BATS_TEST_TMPDIR/drive.out" "$BATS_TEST_TMPDIR/drive.err" \
+		"$VITOOL" drive i2c --socket "$SOCK" --connect-timeout 5000 w1@0x50 0x00 r2
+	local dpid=$BG_PID
 	sleep 0.5
 	start_serve --target 0x50=24c02
-	if ! wait_exit "$dpid" 8; then
-		kill_group "$dpid"
-		fail "drive did not finish"
-	fi
+	wait_exit "$dpid" 8 || fail "drive did not finish"
 	assert_equal "$WAIT_STATUS" 0
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/drive.out")" "0xff 0xff"
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/drive.err")" ""
@@ -590,12 +587,10 @@ send_raw() {
 	need_socat
 	start_serve --target 0x50=24c02
 	# hold a silent connection for 1 s, then go away
-	(sleep 1 | timeout 5 socat - "UNIX-CONNECT:$SOCK" >/dev/null 2>&1) 3>&- &
-	local spid=$!
+	start_bg /dev/null /dev/null timeout 1 socat -u "UNIX-CONNECT:$SOCK" -
 	sleep 0.2
 	# waits for the socket to be served (backend takes one front-end at a time)
 	drive --connect-timeout 5000 w1@0x50 0x00 r1
-	wait "$spid"
 	assert_success
 	assert_output "0xff"
 }
@@ -622,14 +617,14 @@ send_raw() {
 	start_serve --target 0x20=regs
 	local pids=() i
 	for i in 1 2 3 4; do
-		timeout 10 "$VITOOL" drive i2c --socket "$SOCK" --connect-timeout 5000 \
-			w2@0x20 "$i" $((i * 16)) >"$BATS_TEST_TMPDIR/d$i.out" 2>&1 3>&- &
-		pids+=($!)
+		start_bg "$BATS_TEST_TMPDIR/d$i.out" "$BATS_TEST_TMPDIR/d$i.err" \
+			"$VITOOL" drive i2c --socket "$SOCK" --connect-timeout 5000 w2@0x20 "$i" $((i * 16))
+		pids+=("$BG_PID")
 	done
 	for i in 0 1 2 3; do
 		wait_exit "${pids[$i]}" 10 || fail "drive $((i + 1)) did not finish"
 		[ "$WAIT_STATUS" = 0 ] ||
-			fail "drive $((i + 1)) exited $WAIT_STATUS: $(cat "$BATS_TEST_TMPDIR/d$((i + 1)).out")"
+			fail "drive $((i + 1)) exited $WAIT_STATUS: $(cat "$BATS_TEST_TMPDIR/d$((i + 1)).err")"
 	done
 	drive w1@0x20 1 r4
 	assert_success
@@ -639,8 +634,7 @@ send_raw() {
 @test "a backend that never answers: drive gives up with a clear message" {
 	need_socat
 	# a listener that accepts and reads, but never replies
-	timeout 20 socat -u "UNIX-LISTEN:$SOCK" - >/dev/null 2>&1 3>&- &
-	SERVE_PID=$!
+	start_bg /dev/null /dev/null socat -u "UNIX-LISTEN:$SOCK" -
 	wait_for 5 test -S "$SOCK" || fail "socat did not listen"
 	local t0 t1
 	t0=$(now_ms)

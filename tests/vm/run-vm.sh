@@ -1,0 +1,287 @@
+#!/usr/bin/env bash
+# The VM end-to-end suite: QEMU 10 guests whose Linux drivers (virtio-i2c,
+# virtio-gpio, at24, gpio-sim) talk to vitool.  TAP on stdout; exit status
+# 0 when every test passed, else 1.  `make check-vm` (and `make check`) run it
+# through tests/run.sh after building vitool.
+#
+# Guests: tests/vm/build-guest.sh (kernel and base initramfs, cached in
+# ~/.cache/vitool-vm); each boot appends tests/vm/scenarios/NAME.sh as
+# /scenario.sh.  VM_KEEP=1 keeps the work directory (logs, consoles); it is
+# kept anyway when a test failed.  VM_ONLY="i2c gpio" runs only those groups
+# (i2c, gpio, reconnect, passthrough).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+bail() {  # a missing prerequisite is a failure, never a silent skip
+	tap_fail "$1" "${@:2}"
+	echo "1..$TAP_N"
+	exit 1
+}
+
+# --- prerequisites ---------------------------------------------------------
+qver=$(qemu-system-x86_64 --version 2>/dev/null | sed -n 's/^QEMU emulator version \([0-9]*\)\..*/\1/p')
+if [ -z "$qver" ]; then
+	bail "prerequisites: QEMU 10 (qemu-system-x86_64)" \
+		"qemu-system-x86_64 is not installed: run 'make deps-vm' (QEMU 10 from bookworm-backports)"
+elif [ "$qver" -lt 10 ]; then
+	bail "prerequisites: QEMU 10 (qemu-system-x86_64)" \
+		"found $(qemu-system-x86_64 --version | head -n 1): QEMU 7.2 has no virtio-gpio IRQs and" \
+		"breaks on back-end reconnects; run 'make deps-vm' (QEMU 10 from bookworm-backports)"
+fi
+for t in socat cpio gzip timeout pgrep; do
+	command -v "$t" >/dev/null || bail "prerequisites: $t" "$t is not installed: run 'make deps deps-vm'"
+done
+[ -x "$VITOOL" ] || bail "prerequisites: $VITOOL" "vitool is not built: run 'make vitool' (make check-vm does)"
+
+vm_setup
+t_start=$(now_ms)
+if ! vm_images; then
+	tap_fail "guest images (tests/vm/build-guest.sh)" "build-guest.sh failed:"
+	diag_file "$W/build-guest.log" 40
+	echo "1..$TAP_N"
+	exit 1
+fi
+diag "kernel $VM_KERNEL"
+diag "initrd $VM_INITRD (images ready in $(( $(now_ms) - t_start )) ms)"
+
+want() { [ -z "${VM_ONLY:-}" ] || [[ " $VM_ONLY " == *" $1 "* ]]; }
+timed() { local t0=$(now_ms); "$@"; diag "$1: $(( $(now_ms) - t0 )) ms"; }
+
+# On failure: the console and back-end logs of a group.
+group_logs() {  # group_logs VM SERVE...
+	local s
+	diag_file "$W/$1.console" 40
+	diag_file "$W/$1.qemu.log" 10
+	shift
+	for s in "$@"; do diag_file "$W/$s.serve.log" 15; done
+}
+
+# section_is VM SECTION EXPECTED: the guest's output of SECTION is EXPECTED
+section_is() {
+	local got
+	got=$(vm_section "$1" "$2")
+	[ "$got" = "$3" ] && return 0
+	diag "section $2: expected:"; diag "$3"; diag "got:"; diag "$got"
+	return 1
+}
+rc_is() {  # rc_is VM SECTION RC
+	local got; got=$(vm_section_rc "$1" "$2")
+	[ "$got" = "$3" ] && return 0
+	diag "section $2: exit status ${got:-(none)}, expected $3"; return 1
+}
+rc_nonzero() {
+	local got; got=$(vm_section_rc "$1" "$2")
+	[ -n "$got" ] && [ "$got" != 0 ] && return 0
+	diag "section $2: exit status ${got:-(none)}, expected non-zero"; return 1
+}
+log_has() {  # log_has FILE ERE: a line of FILE matches
+	grep -qE -- "$2" "$1" && return 0
+	diag "no line matching /$2/ in ${1##*/}"; return 1
+}
+
+# --- 1. i2c: simulated targets through the Linux virtio-i2c driver ------------
+group_i2c() {
+	local seed=$W/seed.bin f=$TAP_FAILED
+	# A pseudo-random but reproducible EEPROM image.
+	local i; for ((i = 0; i < 256; i++)); do
+		printf "\\$(printf %03o $(( (i * 73 + 41) & 255 )))"
+	done >"$seed"
+	serve_start i2c i2c --socket "$W/i2c.sock" \
+		--target "0x50=24c02:file=$seed" --target 0x20=regs ||
+		{ tap_fail "i2c: vitool serve i2c starts"; return; }
+	vm_boot i2c i2c.sh -- -chardev "socket,id=c0,path=$W/i2c.sock" \
+		-device vhost-user-i2c-pci,chardev=c0 || { tap_fail "i2c: QEMU starts"; group_logs i2c i2c; return; }
+	local st; vm_finish i2c 90; st=$?
+	if [ "$st" = 0 ]; then tap_ok "i2c: guest boots, runs the scenario, exits 0"
+	else tap_fail "i2c: guest boots, runs the scenario, exits 0" "scenario exit $st"; fi
+
+	# i2cdetect: exactly the two targets (rows "NN: xx -- ...").
+	local found
+	found=$(vm_section i2c detect | awk -F: '/^[0-7]0:/ { n = split($2, a, " ");
+		for (i = 1; i <= n; i++) if (a[i] ~ /^[0-9a-f][0-9a-f]$/) printf "%s ", a[i] }')
+	if [ "$found" = "20 50 " ] && rc_is i2c detect 0; then
+		tap_ok "i2c: i2cdetect -y -r 0 shows exactly 0x20 and 0x50"
+	else
+		tap_fail "i2c: i2cdetect -y -r 0 shows exactly 0x20 and 0x50" "found: ${found:-nothing}"
+		diag "$(vm_section i2c detect)"
+	fi
+	if rc_is i2c write 0 && rc_is i2c readback 0 && section_is i2c readback "0xaa 0xbb"; then
+		tap_ok "i2c: i2ctransfer w3@0x50 0x10 0xaa 0xbb, then w1@0x50 0x10 r2 reads 0xaa 0xbb"
+	else tap_fail "i2c: i2ctransfer w3@0x50 0x10 0xaa 0xbb, then w1@0x50 0x10 r2 reads 0xaa 0xbb"; fi
+	if rc_nonzero i2c absent; then
+		tap_ok "i2c: i2cget at absent 0x30 fails in the guest (NACK)"
+	else tap_fail "i2c: i2cget at absent 0x30 fails in the guest (NACK)" "$(vm_section i2c absent)"; fi
+	if rc_is i2c regs-set 0 && section_is i2c regs-get 0x5a; then
+		tap_ok "i2c: regs target at 0x20: i2cset 0x05 0x5a, i2cget reads 0x5a"
+	else tap_fail "i2c: regs target at 0x20: i2cset 0x05 0x5a, i2cget reads 0x5a"; fi
+
+	# at24: the whole EEPROM = the host's seed with the guest's two bytes.
+	local expect
+	expect=$( { head -c 16 "$seed"; printf '\xaa\xbb'; tail -c +19 "$seed"; } | od -An -tx1 -v | tr -s ' \n' ' ')
+	local got; got=$(vm_section i2c at24-read | tr -s ' \n' ' ')
+	if rc_is i2c at24-bind 0 && rc_is i2c at24-read 0 && [ "$got" = "$expect" ]; then
+		tap_ok "i2c: at24 driver reads the host-seeded EEPROM (with the guest's write at 0x10)"
+	else
+		tap_fail "i2c: at24 driver reads the host-seeded EEPROM (with the guest's write at 0x10)" \
+			"expected:${expect:0:96}..." "got:     ${got:0:96}..."
+		diag "$(vm_section i2c at24-bind)"
+	fi
+	if rc_is i2c at24-write 0 && section_is i2c at24-reread "0x5a 0xa5" &&
+		log_has "$W/i2c.serve.log" '0x50 write [0-9]+ \[40 5a'; then
+		tap_ok "i2c: a write through the at24 eeprom file reaches the target"
+	else tap_fail "i2c: a write through the at24 eeprom file reaches the target" "$(vm_section i2c at24-write)"; fi
+
+	local l=$W/i2c.serve.log ok=1
+	log_has "$l" '0x50 write 3 \[10 aa bb\] -> OK' || ok=0
+	log_has "$l" '0x50 write 1 \[10\] fail-next -> OK' || ok=0
+	log_has "$l" '0x50 read 2 -> OK \[aa bb\]' || ok=0
+	log_has "$l" '0x30 read 1 -> ERR' || ok=0
+	log_has "$l" '0x20 write 2 \[05 5a\] -> OK' || ok=0
+	log_has "$l" '0x20 read 1 -> OK \[5a\]' || ok=0
+	if [ $ok = 1 ]; then tap_ok "i2c: serve --print decodes the guest's requests"
+	else tap_fail "i2c: serve --print decodes the guest's requests"; fi
+	serve_stop i2c
+	[ "$TAP_FAILED" = "$f" ] || group_logs i2c i2c
+}
+
+# --- 2. gpio: simulated lines, libgpiod tools in the guest, inject on the host --
+group_gpio() {
+	local c=$W/gpio.ctl f=$TAP_FAILED names=power,led,reset,button,irq,cs,spare,go
+	serve_start gpio gpio --socket "$W/gpio.sock" --names "$names" ||
+		{ tap_fail "gpio: vitool serve gpio starts"; return; }
+	vm_boot gpio gpio.sh -- -chardev "socket,id=c1,path=$W/gpio.sock" \
+		-device vhost-user-gpio-pci,chardev=c1 || { tap_fail "gpio: QEMU starts"; group_logs gpio gpio; return; }
+
+	# Guest -> host: line 1 driven high by gpioset.
+	if vm_wait_marker gpio "@@ set1" 60 && wait_until 10 line_is "$c" 1 '"direction":"out"' '"value":1'; then
+		tap_ok "gpio: guest gpioset 1=1, the host's lines shows line 1 out, value 1"
+	else tap_fail "gpio: guest gpioset 1=1, the host's lines shows line 1 out, value 1" "line 1: $(gpio_line "$c" 1)"; fi
+
+	# Host -> guest interrupts: a rising and a falling edge on line 3.
+	local armed=0 r1=x r2=x
+	if vm_wait_marker gpio "@@ mon-started" 30 && wait_until 15 line_is "$c" 3 '"armed":true' '"irq":"edge-both"'; then
+		armed=1; tap_ok "gpio: guest gpiomon arms line 3 (edge-both) as the host sees it"
+	else tap_fail "gpio: guest gpiomon arms line 3 (edge-both) as the host sees it" "line 3: $(gpio_line "$c" 3)"; fi
+	if [ $armed = 1 ]; then
+		timeout 10 "$VITOOL" inject gpio --control "$c" 3=1 --wait --timeout 5000 >"$W/inject1.out" 2>&1; r1=$?
+		wait_until 10 line_is "$c" 3 '"armed":true'
+		timeout 10 "$VITOOL" inject gpio --control "$c" 3=0 --wait --timeout 5000 >"$W/inject2.out" 2>&1; r2=$?
+	fi
+	if [ "$r1" = 0 ]; then tap_ok "gpio: inject 3=1 --wait: the guest took the interrupt (exit 0)"
+	else tap_fail "gpio: inject 3=1 --wait: the guest took the interrupt (exit 0)" "exit $r1: $(cat "$W/inject1.out" 2>/dev/null)"; fi
+	if [ "$r2" = 0 ]; then tap_ok "gpio: inject 3=0 --wait: the guest took the interrupt (exit 0)"
+	else tap_fail "gpio: inject 3=0 --wait: the guest took the interrupt (exit 0)" "exit $r2: $(cat "$W/inject2.out" 2>/dev/null)"; fi
+
+	vm_wait_marker gpio "@@ end mon" 40
+	local mon; mon=$(vm_section gpio mon)
+	if rc_is gpio mon 0 && [ "$(grep -c 'RISING EDGE' <<<"$mon")" = 1 ] &&
+		[ "$(grep -c 'FALLING EDGE' <<<"$mon")" = 1 ] &&
+		[ "$(grep -o 'RISING\|FALLING' <<<"$mon" | tr '\n' ' ')" = "RISING FALLING " ]; then
+		tap_ok "gpio: guest gpiomon -n 2 prints a RISING then a FALLING edge on line 3"
+	else tap_fail "gpio: guest gpiomon -n 2 prints a RISING then a FALLING edge on line 3" "$mon"; fi
+
+	# Host -> guest level signal on line 7, read with gpioget.
+	local rg=x
+	if vm_wait_marker gpio "@@ wait-go" 30; then
+		timeout 10 "$VITOOL" inject gpio --control "$c" go=1 >"$W/inject3.out" 2>&1; rg=$?
+	fi
+	if [ "$rg" = 0 ] && vm_wait_marker gpio "@@ go-received" 30; then
+		tap_ok "gpio: host inject go=1 (line 7 by name) is read by the guest's gpioget"
+	else tap_fail "gpio: host inject go=1 (line 7 by name) is read by the guest's gpioget" "inject exit $rg: $(cat "$W/inject3.out" 2>/dev/null)"; fi
+
+	local st; vm_finish gpio 60; st=$?
+	# Checked last: the names and chip as the guest saw them.
+	if rc_is gpio detect 0 && vm_section gpio detect | grep -q '^gpiochip0 \[virtio[0-9]*\] (8 lines)$'; then
+		tap_ok "gpio: gpiodetect shows gpiochip0 with 8 lines"
+	else tap_fail "gpio: gpiodetect shows gpiochip0 with 8 lines" "$(vm_section gpio detect)"; fi
+	local info want i=0 n bad=
+	info=$(vm_section gpio info)
+	for n in ${names//,/ }; do
+		grep -qE "line +$i: +\"$n\"" <<<"$info" || bad="$bad $i=$n"
+		i=$((i + 1))
+	done
+	if rc_is gpio info 0 && [ -z "$bad" ] && [ "$(grep -c 'line  *[0-9]*:' <<<"$info")" = 8 ]; then
+		tap_ok "gpio: gpioinfo shows the 8 lines with their names"
+	else tap_fail "gpio: gpioinfo shows the 8 lines with their names" "missing:$bad" "$info"; fi
+	if [ "$st" = 0 ]; then tap_ok "gpio: guest scenario exits 0 and the guest powers off"
+	else tap_fail "gpio: guest scenario exits 0 and the guest powers off" "scenario exit $st"; fi
+	serve_stop gpio
+	[ "$TAP_FAILED" = "$f" ] || group_logs gpio gpio
+}
+
+# --- 3. reconnect: kill -9 the back-end, restart it, the guest goes on ---------
+group_reconnect() {
+	local f=$TAP_FAILED a=$W/seed-a.bin b=$W/seed-b.bin c=$W/rc.ctl
+	printf '\x11' >"$a"; printf '\x22' >"$b"
+	serve_start rc i2c --socket "$W/rc.sock" --target "0x50=24c02:file=$a" ||
+		{ tap_fail "reconnect: vitool serve i2c starts"; return; }
+	if ! vm_boot rc reconnect.sh --preconfig "$c" -- \
+		-chardev "socket,id=c0,path=$W/rc.sock,reconnect-ms=500" -device vhost-user-i2c-pci,chardev=c0; then
+		tap_fail "reconnect: QEMU starts (--preconfig, reconnect-ms=500, x-exit-preconfig)"
+		group_logs rc rc; vm_kill rc; serve_stop rc; return
+	fi
+	if vm_wait_marker rc "@@ ready-for-restart" 60 && section_is rc first 0x11; then
+		tap_ok "reconnect: guest I/O through the first back-end (reads 0x11)"
+	else tap_fail "reconnect: guest I/O through the first back-end (reads 0x11)"; fi
+
+	serve_stop rc KILL
+	local restarted=0
+	if serve_start rc i2c --socket "$W/rc.sock" --target "0x50=24c02:file=$b"; then
+		restarted=1
+		tap_ok "reconnect: vitool serve restarts on the socket and control path a SIGKILLed one left"
+	else tap_fail "reconnect: vitool serve restarts on the socket and control path a SIGKILLed one left"; fi
+	if [ $restarted = 1 ] && wait_until 15 ctl_connected "$c"; then
+		tap_ok "reconnect: QEMU reconnects to the new back-end"
+	else tap_fail "reconnect: QEMU reconnects to the new back-end" "info: $(ctl "$c" info)"; fi
+	local st; vm_finish rc 90; st=$?
+	local after; after=$(vm_section rc after)
+	if [ "$(head -n 1 <<<"$after")" = 0x22 ] && log_has "$W/rc.serve.log" '0x50 read 1 -> OK \[22\]'; then
+		tap_ok "reconnect: the guest's retried i2ctransfer reads 0x22 from the new back-end, no reboot"
+		diag "guest: $(tail -n 1 <<<"$after")"
+	else tap_fail "reconnect: the guest's retried i2ctransfer reads 0x22 from the new back-end, no reboot" "$after"; fi
+	if [ "$st" = 0 ] && [ "$(vm_console rc | grep -c 'guest: up')" = 1 ]; then
+		tap_ok "reconnect: guest scenario exits 0 after one boot"
+	else tap_fail "reconnect: guest scenario exits 0 after one boot" "scenario exit $st"; fi
+	serve_stop rc
+	[ "$TAP_FAILED" = "$f" ] || group_logs rc rc
+}
+
+# --- 4. libgpiod passthrough inside the guest (gpio-sim) ------------------------
+group_passthrough() {
+	local f=$TAP_FAILED
+	vm_boot pt passthrough.sh -- || { tap_fail "passthrough: QEMU starts"; return; }
+	local st; vm_finish pt 90; st=$?
+	local chip; chip=$(vm_console pt | sed -n 's/^@@ chip \(gpiochip[0-9]*\) .*/\1/p')
+	if [ -n "$chip" ] && vm_section pt detect | grep -q "^$chip \[gpio-sim"; then
+		tap_ok "passthrough: gpio-sim chip $chip in the guest"
+	else tap_fail "passthrough: gpio-sim chip in the guest" "$(vm_section pt detect)"; fi
+	if rc_is pt get-up 0 && section_is pt get-up 1; then
+		tap_ok "passthrough: drive gpio get 3 reads 1 with the sim pull-up"
+	else tap_fail "passthrough: drive gpio get 3 reads 1 with the sim pull-up"; fi
+	if rc_is pt get-down 0 && section_is pt get-down 0; then
+		tap_ok "passthrough: drive gpio get 3 reads 0 with the sim pull-down"
+	else tap_fail "passthrough: drive gpio get 3 reads 0 with the sim pull-down"; fi
+	if rc_is pt set5 0 && section_is pt value5 1; then
+		tap_ok "passthrough: drive gpio dir 5 out set 5=1 drives sim_gpio5 high"
+	else tap_fail "passthrough: drive gpio dir 5 out set 5=1 drives sim_gpio5 high" "$(vm_section pt set5)"; fi
+	local edge; edge=$(vm_section pt edge)
+	if rc_is pt edge 0 && grep -q 'RISING' <<<"$edge"; then
+		tap_ok "passthrough: drive gpio irq 3 rising + wait prints the RISING edge of a sim pull-up"
+		diag "$(grep -i 'rising\|toggles' <<<"$edge")"
+	else tap_fail "passthrough: drive gpio irq 3 rising + wait prints the RISING edge of a sim pull-up" "$edge"; fi
+	if [ "$st" = 0 ]; then tap_ok "passthrough: guest scenario exits 0"
+	else tap_fail "passthrough: guest scenario exits 0" "scenario exit $st"; fi
+	if [ "$TAP_FAILED" != "$f" ]; then
+		group_logs pt
+		diag "guest serve log:"; diag "$(vm_section pt serve-log | tail -n 30)"
+	fi
+}
+
+want i2c && timed group_i2c
+want gpio && timed group_gpio
+want reconnect && timed group_reconnect
+want passthrough && timed group_passthrough
+diag "suite: $(( $(now_ms) - t_start )) ms"
+echo "1..$TAP_N"
+[ "$TAP_FAILED" -eq 0 ]
