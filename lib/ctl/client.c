@@ -47,11 +47,7 @@ int vt_ctl_connect(const char *path, char *err, size_t errlen)
 /* Milliseconds left until deadline (ns), or -1 for none. */
 static int left_ms(uint64_t deadline)
 {
-	uint64_t now = vt_now_ns();
-
-	if (!deadline)
-		return -1;
-	return now >= deadline ? 0 : (int)((deadline - now + 999999) / 1000000);
+	return deadline ? vt_ms_until(deadline) : -1;
 }
 
 static int send_line(int fd, const char *line, uint64_t deadline, char *err, size_t errlen)

@@ -97,15 +97,6 @@ static void *req_token(void)
 	return (void *)((req_gen << 1) | 1);
 }
 
-static int remaining_ms(uint64_t deadline)
-{
-	uint64_t now = vt_now_ns();
-	if (now >= deadline)
-		return 0;
-	uint64_t ms = (deadline - now + 999999) / 1000000;
-	return ms > INT32_MAX ? INT32_MAX : (int)ms;
-}
-
 int vt_gpio_request_buf(struct vt_gpio_driver *d, uint16_t type, uint16_t line, uint32_t value,
 			uint8_t *resp, uint32_t resp_len, uint32_t *used, int timeout_ms)
 {
@@ -179,7 +170,7 @@ int vt_gpio_request_buf(struct vt_gpio_driver *d, uint16_t type, uint16_t line, 
 				 vt_gpio_msg_name(type) ? vt_gpio_msg_name(type) : "request", line, timeout_ms);
 			return -ETIMEDOUT;
 		}
-		int ms = remaining_ms(deadline);
+		int ms = vt_ms_until(deadline);
 		rc = ms ? vt_fe_wait(fe, 0, ms) : 0;
 		if (rc < 0)
 			return rc;
@@ -358,7 +349,7 @@ int vt_gpio_wait_event(struct vt_gpio_driver *d, int timeout_ms, unsigned *line,
 			snprintf(fe->err, sizeof(fe->err), "eventq: the device broke the used ring");
 			return -EPROTO;
 		}
-		int ms = deadline == UINT64_MAX ? 1000 : remaining_ms(deadline);
+		int ms = deadline == UINT64_MAX ? 1000 : vt_ms_until(deadline);
 		if (ms == 0) {
 			snprintf(fe->err, sizeof(fe->err), "no interrupt within %d ms", timeout_ms);
 			return -ETIMEDOUT;

@@ -306,10 +306,8 @@ static enum vt_run_result run_wait(struct session *s, const struct op *op, uint1
 		unsigned got = UINT_MAX;
 		uint8_t st = 0;
 		int ms = -1;
-		if (op->timeout_ms >= 0) {
-			uint64_t now = vt_now_ns();
-			ms = now >= deadline ? 0 : (int)((deadline - now + 999999) / 1000000);
-		}
+		if (op->timeout_ms >= 0)
+			ms = vt_ms_until(deadline);
 		rc = vt_gpio_wait_event(d, ms, &got, &st);
 		if (rc == -ETIMEDOUT) {
 			snprintf(s->err, s->errlen, "%s: no interrupt within %d ms", op->label, op->timeout_ms);

@@ -211,15 +211,6 @@ static int add_slot(struct vt_frontend *fe, struct i2c_slot *s, unsigned i, bool
 	return vt_dvq_add(&fe->vq[0], segs, n, indirect, make_token(i));
 }
 
-static int remaining_ms(uint64_t deadline)
-{
-	uint64_t now = vt_now_ns();
-	if (now >= deadline)
-		return 0;
-	uint64_t ms = (deadline - now + 999999) / 1000000;
-	return ms > INT32_MAX ? INT32_MAX : (int)ms;
-}
-
 /* Reaps used entries until the n outstanding slots of this chunk are back
  * or the deadline passes.  0, -ETIMEDOUT or -errno. */
 static int collect(struct vt_frontend *fe, struct i2c_slot *s, unsigned n, uint64_t deadline)
@@ -253,7 +244,7 @@ static int collect(struct vt_frontend *fe, struct i2c_slot *s, unsigned n, uint6
 			return -ETIMEDOUT;
 		}
 		vt_dvq_enable_cb(&fe->vq[0]);
-		int ms = remaining_ms(deadline);
+		int ms = vt_ms_until(deadline);
 		int rc = ms ? vt_fe_wait(fe, 0, ms) : 0;
 		if (rc < 0)
 			return rc;

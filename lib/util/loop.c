@@ -43,6 +43,17 @@ uint64_t vt_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+int vt_ms_until(uint64_t deadline_ns)
+{
+	uint64_t now = vt_now_ns();
+	uint64_t ms;
+
+	if (now >= deadline_ns)
+		return 0;
+	ms = (deadline_ns - now + 999999) / 1000000;
+	return ms > INT32_MAX ? INT32_MAX : (int)ms;
+}
+
 struct vt_loop *vt_loop_new(void)
 {
 	struct vt_loop *l = calloc(1, sizeof(*l));
@@ -174,7 +185,7 @@ void vt_loop_timer_cancel(struct vt_loop *l, struct vt_timer *t)
 }
 
 /* Milliseconds until the earliest live timer (rounded up), or -1. */
-static int next_timeout(struct vt_loop *l, uint64_t now)
+static int next_timeout(struct vt_loop *l)
 {
 	uint64_t min = UINT64_MAX;
 
@@ -183,10 +194,8 @@ static int next_timeout(struct vt_loop *l, uint64_t now)
 			min = t->deadline;
 	if (min == UINT64_MAX)
 		return -1;
-	if (min <= now)
-		return 0;
-	uint64_t ms = (min - now + 999999) / 1000000;
-	return ms > 60000 ? 60000 : (int)ms;
+	int ms = vt_ms_until(min);
+	return ms > 60000 ? 60000 : ms;
 }
 
 static int run_timers(struct vt_loop *l)
@@ -207,7 +216,7 @@ static int run_timers(struct vt_loop *l)
 int vt_loop_run_once(struct vt_loop *l, int timeout_ms)
 {
 	struct epoll_event evs[32];
-	int t = next_timeout(l, vt_now_ns());
+	int t = next_timeout(l);
 	int n, ran = 0;
 
 	if (t < 0 || (timeout_ms >= 0 && timeout_ms < t))

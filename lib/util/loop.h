@@ -36,4 +36,9 @@ void vt_loop_stop(struct vt_loop *loop);
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t vt_now_ns(void);
 
+/* Milliseconds from now until deadline_ns (a vt_now_ns() value), rounded
+ * up so a poll() never wakes early; 0 once it has passed; at most
+ * INT32_MAX.  For poll() timeouts that count down to a deadline. */
+int vt_ms_until(uint64_t deadline_ns);
+
 #endif

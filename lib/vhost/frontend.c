@@ -407,11 +407,10 @@ int vt_fe_wait(struct vt_frontend *fe, unsigned q, int timeout_ms)
 		vt_dvq_enable_cb(v);
 		if (used_pending(v))   /* completed before the driver asked */
 			return 1;
-		uint64_t now = vt_now_ns();
-		if (now >= deadline)
+		int ms = vt_ms_until(deadline);
+		if (ms == 0)
 			return 0;
 		struct pollfd p = { .fd = fe->call_fd[q], .events = POLLIN };
-		int ms = (int)((deadline - now + 999999) / 1000000);
 		int r = poll(&p, 1, ms);
 		if (r < 0 && errno != EINTR)
 			return fail(fe, -errno, "waiting on queue %u: %s", q, strerror(errno));

@@ -96,10 +96,12 @@ void vt_vhost_close_fds(struct vt_vhost_msg *m)
 
 /* ---- receiving */
 
-/* Waits until sock is readable or the mid-message timeout expires. */
-static int wait_readable(int sock)
+/* Waits until sock is ready for events (POLLIN / POLLOUT) or the
+ * mid-message timeout expires: a peer that stalls inside a message must not
+ * hold the event loop forever. */
+static int wait_ready(int sock, short events)
 {
-	struct pollfd p = { .fd = sock, .events = POLLIN };
+	struct pollfd p = { .fd = sock, .events = events };
 	int r;
 
 	do
@@ -128,7 +130,7 @@ static int read_rest(int sock, uint8_t *buf, size_t len)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -errno;
-		int r = wait_readable(sock);
+		int r = wait_ready(sock, POLLIN);
 		if (r < 0)
 			return r;
 	}
@@ -229,19 +231,6 @@ int vt_vhost_recv(int sock, struct vt_vhost_msg *m)
 
 /* ---- sending */
 
-static int wait_writable(int sock)
-{
-	struct pollfd p = { .fd = sock, .events = POLLOUT };
-	int r;
-
-	do
-		r = poll(&p, 1, VT_VHOST_RECV_TIMEOUT_MS);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return -errno;
-	return r == 0 ? -ETIMEDOUT : 0;
-}
-
 /* Fills one SCM_RIGHTS control message with fds. */
 static void put_fds(struct msghdr *mh, char *buf, const int *fds, unsigned nfds)
 {
@@ -286,7 +275,7 @@ int vt_vhost_send(int sock, const struct vt_vhost_msg *m, const int *fds, unsign
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				return -errno;
-			int r = wait_writable(sock);
+			int r = wait_ready(sock, POLLOUT);
 			if (r < 0)
 				return r;
 			continue;
