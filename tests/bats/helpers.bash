@@ -203,7 +203,7 @@ assert_stderr_contains() {
 # expected_grid FIRST LAST ADDR...: the i2cdetect grid of [FIRST, LAST] with
 # ADDRs present (what `drive i2c detect` must print).
 expected_grid() {
-	local first=$(($1)) last=$(($2)) row a p
+	local first=$(($1)) last=$(($2)) row a
 	shift 2
 	local -A present=()
 	for a in "$@"; do present[$((a))]=1; done

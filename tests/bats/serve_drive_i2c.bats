@@ -763,6 +763,19 @@ send_raw() {
 	assert_stderr_regex "(^|$NL)vitool: serve: cannot listen on $BATS_TEST_TMPDIR/nodir/s.sock: No such file or directory"
 }
 
+@test "a socket path longer than sun_path: serve and drive fail with exit 1 and say why" {
+	local long
+	long="$BATS_TEST_TMPDIR/$(printf 'a%.0s' $(seq 120)).sock"
+	run --separate-stderr timeout 5 "$VITOOL" serve i2c --socket "$long" --target 0x50=24c02
+	assert_failure 1
+	assert_stderr_contains "too long"
+	assert_stderr_regex "(^|$NL)vitool: serve: cannot listen on $long"
+	SOCK=$long
+	drive --connect-timeout 100 r1@0x50
+	assert_failure 1
+	assert_stderr "vitool: drive: $long: socket path too long"
+}
+
 # ---- serve --print --------------------------------------------------------------
 
 @test "serve --print: a write and a read, decoded" {
@@ -802,6 +815,20 @@ send_raw() {
 	wait_serve_line '0x51 read 40'
 	run serve_requests
 	assert_line --index 1 --regexp "^i2c q0 #2 0x51 read 40 -> OK \\[(ff ){31}ff \\.\\.\\.\\]$"
+}
+
+@test "serve --print keeps serving after its stdout reader goes away" {
+	# `serve --print | head -1`: the pipe closes after the first line
+	start_bg /dev/null "$SERVE_ERR" sh -c \
+		'"$0" serve i2c --socket "$1" --target 0x50=24c02 --print | head -1 >/dev/null' \
+		"$VITOOL" "$SOCK"
+	wait_for 5 test -S "$SOCK" || fail "serve did not create its socket"
+	local i
+	for i in 1 2 3; do
+		drive w1@0x50 0x00 r1
+		assert_success
+		assert_output "0xff"
+	done
 }
 
 @test "serve without --print prints nothing on stdout" {
