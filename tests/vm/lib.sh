@@ -14,7 +14,7 @@
 #   ctl CTL COMMAND                one control-socket command, reply on stdout
 #   gpio_line CTL N                line N's JSON object from `lines`
 #   wait_until S CMD...            poll CMD every 0.1 s for at most S seconds
-#   tap_ok / tap_fail / tap_check / diag / diag_file   TAP output
+#   tap_ok / tap_fail / tap_skip / tap_check / diag / diag_file   TAP output
 #
 # Every process started here (QEMU and vitool serve, each under `timeout`)
 # is killed by the EXIT trap, whatever happens to the suite.
@@ -132,6 +132,7 @@ serve_start() {  # serve_start NAME serve-ARGS...
 	timeout -k 2 "$VM_PROC_MAX" "$VITOOL" serve "$@" --control "$ctlp" --print \
 		</dev/null >>"$log" 2>&1 &
 	SERVE_PID[$name]=$!
+	disown $!  # no "Killed" job notices from bash; ended by serve_stop
 	# Ready once the control socket answers.
 	if ! wait_until 5 eval "ctl '$ctlp' info | grep -q '\"ok\":true'"; then
 		echo "# serve $name did not come up: $*"
@@ -190,6 +191,7 @@ vm_boot() {  # vm_boot NAME SCENARIO [--preconfig CTL...] [--timeout S] -- QEMU-
 		-object memory-backend-memfd,id=mem,size=256M,share=on -numa node,memdev=mem \
 		"${extra[@]}" "$@" </dev/null >"$W/$name.qemu.log" 2>&1 &
 	VM_PID[$name]=$!
+	disown $!  # no "Aborted" job notices from bash; the console tells
 	[ "$pre" = 1 ] || return 0
 	# QEMU 10's vhost-user-base devices (i2c, gpio) realize before an async
 	# reconnect-ms chardev has connected and then fail: hold QEMU in

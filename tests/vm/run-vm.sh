@@ -8,7 +8,8 @@
 # ~/.cache/vitool-vm); each boot appends tests/vm/scenarios/NAME.sh as
 # /scenario.sh.  VM_KEEP=1 keeps the work directory (logs, consoles); it is
 # kept anyway when a test failed.  VM_ONLY="i2c gpio" runs only those groups
-# (i2c, gpio, reconnect, passthrough).
+# (i2c, gpio, reconnect, passthrough).  VM_STRICT=1 turns the skips for a
+# known QEMU bug (see group_reconnect) into failures.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -26,8 +27,8 @@ if [ -z "$qver" ]; then
 		"qemu-system-x86_64 is not installed: run 'make deps-vm' (QEMU 10 from bookworm-backports)"
 elif [ "$qver" -lt 10 ]; then
 	bail "prerequisites: QEMU 10 (qemu-system-x86_64)" \
-		"found $(qemu-system-x86_64 --version | head -n 1): QEMU 7.2 has no virtio-gpio IRQs and" \
-		"breaks on back-end reconnects; run 'make deps-vm' (QEMU 10 from bookworm-backports)"
+		"found $(qemu-system-x86_64 --version | head -n 1); the suite needs 10 (Debian 12's 7.2 has no" \
+		"virtio-gpio IRQs and breaks on back-end reconnects): run 'make deps-vm' (QEMU 10 from bookworm-backports)"
 fi
 for t in socat cpio gzip timeout pgrep; do
 	command -v "$t" >/dev/null || bail "prerequisites: $t" "$t is not installed: run 'make deps deps-vm'"
@@ -179,7 +180,7 @@ group_gpio() {
 		[ "$(grep -c 'FALLING EDGE' <<<"$mon")" = 1 ] &&
 		[ "$(grep -o 'RISING\|FALLING' <<<"$mon" | tr '\n' ' ')" = "RISING FALLING " ]; then
 		tap_ok "gpio: guest gpiomon -n 2 prints a RISING then a FALLING edge on line 3"
-	else tap_fail "gpio: guest gpiomon -n 2 prints a RISING then a FALLING edge on line 3" "$mon"; fi
+	else tap_fail "gpio: guest gpiomon -n 2 prints a RISING then a FALLING edge on line 3" "gpiomon output: ${mon:-(none)}"; fi
 
 	# Host -> guest level signal on line 7, read with gpioget.
 	local rg=x
@@ -206,11 +207,27 @@ group_gpio() {
 	else tap_fail "gpio: gpioinfo shows the 8 lines with their names" "missing:$bad" "$info"; fi
 	if [ "$st" = 0 ]; then tap_ok "gpio: guest scenario exits 0 and the guest powers off"
 	else tap_fail "gpio: guest scenario exits 0 and the guest powers off" "scenario exit $st"; fi
+	local l=$W/gpio.serve.log ok=1
+	log_has "$l" "GET_LINE_NAMES -> OK 8 names \\[${names//,/ }\\]" || ok=0
+	log_has "$l" 'SET_VALUE line 1 = 1 -> OK' || ok=0
+	log_has "$l" 'SET_DIRECTION line 1 out -> OK' || ok=0
+	log_has "$l" 'SET_IRQ_TYPE line 3 edge-both -> OK' || ok=0
+	[ "$(grep -cE 'q1 #[0-9]+ irq line 3 armed -> VALID' "$l")" -ge 2 ] || { ok=0; diag "fewer than 2 VALID irqs on line 3"; }
+	if [ $ok = 1 ] && line_is "$c" 3 '"irqs":2'; then
+		tap_ok "gpio: serve --print and lines show the requests and the 2 interrupts delivered"
+	else tap_fail "gpio: serve --print and lines show the requests and the 2 interrupts delivered" "line 3: $(gpio_line "$c" 3)"; fi
 	serve_stop gpio
 	[ "$TAP_FAILED" = "$f" ] || group_logs gpio gpio
 }
 
 # --- 3. reconnect: kill -9 the back-end, restart it, the guest goes on ---------
+# QEMU 10.0's vhost-user-base front-end (i2c, gpio) cannot resume a started
+# device: vub_disconnect() runs vhost_dev_cleanup() and vub_connect() never
+# runs vhost_dev_init() again, so the reconnect aborts QEMU with
+# "vhost_dev_start: Assertion `hdev->vhost_ops' failed".  That exact abort
+# turns the guest-side checks into skips (VM_STRICT=1: failures), anything
+# else is a failure.
+QEMU_VUB_BUG="vhost_dev_start: Assertion \`hdev->vhost_ops' failed"
 group_reconnect() {
 	local f=$TAP_FAILED a=$W/seed-a.bin b=$W/seed-b.bin c=$W/rc.ctl
 	printf '\x11' >"$a"; printf '\x22' >"$b"
@@ -226,23 +243,33 @@ group_reconnect() {
 	else tap_fail "reconnect: guest I/O through the first back-end (reads 0x11)"; fi
 
 	serve_stop rc KILL
+	echo "=== restart" >>"$W/rc.serve.log"
 	local restarted=0
-	if serve_start rc i2c --socket "$W/rc.sock" --target "0x50=24c02:file=$b"; then
+	if serve_start rc i2c -v --socket "$W/rc.sock" --target "0x50=24c02:file=$b"; then
 		restarted=1
 		tap_ok "reconnect: vitool serve restarts on the socket and control path a SIGKILLed one left"
 	else tap_fail "reconnect: vitool serve restarts on the socket and control path a SIGKILLed one left"; fi
-	if [ $restarted = 1 ] && wait_until 15 ctl_connected "$c"; then
-		tap_ok "reconnect: QEMU reconnects to the new back-end"
-	else tap_fail "reconnect: QEMU reconnects to the new back-end" "info: $(ctl "$c" info)"; fi
+	# QEMU retries every 500 ms; the new instance logs the connection (-v).
+	reconnected() { sed -n '/^=== restart/,$p' "$W/rc.serve.log" | grep -q 'front-end connected'; }
+	if [ $restarted = 1 ] && wait_until 15 reconnected; then
+		tap_ok "reconnect: QEMU connects to the restarted back-end"
+	else tap_fail "reconnect: QEMU connects to the restarted back-end" "info: $(ctl "$c" info)"; fi
 	local st; vm_finish rc 90; st=$?
 	local after; after=$(vm_section rc after)
-	if [ "$(head -n 1 <<<"$after")" = 0x22 ] && log_has "$W/rc.serve.log" '0x50 read 1 -> OK \[22\]'; then
-		tap_ok "reconnect: the guest's retried i2ctransfer reads 0x22 from the new back-end, no reboot"
-		diag "guest: $(tail -n 1 <<<"$after")"
-	else tap_fail "reconnect: the guest's retried i2ctransfer reads 0x22 from the new back-end, no reboot" "$after"; fi
-	if [ "$st" = 0 ] && [ "$(vm_console rc | grep -c 'guest: up')" = 1 ]; then
-		tap_ok "reconnect: guest scenario exits 0 after one boot"
-	else tap_fail "reconnect: guest scenario exits 0 after one boot" "scenario exit $st"; fi
+	local known=
+	grep -qF -- "$QEMU_VUB_BUG" "$W/rc.qemu.log" && known="$(qemu-system-x86_64 --version | head -n 1 | sed 's/^QEMU emulator version /QEMU /') bug: vhost-user-base cannot resume a started device after a reconnect (aborts: $QEMU_VUB_BUG)"
+	local n1="reconnect: the guest's retried i2ctransfer reads 0x22 from the new back-end, no reboot"
+	local n2="reconnect: guest scenario exits 0 after one boot"
+	if [ -n "$known" ] && [ "${VM_STRICT:-0}" != 1 ]; then
+		tap_skip "$n1" "$known"
+		tap_skip "$n2" "QEMU aborted (see above)"
+	else
+		if [ "$(head -n 1 <<<"$after")" = 0x22 ] && log_has "$W/rc.serve.log" '0x50 read 1 -> OK \[22\]'; then
+			tap_ok "$n1"; diag "guest: $(tail -n 1 <<<"$after")"
+		else tap_fail "$n1" "${known:-guest output: $after}"; fi
+		if [ "$st" = 0 ] && [ "$(vm_console rc | grep -c 'guest: up')" = 1 ]; then tap_ok "$n2"
+		else tap_fail "$n2" "scenario exit $st"; fi
+	fi
 	serve_stop rc
 	[ "$TAP_FAILED" = "$f" ] || group_logs rc rc
 }
