@@ -105,7 +105,7 @@ check-quick: deps vitool unit
 check-vm: deps deps-vm vitool
 	@tests/run.sh vm tests/vm
 
-check: deps vitool unit
+check: deps deps-vm vitool unit
 	@tests/run.sh all $(UNIT_BINS) -- tests/bats -- tests/vm
 
 install: vitool

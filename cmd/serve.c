@@ -20,11 +20,14 @@
 #include "ctl/backend_cmds.h"
 #include "ctl/ctl.h"
 #include "ctl/gpio_cmds.h"
+#include "ctl/trace_cmds.h"
 #include "decode/line.h"
 #include "devices/gpio.h"
 #include "devices/i2c.h"
 #include "hw/gpio_chip.h"
 #include "hw/i2c_bus.h"
+#include "trace/record.h"
+#include "trace/recorder.h"
 #include "util/log.h"
 #include "util/loop.h"
 #include "util/parse.h"
@@ -54,6 +57,12 @@ static const char serve_usage[] =
 	"  -C, --control PATH   control socket (default: $XDG_RUNTIME_DIR/vitool/NAME.ctl,\n"
 	"                       else /tmp/vitool-$UID/NAME.ctl)\n"
 	"  -p, --print          print each request as it completes, decoded\n"
+	"  -w, --write FILE     write every queue event to a pcap capture FILE\n"
+	"                       ('-': standard output; see vitool-pcap(5))\n"
+	"      --snaplen N      bytes kept of each record in FILE (64-262144,\n"
+	"                       default 262144)\n"
+	"      --timeout-ms MS  a request in flight longer than MS is timed out\n"
+	"                       (default 1000)\n"
 	"      --once           exit when the first front-end disconnects\n"
 	"  -v, --verbose        more log output (repeatable); with --print, every event\n"
 	"  -h, --help           this help\n";
@@ -65,6 +74,9 @@ struct serve_opts {
 	const char *control;
 	bool print;
 	bool once;
+	const char *write;
+	unsigned snaplen;
+	unsigned timeout_ms;
 	/* i2c */
 	const char *targets[MAX_TARGETS];
 	unsigned ntargets;
@@ -81,6 +93,7 @@ struct serve_ctx {
 	struct vt_i2c_bus *bus;
 	struct vt_gpio_chip *chip;
 	void *dev;
+	struct vt_recorder *rec;
 };
 
 struct serve_device {
@@ -89,6 +102,9 @@ struct serve_device {
 	void (*create)(const struct serve_opts *o, struct serve_ctx *ctx);
 	void (*add_control)(struct vt_ctl_server *s, struct serve_ctx *ctx);
 	void (*destroy)(struct serve_ctx *ctx);
+	/* Queues whose buffers the device holds until something happens: never
+	 * timed out nor out of order (bit per queue). */
+	uint32_t event_queues;
 };
 
 /* ---- i2c ---- */
@@ -153,9 +169,25 @@ static void gpio_create(const struct serve_opts *o, struct serve_ctx *ctx)
 		vt_die("serve: out of memory");
 }
 
+/* Every interrupt the guest gets becomes an IRQ_INJECTED trace record. */
+static void gpio_irq_tap(void *arg, unsigned line)
+{
+	struct serve_ctx *ctx = arg;
+	struct vt_gpio_line_info li;
+	char text[128];
+
+	if (!vt_recorder_listening(ctx->rec))
+		return;
+	if (vt_gpio_dev_line_info(ctx->dev, line, &li) == 0 && li.name && *li.name)
+		snprintf(text, sizeof(text), "line %u (%s)", line, li.name);
+	else
+		snprintf(text, sizeof(text), "line %u", line);
+	vt_recorder_irq(ctx->rec, VIRTIO_GPIO_EVENTQ, text);
+}
+
 static void gpio_add_control(struct vt_ctl_server *s, struct serve_ctx *ctx)
 {
-	vt_ctl_add_gpio(s, ctx->dev, ctx->loop);
+	vt_ctl_add_gpio_tap(s, ctx->dev, ctx->loop, gpio_irq_tap, ctx);
 }
 
 static void gpio_destroy(struct serve_ctx *ctx)
@@ -165,8 +197,9 @@ static void gpio_destroy(struct serve_ctx *ctx)
 }
 
 static const struct serve_device devices[] = {
-	{ "i2c", &vt_model_i2c, i2c_create, NULL, i2c_destroy },
-	{ "gpio", &vt_model_gpio, gpio_create, gpio_add_control, gpio_destroy },
+	{ "i2c", &vt_model_i2c, i2c_create, NULL, i2c_destroy, 0 },
+	{ "gpio", &vt_model_gpio, gpio_create, gpio_add_control, gpio_destroy,
+	  1u << VIRTIO_GPIO_EVENTQ },
 };
 
 static const struct serve_device *find_device(const char *name)
@@ -192,6 +225,9 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 		{ "chip", required_argument, NULL, 'c' },
 		{ "print", no_argument, NULL, 'p' },
 		{ "once", no_argument, NULL, 'O' },
+		{ "write", required_argument, NULL, 'w' },
+		{ "snaplen", required_argument, NULL, 'S' },
+		{ "timeout-ms", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -209,7 +245,7 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 	argv++;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:s:n:C:t:b:l:N:c:pvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:s:n:C:t:b:l:N:c:pw:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o->socket = optarg;
@@ -246,6 +282,18 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 		case 'O':
 			o->once = true;
 			break;
+		case 'w':
+			o->write = optarg;
+			break;
+		case 'S':
+			if (!vt_parse_uint(optarg, VT_REC_SNAPLEN_MAX, &o->snaplen) || o->snaplen < VT_REC_HDR_LEN)
+				vt_die_usage("serve: --snaplen %s: want %d-%u", optarg, VT_REC_HDR_LEN,
+					     VT_REC_SNAPLEN_MAX);
+			break;
+		case 'T':
+			if (!vt_parse_uint(optarg, 86400000, &o->timeout_ms) || !o->timeout_ms)
+				vt_die_usage("serve: --timeout-ms %s: want 1-86400000", optarg);
+			break;
 		case 'v':
 			vt_log_verbosity++;
 			break;
@@ -262,6 +310,10 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 		vt_die_usage("serve: unknown device '%s' (i2c, gpio)", o->device);
 	if (!o->socket)
 		vt_die_usage("serve: --socket PATH is required");
+	if (o->write && !strcmp(o->write, "-") && o->print)
+		vt_die_usage("serve: --print and --write - both want standard output");
+	if (o->snaplen && !o->write)
+		vt_die_usage("serve: --snaplen applies to --write");
 }
 
 /* ---- signals ---- */
@@ -367,6 +419,7 @@ int cmd_serve(int argc, char **argv)
 	struct vt_ctl_server *ctl;
 	struct info_ctx ic;
 	struct vt_backend *b;
+	char err[512];
 	int sigfd, r;
 
 	parse(argc, argv, &o);
@@ -382,13 +435,23 @@ int cmd_serve(int argc, char **argv)
 	b = vt_backend_new(ctx.loop, d->model, ctx.dev);
 	if (!b)
 		vt_die("serve: out of memory");
+	/* The recorder is the backend's only observer, set while some sink
+	 * (--print, --write, a `trace` client) exists. */
+	ctx.rec = vt_recorder_new(ctx.loop, b, &(struct vt_recorder_conf){
+		.device = d->name, .virtio_id = d->model->virtio_id,
+		.timeout_ms = o.timeout_ms, .event_queues = d->event_queues,
+	});
+	if (!ctx.rec)
+		vt_die("serve: out of memory");
 	if (o.print) {
 		printer = (struct vt_line_printer){
 			.out = stdout, .device = d->name, .virtio_id = d->model->virtio_id,
 			.verbose = vt_log_verbosity > VT_LOG_WARN,
 		};
-		vt_backend_set_observer(b, vt_line_print_event, &printer);
+		vt_recorder_set_printer(ctx.rec, &printer);
 	}
+	if (o.write && vt_recorder_open_file(ctx.rec, o.write, o.snaplen, err, sizeof(err)) < 0)
+		vt_die("serve: --write %s", err);
 	vt_backend_set_once(b, o.once);
 	r = vt_backend_listen(b, o.socket);
 	if (r < 0)
@@ -397,12 +460,15 @@ int cmd_serve(int argc, char **argv)
 	ic = (struct info_ctx){ .o = &o, .ctx = &ctx, .b = b };
 	vt_ctl_set_info(ctl, add_info, &ic);
 	vt_ctl_add_backend(ctl, b);
+	vt_ctl_add_trace(ctl, ctx.rec);
 	if (d->add_control)
 		d->add_control(ctl, &ctx);
 	vt_info("serve: %s device listening on %s", o.device, o.socket);
 	r = vt_loop_run(ctx.loop);
 	/* The control server first: it unhooks its callbacks from the device. */
 	vt_ctl_server_free(ctl);
+	/* Before the backend: it unsets the observer; the capture is flushed. */
+	int we = vt_recorder_free(ctx.rec);
 	vt_backend_free(b);
 	unlink(o.socket);
 	d->destroy(&ctx);
@@ -410,5 +476,7 @@ int cmd_serve(int argc, char **argv)
 	vt_loop_free(ctx.loop);
 	if (r < 0)
 		vt_die("serve: event loop: %s", strerror(-r));
+	if (we < 0)
+		vt_die("serve: --write %s: records were lost: %s", o.write, strerror(-we));
 	return VT_EXIT_OK;
 }

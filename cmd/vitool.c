@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{ "drive",    cmd_drive,    "drive a vhost-user backend without a VM" },
 	{ "loopback", cmd_loopback, "backend and front-end in one command, no VM needed" },
 	{ "inject",   cmd_inject,   "set simulated GPIO input levels of a running serve gpio" },
+	{ "trace",    cmd_trace,    "print or capture the virtqueue traffic of an instance (tcpdump style)" },
 	{ "help",     cmd_help,     "show help for a command (its man page)" },
 };
 

@@ -61,6 +61,16 @@ void vt_ctl_done(struct vt_ctl_req *r);
 /* The client went away while deferred: vt_ctl_done only frees. */
 bool vt_ctl_req_gone(const struct vt_ctl_req *r);
 
+/* Inside a handler: after its reply line, the connection stops being a
+ * control connection (live streams: `trace`).  The server forgets the
+ * connection without closing it and calls fn(arg, fd, pending, len): fd
+ * (non-blocking) is fn's from then on, pending/len are the reply bytes the
+ * client has not taken yet (send them first; valid during the call only).
+ * Lines the client sent after this command are discarded.  Nothing happens
+ * when the handler fails (vt_ctl_fail) or defers, or the client is gone. */
+typedef void (*vt_ctl_takeover_fn)(void *arg, int fd, const char *pending, size_t len);
+void vt_ctl_takeover(struct vt_ctl_req *r, vt_ctl_takeover_fn fn, void *arg);
+
 /* ---- finding instances (paths.c) ---- */
 
 /* $XDG_RUNTIME_DIR/vitool, else /tmp/vitool-$UID. */

@@ -30,6 +30,8 @@ struct gpio_ctl {
 	void *dev;
 	struct vt_loop *loop;
 	struct inject *ops;
+	void (*tap)(void *arg, unsigned line);   /* trace: vt_ctl_add_gpio_tap */
+	void *tap_arg;
 };
 
 struct pin {
@@ -369,6 +371,8 @@ static void on_irq(void *arg, unsigned line)
 	struct gpio_ctl *g = arg;
 	struct inject *next;
 
+	if (g->tap)
+		g->tap(g->tap_arg, line);
 	for (struct inject *op = g->ops; op; op = next) {
 		next = op->next;
 		for (unsigned i = 0; i < op->n; i++)
@@ -483,6 +487,12 @@ static void gpio_ctl_free(void *arg)
 
 void vt_ctl_add_gpio(struct vt_ctl_server *s, void *gpio_dev, struct vt_loop *loop)
 {
+	vt_ctl_add_gpio_tap(s, gpio_dev, loop, NULL, NULL);
+}
+
+void vt_ctl_add_gpio_tap(struct vt_ctl_server *s, void *gpio_dev, struct vt_loop *loop,
+			 void (*tap)(void *arg, unsigned line), void *tap_arg)
+{
 	struct gpio_ctl *g = calloc(1, sizeof(*g));
 
 	if (!g) {
@@ -491,6 +501,8 @@ void vt_ctl_add_gpio(struct vt_ctl_server *s, void *gpio_dev, struct vt_loop *lo
 	}
 	g->dev = gpio_dev;
 	g->loop = loop;
+	g->tap = tap;
+	g->tap_arg = tap_arg;
 	vt_gpio_dev_set_irq_cb(gpio_dev, on_irq, g);
 	vt_ctl_server_add(s, gpio_cmds, sizeof(gpio_cmds) / sizeof(gpio_cmds[0]), g);
 	vt_ctl_server_on_free(s, gpio_ctl_free, g);

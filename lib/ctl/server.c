@@ -73,6 +73,8 @@ struct vt_ctl_req {
 	unsigned nflags;
 	bool in_handler;
 	bool deferred;
+	vt_ctl_takeover_fn take_fn;   /* vt_ctl_takeover */
+	void *take_arg;
 };
 
 struct vt_ctl_server {
@@ -353,6 +355,31 @@ void vt_ctl_done(struct vt_ctl_req *r)
 	leave(c->s);
 }
 
+void vt_ctl_takeover(struct vt_ctl_req *r, vt_ctl_takeover_fn fn, void *arg)
+{
+	r->take_fn = fn;
+	r->take_arg = arg;
+}
+
+/* The connection leaves the server with its fd open: like conn_kill, but
+ * the fd and the unsent replies go to fn.  Unread input is dropped. */
+static void conn_takeover(struct conn *c, vt_ctl_takeover_fn fn, void *arg)
+{
+	int fd = c->fd;
+
+	vt_loop_del_fd(c->s->loop, fd);
+	c->fd = -1;
+	c->dead = true;
+	c->inlen = 0;
+	if (c->resume) {
+		vt_loop_timer_cancel(c->s->loop, c->resume);
+		c->resume = NULL;
+	}
+	fn(arg, fd, c->out ? c->out + c->outoff : "", c->outlen);
+	c->outlen = 0;
+	c->outoff = 0;
+}
+
 /* ---- dispatch ---- */
 
 static const struct vt_ctl_command *find_command(struct vt_ctl_server *s, const char *name, void **arg)
@@ -412,6 +439,8 @@ static void run_line(struct conn *c, char *line)
 	}
 	if (!r->deferred) {
 		req_send(r);
+		if (r->take_fn && !r->error && !c->dead)
+			conn_takeover(c, r->take_fn, r->take_arg);
 		req_free(r);
 	} else if (c->dead) {
 		r->c = NULL;   /* the client left during its own handler: gone at once */

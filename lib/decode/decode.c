@@ -12,6 +12,9 @@ static const struct {
 } decoders[] = {
 	{ VIRTIO_ID_I2C, &vt_decoder_i2c },
 	{ VIRTIO_ID_GPIO, &vt_decoder_gpio },
+	{ VIRTIO_ID_SCMI, &vt_decoder_scmi },
+	{ VIRTIO_ID_BLOCK, &vt_decoder_blk },
+	{ VIRTIO_ID_RNG, &vt_decoder_rng },
 };
 
 const struct vt_decoder *vt_decoder_find(uint32_t virtio_id)

@@ -34,5 +34,15 @@ const char *vt_tok2str(const struct vt_tok *t, const char *fallback, uint32_t v)
 extern const struct vt_decoder vt_decoder_i2c;
 extern const struct vt_decoder vt_decoder_gpio;
 extern const struct vt_decoder vt_decoder_hex;
+extern const struct vt_decoder vt_decoder_scmi;
+extern const struct vt_decoder vt_decoder_blk;
+extern const struct vt_decoder vt_decoder_rng;
+
+/* Names the scmi and blk decoders print, for trace's JSON and filters. */
+const char *vt_scmi_protocol_name(unsigned proto);   /* "PERF", "proto-0x80" */
+const char *vt_scmi_type_name(unsigned type);        /* "cmd", "delayed-resp", "notification" */
+const char *vt_scmi_status_name(uint32_t status);    /* "SUCCESS", "NOT_FOUND", "status--42" */
+const char *vt_blk_type_name(uint32_t type);         /* "read", "write", "flush", "get-id" */
+const char *vt_blk_status_name(uint8_t status);      /* "OK", "IOERR", "UNSUPP" */
 
 #endif

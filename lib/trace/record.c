@@ -55,6 +55,7 @@ static const char *const kind_names[] = {
 	[VT_REC_RING_ERROR] = "ring-error",
 	[VT_REC_CONNECT] = "connect",
 	[VT_REC_DISCONNECT] = "disconnect",
+	[VT_REC_DROPS] = "drops",
 };
 
 const char *vt_rec_kind_name(unsigned kind)
@@ -108,14 +109,21 @@ uint64_t vt_rec_wallclock_ns(uint64_t mono_ns)
 size_t vt_rec_encode(const struct vt_event *ev, uint32_t virtio_id, uint16_t instance,
 		     uint32_t flags, uint32_t snaplen, uint8_t *buf, size_t buflen)
 {
-	unsigned kind = vt_rec_kind_of_event(ev->kind);
+	return vt_rec_encode_kind(vt_rec_kind_of_event(ev->kind), ev, virtio_id, instance, flags,
+				  snaplen, buf, buflen);
+}
+
+size_t vt_rec_encode_kind(unsigned kind, const struct vt_event *ev, uint32_t virtio_id,
+			  uint16_t instance, uint32_t flags, uint32_t snaplen, uint8_t *buf,
+			  size_t buflen)
+{
 	size_t room = buflen;
 
 	if (snaplen && snaplen < room)
 		room = snaplen;
 	if (room > UINT32_MAX)
 		room = UINT32_MAX;   /* caplen and textlen are le32 */
-	if (!kind || room < VT_REC_HDR_LEN)
+	if (!kind || kind > UINT8_MAX || room < VT_REC_HDR_LEN)
 		return 0;
 	flags &= ~ENCODER_FLAGS;
 
@@ -150,7 +158,7 @@ size_t vt_rec_encode(const struct vt_event *ev, uint32_t virtio_id, uint16_t ins
 	}
 	size_t budget = room - pos - textlen;
 
-	uint64_t used_left = ev->kind == VT_EV_USED ? ev->used_len : 0;
+	uint64_t used_left = kind == VT_REC_USED ? ev->used_len : 0;
 	size_t caplen = 0;
 	for (size_t i = 0; i < nseg; i++) {
 		const struct vt_seg *s = &c->seg[i];
@@ -197,7 +205,7 @@ size_t vt_rec_encode(const struct vt_event *ev, uint32_t virtio_id, uint16_t ins
 	vt_st_le64(buf + OFF_REQ_ID, ev->req_id);
 	vt_st_le64(buf + OFF_TS_NS, vt_rec_wallclock_ns(ev->t_ns));
 	vt_st_le64(buf + OFF_LATENCY_NS, ev->latency_ns);
-	vt_st_le32(buf + OFF_VHOST_REQUEST, ev->kind == VT_EV_VHOST_MSG ? ev->request : 0);
+	vt_st_le32(buf + OFF_VHOST_REQUEST, kind == VT_REC_VHOST_MSG ? ev->request : 0);
 	vt_st_le32(buf + OFF_CAPLEN, (uint32_t)caplen);  /* <= room <= buflen: fits when buflen does */
 	vt_st_le32(buf + OFF_ORIGLEN, orig > UINT32_MAX ? UINT32_MAX : (uint32_t)orig);
 	vt_st_le32(buf + OFF_TEXTLEN, (uint32_t)textlen);

@@ -59,6 +59,8 @@ enum vt_rec_kind {
 	VT_REC_RING_ERROR = 10,   /* queue stopped; text says why */
 	VT_REC_CONNECT = 11,      /* front-end connected */
 	VT_REC_DISCONNECT = 12,   /* front-end went away */
+	VT_REC_DROPS = 13,        /* live stream: records lost to a slow reader;
+				     text "N records dropped" */
 };
 
 /* Record flags (le32).  Bits 0-2 come from the caller (it tracks requests),
@@ -126,6 +128,14 @@ struct vt_rec_seg {
  * not even the fixed header fits or ev->kind is unknown. */
 size_t vt_rec_encode(const struct vt_event *ev, uint32_t virtio_id, uint16_t instance,
 		     uint32_t flags, uint32_t snaplen, uint8_t *buf, size_t buflen);
+
+/* The same for kinds the backend has no event for (TIMEOUT, LATE,
+ * IRQ_INJECTED, DROPS) or to relabel one: kind is the record kind; ev gives
+ * the common fields, chain and text.  Writable bytes are captured (up to
+ * used_len) only for kind USED, vhost_request only for VHOST_MSG. */
+size_t vt_rec_encode_kind(unsigned kind, const struct vt_event *ev, uint32_t virtio_id,
+			  uint16_t instance, uint32_t flags, uint32_t snaplen, uint8_t *buf,
+			  size_t buflen);
 
 /* The record kind of a backend event kind; 0 for none. */
 unsigned vt_rec_kind_of_event(enum vt_event_kind k);

@@ -1291,6 +1291,16 @@ int vt_backend_chain(struct vt_backend *b, unsigned q, uint16_t head, struct vt_
 	return 0;
 }
 
+uint64_t vt_backend_req_id(const struct vt_backend *b, unsigned q, uint16_t head)
+{
+	if (q >= b->nq)
+		return 0;
+	const struct bqueue *bq = &b->q[q];
+	if (!bq->started || !bq->infl || head >= bq->vq.num)
+		return 0;
+	return bq->infl[head].req_id;
+}
+
 int vt_backend_stats(const struct vt_backend *b, unsigned q, struct vt_queue_stats *st)
 {
 	const struct bqueue *bq;

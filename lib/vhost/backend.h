@@ -70,6 +70,11 @@ void vt_backend_complete(struct vt_backend *b, unsigned q, uint16_t head, uint32
  * 0, or -1 when the chain is not in flight or no longer valid. */
 int vt_backend_chain(struct vt_backend *b, unsigned q, uint16_t head, struct vt_chain *c);
 
+/* The request id in flight at head of queue q (vt_event.req_id), 0 when
+ * nothing is (completed, or dropped because the ring stopped).  The trace
+ * recorder uses it to forget requests that will never complete. */
+uint64_t vt_backend_req_id(const struct vt_backend *b, unsigned q, uint16_t head);
+
 /* Counters per queue, since the backend started (control socket `stats`). */
 struct vt_queue_stats {
 	bool started;
