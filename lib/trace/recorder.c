@@ -1,0 +1,859 @@
+/* The trace recorder (see recorder.h): backend events -> trace records ->
+ * sinks, with the in-flight bookkeeping that marks timeouts, late and
+ * out-of-order completions.
+ *
+ * In-flight table: per queue, the requests seen AVAIL and not yet USED, in
+ * req_id order (req_ids grow, so AVAIL appends).  Since every request gets
+ * the same threshold, the timed-out ones are always a prefix of the table
+ * (ntimed entries): the next deadline is the first entry past that prefix.
+ * Entries whose chain the backend dropped without completing it (ring
+ * stopped, front-end gone) are pruned when found: by the backend's own
+ * in-flight state (vt_backend_req_id), on DISCONNECT, and when an AVAIL
+ * reuses their head.
+ *
+ * Subscribers: each has one byte queue holding the pcap framing and the
+ * records, bounded by max bytes.  Records are only ever queued whole, so the
+ * stream stays parseable whatever gets dropped; sending happens at the end
+ * of the loop batch (a zero-delay timer) and from EPOLLOUT, always with
+ * MSG_DONTWAIT.
+ *
+ * Subscribers can die inside loops over them (a failed send): they are
+ * only marked dead there and freed by reap() when nothing of ours is on the
+ * stack (busy == 0). */
+#include "trace/recorder.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "trace/pcap.h"
+#include "trace/record.h"
+#include "util/bytes.h"
+#include "util/log.h"
+
+#define PCAP_FILE_HDR 24
+#define PCAP_PKT_HDR 16
+#define DROPS_REC_MAX 160    /* header + "18446744073709551615 records dropped" */
+
+struct req {
+	uint64_t req_id;
+	uint64_t t_avail;    /* vt_now_ns() clock */
+	uint16_t head;
+	bool timed_out;
+};
+
+struct rqueue {
+	struct req *v;
+	size_t n, cap;
+	size_t ntimed;       /* v[0, ntimed) have timed out */
+	uint64_t timeouts, late, ooo;
+};
+
+struct sub {
+	struct vt_recorder *r;
+	int fd;
+	uint32_t snaplen;
+	size_t max;
+	uint8_t *buf;
+	size_t off, len, cap;
+	uint64_t pending_drops;  /* dropped since the last DROPS record */
+	uint64_t records, drops;
+	uint32_t events;         /* what the loop watches */
+	bool rd_eof;
+	bool dead;
+	struct sub *next;
+};
+
+struct vt_recorder {
+	struct vt_loop *loop;
+	struct vt_backend *b;
+	char device[32];
+	uint32_t virtio_id;
+	uint16_t instance;
+	uint64_t timeout_ns;
+	uint32_t event_queues;
+	bool observing;
+
+	struct vt_line_printer *printer;
+
+	struct vt_pcap_writer *file;
+	char *file_path;
+	uint32_t file_snaplen;
+	uint64_t file_records;
+	int file_error;
+
+	struct sub *subs;
+	uint64_t gone_records, gone_drops;   /* of subscribers already freed */
+
+	struct rqueue q[VT_RECORDER_MAX_QUEUES];
+	struct vt_timer *scan_t, *flush_t;
+	bool flush_wanted;   /* records written since the last flush */
+	int busy;
+
+	/* The record of the event being fanned out, encoded for enc_snaplen. */
+	uint8_t *enc;
+	size_t enc_len;
+	uint32_t enc_snaplen;
+	bool enc_valid;
+};
+
+static uint32_t norm_snaplen(uint32_t snaplen)
+{
+	return snaplen == 0 || snaplen > VT_REC_SNAPLEN_MAX ? VT_REC_SNAPLEN_MAX : snaplen;
+}
+
+static unsigned live_subs(const struct vt_recorder *r)
+{
+	unsigned n = 0;
+
+	for (const struct sub *s = r->subs; s; s = s->next)
+		n += !s->dead;
+	return n;
+}
+
+bool vt_recorder_listening(const struct vt_recorder *r)
+{
+	return r->printer || r->file || live_subs(r);
+}
+
+/* ---- in-flight table ---- */
+
+static void rq_remove(struct rqueue *rq, size_t i)
+{
+	memmove(&rq->v[i], &rq->v[i + 1], (rq->n - i - 1) * sizeof(rq->v[0]));
+	rq->n--;
+	if (i < rq->ntimed)
+		rq->ntimed--;
+}
+
+static void forget_inflight(struct vt_recorder *r)
+{
+	for (unsigned q = 0; q < VT_RECORDER_MAX_QUEUES; q++)
+		r->q[q].n = r->q[q].ntimed = 0;
+}
+
+/* The backend dropped it (ring stopped) or completed it unseen. */
+static bool stale(const struct vt_recorder *r, unsigned q, const struct req *e)
+{
+	return r->b && vt_backend_req_id(r->b, q, e->head) != e->req_id;
+}
+
+static bool tracked(const struct vt_recorder *r, unsigned q)
+{
+	return q < VT_RECORDER_MAX_QUEUES && !(r->event_queues & (1u << q));
+}
+
+static void track_avail(struct vt_recorder *r, const struct vt_event *ev)
+{
+	struct rqueue *rq = &r->q[ev->queue];
+
+	/* A head in use again: whatever we had under it is gone. */
+	for (size_t i = 0; i < rq->n; i++)
+		if (rq->v[i].head == ev->head) {
+			rq_remove(rq, i);
+			break;
+		}
+	if (rq->n == rq->cap) {
+		size_t cap = rq->cap ? rq->cap * 2 : 64;
+		struct req *v = realloc(rq->v, cap * sizeof(*v));
+		if (!v)
+			return;   /* untracked: never marked, nothing worse */
+		rq->v = v;
+		rq->cap = cap;
+	}
+	rq->v[rq->n++] = (struct req){ .req_id = ev->req_id, .t_avail = ev->t_ns, .head = ev->head };
+}
+
+/* Flags for a completion; *e gets the request when it was followed, *older
+ * the oldest request still in flight before it (out of order). */
+static uint32_t track_used(struct vt_recorder *r, const struct vt_event *ev, struct req *e, uint64_t *older)
+{
+	struct rqueue *rq = &r->q[ev->queue];
+	size_t lo = 0, hi = rq->n;
+	uint32_t flags = 0;
+
+	while (lo < hi) {   /* req_id order */
+		size_t mid = lo + (hi - lo) / 2;
+		if (rq->v[mid].req_id < ev->req_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == rq->n || rq->v[lo].req_id != ev->req_id)
+		return 0;
+	*e = rq->v[lo];
+	if (e->timed_out) {
+		flags |= VT_REC_F_TIMED_OUT | VT_REC_F_LATE;
+		rq->late++;
+	}
+	for (size_t j = 0; j < lo;) {
+		if (stale(r, ev->queue, &rq->v[j])) {
+			rq_remove(rq, j);
+			lo--;
+			continue;
+		}
+		*older = rq->v[j].req_id;
+		flags |= VT_REC_F_OUT_OF_ORDER;
+		rq->ooo++;
+		break;
+	}
+	rq_remove(rq, lo);
+	return flags;
+}
+
+/* ---- output: common ---- */
+
+static void reap(struct vt_recorder *r);
+static void schedule_flush(struct vt_recorder *r);
+static void sub_push(struct sub *s, const uint8_t *rec, size_t len);
+
+static size_t encode(struct vt_recorder *r, unsigned kind, const struct vt_event *ev, uint32_t flags,
+		     uint32_t snaplen)
+{
+	if (r->enc_valid && r->enc_snaplen == snaplen)
+		return r->enc_len;
+	r->enc_len = vt_rec_encode_kind(kind, ev, r->virtio_id, r->instance, flags, snaplen, r->enc,
+					VT_REC_SNAPLEN_MAX);
+	r->enc_snaplen = snaplen;
+	r->enc_valid = true;
+	return r->enc_len;
+}
+
+static void file_failed(struct vt_recorder *r, int err)
+{
+	vt_err("trace: writing %s failed: %s; no longer recording to it", r->file_path, strerror(-err));
+	if (!r->file_error)
+		r->file_error = err;
+	vt_pcap_close(r->file);
+	r->file = NULL;
+}
+
+/* One record to every sink that takes records. */
+static void out_record(struct vt_recorder *r, unsigned kind, const struct vt_event *ev, uint32_t flags)
+{
+	r->enc_valid = false;
+	r->busy++;
+	if (r->file) {
+		size_t n = encode(r, kind, ev, flags, r->file_snaplen);
+		if (n) {
+			int e = vt_pcap_write(r->file, r->enc, n, vt_ld_le64(r->enc + 32));
+			if (e < 0)
+				file_failed(r, e);
+			else
+				r->file_records++;
+		}
+	}
+	for (struct sub *s = r->subs; s; s = s->next) {
+		if (s->dead)
+			continue;
+		size_t n = encode(r, kind, ev, flags, s->snaplen);
+		if (n)
+			sub_push(s, r->enc, n);
+	}
+	r->busy--;
+	schedule_flush(r);
+}
+
+static void print_line(struct vt_recorder *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void print_line(struct vt_recorder *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!r->printer)
+		return;
+	va_start(ap, fmt);
+	vfprintf(r->printer->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', r->printer->out);
+	fflush(r->printer->out);
+}
+
+/* ---- observer on/off ---- */
+
+static void update_observer(struct vt_recorder *r)
+{
+	bool want = vt_recorder_listening(r);
+
+	if (want == r->observing)
+		return;
+	r->observing = want;
+	if (r->b)
+		vt_backend_set_observer(r->b, want ? vt_recorder_event : NULL, want ? r : NULL);
+	if (!want) {
+		/* Completions from now on go unseen: following requests would
+		 * only produce false timeouts later. */
+		forget_inflight(r);
+		if (r->scan_t) {
+			vt_loop_timer_cancel(r->loop, r->scan_t);
+			r->scan_t = NULL;
+		}
+	}
+}
+
+/* ---- subscribers ---- */
+
+static void sub_kill(struct sub *s)
+{
+	if (s->dead)
+		return;
+	s->dead = true;
+	if (s->r->loop)
+		vt_loop_del_fd(s->r->loop, s->fd);
+	close(s->fd);
+	s->fd = -1;
+}
+
+static void flush_all(struct vt_recorder *r);
+
+static void reap(struct vt_recorder *r)
+{
+	if (r->busy)
+		return;
+	/* Without a loop (or a timer) the batch ends here. */
+	if (r->flush_wanted && !r->flush_t)
+		flush_all(r);
+	for (struct sub **ps = &r->subs; *ps;) {
+		struct sub *s = *ps;
+		if (!s->dead) {
+			ps = &s->next;
+			continue;
+		}
+		*ps = s->next;
+		r->gone_records += s->records;
+		r->gone_drops += s->drops;
+		free(s->buf);
+		free(s);
+	}
+	update_observer(r);
+}
+
+static bool sub_room(const struct sub *s, size_t need)
+{
+	return s->len + need <= s->max;
+}
+
+static bool sub_append(struct sub *s, const void *data, size_t len)
+{
+	if (s->off + s->len + len > s->cap) {
+		if (s->off)
+			memmove(s->buf, s->buf + s->off, s->len);
+		s->off = 0;
+		if (s->len + len > s->cap) {
+			size_t cap = s->cap ? s->cap : 16384;
+			while (cap < s->len + len)
+				cap *= 2;
+			uint8_t *nb = realloc(s->buf, cap);
+			if (!nb)
+				return false;
+			s->buf = nb;
+			s->cap = cap;
+		}
+	}
+	memcpy(s->buf + s->off + s->len, data, len);
+	s->len += len;
+	return true;
+}
+
+/* A record with its pcap packet header; the caller checked the room. */
+static bool sub_append_rec(struct sub *s, const uint8_t *rec, size_t len)
+{
+	uint8_t h[PCAP_PKT_HDR];
+	uint64_t ts = vt_ld_le64(rec + 32);
+
+	vt_st_le32(h, (uint32_t)(ts / 1000000000u));
+	vt_st_le32(h + 4, (uint32_t)(ts % 1000000000u));
+	vt_st_le32(h + 8, (uint32_t)len);
+	vt_st_le32(h + 12, (uint32_t)len);
+	if (!sub_append(s, h, sizeof(h)))
+		return false;
+	if (!sub_append(s, rec, len)) {
+		s->len -= sizeof(h);
+		return false;
+	}
+	return true;
+}
+
+/* The count of dropped records, in band, if it fits now. */
+static void sub_report_drops(struct sub *s)
+{
+	struct vt_recorder *r = s->r;
+	uint8_t rec[DROPS_REC_MAX];
+	char text[64];
+
+	if (!s->pending_drops)
+		return;
+	snprintf(text, sizeof(text), "%" PRIu64 " records dropped", s->pending_drops);
+	struct vt_event ev = { .t_ns = vt_now_ns(), .text = text };
+	size_t n = vt_rec_encode_kind(VT_REC_DROPS, &ev, r->virtio_id, r->instance, 0, s->snaplen,
+				      rec, sizeof(rec));
+	if (n && sub_room(s, PCAP_PKT_HDR + n) && sub_append_rec(s, rec, n))
+		s->pending_drops = 0;
+}
+
+static void sub_watch(struct sub *s)
+{
+	uint32_t ev = 0;
+
+	if (s->dead || !s->r->loop)
+		return;
+	if (!s->rd_eof)
+		ev |= EPOLLIN;
+	if (s->len)
+		ev |= EPOLLOUT;
+	if (ev != s->events && vt_loop_mod_fd(s->r->loop, s->fd, ev) == 0)
+		s->events = ev;
+}
+
+static void sub_flush(struct sub *s)
+{
+	for (int round = 0; round < 2 && !s->dead; round++) {
+		while (s->len) {
+			ssize_t n = send(s->fd, s->buf + s->off, s->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				break;
+			if (n <= 0) {
+				sub_kill(s);   /* EPIPE, ECONNRESET: the reader left */
+				return;
+			}
+			s->off += (size_t)n;
+			s->len -= (size_t)n;
+		}
+		if (!s->len)
+			s->off = 0;
+		/* Room again: the reader learns what it missed before anything
+		 * newer (then one more round to send it). */
+		if (!s->pending_drops)
+			break;
+		sub_report_drops(s);
+	}
+	sub_watch(s);
+}
+
+static void sub_push(struct sub *s, const uint8_t *rec, size_t len)
+{
+	sub_report_drops(s);
+	/* While a drop count is still unsaid, later records are dropped too:
+	 * the DROPS record must stand where the gap is. */
+	if (s->pending_drops || !sub_room(s, PCAP_PKT_HDR + len) || !sub_append_rec(s, rec, len)) {
+		s->pending_drops++;
+		s->drops++;
+		return;
+	}
+	s->records++;
+	/* Big batches: start sending before the end of the batch. */
+	if (s->len > s->max / 2)
+		sub_flush(s);
+}
+
+static void on_sub(struct vt_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct sub *s = arg;
+	struct vt_recorder *r = s->r;
+
+	(void)loop;
+	r->busy++;
+	if (events & EPOLLIN) {
+		/* Nothing is expected from the reader; a half-close only ends
+		 * our reading (it may still want the stream). */
+		char junk[512];
+		for (;;) {
+			ssize_t n = recv(fd, junk, sizeof(junk), MSG_DONTWAIT);
+			if (n > 0)
+				continue;
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n == 0)
+				s->rd_eof = true;
+			else if (errno != EAGAIN && errno != EWOULDBLOCK)
+				sub_kill(s);
+			break;
+		}
+	}
+	if (events & (EPOLLERR | EPOLLHUP))
+		sub_kill(s);   /* both directions shut: the reader is gone */
+	if (!s->dead && (events & EPOLLOUT))
+		sub_flush(s);
+	else
+		sub_watch(s);
+	r->busy--;
+	reap(r);
+}
+
+int vt_recorder_subscribe(struct vt_recorder *r, int fd, uint32_t snaplen, size_t max_bytes,
+			  const void *prefix, size_t prefixlen)
+{
+	struct sub *s = calloc(1, sizeof(*s));
+	uint8_t h[PCAP_FILE_HDR];
+	int fl;
+
+	snaplen = norm_snaplen(snaplen);
+	if (!s || snaplen < VT_REC_HDR_LEN) {
+		free(s);
+		close(fd);
+		return s ? -EINVAL : -ENOMEM;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		int e = -errno;
+		free(s);
+		close(fd);
+		return e;
+	}
+	s->r = r;
+	s->fd = fd;
+	s->snaplen = snaplen;
+	s->max = max_bytes ? max_bytes : VT_RECORDER_SUB_MAX;
+	/* The pcap file header (nanosecond magic a1b23c4d, version 2.4),
+	 * little-endian like everything of ours. */
+	vt_st_le32(h, 0xa1b23c4du);
+	vt_st_le16(h + 4, 2);
+	vt_st_le16(h + 6, 4);
+	vt_st_le32(h + 8, 0);
+	vt_st_le32(h + 12, 0);
+	vt_st_le32(h + 16, snaplen);
+	vt_st_le32(h + 20, VT_PCAP_LINKTYPE_USER0);
+	if ((prefixlen && !sub_append(s, prefix, prefixlen)) || !sub_append(s, h, sizeof(h))) {
+		free(s->buf);
+		free(s);
+		close(fd);
+		return -ENOMEM;
+	}
+	if (r->loop) {
+		int e = vt_loop_add_fd(r->loop, fd, EPOLLIN, on_sub, s);
+		if (e < 0) {
+			free(s->buf);
+			free(s);
+			close(fd);
+			return e;
+		}
+		s->events = EPOLLIN;
+	}
+	s->next = r->subs;
+	r->subs = s;
+	update_observer(r);
+	r->busy++;
+	sub_flush(s);
+	r->busy--;
+	reap(r);
+	return 0;
+}
+
+/* ---- batching ---- */
+
+static void flush_all(struct vt_recorder *r)
+{
+	r->flush_wanted = false;
+	r->busy++;
+	if (r->file) {
+		int e = vt_pcap_flush(r->file);
+		if (e < 0)
+			file_failed(r, e);
+	}
+	for (struct sub *s = r->subs; s; s = s->next)
+		if (!s->dead && (s->len || s->pending_drops))
+			sub_flush(s);
+	r->busy--;
+	reap(r);
+}
+
+static void on_flush(struct vt_loop *loop, void *arg)
+{
+	struct vt_recorder *r = arg;
+
+	(void)loop;
+	r->flush_t = NULL;   /* fired: the loop frees it */
+	flush_all(r);
+}
+
+static void schedule_flush(struct vt_recorder *r)
+{
+	r->flush_wanted = true;
+	if (!r->flush_t && r->loop)
+		r->flush_t = vt_loop_timer(r->loop, 0, on_flush, r);
+	/* else reap() flushes once nothing of ours is on the stack */
+}
+
+/* ---- timeouts ---- */
+
+static void on_scan(struct vt_loop *loop, void *arg);
+
+static void arm_scan(struct vt_recorder *r)
+{
+	uint64_t first = UINT64_MAX;
+
+	if (!r->loop || r->scan_t || !r->observing)
+		return;
+	for (unsigned q = 0; q < VT_RECORDER_MAX_QUEUES; q++) {
+		const struct rqueue *rq = &r->q[q];
+		if (rq->ntimed < rq->n && rq->v[rq->ntimed].t_avail < first)
+			first = rq->v[rq->ntimed].t_avail;
+	}
+	if (first == UINT64_MAX)
+		return;   /* nothing in flight that can still time out */
+	uint64_t deadline = first + r->timeout_ns, now = vt_now_ns();
+	r->scan_t = vt_loop_timer(r->loop, deadline > now ? deadline - now : 0, on_scan, r);
+}
+
+static void on_scan(struct vt_loop *loop, void *arg)
+{
+	struct vt_recorder *r = arg;
+
+	(void)loop;
+	r->scan_t = NULL;
+	vt_recorder_scan(r, vt_now_ns());
+	arm_scan(r);
+}
+
+static void emit_timeout(struct vt_recorder *r, unsigned q, const struct req *e, uint64_t now)
+{
+	struct vt_chain c;
+	char text[96];
+	uint64_t age = now - e->t_avail;
+
+	snprintf(text, sizeof(text), "in flight for %" PRIu64 " ms (threshold %" PRIu64 " ms)",
+		 age / 1000000u, r->timeout_ns / 1000000u);
+	struct vt_event ev = {
+		.queue = q, .head = e->head, .req_id = e->req_id, .t_ns = now, .latency_ns = age,
+		.text = text,
+	};
+	/* What is stuck, when the backend can still show it. */
+	if (r->b && vt_backend_chain(r->b, q, e->head, &c) == 0)
+		ev.chain = &c;
+	print_line(r, "%s q%u #%" PRIu64 " timeout: %s", r->device, q, e->req_id, text);
+	out_record(r, VT_REC_TIMEOUT, &ev, VT_REC_F_TIMED_OUT);
+}
+
+void vt_recorder_scan(struct vt_recorder *r, uint64_t now_ns)
+{
+	r->busy++;
+	for (unsigned q = 0; q < VT_RECORDER_MAX_QUEUES; q++) {
+		struct rqueue *rq = &r->q[q];
+		if (!tracked(r, q))
+			continue;
+		while (rq->ntimed < rq->n) {
+			struct req *e = &rq->v[rq->ntimed];
+			if (now_ns < e->t_avail || now_ns - e->t_avail < r->timeout_ns)
+				break;
+			if (stale(r, q, e)) {
+				rq_remove(rq, rq->ntimed);
+				continue;
+			}
+			e->timed_out = true;
+			rq->ntimed++;
+			rq->timeouts++;
+			struct req copy = *e;   /* emitting may prune the table */
+			emit_timeout(r, q, &copy, now_ns);
+		}
+	}
+	r->busy--;
+	reap(r);
+}
+
+/* ---- events ---- */
+
+void vt_recorder_event(void *arg, const struct vt_event *ev)
+{
+	struct vt_recorder *r = arg;
+	struct req e = { 0 };
+	uint64_t older = 0;
+	uint32_t flags = 0;
+
+	r->busy++;
+	switch (ev->kind) {
+	case VT_EV_AVAIL:
+		if (tracked(r, ev->queue))
+			track_avail(r, ev);
+		break;
+	case VT_EV_USED:
+		if (tracked(r, ev->queue))
+			flags = track_used(r, ev, &e, &older);
+		break;
+	case VT_EV_DISCONNECT:
+		forget_inflight(r);   /* the rings stopped with the connection */
+		break;
+	default:
+		break;
+	}
+	if (r->printer)
+		vt_line_print_event(r->printer, ev);
+	out_record(r, vt_rec_kind_of_event(ev->kind), ev, flags);
+	if (flags & VT_REC_F_LATE) {
+		char text[96];
+		uint64_t lat = ev->t_ns > e.t_avail ? ev->t_ns - e.t_avail : 0;
+		snprintf(text, sizeof(text), "completed after %" PRIu64 " ms (threshold %" PRIu64 " ms)",
+			 lat / 1000000u, r->timeout_ns / 1000000u);
+		struct vt_event le = {
+			.queue = ev->queue, .head = ev->head, .req_id = ev->req_id, .t_ns = ev->t_ns,
+			.latency_ns = lat, .used_len = ev->used_len, .text = text,
+		};
+		print_line(r, "%s q%u #%" PRIu64 " late: %s", r->device, ev->queue, ev->req_id, text);
+		out_record(r, VT_REC_LATE, &le, VT_REC_F_TIMED_OUT | VT_REC_F_LATE);
+	}
+	if (flags & VT_REC_F_OUT_OF_ORDER)
+		print_line(r, "%s q%u #%" PRIu64 " out of order: #%" PRIu64 " is still in flight", r->device,
+			   ev->queue, ev->req_id, older);
+	r->busy--;
+	reap(r);
+	if (ev->kind == VT_EV_AVAIL)
+		arm_scan(r);
+}
+
+void vt_recorder_irq(struct vt_recorder *r, unsigned queue, const char *text)
+{
+	if (!r || !vt_recorder_listening(r))
+		return;
+	struct vt_event ev = { .queue = queue, .t_ns = vt_now_ns(), .text = text };
+	if (r->printer && r->printer->verbose)
+		print_line(r, "%s q%u irq %s", r->device, queue, text ? text : "");
+	r->busy++;
+	out_record(r, VT_REC_IRQ_INJECTED, &ev, 0);
+	r->busy--;
+	reap(r);
+}
+
+/* ---- file and printer sinks ---- */
+
+void vt_recorder_set_printer(struct vt_recorder *r, struct vt_line_printer *p)
+{
+	r->printer = p;
+	update_observer(r);
+}
+
+int vt_recorder_open_file(struct vt_recorder *r, const char *path, uint32_t snaplen,
+			  char *err, size_t errlen)
+{
+	snaplen = norm_snaplen(snaplen);
+	if (snaplen < VT_REC_HDR_LEN) {
+		snprintf(err, errlen, "snaplen %u is below the record header (%d bytes)", snaplen,
+			 VT_REC_HDR_LEN);
+		return -1;
+	}
+	if (r->file) {
+		snprintf(err, errlen, "already writing %s", r->file_path);
+		return -1;
+	}
+	free(r->file_path);
+	r->file_path = strdup(strcmp(path, "-") ? path : "standard output");
+	if (!r->file_path) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	r->file = vt_pcap_open_write(path, VT_PCAP_LINKTYPE_USER0, snaplen, err, errlen);
+	if (!r->file)
+		return -1;
+	r->file_snaplen = snaplen;
+	r->file_records = 0;
+	r->file_error = 0;
+	update_observer(r);
+	return 0;
+}
+
+int vt_recorder_close_file(struct vt_recorder *r)
+{
+	int e = r->file ? vt_pcap_close(r->file) : 0;
+
+	r->file = NULL;
+	if (!e)
+		e = r->file_error;
+	update_observer(r);
+	return e;
+}
+
+/* ---- lifetime and counters ---- */
+
+struct vt_recorder *vt_recorder_new(struct vt_loop *loop, struct vt_backend *b,
+				    const struct vt_recorder_conf *conf)
+{
+	struct vt_recorder *r = calloc(1, sizeof(*r));
+
+	if (!r || !(r->enc = malloc(VT_REC_SNAPLEN_MAX))) {
+		free(r);
+		return NULL;
+	}
+	r->loop = loop;
+	r->b = b;
+	snprintf(r->device, sizeof(r->device), "%s", conf->device ? conf->device : "?");
+	r->virtio_id = conf->virtio_id;
+	r->instance = conf->instance;
+	r->timeout_ns = (conf->timeout_ms ? conf->timeout_ms : VT_RECORDER_TIMEOUT_MS) * 1000000u;
+	r->event_queues = conf->event_queues;
+	return r;
+}
+
+int vt_recorder_free(struct vt_recorder *r)
+{
+	if (!r)
+		return 0;
+	if (r->flush_t)
+		vt_loop_timer_cancel(r->loop, r->flush_t);
+	if (r->scan_t)
+		vt_loop_timer_cancel(r->loop, r->scan_t);
+	r->flush_t = r->scan_t = NULL;
+	/* What is queued for subscribers goes out if it can, without waiting. */
+	for (struct sub *s = r->subs; s; s = s->next) {
+		r->busy++;
+		if (!s->dead)
+			sub_flush(s);
+		sub_kill(s);
+		r->busy--;
+	}
+	r->printer = NULL;
+	int e = vt_recorder_close_file(r);   /* reaps and unsets the observer */
+	reap(r);
+	for (unsigned q = 0; q < VT_RECORDER_MAX_QUEUES; q++)
+		free(r->q[q].v);
+	free(r->file_path);
+	free(r->enc);
+	free(r);
+	return e;
+}
+
+int vt_recorder_queue_stats(const struct vt_recorder *r, unsigned q, struct vt_recorder_qstats *st)
+{
+	if (q >= VT_RECORDER_MAX_QUEUES)
+		return -1;
+	const struct rqueue *rq = &r->q[q];
+	*st = (struct vt_recorder_qstats){
+		.inflight = (unsigned)rq->n, .timeouts = rq->timeouts, .late = rq->late,
+		.out_of_order = rq->ooo,
+	};
+	return 0;
+}
+
+void vt_recorder_stats(const struct vt_recorder *r, struct vt_recorder_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->timeout_ms = r->timeout_ns / 1000000u;
+	st->nqueues = VT_RECORDER_MAX_QUEUES;
+	if (r->b && vt_backend_num_queues(r->b) < st->nqueues)
+		st->nqueues = vt_backend_num_queues(r->b);
+	st->sub_records = r->gone_records;
+	st->sub_drops = r->gone_drops;
+	for (const struct sub *s = r->subs; s; s = s->next) {
+		st->subscribers += !s->dead;
+		st->sub_records += s->records;
+		st->sub_drops += s->drops;
+	}
+	st->file = r->file ? r->file_path : NULL;
+	st->file_records = r->file_records;
+	st->file_error = r->file_error;
+}
+
+const char *vt_recorder_device(const struct vt_recorder *r)
+{
+	return r->device;
+}
+
+uint32_t vt_recorder_virtio_id(const struct vt_recorder *r)
+{
+	return r->virtio_id;
+}

@@ -1,0 +1,117 @@
+/* The trace recorder of a running instance (serve): the one observer of a
+ * backend, fanning every event out to its sinks as trace records:
+ *   - the --print line printer (decode/line.h), given the raw events;
+ *   - a pcap file (serve -w FILE), flushed once per loop batch;
+ *   - live subscribers (control command `trace`): a socket that carries a
+ *     pcap stream, through a bounded queue each.
+ *
+ * Cost when nobody listens: the backend's observer is set only while at
+ * least one sink exists, so the backend pays one branch per event.
+ *
+ * It also follows every request from AVAIL to USED (DESIGN.md "Timeouts")
+ * per queue: a request in flight longer than the threshold gets one TIMEOUT
+ * record (from a loop timer armed for the earliest deadline, only while
+ * something is in flight and someone listens); its completion is marked
+ * TIMED_OUT|LATE and followed by a LATE record; a completion while an older
+ * request (smaller req_id) of the same queue is still in flight is marked
+ * OUT_OF_ORDER.  Counted per queue (trace-stats).  Requests made available
+ * before anyone listened are unknown to it and never marked.
+ *
+ * A slow reader never blocks the device: writes are non-blocking; records
+ * that do not fit a subscriber's queue are dropped and counted, and the
+ * count reaches the reader in band, as a DROPS record ("N records
+ * dropped"), as soon as its queue has room again. */
+#ifndef VT_TRACE_RECORDER_H
+#define VT_TRACE_RECORDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode/line.h"
+#include "util/loop.h"
+#include "vhost/backend.h"
+
+#define VT_RECORDER_TIMEOUT_MS 1000         /* Linux gpio/i2c driver timeout */
+#define VT_RECORDER_SUB_MAX (1024 * 1024)   /* bytes queued per subscriber */
+#define VT_RECORDER_MAX_QUEUES VT_BACKEND_MAX_QUEUES
+
+struct vt_recorder;
+
+struct vt_recorder_conf {
+	const char *device;        /* "i2c": for printed lines and `trace` replies */
+	uint32_t virtio_id;
+	uint16_t instance;
+	uint64_t timeout_ms;       /* 0: VT_RECORDER_TIMEOUT_MS */
+	/* Bit q: queue q is an event queue (gpio eventq): the device holds its
+	 * buffers until something happens, so they never time out and are
+	 * never out of order. */
+	uint32_t event_queues;
+};
+
+/* b may be NULL (tests feed vt_recorder_event() directly); loop may be
+ * NULL too: then output is flushed after every record and timeouts are
+ * only found by vt_recorder_scan().  NULL when out of memory. */
+struct vt_recorder *vt_recorder_new(struct vt_loop *loop, struct vt_backend *b,
+				    const struct vt_recorder_conf *conf);
+/* Closes the file (flushed) and every subscriber, unsets the observer.
+ * Returns the file's vt_pcap_close() result (0 without a file). */
+int vt_recorder_free(struct vt_recorder *r);
+
+/* The backend observer (a vt_observer_fn; arg is the recorder). */
+void vt_recorder_event(void *arg, const struct vt_event *ev);
+/* An interrupt the device raised for the guest (gpio): an IRQ_INJECTED
+ * record on queue with text ("line 3 (button)").  Nothing without sinks. */
+void vt_recorder_irq(struct vt_recorder *r, unsigned queue, const char *text);
+/* Emits TIMEOUT records for requests in flight longer than the threshold at
+ * now_ns (vt_now_ns() clock); the loop timer calls it. */
+void vt_recorder_scan(struct vt_recorder *r, uint64_t now_ns);
+/* Some sink exists (the observer is set). */
+bool vt_recorder_listening(const struct vt_recorder *r);
+
+/* ---- sinks ---- */
+
+/* The --print printer (NULL removes it); p must outlive the recorder.  Also
+ * gets lines for timeouts, late and out-of-order completions. */
+void vt_recorder_set_printer(struct vt_recorder *r, struct vt_line_printer *p);
+/* Writes a pcap file at path ("-": standard output), records encoded with
+ * snaplen (0: VT_REC_SNAPLEN_MAX).  0, or -1 with err set. */
+int vt_recorder_open_file(struct vt_recorder *r, const char *path, uint32_t snaplen,
+			  char *err, size_t errlen);
+/* Flushes and closes it: 0, or -errno if records were lost. */
+int vt_recorder_close_file(struct vt_recorder *r);
+
+/* A live subscriber on fd (owned from now on, made non-blocking): prefix
+ * (e.g. the reply line of `trace`) then a pcap stream (nanosecond, link
+ * type USER0, snaplen as given, 0: VT_REC_SNAPLEN_MAX) until the peer
+ * closes or a write fails.  max_bytes bounds its queue (0:
+ * VT_RECORDER_SUB_MAX).  0, or -errno (fd closed). */
+int vt_recorder_subscribe(struct vt_recorder *r, int fd, uint32_t snaplen, size_t max_bytes,
+			  const void *prefix, size_t prefixlen);
+
+/* ---- counters ---- */
+
+struct vt_recorder_qstats {
+	unsigned inflight;         /* requests followed now */
+	uint64_t timeouts;         /* TIMEOUT records */
+	uint64_t late;             /* completions after a timeout */
+	uint64_t out_of_order;
+};
+int vt_recorder_queue_stats(const struct vt_recorder *r, unsigned q, struct vt_recorder_qstats *st);
+
+struct vt_recorder_stats {
+	uint64_t timeout_ms;
+	unsigned nqueues;          /* the backend's queues (no backend: the maximum) */
+	unsigned subscribers;
+	uint64_t sub_records;      /* queued to subscribers, over all of them */
+	uint64_t sub_drops;        /* dropped for slow subscribers, over all */
+	const char *file;          /* NULL: no file sink */
+	uint64_t file_records;
+	int file_error;            /* -errno of the first write error, or 0 */
+};
+void vt_recorder_stats(const struct vt_recorder *r, struct vt_recorder_stats *st);
+
+const char *vt_recorder_device(const struct vt_recorder *r);
+uint32_t vt_recorder_virtio_id(const struct vt_recorder *r);
+
+#endif
