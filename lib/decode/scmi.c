@@ -1,0 +1,177 @@
+/* virtio-scmi decoder: one line per message, e.g.
+ *   cmd PERF msg 0x7 token 12 params 4 [00 00 00 00] -> SUCCESS
+ *   cmd CLOCK msg 0x8 token 5 -> NOT_FOUND
+ *   event buffer 128 -> notification SENSOR msg 0x0 token 0 len 16
+ * Layout (virtio spec, SCMI Device): cmdq readable le32 SCMI header then
+ * parameters, writable le32 header then return values starting with le32
+ * status; eventq writable only: le32 header then the payload (a delayed
+ * response starts with its le32 status).  Header: message id bits 7:0,
+ * type 9:8 (0 command, 2 delayed response, 3 notification), protocol id
+ * 17:10, token 27:18. */
+#include <stdio.h>
+
+#include "decode/decode.h"
+#include "util/bytes.h"
+#include "virtio/virtio.h"
+
+#define SCMI_CMDQ 0
+#define SCMI_EVENTQ 1
+#define SCMI_SHOW 16
+
+static const struct vt_tok scmi_protocols[] = {
+	{ 0x10, "BASE" },
+	{ 0x11, "POWER" },
+	{ 0x12, "SYSTEM" },
+	{ 0x13, "PERF" },
+	{ 0x14, "CLOCK" },
+	{ 0x15, "SENSOR" },
+	{ 0x16, "RESET" },
+	{ 0x17, "VOLTAGE" },
+	{ 0x18, "POWERCAP" },
+	{ 0x19, "PINCTRL" },
+	{ 0, NULL },
+};
+
+static const struct vt_tok scmi_types[] = {
+	{ 0, "cmd" },
+	{ 2, "delayed-resp" },
+	{ 3, "notification" },
+	{ 0, NULL },
+};
+
+/* Status is a signed le32; the table holds its two's-complement value. */
+static const struct vt_tok scmi_status[] = {
+	{ 0, "SUCCESS" },
+	{ (uint32_t)-1, "NOT_SUPPORTED" },
+	{ (uint32_t)-2, "INVALID_PARAMETERS" },
+	{ (uint32_t)-3, "DENIED" },
+	{ (uint32_t)-4, "NOT_FOUND" },
+	{ (uint32_t)-5, "OUT_OF_RANGE" },
+	{ (uint32_t)-6, "BUSY" },
+	{ (uint32_t)-7, "COMMS_ERROR" },
+	{ (uint32_t)-8, "GENERIC_ERROR" },
+	{ (uint32_t)-9, "HARDWARE_ERROR" },
+	{ (uint32_t)-10, "PROTOCOL_ERROR" },
+	{ (uint32_t)-11, "IN_USE" },
+	{ 0, NULL },
+};
+
+const char *vt_scmi_protocol_name(unsigned proto)
+{
+	return vt_tok2str(scmi_protocols, "proto-0x%02x", proto);
+}
+
+const char *vt_scmi_type_name(unsigned type)
+{
+	return vt_tok2str(scmi_types, "type-%u", type);
+}
+
+const char *vt_scmi_status_name(uint32_t status)
+{
+	static char buf[24];
+
+	for (const struct vt_tok *t = scmi_status; t->s; t++)
+		if (t->v == status)
+			return t->s;
+	snprintf(buf, sizeof(buf), "status-%d", (int32_t)status);
+	return buf;
+}
+
+static void header(struct vt_sb *out, uint32_t h)
+{
+	vt_sb_printf(out, "%s %s msg 0x%x token %u", vt_scmi_type_name((h >> 8) & 3),
+		     vt_scmi_protocol_name((h >> 10) & 0xff), h & 0xff, (h >> 18) & 0x3ff);
+}
+
+static void show(struct vt_sb *out, const struct vt_chain *c, bool writable, uint64_t off, uint64_t len)
+{
+	uint8_t buf[SCMI_SHOW + 1];
+	size_t want = len < sizeof(buf) ? (size_t)len : sizeof(buf);
+	size_t n = writable ? vt_chain_read_writable(c, off, buf, want) : vt_chain_read(c, off, buf, want);
+
+	if (!n)
+		return;
+	vt_sb_printf(out, " [");
+	vt_sb_hex(out, buf, n, SCMI_SHOW);
+	vt_sb_printf(out, "]");
+}
+
+static void cmd_summary(struct vt_sb *out, const struct vt_chain *c, bool completed, uint32_t used_len)
+{
+	uint8_t b[4];
+
+	if (vt_chain_read(c, 0, b, 4) < 4) {
+		vt_sb_printf(out, "malformed: header %llu bytes", (unsigned long long)c->read_len);
+		out->trunc = true;
+		return;
+	}
+	uint32_t h = vt_ld_le32(b);
+	header(out, h);
+	if (c->read_len > 4) {
+		vt_sb_printf(out, " params %llu", (unsigned long long)(c->read_len - 4));
+		show(out, c, false, 4, c->read_len - 4);
+	}
+	if (c->write_len < 8) {
+		vt_sb_printf(out, " malformed: response buffer %llu", (unsigned long long)c->write_len);
+		out->trunc = true;
+		return;
+	}
+	if (!completed)
+		return;
+	if (used_len < 8) {
+		vt_sb_printf(out, " -> used %u", used_len);
+		return;
+	}
+	uint8_t r[8];
+	if (vt_chain_read_writable(c, 0, r, 8) < 8) {
+		out->trunc = true;
+		return;
+	}
+	uint32_t rh = vt_ld_le32(r);
+	vt_sb_printf(out, " -> %s", vt_scmi_status_name(vt_ld_le32(r + 4)));
+	if ((rh & 0x0ffffffu) != (h & 0x0ffffffu))
+		vt_sb_printf(out, " header 0x%08x", rh);  /* not the request's */
+	if (used_len > 8) {
+		vt_sb_printf(out, " ret %u", used_len - 8);
+		show(out, c, true, 8, used_len - 8);
+	}
+}
+
+static void event_summary(struct vt_sb *out, const struct vt_chain *c, bool completed, uint32_t used_len)
+{
+	if (c->read_len)
+		vt_sb_printf(out, "malformed: readable %llu ", (unsigned long long)c->read_len);
+	vt_sb_printf(out, "event buffer %llu", (unsigned long long)c->write_len);
+	if (!completed)
+		return;
+	uint8_t b[8];
+	size_t n = vt_chain_read_writable(c, 0, b, used_len < 8 ? used_len : 8);
+	if (n < 4) {
+		vt_sb_printf(out, " -> used %u", used_len);
+		if (used_len >= 4)
+			out->trunc = true;
+		return;
+	}
+	uint32_t h = vt_ld_le32(b);
+	vt_sb_printf(out, " -> ");
+	header(out, h);
+	if (((h >> 8) & 3) == 2 && n >= 8)
+		vt_sb_printf(out, " %s", vt_scmi_status_name(vt_ld_le32(b + 4)));
+	vt_sb_printf(out, " len %u", used_len - 4);
+	show(out, c, true, 4, used_len - 4);
+}
+
+static void scmi_summary(struct vt_sb *out, unsigned queue, const struct vt_chain *c, bool completed,
+			 uint32_t used_len)
+{
+	if (queue == SCMI_EVENTQ)
+		event_summary(out, c, completed, used_len);
+	else
+		cmd_summary(out, c, completed, used_len);
+}
+
+const struct vt_decoder vt_decoder_scmi = {
+	.virtio_id = VIRTIO_ID_SCMI,
+	.name = "scmi",
+	.summary = scmi_summary,
+};
