@@ -12,6 +12,7 @@ BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man
 BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  = $(PREFIX)/share/zsh/vendor-completions
+WIRESHARKDIR = $(PREFIX)/share/wireshark/plugins
 
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
@@ -117,9 +118,12 @@ install: vitool
 	$(if $(MAN7),install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/)
 	install -m 0644 completions/vitool.bash $(DESTDIR)$(BASHCOMPDIR)/vitool
 	install -m 0644 completions/_vitool $(DESTDIR)$(ZSHCOMPDIR)/_vitool
+	install -d $(DESTDIR)$(WIRESHARKDIR)
+	install -m 0644 lib/trace/wireshark/vitool.lua $(DESTDIR)$(WIRESHARKDIR)/vitool.lua
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vitool $(DESTDIR)$(BASHCOMPDIR)/vitool $(DESTDIR)$(ZSHCOMPDIR)/_vitool
+	rm -f $(DESTDIR)$(WIRESHARKDIR)/vitool.lua
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))

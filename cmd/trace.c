@@ -1,0 +1,323 @@
+/* vitool trace: tcpdump for virtqueues.  Attaches to a running serve/proxy
+ * instance through its control socket (`trace [snaplen N]`: one JSON reply
+ * line, then a pcap stream of trace records), or reads a capture (-r), and
+ * prints one decoded line per record (lib/trace/print), or writes the
+ * records to a pcap file (-w).  The FILTER words (lib/trace/filter) select
+ * records.  Live and -r print the same thing: everything shown comes from
+ * the records.
+ *
+ * exit status: 0 done (end of capture, -c reached, interrupted, instance
+ * closed the stream), 1 error (no instance, bad capture, write error),
+ * 2 usage (bad option or filter). */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "ctl/ctl.h"
+#include "trace/filter.h"
+#include "trace/pcap.h"
+#include "trace/print.h"
+#include "trace/record.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/parse.h"
+
+#define REPLY_TIMEOUT_MS 5000
+/* Link types a vitool capture may carry: USER0..USER15. */
+#define LINKTYPE_USER_FIRST 147
+#define LINKTYPE_USER_LAST 162
+
+static const char trace_usage[] =
+	"usage: vitool trace [--control PATH] [-r FILE] [-w FILE] [-c N] [-s SNAPLEN]\n"
+	"                    [--linktype N] [-U] [-v] [--json] [FILTER...]\n"
+	"\n"
+	"Prints the virtqueue traffic of a running vitool instance (or of a capture\n"
+	"file with -r), one decoded line per record; writes pcap with -w.\n"
+	"\n"
+	"  -C, --control PATH   control socket of the instance (default: the only one\n"
+	"                       running, in $XDG_RUNTIME_DIR/vitool or /tmp/vitool-UID)\n"
+	"  -r, --read FILE      read records from a pcap file ('-': standard input)\n"
+	"  -w, --write FILE     write the selected records to a pcap file ('-': stdout)\n"
+	"                       instead of printing them\n"
+	"  -c, --count N        stop after N selected records\n"
+	"  -s, --snaplen N      live: ask for records of at most N bytes\n"
+	"      --linktype N     -w: pcap link type (default USER0, 147)\n"
+	"  -U, --unbuffered     flush after every record\n"
+	"  -v, --verbose        also the chain layout and the payload in hex\n"
+	"  -j, --json           one JSON object per record\n"
+	"  -h, --help           this help\n"
+	"\n"
+	"FILTER: i2c gpio scmi blk rng | q N | avail used kick call timeout late ooo\n"
+	"error | addr N | line N | type NAME | read write | status ok|err |\n"
+	"latency > 5ms, combined with and, or, not and parentheses (vitool-trace(1)).\n"
+	"\n"
+	"exit status: 0 done, 1 error (no instance, bad capture), 2 usage\n";
+
+struct trace_opts {
+	const char *control;
+	const char *rfile;
+	const char *wfile;
+	uint64_t count;      /* 0: no limit */
+	unsigned snaplen;
+	int linktype;        /* 0: the input's, else USER0 */
+	bool unbuffered;
+	bool verbose;
+	bool json;
+	char *filter_text;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* SIGINT/SIGTERM end the capture cleanly: no SA_RESTART, so a blocked read
+ * returns and the loop sees `stop`. */
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static char *join_words(int argc, char **argv)
+{
+	size_t len = 1;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	char *s = calloc(1, len);
+	if (!s)
+		vt_die("trace: out of memory");
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static void parse_args(struct trace_opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "control", required_argument, NULL, 'C' },
+		{ "read", required_argument, NULL, 'r' },
+		{ "write", required_argument, NULL, 'w' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "snaplen", required_argument, NULL, 's' },
+		{ "linktype", required_argument, NULL, 'L' },
+		{ "unbuffered", no_argument, NULL, 'U' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned u;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":C:r:w:c:s:UvjhL:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'C':
+			o->control = optarg;
+			break;
+		case 'r':
+			o->rfile = optarg;
+			break;
+		case 'w':
+			o->wfile = optarg;
+			break;
+		case 'c':
+			if (!vt_parse_u64(optarg, UINT64_MAX, &o->count) || !o->count)
+				vt_die_usage("trace: -c %s: want a record count, 1 or more", optarg);
+			break;
+		case 's':
+			if (!vt_parse_uint(optarg, VT_REC_SNAPLEN_MAX, &u) || u < VT_REC_HDR_LEN)
+				vt_die_usage("trace: -s %s: want a snap length, %d-%u bytes", optarg,
+					     VT_REC_HDR_LEN, VT_REC_SNAPLEN_MAX);
+			o->snaplen = u;
+			break;
+		case 'L':
+			if (!vt_parse_uint(optarg, 65535, &u) || !u)
+				vt_die_usage("trace: --linktype %s: want a link type number, 1-65535", optarg);
+			o->linktype = (int)u;
+			break;
+		case 'U':
+			o->unbuffered = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'h':
+			fputs(trace_usage, stdout);
+			exit(VT_EXIT_OK);
+		default:
+			cmd_option_error("trace", c, argv);
+		}
+	}
+	if (o->rfile && o->control)
+		vt_die_usage("trace: -r reads a file; --control attaches to an instance: not both");
+	if (o->rfile && o->snaplen)
+		vt_die_usage("trace: -s is for live capture; a file's records are already cut");
+	if (o->wfile && (o->json || o->verbose))
+		vt_die_usage("trace: -w writes records, it prints nothing: drop %s", o->json ? "--json" : "-v");
+	o->filter_text = join_words(argc - optind, argv + optind);
+}
+
+/* Attaches to the instance: the `trace` command, its reply, then the pcap
+ * stream on the same connection.  Dies on failure. */
+static struct vt_pcap_reader *attach(const struct trace_opts *o, char *src, size_t srclen)
+{
+	char path[512], err[512], line[64], *reply = NULL;
+	bool ok = false;
+
+	if (vt_ctl_find(o->control, path, sizeof(path), err, sizeof(err)) < 0)
+		vt_die("trace: %s", err);
+	snprintf(src, srclen, "%s", path);
+	int fd = vt_ctl_connect(path, err, sizeof(err));
+	if (fd < 0)
+		vt_die("trace: %s", err);
+	if (o->snaplen)
+		snprintf(line, sizeof(line), "trace snaplen %u", o->snaplen);
+	else
+		snprintf(line, sizeof(line), "trace");
+	if (vt_ctl_call(fd, line, &reply, REPLY_TIMEOUT_MS, err, sizeof(err)) < 0)
+		vt_die("trace: %s: %s", path, err);
+	if (!vt_json_get_bool(reply, "ok", &ok) || !ok) {
+		char why[256] = "";
+		if (!vt_json_get_str(reply, "error", why, sizeof(why)))
+			snprintf(why, sizeof(why), "unexpected reply: %.200s", reply);
+		vt_die("trace: %s: %s", path, why);
+	}
+	free(reply);
+	FILE *f = fdopen(fd, "rb");
+	if (!f)
+		vt_die("trace: %s: %s", path, strerror(errno));
+	struct vt_pcap_reader *r = vt_pcap_open_read_file(f, err, sizeof(err));
+	if (!r)
+		vt_die("trace: %s: the instance's stream: %s", path, err);
+	return r;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct trace_opts o = { 0 };
+	char err[512], src[512];
+
+	parse_args(&o, argc, argv);
+	struct vt_filter *filter = vt_filter_compile(o.filter_text, err, sizeof(err));
+	if (!filter)
+		vt_die_usage("trace: bad filter \"%s\": %s", o.filter_text, err);
+
+	struct vt_pcap_reader *in;
+	if (o.rfile) {
+		snprintf(src, sizeof(src), "%s", strcmp(o.rfile, "-") ? o.rfile : "standard input");
+		in = vt_pcap_open_read(o.rfile, err, sizeof(err));
+		if (!in && !strncmp(err, o.rfile, strlen(o.rfile)))
+			vt_die("trace: %s", err);   /* libpcap named the file already */
+		if (!in)
+			vt_die("trace: %s: %s", src, err);
+	} else {
+		in = attach(&o, src, sizeof(src));
+	}
+	int lt = vt_pcap_linktype(in);
+	if (lt != o.linktype && (lt < LINKTYPE_USER_FIRST || lt > LINKTYPE_USER_LAST)) {
+		vt_pcap_close_read(in);
+		vt_die("trace: %s: link type %d is not a vitool capture (USER0-USER15, 147-162)", src, lt);
+	}
+
+	struct vt_pcap_writer *out = NULL;
+	if (o.wfile) {
+		out = vt_pcap_open_write(o.wfile, o.linktype ? o.linktype : lt, vt_pcap_snaplen(in), err, sizeof(err));
+		if (!out)
+			vt_die("trace: %s", err);
+	}
+	catch_signals();
+
+	uint64_t n = 0, matched = 0;
+	int status = VT_EXIT_OK;
+	for (;;) {
+		const uint8_t *buf;
+		size_t len;
+		uint64_t ts;
+		struct vt_rec rec;
+		struct vt_trace_view v;
+
+		if (stop)
+			break;
+		int rc = vt_pcap_next(in, &buf, &len, &ts, err, sizeof(err));
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			if (stop)
+				break;
+			vt_err("trace: %s: %s", src, err);
+			status = VT_EXIT_FAIL;
+			break;
+		}
+		n++;
+		if (vt_pcap_wire_len(in) > len) {
+			vt_err("trace: %s: record %llu: cut to %zu of %zu bytes by a snap length (re-captured?)",
+			       src, (unsigned long long)n, len, vt_pcap_wire_len(in));
+			status = VT_EXIT_FAIL;
+			break;
+		}
+		if (vt_rec_parse(buf, len, &rec, err, sizeof(err)) < 0) {
+			vt_err("trace: %s: record %llu: %s", src, (unsigned long long)n, err);
+			status = VT_EXIT_FAIL;
+			break;
+		}
+		vt_trace_view_build(&v, &rec);
+		if (!vt_filter_match(filter, &v))
+			continue;
+		matched++;
+		if (out) {
+			int w = vt_pcap_write(out, buf, len, ts);
+			if (w == 0 && o.unbuffered)
+				w = vt_pcap_flush(out);
+			if (w < 0) {
+				vt_err("trace: %s: %s", o.wfile, strerror(-w));
+				status = VT_EXIT_FAIL;
+				break;
+			}
+		} else {
+			if (o.json)
+				vt_trace_print_json(stdout, &v, o.verbose);
+			else
+				vt_trace_print_text(stdout, &v, o.verbose);
+			if (o.unbuffered)
+				fflush(stdout);
+		}
+		if (o.count && matched >= o.count)
+			break;
+	}
+	vt_pcap_close_read(in);
+	if (out) {
+		int c = vt_pcap_close(out);
+		if (c < 0 && status == VT_EXIT_OK) {
+			vt_err("trace: %s: %s", o.wfile, strerror(-c));
+			status = VT_EXIT_FAIL;
+		}
+	}
+	if (fflush(stdout) != 0 && status == VT_EXIT_OK) {
+		vt_err("trace: standard output: %s", strerror(errno));
+		status = VT_EXIT_FAIL;
+	}
+	vt_filter_free(filter);
+	free(o.filter_text);
+	return status;
+}

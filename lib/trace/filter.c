@@ -1,0 +1,563 @@
+/* Trace filter: a tokenizer, a recursive-descent parser into a small tree,
+ * and its evaluation over a vt_trace_view (see filter.h). */
+#include "trace/filter.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/parse.h"
+#include "virtio/virtio.h"
+
+enum node_type {
+	N_TRUE, N_AND, N_OR, N_NOT,
+	N_DEVICE,     /* u: virtio id; s: name when not a number */
+	N_INSTANCE, N_QUEUE, N_ID,
+	N_KIND,       /* u: record kind */
+	N_COMPLETION, N_TIMEOUT, N_LATE, N_OOO,
+	N_ADDR, N_LINE, N_TYPE,
+	N_STATUS,     /* u: VT_TRACE_ST_OK/ERR, or 0 with s: a status name */
+	N_LATENCY,    /* cmp, u: ns */
+};
+
+enum cmp { C_GT, C_GE, C_LT, C_LE, C_EQ };
+
+struct vt_filter {
+	enum node_type type;
+	enum cmp cmp;
+	uint64_t u;
+	char s[48];
+	struct vt_filter *l, *r;
+};
+
+/* ---- tokens ---- */
+
+enum tok_type { T_END, T_WORD, T_LPAREN, T_RPAREN, T_NOT, T_AND, T_OR, T_CMP };
+
+struct tok {
+	enum tok_type type;
+	size_t pos;         /* 1-based */
+	size_t len;
+	const char *p;
+	enum cmp cmp;
+};
+
+struct parser {
+	const char *text;
+	size_t at;          /* next unread character */
+	struct tok t;       /* current token */
+	char *err;
+	size_t errlen;
+	bool failed;
+};
+
+static bool word_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
+}
+
+static void next(struct parser *p)
+{
+	const char *s = p->text;
+
+	while (s[p->at] && isspace((unsigned char)s[p->at]))
+		p->at++;
+	struct tok t = { .pos = p->at + 1, .p = s + p->at, .len = 1 };
+	char c = s[p->at];
+	if (!c) {
+		t.type = T_END;
+		t.len = 0;
+	} else if (c == '(') {
+		t.type = T_LPAREN;
+	} else if (c == ')') {
+		t.type = T_RPAREN;
+	} else if (c == '!' && s[p->at + 1] != '=') {
+		t.type = T_NOT;
+	} else if (c == '&' && s[p->at + 1] == '&') {
+		t.type = T_AND;
+		t.len = 2;
+	} else if (c == '|' && s[p->at + 1] == '|') {
+		t.type = T_OR;
+		t.len = 2;
+	} else if (c == '>' || c == '<' || c == '=') {
+		bool eq = s[p->at + 1] == '=';
+		t.type = T_CMP;
+		t.len = eq ? 2 : 1;
+		t.cmp = c == '>' ? (eq ? C_GE : C_GT) : c == '<' ? (eq ? C_LE : C_LT) : C_EQ;
+	} else if (word_char(c)) {
+		t.type = T_WORD;
+		t.len = 0;
+		while (word_char(s[p->at + t.len]))
+			t.len++;
+	} else {
+		t.type = T_WORD;   /* reported as an unexpected character by the parser */
+		t.len = 1;
+	}
+	p->at += t.len;
+	p->t = t;
+}
+
+static struct vt_filter *error_at(struct parser *p, size_t pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static struct vt_filter *error_at(struct parser *p, size_t pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->failed)
+		return NULL;
+	p->failed = true;
+	int n = snprintf(p->err, p->errlen, "at %zu: ", pos);
+	if (n >= 0 && (size_t)n < p->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return NULL;
+}
+
+/* The current token as text, for messages. */
+static const char *tok_text(const struct tok *t, char *buf, size_t len)
+{
+	if (t->type == T_END)
+		return "the end";
+	snprintf(buf, len, "'%.*s'", (int)(t->len < 32 ? t->len : 32), t->p);
+	return buf;
+}
+
+static bool is_word(const struct tok *t, const char *w)
+{
+	return t->type == T_WORD && strlen(w) == t->len && strncasecmp(t->p, w, t->len) == 0;
+}
+
+static struct vt_filter *node(enum node_type type)
+{
+	struct vt_filter *n = calloc(1, sizeof(*n));
+	if (n)
+		n->type = type;
+	return n;
+}
+
+void vt_filter_free(struct vt_filter *f)
+{
+	if (!f)
+		return;
+	vt_filter_free(f->l);
+	vt_filter_free(f->r);
+	free(f);
+}
+
+static struct vt_filter *parse_or(struct parser *p);
+
+/* A number argument of keyword kw: the current token. */
+static bool take_number(struct parser *p, const char *kw, uint64_t max, uint64_t *out)
+{
+	char buf[48], tmp[40];
+
+	if (p->t.type != T_WORD || p->t.len >= sizeof(tmp)) {
+		error_at(p, p->t.pos, "expected a number after '%s', got %s", kw, tok_text(&p->t, buf, sizeof(buf)));
+		return false;
+	}
+	memcpy(tmp, p->t.p, p->t.len);
+	tmp[p->t.len] = '\0';
+	if (!vt_parse_u64(tmp, max, out)) {
+		error_at(p, p->t.pos, "expected a number (0-%" PRIu64 ") after '%s', got '%s'", max, kw, tmp);
+		return false;
+	}
+	next(p);
+	return true;
+}
+
+/* A name argument of keyword kw (copied into n->s). */
+static bool take_name(struct parser *p, const char *kw, struct vt_filter *n)
+{
+	char buf[48];
+
+	if (p->t.type != T_WORD || !word_char(p->t.p[0]) || is_word(&p->t, "and") || is_word(&p->t, "or") ||
+	    is_word(&p->t, "not")) {
+		error_at(p, p->t.pos, "expected a name after '%s', got %s", kw, tok_text(&p->t, buf, sizeof(buf)));
+		return false;
+	}
+	if (p->t.len >= sizeof(n->s)) {
+		error_at(p, p->t.pos, "name after '%s' is too long", kw);
+		return false;
+	}
+	memcpy(n->s, p->t.p, p->t.len);
+	n->s[p->t.len] = '\0';
+	next(p);
+	return true;
+}
+
+static const struct {
+	const char *unit;
+	double ns;
+} units[] = {
+	{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+};
+
+/* latency CMP DURATION */
+static bool take_latency(struct parser *p, struct vt_filter *n)
+{
+	char buf[48], tmp[40];
+
+	if (p->t.type != T_CMP) {
+		error_at(p, p->t.pos, "expected > >= < <= or = after 'latency', got %s", tok_text(&p->t, buf, sizeof(buf)));
+		return false;
+	}
+	n->cmp = p->t.cmp;
+	next(p);
+	size_t pos = p->t.pos;
+	if (p->t.type != T_WORD || p->t.len >= sizeof(tmp) || !isdigit((unsigned char)p->t.p[0])) {
+		error_at(p, pos, "expected a duration (5ms, 200us, 1s) after 'latency %s', got %s",
+			 n->cmp == C_GT ? ">" : n->cmp == C_GE ? ">=" : n->cmp == C_LT ? "<" : n->cmp == C_LE ? "<=" : "=",
+			 tok_text(&p->t, buf, sizeof(buf)));
+		return false;
+	}
+	memcpy(tmp, p->t.p, p->t.len);
+	tmp[p->t.len] = '\0';
+	next(p);
+	char *end;
+	errno = 0;
+	double v = strtod(tmp, &end);
+	const char *unit = end;
+	if (!*unit && p->t.type == T_WORD) {   /* "5 ms" */
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (is_word(&p->t, units[i].unit)) {
+				unit = units[i].unit;
+				next(p);
+				break;
+			}
+	}
+	if (errno || end == tmp || !isfinite(v) || v < 0) {
+		error_at(p, pos, "bad duration '%s'", tmp);
+		return false;
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcasecmp(unit, units[i].unit) == 0) {
+			double ns = v * units[i].ns;
+			if (ns > 1.8e19) {
+				error_at(p, pos, "duration '%s' is too large", tmp);
+				return false;
+			}
+			n->u = (uint64_t)(ns + 0.5);
+			return true;
+		}
+	}
+	error_at(p, pos, "duration '%s' needs a unit: ns, us, ms or s", tmp);
+	return false;
+}
+
+/* Keywords that stand alone. */
+static const struct {
+	const char *word;
+	enum node_type type;
+	uint64_t u;
+	const char *s;
+} simple[] = {
+	{ "i2c", N_DEVICE, VIRTIO_ID_I2C, NULL },
+	{ "gpio", N_DEVICE, VIRTIO_ID_GPIO, NULL },
+	{ "scmi", N_DEVICE, VIRTIO_ID_SCMI, NULL },
+	{ "blk", N_DEVICE, VIRTIO_ID_BLOCK, NULL },
+	{ "rng", N_DEVICE, VIRTIO_ID_RNG, NULL },
+	{ "avail", N_KIND, VT_REC_AVAIL, NULL },
+	{ "used", N_COMPLETION, 0, NULL },
+	{ "kick", N_KIND, VT_REC_KICK, NULL },
+	{ "call", N_KIND, VT_REC_CALL, NULL },
+	{ "irq", N_KIND, VT_REC_IRQ_INJECTED, NULL },
+	{ "timeout", N_TIMEOUT, 0, NULL },
+	{ "late", N_LATE, 0, NULL },
+	{ "ooo", N_OOO, 0, NULL },
+	{ "error", N_KIND, VT_REC_RING_ERROR, NULL },
+	{ "ring-error", N_KIND, VT_REC_RING_ERROR, NULL },
+	{ "vhost", N_KIND, VT_REC_VHOST_MSG, NULL },
+	{ "vhost-msg", N_KIND, VT_REC_VHOST_MSG, NULL },
+	{ "config", N_KIND, VT_REC_CONFIG, NULL },
+	{ "connect", N_KIND, VT_REC_CONNECT, NULL },
+	{ "disconnect", N_KIND, VT_REC_DISCONNECT, NULL },
+	{ "drops", N_KIND, VT_TRACE_KIND_DROPS, NULL },
+	{ "read", N_TYPE, 0, "read" },
+	{ "write", N_TYPE, 0, "write" },
+	{ "probe", N_TYPE, 0, "probe" },
+};
+
+static struct vt_filter *parse_primitive(struct parser *p)
+{
+	char buf[48];
+	struct tok kw = p->t;
+
+	if (kw.type != T_WORD || !word_char(kw.p[0]))
+		return error_at(p, kw.pos, "expected a filter primitive, got %s", tok_text(&kw, buf, sizeof(buf)));
+	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
+		if (!is_word(&kw, simple[i].word))
+			continue;
+		struct vt_filter *n = node(simple[i].type);
+		if (!n)
+			return error_at(p, kw.pos, "out of memory");
+		n->u = simple[i].u;
+		if (simple[i].s)
+			snprintf(n->s, sizeof(n->s), "%s", simple[i].s);
+		next(p);
+		return n;
+	}
+
+	static const struct {
+		const char *word;
+		enum node_type type;
+		uint64_t max;
+	} numeric[] = {
+		{ "q", N_QUEUE, UINT16_MAX },
+		{ "queue", N_QUEUE, UINT16_MAX },
+		{ "instance", N_INSTANCE, UINT16_MAX },
+		{ "id", N_ID, UINT64_MAX },
+		{ "addr", N_ADDR, 0x3ff },
+		{ "line", N_LINE, UINT16_MAX },
+	};
+	for (size_t i = 0; i < sizeof(numeric) / sizeof(numeric[0]); i++) {
+		if (!is_word(&kw, numeric[i].word))
+			continue;
+		struct vt_filter *n = node(numeric[i].type);
+		if (!n)
+			return error_at(p, kw.pos, "out of memory");
+		next(p);
+		if (!take_number(p, numeric[i].word, numeric[i].max, &n->u)) {
+			free(n);
+			return NULL;
+		}
+		return n;
+	}
+
+	/* "q0", as the lines print it. */
+	if (kw.len > 1 && (kw.p[0] == 'q' || kw.p[0] == 'Q') && isdigit((unsigned char)kw.p[1])) {
+		char tmp[16];
+		uint64_t q;
+		if (kw.len < sizeof(tmp)) {
+			memcpy(tmp, kw.p + 1, kw.len - 1);
+			tmp[kw.len - 1] = '\0';
+			if (vt_parse_u64(tmp, UINT16_MAX, &q)) {
+				struct vt_filter *n = node(N_QUEUE);
+				if (!n)
+					return error_at(p, kw.pos, "out of memory");
+				n->u = q;
+				next(p);
+				return n;
+			}
+		}
+	}
+
+	enum node_type t;
+	const char *w;
+	if (is_word(&kw, "type"))
+		t = N_TYPE, w = "type";
+	else if (is_word(&kw, "status"))
+		t = N_STATUS, w = "status";
+	else if (is_word(&kw, "device"))
+		t = N_DEVICE, w = "device";
+	else if (is_word(&kw, "latency"))
+		t = N_LATENCY, w = "latency";
+	else
+		return error_at(p, kw.pos, "unknown filter word %s", tok_text(&kw, buf, sizeof(buf)));
+	struct vt_filter *n = node(t);
+	if (!n)
+		return error_at(p, kw.pos, "out of memory");
+	next(p);
+	bool ok;
+	if (t == N_LATENCY) {
+		ok = take_latency(p, n);
+	} else {
+		ok = take_name(p, w, n);
+		if (ok && t == N_STATUS)
+			n->u = !strcasecmp(n->s, "ok") ? VT_TRACE_ST_OK : !strcasecmp(n->s, "err") ? VT_TRACE_ST_ERR : 0;
+		if (ok && t == N_DEVICE) {
+			uint64_t id;
+			char dn[24];
+			if (vt_parse_u64(n->s, UINT32_MAX, &id)) {
+				n->u = id;
+				n->s[0] = '\0';
+			} else {
+				/* A known name becomes its id: "device i2c" == "i2c". */
+				for (uint32_t d = 0; d < 64; d++) {
+					vt_trace_device_name(d, dn, sizeof(dn));
+					if (!strcasecmp(dn, n->s)) {
+						n->u = d;
+						n->s[0] = '\0';
+						break;
+					}
+				}
+			}
+		}
+	}
+	if (!ok) {
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+static bool starts_unary(const struct tok *t)
+{
+	if (t->type == T_LPAREN || t->type == T_NOT)
+		return true;
+	return t->type == T_WORD && !is_word(t, "and") && !is_word(t, "or");
+}
+
+static struct vt_filter *parse_unary(struct parser *p)
+{
+	if (p->t.type == T_NOT || is_word(&p->t, "not")) {
+		next(p);
+		struct vt_filter *c = parse_unary(p);
+		if (!c)
+			return NULL;
+		struct vt_filter *n = node(N_NOT);
+		if (!n) {
+			vt_filter_free(c);
+			return error_at(p, p->t.pos, "out of memory");
+		}
+		n->l = c;
+		return n;
+	}
+	if (p->t.type == T_LPAREN) {
+		size_t open = p->t.pos;
+		next(p);
+		struct vt_filter *n = parse_or(p);
+		if (!n)
+			return NULL;
+		if (p->t.type != T_RPAREN) {
+			char buf[48];
+			vt_filter_free(n);
+			return error_at(p, p->t.pos, "expected ')' to close the '(' at %zu, got %s", open,
+					tok_text(&p->t, buf, sizeof(buf)));
+		}
+		next(p);
+		return n;
+	}
+	return parse_primitive(p);
+}
+
+static struct vt_filter *binary(struct parser *p, enum node_type type, struct vt_filter *l, struct vt_filter *r)
+{
+	struct vt_filter *n = node(type);
+
+	if (!n) {
+		vt_filter_free(l);
+		vt_filter_free(r);
+		return error_at(p, p->t.pos, "out of memory");
+	}
+	n->l = l;
+	n->r = r;
+	return n;
+}
+
+static struct vt_filter *parse_and(struct parser *p)
+{
+	struct vt_filter *l = parse_unary(p);
+
+	while (l) {
+		if (p->t.type == T_AND || is_word(&p->t, "and"))
+			next(p);
+		else if (!starts_unary(&p->t))
+			break;
+		struct vt_filter *r = parse_unary(p);
+		if (!r) {
+			vt_filter_free(l);
+			return NULL;
+		}
+		l = binary(p, N_AND, l, r);
+	}
+	return l;
+}
+
+static struct vt_filter *parse_or(struct parser *p)
+{
+	struct vt_filter *l = parse_and(p);
+
+	while (l && (p->t.type == T_OR || is_word(&p->t, "or"))) {
+		next(p);
+		struct vt_filter *r = parse_and(p);
+		if (!r) {
+			vt_filter_free(l);
+			return NULL;
+		}
+		l = binary(p, N_OR, l, r);
+	}
+	return l;
+}
+
+struct vt_filter *vt_filter_compile(const char *text, char *err, size_t errlen)
+{
+	struct parser p = { .text = text ? text : "", .err = err, .errlen = errlen };
+	char buf[48];
+
+	if (errlen)
+		err[0] = '\0';
+	next(&p);
+	if (p.t.type == T_END)
+		return node(N_TRUE);
+	struct vt_filter *f = parse_or(&p);
+	if (f && p.t.type != T_END) {
+		vt_filter_free(f);
+		return error_at(&p, p.t.pos, "unexpected %s", tok_text(&p.t, buf, sizeof(buf)));
+	}
+	if (!f && !p.failed)
+		error_at(&p, p.t.pos, "out of memory");
+	return f;
+}
+
+/* Names compare without case, '-' and '_' alike: GET_VALUE, get-value. */
+static bool name_eq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = (char)tolower((unsigned char)(*a == '-' ? '_' : *a));
+		char y = (char)tolower((unsigned char)(*b == '-' ? '_' : *b));
+		if (x != y)
+			return false;
+	}
+	return !*a && !*b;
+}
+
+bool vt_filter_match(const struct vt_filter *f, const struct vt_trace_view *v)
+{
+	const struct vt_rec *r = v->rec;
+
+	switch (f->type) {
+	case N_TRUE: return true;
+	case N_AND: return vt_filter_match(f->l, v) && vt_filter_match(f->r, v);
+	case N_OR: return vt_filter_match(f->l, v) || vt_filter_match(f->r, v);
+	case N_NOT: return !vt_filter_match(f->l, v);
+	case N_DEVICE: return f->s[0] ? name_eq(f->s, v->device) : r->virtio_id == f->u;
+	case N_INSTANCE: return r->instance == f->u;
+	case N_QUEUE: return v->has_queue && r->queue == f->u;
+	case N_ID: return v->has_id && r->req_id == f->u;
+	case N_KIND: return r->kind == f->u;
+	case N_COMPLETION: return v->completion;
+	case N_TIMEOUT: return v->timed_out;
+	case N_LATE: return v->late;
+	case N_OOO: return v->ooo;
+	case N_ADDR: return v->has_addr && v->addr == f->u;
+	case N_LINE: return v->has_line && v->line == f->u;
+	case N_TYPE: return v->type && name_eq(f->s, v->type);
+	case N_STATUS:
+		if (f->u)
+			return v->status == f->u;
+		return v->status_name && name_eq(f->s, v->status_name);
+	case N_LATENCY: {
+		if (!v->has_latency)
+			return false;
+		uint64_t l = r->latency_ns;
+		switch (f->cmp) {
+		case C_GT: return l > f->u;
+		case C_GE: return l >= f->u;
+		case C_LT: return l < f->u;
+		case C_LE: return l <= f->u;
+		case C_EQ: return l == f->u;
+		}
+		return false;
+	}
+	}
+	return false;
+}

@@ -1,0 +1,36 @@
+/* Trace filters: the FILTER words of `vitool trace`, in the spirit of
+ * pcap-filter(7).  Grammar (man/vitool-trace.1 has the full text):
+ *
+ *   expr    := and { ("or" | "||") and }
+ *   and     := unary { ["and" | "&&"] unary }      side by side means "and"
+ *   unary   := ("not" | "!") unary | "(" expr ")" | primitive
+ *   primitive :=
+ *       i2c | gpio | scmi | blk | rng | device NAME|ID
+ *     | instance N | (q | queue) N | id N
+ *     | avail | used | kick | call | irq | timeout | late | ooo
+ *     | error | ring-error | vhost | config | connect | disconnect | drops
+ *     | addr N | line N | type NAME | read | write | probe
+ *     | status (ok | err | NAME)
+ *     | latency CMP DURATION        CMP: > >= < <= = ==; DURATION: N[ns|us|ms|s]
+ *
+ * Keywords and names are case-insensitive; numbers are decimal or 0x hex.
+ * A primitive about a field (addr, line, type, status) is false for a
+ * record that does not have that field. */
+#ifndef VT_TRACE_FILTER_H
+#define VT_TRACE_FILTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "trace/print.h"
+
+struct vt_filter;
+
+/* Compiles text.  NULL with "at N: reason" in err (N counts characters of
+ * text from 1) on a syntax error.  An empty text matches everything. */
+struct vt_filter *vt_filter_compile(const char *text, char *err, size_t errlen);
+/* Does the record shown by v match? */
+bool vt_filter_match(const struct vt_filter *f, const struct vt_trace_view *v);
+void vt_filter_free(struct vt_filter *f);
+
+#endif

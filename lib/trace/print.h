@@ -1,0 +1,83 @@
+/* One trace record -> what `vitool trace` shows: a text line (plus verbose
+ * lines), or one JSON object.  iproute2 style: vt_trace_view_build() reads
+ * the record once into a struct of fields (the header, the decoder's
+ * summary, the key fields of the request: i2c address, gpio line, request
+ * type, status, ...), and the formatters only format that struct, so text
+ * and JSON can never disagree, and the filter (filter.h) tests the same
+ * fields.  Everything shown comes from the record (its timestamp
+ * included): a live view and `-r` of its capture print the same bytes.
+ *
+ * Text line (man/vitool-trace.1):
+ *   TIME DEVICE[.INSTANCE] [qQUEUE] [#ID] EVENT [SUMMARY] [LATENCY] [MARKERS]
+ *   12:01:02.123456 i2c q0 #3 used 0x50 read 8 -> OK [01 02] 41us
+ * MARKERS: " [TIMEOUT]", " [LATE]", " [OOO]"; " [|]" ends a line whose
+ * record was cut by the snap length or whose decoder ran out of bytes. */
+#ifndef VT_TRACE_PRINT_H
+#define VT_TRACE_PRINT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "trace/record.h"
+#include "util/strbuf.h"
+
+/* Record kind 13: the live stream lost records (its text says how many). */
+#define VT_TRACE_KIND_DROPS 13
+
+/* Status of a decoded completion, for `status ok|err`. */
+enum vt_trace_status {
+	VT_TRACE_ST_NONE = 0,  /* not a completion, or the device has no status */
+	VT_TRACE_ST_OK,
+	VT_TRACE_ST_ERR,       /* error status, or nothing written (used 0) */
+};
+
+/* A decoded field for JSON (the "i2c": {...} object and friends). */
+struct vt_trace_kv {
+	const char *key;
+	bool is_str;
+	uint64_t u;
+	char s[48];
+};
+
+#define VT_TRACE_MAX_KV 12
+
+struct vt_trace_view {
+	const struct vt_rec *rec;
+	uint64_t ts_ns;
+	char time[32];            /* "12:01:02.123456", local time */
+	char device[24];          /* "i2c", "virtio-7" */
+	const char *event;        /* "used", "ring-error", "drops", "kind-N" */
+	bool has_queue, has_id, has_latency;
+	bool completion;          /* USED or LATE: the summary has the response */
+	bool timed_out, late, ooo, truncated;
+	struct vt_sb summary;     /* decoder summary or the record's text */
+
+	/* Key fields (filter.h and JSON). */
+	bool has_addr, has_line;
+	uint16_t addr;            /* i2c: 7-bit address */
+	uint16_t line;            /* gpio: line */
+	const char *type;         /* "read", "write", "probe" (i2c); "GET_VALUE", "irq" (gpio);
+				     "cmd", "notification" (scmi); "read", "flush" (blk); NULL */
+	enum vt_trace_status status;
+	const char *status_name;  /* "OK", "ERR", "SUCCESS", "IOERR", "VALID"; NULL */
+	unsigned nkv;
+	struct vt_trace_kv kv[VT_TRACE_MAX_KV];
+};
+
+/* Reads a parsed record into v (v->rec points at r: keep r alive while v
+ * is used). */
+void vt_trace_view_build(struct vt_trace_view *v, const struct vt_rec *r);
+
+/* "avail", ..., "drops", "kind-N". */
+const char *vt_trace_event_name(unsigned kind);
+/* Device name of a virtio device id: "i2c", "gpio", ..., else "virtio-N". */
+void vt_trace_device_name(uint32_t virtio_id, char *buf, size_t len);
+
+/* Output: one line (and with verbose the chain layout and hex payload on
+ * indented lines after it), or one JSON object on one line (verbose adds
+ * "chain"). */
+void vt_trace_print_text(FILE *f, const struct vt_trace_view *v, bool verbose);
+void vt_trace_print_json(FILE *f, const struct vt_trace_view *v, bool verbose);
+
+#endif

@@ -1,0 +1,244 @@
+-- Wireshark dissector for vitool trace records (man vitool-pcap(5)).
+--
+-- vitool writes classic pcap with link type USER0 (147); each packet is
+-- one trace record: a little-endian header, the descriptor chain's segment
+-- table, the captured payload, then an optional text.  This dissector
+-- decodes the header and segments of every record, and the virtio-i2c and
+-- virtio-gpio requests and responses in the payload.
+--
+-- Install: `make install` puts it in $(PREFIX)/share/wireshark/plugins/;
+-- or copy it to ~/.local/lib/wireshark/plugins/; or load it for one run:
+--   tshark -X lua_script:vitool.lua -r capture.pcap -V
+--   wireshark -X lua_script:vitool.lua capture.pcap
+-- Display filters: vitool.kind == 2, vitool.queue == 0, vitool.req_id == 3,
+-- vitool.i2c.addr == 0x50, vitool.gpio.line == 3, vitool.flags.late == 1.
+
+local p = Proto("vitool", "vitool trace record")
+
+local kinds = {
+	[1] = "AVAIL", [2] = "USED", [3] = "KICK", [4] = "CALL", [5] = "IRQ_INJECTED",
+	[6] = "TIMEOUT", [7] = "LATE", [8] = "VHOST_MSG", [9] = "CONFIG",
+	[10] = "RING_ERROR", [11] = "CONNECT", [12] = "DISCONNECT", [13] = "DROPS",
+}
+local devices = { [2] = "blk", [4] = "rng", [32] = "scmi", [34] = "i2c", [41] = "gpio" }
+
+local f = p.fields
+f.version = ProtoField.uint8("vitool.version", "Version")
+f.kind = ProtoField.uint8("vitool.kind", "Kind", base.DEC, kinds)
+f.header_len = ProtoField.uint16("vitool.header_len", "Header length")
+f.flags = ProtoField.uint32("vitool.flags", "Flags", base.HEX)
+f.f_timed_out = ProtoField.bool("vitool.flags.timed_out", "Timed out", 32, nil, 0x01)
+f.f_late = ProtoField.bool("vitool.flags.late", "Late", 32, nil, 0x02)
+f.f_ooo = ProtoField.bool("vitool.flags.out_of_order", "Out of order", 32, nil, 0x04)
+f.f_trunc = ProtoField.bool("vitool.flags.truncated", "Truncated", 32, nil, 0x08)
+f.f_nochain = ProtoField.bool("vitool.flags.no_chain", "No chain", 32, nil, 0x10)
+f.f_indirect = ProtoField.bool("vitool.flags.indirect", "Indirect", 32, nil, 0x20)
+f.virtio_id = ProtoField.uint32("vitool.virtio_id", "Device", base.DEC, devices)
+f.instance = ProtoField.uint16("vitool.instance", "Instance")
+f.queue = ProtoField.uint16("vitool.queue", "Queue")
+f.head = ProtoField.uint16("vitool.head", "Descriptor head")
+f.nseg = ProtoField.uint16("vitool.nseg", "Segments")
+f.used_len = ProtoField.uint32("vitool.used_len", "Used length")
+f.req_id = ProtoField.uint64("vitool.req_id", "Request id")
+f.ts_ns = ProtoField.uint64("vitool.ts_ns", "Timestamp (ns since the epoch)")
+f.latency_ns = ProtoField.uint64("vitool.latency_ns", "Latency (ns)")
+f.vhost_request = ProtoField.uint32("vitool.vhost_request", "vhost-user request")
+f.caplen = ProtoField.uint32("vitool.caplen", "Captured payload length")
+f.origlen = ProtoField.uint32("vitool.origlen", "Chain length")
+f.textlen = ProtoField.uint32("vitool.textlen", "Text length")
+f.seg = ProtoField.none("vitool.seg", "Segment")
+f.seg_writable = ProtoField.bool("vitool.seg.writable", "Device-writable", 8, nil, 0x01)
+f.seg_len = ProtoField.uint32("vitool.seg.len", "Length")
+f.seg_caplen = ProtoField.uint32("vitool.seg.caplen", "Captured")
+f.payload = ProtoField.bytes("vitool.payload", "Payload")
+f.text = ProtoField.stringz("vitool.text", "Text")
+
+-- virtio-i2c
+local i2c_status = { [0] = "OK", [1] = "ERR" }
+f.i2c_addr = ProtoField.uint16("vitool.i2c.addr", "I2C address", base.HEX)
+f.i2c_flags = ProtoField.uint32("vitool.i2c.flags", "I2C flags", base.HEX)
+f.i2c_fail_next = ProtoField.bool("vitool.i2c.fail_next", "FAIL_NEXT", 32, nil, 0x01)
+f.i2c_read = ProtoField.bool("vitool.i2c.read", "M_RD (read)", 32, nil, 0x02)
+f.i2c_wdata = ProtoField.bytes("vitool.i2c.write_data", "Write data")
+f.i2c_rdata = ProtoField.bytes("vitool.i2c.read_data", "Read data")
+f.i2c_status = ProtoField.uint8("vitool.i2c.status", "I2C status", base.DEC, i2c_status)
+
+-- virtio-gpio
+local gpio_types = {
+	[1] = "GET_LINE_NAMES", [2] = "GET_DIRECTION", [3] = "SET_DIRECTION",
+	[4] = "GET_VALUE", [5] = "SET_VALUE", [6] = "SET_IRQ_TYPE",
+}
+local gpio_status = { [0] = "OK", [1] = "ERR" }
+local gpio_irq_status = { [0] = "INVALID", [1] = "VALID" }
+f.gpio_type = ProtoField.uint16("vitool.gpio.type", "GPIO request", base.DEC, gpio_types)
+f.gpio_line = ProtoField.uint16("vitool.gpio.line", "GPIO line")
+f.gpio_value = ProtoField.uint32("vitool.gpio.value", "GPIO value")
+f.gpio_status = ProtoField.uint8("vitool.gpio.status", "GPIO status", base.DEC, gpio_status)
+f.gpio_resp_value = ProtoField.uint8("vitool.gpio.resp_value", "GPIO response value")
+f.gpio_names = ProtoField.bytes("vitool.gpio.names", "GPIO line names")
+f.gpio_irq_status = ProtoField.uint8("vitool.gpio.irq_status", "GPIO irq status", base.DEC, gpio_irq_status)
+
+local e_bad = ProtoExpert.new("vitool.bad", "Malformed vitool record", expert.group.MALFORMED, expert.severity.ERROR)
+p.experts = { e_bad }
+
+local HDR = 64
+local SEG = 12
+
+-- Readable and writable parts of the payload: {off, caplen, len} each.
+local function split(tvb, hlen, nseg, payoff)
+	local r = { off = payoff, cap = 0, len = 0 }
+	local w = { off = nil, cap = 0, len = 0 }
+	local off = payoff
+	for i = 0, nseg - 1 do
+		local e = hlen + i * SEG
+		local writable = bit.band(tvb(e, 1):uint(), 1) == 1
+		local len = tvb(e + 4, 4):le_uint()
+		local cap = tvb(e + 8, 4):le_uint()
+		if writable then
+			if not w.off then w.off = off end
+			w.cap = w.cap + cap
+			w.len = w.len + len
+		else
+			r.cap = r.cap + cap
+			r.len = r.len + len
+		end
+		off = off + cap
+	end
+	if not w.off then w.off = off end
+	return r, w
+end
+
+local function dissect_i2c(tvb, tree, kind, r, w, pinfo)
+	if r.cap < 8 then return end
+	local t = tree:add(p, tvb(r.off, r.cap + w.cap), "virtio-i2c")
+	local raw = tvb(r.off, 2):le_uint()
+	local addr = raw
+	if raw <= 0xfe and raw % 2 == 0 then addr = raw / 2 end
+	t:add(f.i2c_addr, tvb(r.off, 2), addr)
+	local fl = t:add_le(f.i2c_flags, tvb(r.off + 4, 4))
+	fl:add_le(f.i2c_fail_next, tvb(r.off + 4, 4))
+	fl:add_le(f.i2c_read, tvb(r.off + 4, 4))
+	local rd = bit.band(tvb(r.off + 4, 4):le_uint(), 2) ~= 0
+	if r.cap > 8 then t:add(f.i2c_wdata, tvb(r.off + 8, r.cap - 8)) end
+	local what = rd and "read" or "write"
+	if not rd and r.len == 8 and w.len <= 1 then what = "probe" end
+	local info = string.format("0x%02x %s", addr, what)
+	if (kind == 2 or kind == 7) and w.len > 0 and w.cap == w.len then
+		if w.cap > 1 then t:add(f.i2c_rdata, tvb(w.off, w.cap - 1)) end
+		t:add(f.i2c_status, tvb(w.off + w.cap - 1, 1))
+		info = info .. " -> " .. (i2c_status[tvb(w.off + w.cap - 1, 1):uint()] or "?")
+	end
+	pinfo.cols.info:append(" " .. info)
+end
+
+local function dissect_gpio(tvb, tree, kind, queue, r, w, pinfo)
+	local done = (kind == 2 or kind == 7)
+	if queue == 1 then
+		if r.cap < 2 then return end
+		local t = tree:add(p, tvb(r.off, r.cap + w.cap), "virtio-gpio event")
+		t:add_le(f.gpio_line, tvb(r.off, 2))
+		local info = string.format("irq line %d", tvb(r.off, 2):le_uint())
+		if done and w.cap >= 1 then
+			t:add(f.gpio_irq_status, tvb(w.off, 1))
+			info = info .. " -> " .. (gpio_irq_status[tvb(w.off, 1):uint()] or "?")
+		end
+		pinfo.cols.info:append(" " .. info)
+		return
+	end
+	if r.cap < 8 then return end
+	local t = tree:add(p, tvb(r.off, r.cap + w.cap), "virtio-gpio request")
+	t:add_le(f.gpio_type, tvb(r.off, 2))
+	t:add_le(f.gpio_line, tvb(r.off + 2, 2))
+	t:add_le(f.gpio_value, tvb(r.off + 4, 4))
+	local type = tvb(r.off, 2):le_uint()
+	local info = string.format("%s line %d", gpio_types[type] or ("type " .. type), tvb(r.off + 2, 2):le_uint())
+	if done and w.cap >= 1 then
+		t:add(f.gpio_status, tvb(w.off, 1))
+		info = info .. " -> " .. (gpio_status[tvb(w.off, 1):uint()] or "?")
+		if type == 1 then
+			if w.cap > 1 then t:add(f.gpio_names, tvb(w.off + 1, w.cap - 1)) end
+		elseif w.cap >= 2 then
+			t:add(f.gpio_resp_value, tvb(w.off + 1, 1))
+		end
+	end
+	pinfo.cols.info:append(" " .. info)
+end
+
+function p.dissector(tvb, pinfo, tree)
+	local len = tvb:len()
+	if len < HDR then return 0 end
+	pinfo.cols.protocol = "vitool"
+	local t = tree:add(p, tvb(), "vitool trace record")
+	local hlen = tvb(2, 2):le_uint()
+	local kind = tvb(1, 1):uint()
+	t:add(f.version, tvb(0, 1))
+	t:add(f.kind, tvb(1, 1))
+	t:add_le(f.header_len, tvb(2, 2))
+	local fl = t:add_le(f.flags, tvb(4, 4))
+	fl:add_le(f.f_timed_out, tvb(4, 4))
+	fl:add_le(f.f_late, tvb(4, 4))
+	fl:add_le(f.f_ooo, tvb(4, 4))
+	fl:add_le(f.f_trunc, tvb(4, 4))
+	fl:add_le(f.f_nochain, tvb(4, 4))
+	fl:add_le(f.f_indirect, tvb(4, 4))
+	t:add_le(f.virtio_id, tvb(8, 4))
+	t:add_le(f.instance, tvb(12, 2))
+	t:add_le(f.queue, tvb(14, 2))
+	t:add_le(f.head, tvb(16, 2))
+	t:add_le(f.nseg, tvb(18, 2))
+	t:add_le(f.used_len, tvb(20, 4))
+	t:add_le(f.req_id, tvb(24, 8))
+	t:add_le(f.ts_ns, tvb(32, 8))
+	t:add_le(f.latency_ns, tvb(40, 8))
+	t:add_le(f.vhost_request, tvb(48, 4))
+	t:add_le(f.caplen, tvb(52, 4))
+	t:add_le(f.origlen, tvb(56, 4))
+	t:add_le(f.textlen, tvb(60, 4))
+
+	local vid = tvb(8, 4):le_uint()
+	local queue = tvb(14, 2):le_uint()
+	local nseg = tvb(18, 2):le_uint()
+	local caplen = tvb(52, 4):le_uint()
+	local textlen = tvb(60, 4):le_uint()
+	local info = devices[vid] or ("virtio-" .. vid)
+	local inst = tvb(12, 2):le_uint()
+	if inst ~= 0 then info = info .. "." .. inst end
+	if kind == 1 or kind == 2 or kind == 6 or kind == 7 then
+		info = info .. string.format(" q%d #%s", queue, tostring(tvb(24, 8):le_uint64()))
+	elseif kind == 3 or kind == 4 or kind == 10 then
+		info = info .. string.format(" q%d", queue)
+	end
+	pinfo.cols.info = info .. " " .. (kinds[kind] or ("kind-" .. kind)):lower():gsub("_", "-")
+
+	local payoff = hlen + nseg * SEG
+	if hlen < HDR or payoff + caplen + textlen > len then
+		t:add_proto_expert_info(e_bad, "lengths run past the end of the record")
+		return len
+	end
+	for i = 0, nseg - 1 do
+		local e = hlen + i * SEG
+		local st = t:add(f.seg, tvb(e, SEG))
+		st:add(f.seg_writable, tvb(e, 1))
+		st:add_le(f.seg_len, tvb(e + 4, 4))
+		st:add_le(f.seg_caplen, tvb(e + 8, 4))
+		st:append_text(string.format(" %d: %s %d bytes", i,
+			bit.band(tvb(e, 1):uint(), 1) == 1 and "writable" or "readable", tvb(e + 4, 4):le_uint()))
+	end
+	if caplen > 0 then t:add(f.payload, tvb(payoff, caplen)) end
+	if textlen > 0 then
+		t:add(f.text, tvb(payoff + caplen, textlen))
+		pinfo.cols.info:append(" " .. tvb(payoff + caplen, textlen):stringz())
+	end
+
+	if (kind == 1 or kind == 2 or kind == 6 or kind == 7) and nseg > 0 then
+		local r, w = split(tvb, hlen, nseg, payoff)
+		if vid == 34 then
+			dissect_i2c(tvb, tree, kind, r, w, pinfo)
+		elseif vid == 41 then
+			dissect_gpio(tvb, tree, kind, queue, r, w, pinfo)
+		end
+	end
+	return len
+end
+
+DissectorTable.get("wtap_encap"):add(wtap_encaps.USER0, p)

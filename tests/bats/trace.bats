@@ -1,0 +1,382 @@
+#!/usr/bin/env bats
+# `vitool trace`: golden outputs of checked-in captures (tests/trace/, made
+# by tests/trace/gen.c: regenerate with tests/trace/regen.sh), filters,
+# -c, -w/-r round trips, broken captures, tcpdump/tshark interop, the Lua
+# dissector, and live tracing of a running serve.
+
+load helpers
+
+GOLD="$BATS_TEST_DIRNAME/../trace"
+LUA="$BATS_TEST_DIRNAME/../../lib/trace/wireshark/vitool.lua"
+CAPTURES="i2c gpio scmi blk rng hex events"
+
+setup() {
+	vt_setup
+	# The golden files print times in UTC.
+	export TZ=UTC
+}
+
+teardown() {
+	vt_teardown
+}
+
+# golden NAME SUFFIX OPTS...: `trace -r NAME.pcap OPTS` prints NAME$SUFFIX.
+golden() {
+	local name=$1 suffix=$2
+	shift 2
+	run_vitool trace "$@" -r "$GOLD/$name.pcap"
+	assert_success
+	assert_equal "$stderr" ""
+	diff -u "$GOLD/$name$suffix" <(printf '%s\n' "$output") || fail "$name$suffix differs"
+}
+
+@test "trace -r: golden text output of every decoder" {
+	for n in $CAPTURES; do golden "$n" .txt; done
+}
+
+@test "trace -r -v: golden verbose output (chain layout, hex payload)" {
+	for n in $CAPTURES; do golden "$n" -v.txt -v; done
+}
+
+@test "trace -r --json: golden output, one valid JSON object per line" {
+	local n line
+	for n in $CAPTURES; do
+		golden "$n" .json --json
+		while IFS= read -r line; do
+			printf '%s\n' "$line" | python3 -m json.tool >/dev/null || fail "$n.json: invalid JSON: $line"
+		done <"$GOLD/$n.json"
+	done
+	run_vitool trace --json -v -r "$GOLD/i2c.pcap"
+	assert_success
+	for line in "${lines[@]}"; do
+		printf '%s\n' "$line" | python3 -m json.tool >/dev/null || fail "invalid JSON: $line"
+	done
+}
+
+@test "trace --json: decoded fields per device" {
+	run_vitool trace --json -r "$GOLD/i2c.pcap" 'id 2 and used'
+	assert_success
+	run python3 -c 'import json,sys; o=json.loads(sys.argv[1]); print(o["event"], o["queue"], o["req_id"], o["i2c"]["addr"], o["i2c"]["type"], o["i2c"]["len"], o["status"], o["latency_ns"])' "$output"
+	assert_output "used 0 2 80 read 8 OK 8300"
+	run_vitool trace --json -r "$GOLD/scmi.pcap" 'q0 and status err'
+	run python3 -c 'import json,sys; o=json.loads(sys.argv[1]); s=o["scmi"]; print(s["protocol"], s["msg_id"], s["type"], s["token"], o["status"])' "$output"
+	assert_output "CLOCK 3 cmd 13 NOT_FOUND"
+	run_vitool trace --json -r "$GOLD/blk.pcap" 'used and type write and status err'
+	run python3 -c 'import json,sys; o=json.loads(sys.argv[1]); b=o["blk"]; print(b["type"], b["sector"], b["len"], o["status"])' "$output"
+	assert_output "write 1048576 512 IOERR"
+}
+
+@test "trace -r -: reads standard input" {
+	run --separate-stderr bash -c "'$VITOOL' trace -r - <'$GOLD/gpio.pcap'"
+	assert_success
+	diff -u "$GOLD/gpio.txt" <(printf '%s\n' "$output")
+}
+
+@test "trace -c N: stops after N selected records" {
+	run_vitool trace -c 3 -r "$GOLD/i2c.pcap"
+	assert_success
+	assert_equal "$output" "$(head -n 3 "$GOLD/i2c.txt")"
+	run_vitool trace -c 2 -r "$GOLD/i2c.pcap" used
+	assert_success
+	assert_equal "$output" "$(grep ' used ' "$GOLD/i2c.txt" | head -n 2)"
+}
+
+@test "trace filters: device, queue, event, address, line, type, status, latency" {
+	# expect FILE FILTER... : the lines of FILE.txt the filter selects, by request ids and events
+	run_vitool trace -r "$GOLD/i2c.pcap" addr 0x50 and used
+	assert_success
+	assert_output "$(grep -E ' #(1|2|6) used 0x50' "$GOLD/i2c.txt")"
+
+	run_vitool trace -r "$GOLD/i2c.pcap" 'kick or call'
+	assert_output "$(grep -E ' (kick|call)$' "$GOLD/i2c.txt")"
+
+	run_vitool trace -r "$GOLD/i2c.pcap" 'timeout'
+	assert_output "$(grep -E '\[(TIMEOUT|LATE)\]' "$GOLD/i2c.txt")"
+	run_vitool trace -r "$GOLD/i2c.pcap" 'late'
+	assert_output "$(grep -F '[LATE]' "$GOLD/i2c.txt")"
+	run_vitool trace -r "$GOLD/i2c.pcap" 'ooo'
+	assert_output "$(grep -F '[OOO]' "$GOLD/i2c.txt")"
+	run_vitool trace -r "$GOLD/i2c.pcap" 'error or drops'
+	assert_output "$(grep -E ' (ring-error|drops) ' "$GOLD/i2c.txt")"
+
+	run_vitool trace -r "$GOLD/i2c.pcap" 'status err'
+	assert_output "$(grep -E ' -> (ERR|used 0)' "$GOLD/i2c.txt")"
+	run_vitool trace -r "$GOLD/i2c.pcap" 'used and status ok and not late'
+	assert_output "$(grep -E ' used .* -> OK' "$GOLD/i2c.txt")"
+
+	run_vitool trace -r "$GOLD/i2c.pcap" 'latency > 1ms'
+	assert_output "$(grep -E ' #4 (timeout|late)' "$GOLD/i2c.txt")"
+	run_vitool trace -r "$GOLD/i2c.pcap" 'latency >= 8300ns and latency < 1ms'
+	assert_output "$(grep -E ' #(1|2|5) used' "$GOLD/i2c.txt")"
+
+	run_vitool trace -r "$GOLD/i2c.pcap" 'read and avail'
+	assert_output "$(grep -E ' avail 0x5[01] read' "$GOLD/i2c.txt")"
+	run_vitool trace -r "$GOLD/i2c.pcap" 'type probe'
+	assert_output "$(grep -F ' probe' "$GOLD/i2c.txt")"
+
+	run_vitool trace -r "$GOLD/gpio.pcap" 'line 3 and used'
+	assert_output "$(grep -E ' used SET_[A-Z]+ line 3 ' "$GOLD/gpio.txt")"
+	run_vitool trace -r "$GOLD/gpio.pcap" 'type GET_VALUE or (q 1 and not (kick or call))'
+	assert_output "$(grep -E 'GET_VALUE|irq line' "$GOLD/gpio.txt")"
+	run_vitool trace -r "$GOLD/gpio.pcap" 'gpio && !q0'
+	assert_output "$(grep -F ' q1 ' "$GOLD/gpio.txt")"
+	run_vitool trace -r "$GOLD/gpio.pcap" 'i2c'
+	assert_success
+	assert_output ""
+
+	run_vitool trace -r "$GOLD/events.pcap" 'instance 3 and id 99'
+	assert_output "$(grep -F 'i2c.3 q0 #99 ' "$GOLD/events.txt")"
+	run_vitool trace -r "$GOLD/hex.pcap" 'device 7 and q2 and used'
+	assert_output "$(grep -F ' used ' "$GOLD/hex.txt")"
+}
+
+@test "trace: a bad filter is a usage error naming the position" {
+	run_vitool trace -r "$GOLD/i2c.pcap" 'addr 0x50 and (used or'
+	assert_failure 2
+	assert_output ""
+	assert_stderr 'vitool: trace: bad filter "addr 0x50 and (used or": at 23: expected a filter primitive, got the end'
+	run_vitool trace -r "$GOLD/i2c.pcap" addr zz
+	assert_failure 2
+	assert_stderr_contains "at 6: expected a number"
+	run_vitool trace -r "$GOLD/i2c.pcap" 'latency > 5'
+	assert_failure 2
+	assert_stderr_contains "at 11: duration '5' needs a unit"
+	run_vitool trace -r "$GOLD/i2c.pcap" 'used frobnicate'
+	assert_failure 2
+	assert_stderr_contains "at 6: unknown filter word 'frobnicate'"
+	run_vitool trace -r "$GOLD/i2c.pcap" 'used )'
+	assert_failure 2
+	assert_stderr_contains "at 6: unexpected ')'"
+}
+
+@test "trace: bad options are usage errors" {
+	run_vitool trace -c 0 -r "$GOLD/i2c.pcap"
+	assert_failure 2
+	assert_stderr_regex '^vitool: trace: '
+	run_vitool trace --frob
+	assert_failure 2
+	run_vitool trace -r "$GOLD/i2c.pcap" -w "$BATS_TEST_TMPDIR/x.pcap" --json
+	assert_failure 2
+}
+
+@test "trace -w then -r prints what the original printed" {
+	local out="$BATS_TEST_TMPDIR/copy.pcap" n
+	for n in $CAPTURES; do
+		run_vitool trace -r "$GOLD/$n.pcap" -w "$out"
+		assert_success
+		assert_output ""
+		golden_copy=$(TZ=UTC "$VITOOL" trace -r "$out")
+		assert_equal "$golden_copy" "$(cat "$GOLD/$n.txt")"
+	done
+	# With a filter: only the selected records are written.
+	run_vitool trace -U -r "$GOLD/i2c.pcap" -w "$out" 'used and addr 0x50'
+	assert_success
+	run_vitool trace -r "$out"
+	assert_output "$(grep -E ' used 0x50' "$GOLD/i2c.txt")"
+}
+
+@test "trace -w --linktype: the file carries the link type and reads back" {
+	local out="$BATS_TEST_TMPDIR/lt.pcap"
+	run_vitool trace -r "$GOLD/i2c.pcap" -w "$out" --linktype 148
+	assert_success
+	run tcpdump -nr "$out" -c 1
+	assert_output --partial "link-type 148"
+	run_vitool trace -r "$out"
+	assert_success
+	assert_output "$(cat "$GOLD/i2c.txt")"
+	# Not a vitool link type: refused.
+	run_vitool trace -r "$GOLD/i2c.pcap" -w "$out" --linktype 1
+	assert_success
+	run_vitool trace -r "$out"
+	assert_failure 1
+	assert_stderr_contains "link type 1 is not a vitool capture"
+}
+
+@test "trace -r: truncated and corrupt captures give a clean error, exit 1" {
+	run_vitool trace -r "$GOLD/truncated.pcap"
+	assert_failure 1
+	assert_equal "$output" "$(head -n 5 "$GOLD/i2c.txt")"
+	assert_stderr_regex '^vitool: trace: .*truncated.pcap: record 6: truncated dump file'
+
+	run_vitool trace -r "$GOLD/corrupt.pcap"
+	assert_failure 1
+	assert_equal "$output" "$(head -n 4 "$GOLD/i2c.txt")"
+	assert_stderr_regex '^vitool: trace: .*corrupt.pcap: record 5: bad record: segment 0 captures 9 bytes of 8$'
+
+	run_vitool trace -r "$GOLD/recut.pcap"
+	assert_failure 1
+	assert_stderr_regex 'record 4: cut to 70 of 110 bytes by a snap length'
+
+	run_vitool trace -r "$GOLD/notpcap.pcap"
+	assert_failure 1
+	assert_output ""
+	assert_stderr_regex '^vitool: trace: .*notpcap.pcap: unknown file format$'
+
+	run_vitool trace -r "$BATS_TEST_TMPDIR/missing.pcap"
+	assert_failure 1
+	assert_stderr_regex '^vitool: trace: .*missing.pcap: No such file or directory$'
+
+	# Every truncation point of a capture: an error or the end, never a crash.
+	local size i cut="$BATS_TEST_TMPDIR/cut.pcap"
+	size=$(stat -c %s "$GOLD/gpio.pcap")
+	for ((i = 0; i < size; i += 7)); do
+		head -c "$i" "$GOLD/gpio.pcap" >"$cut"
+		run timeout 5 "$VITOOL" trace -v --json -r "$cut"
+		[ "$status" -le 1 ] || fail "cut at $i: exit status $status"
+	done
+}
+
+@test "tcpdump -r and tshark -r open a vitool capture" {
+	command -v tcpdump >/dev/null || skip "no tcpdump"
+	run --separate-stderr tcpdump -nr "$GOLD/i2c.pcap"
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | grep -cE '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.')" "$(wc -l <"$GOLD/i2c.txt")"
+	assert_equal "$stderr" "reading from file $GOLD/i2c.pcap, link-type 147, snapshot length 262144"
+	command -v tshark >/dev/null || skip "no tshark"
+	run --separate-stderr tshark -r "$GOLD/i2c.pcap"
+	assert_success
+	assert_equal "${#lines[@]}" "$(wc -l <"$GOLD/i2c.txt")"
+}
+
+@test "tshark with the Lua dissector decodes the record header and i2c and gpio payloads" {
+	command -v tshark >/dev/null || skip "no tshark"
+	local ts=(tshark -X "lua_script:$LUA" -o "gui.column.format:\"No.\",\"%m\",\"Info\",\"%i\"")
+	run --separate-stderr "${ts[@]}" -r "$GOLD/i2c.pcap" -V -c 8
+	assert_success
+	assert_line "    Kind: AVAIL (1)"
+	assert_line "    Kind: USED (2)"
+	assert_line "    Device: i2c (34)"
+	assert_line "    Request id: 2"
+	assert_line "    Latency (ns): 8300"
+	assert_line "    I2C address: 0x0050"
+	assert_line "    Read data: 7669746f6f6c210a"
+	assert_line "    I2C status: OK (0)"
+	assert_line --regexp "^ +[. ]+1\. = M_RD \(read\): True$"
+	# Display filters on the dissector's fields.
+	run --separate-stderr "${ts[@]}" -r "$GOLD/i2c.pcap" -Y 'vitool.kind == 2 && vitool.i2c.addr == 0x50' -T fields -e vitool.req_id
+	assert_success
+	assert_output "1${NL}2${NL}6"
+	run --separate-stderr "${ts[@]}" -r "$GOLD/i2c.pcap" -Y 'vitool.flags.late == 1' -T fields -e vitool.req_id -e vitool.latency_ns
+	assert_output "4	1250000000"
+	run --separate-stderr "${ts[@]}" -r "$GOLD/gpio.pcap" -V -Y 'vitool.gpio.type == 4 && vitool.kind == 2'
+	assert_success
+	assert_line "    GPIO request: GET_VALUE (4)"
+	assert_line "    GPIO line: 2"
+	assert_line "    GPIO status: OK (0)"
+	assert_line "    GPIO response value: 1"
+	run --separate-stderr "${ts[@]}" -r "$GOLD/gpio.pcap" -Y 'vitool.queue == 1 && vitool.kind == 2' -T fields -e vitool.gpio.line -e vitool.gpio.irq_status
+	assert_output "2	1"
+	# A capture vitool writes itself.
+	"$VITOOL" trace -r "$GOLD/i2c.pcap" -w "$BATS_TEST_TMPDIR/w.pcap" 'avail'
+	run --separate-stderr "${ts[@]}" -r "$BATS_TEST_TMPDIR/w.pcap" -T fields -e vitool.kind -e vitool.i2c.addr
+	assert_success
+	assert_line "1	0x0050"
+	assert_line "1	0x0030"
+}
+
+@test "trace: no running instance is an error, exit 1" {
+	run_vitool trace
+	assert_failure 1
+	assert_stderr_regex '^vitool: trace: no running vitool instance'
+	run_vitool trace --control "$BATS_TEST_TMPDIR/none.ctl"
+	assert_failure 1
+	assert_stderr_regex '^vitool: trace: no (control socket|vitool instance) at .*none.ctl'
+}
+
+# trace_subscribers: the number of `trace` clients of the serve instance.
+trace_subscribers() {
+	printf 'trace-stats\n' | timeout 2 socat -T 1 - "UNIX-CONNECT:$XDG_RUNTIME_DIR/vitool/i2c.ctl" 2>/dev/null |
+		sed -nE 's/.*"subscribers":([0-9]+).*/\1/p'
+}
+
+@test "live: trace prints what drive did, and the same as trace -r of serve's capture" {
+	command -v socat >/dev/null || skip "no socat"
+	start_serve --target 0x50=24c02 -w "$BATS_TEST_TMPDIR/serve.pcap"
+	local tout="$BATS_TEST_TMPDIR/trace.out" jout="$BATS_TEST_TMPDIR/trace.json" wout="$BATS_TEST_TMPDIR/live.pcap"
+	start_bg "$tout" "$BATS_TEST_TMPDIR/trace.err" "$VITOOL" trace -U
+	local tpid=$BG_PID
+	start_bg "$jout" "$BATS_TEST_TMPDIR/trace-j.err" "$VITOOL" trace -U --json 'used and addr 0x50'
+	local jpid=$BG_PID
+	start_bg /dev/null "$BATS_TEST_TMPDIR/trace-w.err" "$VITOOL" trace -U -w "$wout"
+	local wpid=$BG_PID
+	wait_for 5 eval '[ "$(trace_subscribers)" = 3 ]' || fail "the trace clients did not attach"
+
+	drive w3@0x50 0x00 0xab 0xcd
+	assert_success
+	drive w1@0x50 0x00 r2
+	assert_success
+	assert_output "0xab 0xcd"
+	drive r1@0x30
+	assert_failure
+
+	wait_for 5 grep -q '0x30 read 1 -> ERR' "$tout" || { cat "$tout"; fail "trace did not print the failed read"; }
+	stop_serve
+	# The stream ends with the instance: every client exits 0.
+	wait_exit "$tpid" 5 || fail "trace did not exit when serve did"
+	assert_equal "$WAIT_STATUS" 0
+	wait_exit "$jpid" 5 || fail "trace --json did not exit when serve did"
+	wait_exit "$wpid" 5 || fail "trace -w did not exit when serve did"
+	assert_equal "$WAIT_STATUS" 0
+
+	run grep -E ' q0 #[0-9]+ used ' "$tout"
+	assert_line --index 0 --regexp '^[0-9:.]+ i2c q0 #1 used 0x50 write 3 \[00 ab cd\] -> OK [0-9.]+(us|ms)$'
+	assert_line --index 1 --regexp '^[0-9:.]+ i2c q0 #2 used 0x50 write 1 \[00\] fail-next -> OK [0-9.]+(us|ms)$'
+	assert_line --index 2 --regexp '^[0-9:.]+ i2c q0 #3 used 0x50 read 2 -> OK \[ab cd\] [0-9.]+(us|ms)$'
+	assert_line --index 3 --regexp '^[0-9:.]+ i2c q0 #4 used 0x30 read 1 -> ERR [0-9.]+(us|ms)$'
+	assert_equal "${#lines[@]}" 4
+	run grep -c ' avail ' "$tout"
+	assert_output 4
+
+	# The live view, -r of serve's own capture and -r of trace -w agree.
+	run_vitool trace -r "$BATS_TEST_TMPDIR/serve.pcap"
+	assert_success
+	assert_equal "$output" "$(cat "$tout")"
+	run_vitool trace -r "$wout"
+	assert_success
+	assert_equal "$output" "$(cat "$tout")"
+
+	# JSON with a filter: the three completions at 0x50.
+	run python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    o = json.loads(l); print(o["req_id"], o["i2c"]["type"], o["status"])' "$jout"
+	assert_output "1 write OK${NL}2 write OK${NL}3 read OK"
+}
+
+@test "live: -c N detaches after N records and the instance keeps serving" {
+	command -v socat >/dev/null || skip "no socat"
+	start_serve --target 0x50=24c02
+	start_bg "$BATS_TEST_TMPDIR/t.out" "$BATS_TEST_TMPDIR/t.err" "$VITOOL" trace -c 2 used
+	local tpid=$BG_PID
+	wait_for 5 eval '[ "$(trace_subscribers)" = 1 ]' || fail "trace did not attach"
+	drive w2@0x50 0x00 0x11
+	drive w2@0x50 0x01 0x22
+	wait_exit "$tpid" 5 || fail "trace -c 2 did not exit"
+	assert_equal "$WAIT_STATUS" 0
+	run grep -c ' used 0x50 write 2 ' "$BATS_TEST_TMPDIR/t.out"
+	assert_output 2
+	drive w1@0x50 0x00 r2
+	assert_success
+	assert_output "0x11 0x22"
+	serve_alive || fail "serve died"
+}
+
+@test "make install puts the Wireshark dissector in share/wireshark/plugins" {
+	run make -C "$BATS_TEST_DIRNAME/../.." --no-print-directory install PREFIX=/opt/vt DESTDIR="$BATS_TEST_TMPDIR/root"
+	assert_success
+	local lua="$BATS_TEST_TMPDIR/root/opt/vt/share/wireshark/plugins/vitool.lua"
+	[ -f "$lua" ] || fail "vitool.lua not installed"
+	[ -f "$BATS_TEST_TMPDIR/root/opt/vt/share/man/man1/vitool-trace.1" ] || fail "vitool-trace.1 not installed"
+	run make -C "$BATS_TEST_DIRNAME/../.." --no-print-directory uninstall PREFIX=/opt/vt DESTDIR="$BATS_TEST_TMPDIR/root"
+	assert_success
+	[ ! -e "$lua" ] || fail "vitool.lua left behind by uninstall"
+}
+
+@test "examples/capture-session.sh captures a session and opens it in tshark" {
+	command -v tshark >/dev/null || skip "no tshark"
+	run timeout 30 "$BATS_TEST_DIRNAME/../../examples/capture-session.sh" "$VITOOL" "$BATS_TEST_TMPDIR/s.pcap"
+	assert_success
+	assert_line --regexp '^[0-9:.]+ i2c q0 #3 used 0x50 read 2 -> OK \[be ef\] [0-9.]+(us|ms)$'
+	assert_line --regexp '^ +[0-9]+ .* i2c q0 #4 used 0x30 read -> ERR$'
+	assert_line --regexp '^3	1	0	[0-9]+$'
+	[ -s "$BATS_TEST_TMPDIR/s.pcap" ]
+}
