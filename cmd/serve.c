@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -453,10 +454,18 @@ int cmd_serve(int argc, char **argv)
 	if (o.write && vt_recorder_open_file(ctx.rec, o.write, o.snaplen, err, sizeof(err)) < 0)
 		vt_die("serve: --write %s", err);
 	vt_backend_set_once(b, o.once);
-	r = vt_backend_listen(b, o.socket);
-	if (r < 0)
-		vt_die("serve: cannot listen on %s: %s", o.socket, strerror(-r));
+	/* The control socket first: a name that is taken must not leave a
+	 * vhost-user socket behind.  But a socket path that cannot work is the
+	 * first thing to report. */
+	if (strlen(o.socket) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		vt_die("serve: cannot listen on %s: socket path too long (at most %zu bytes)",
+		       o.socket, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
 	ctl = open_control(&o, ctx.loop);
+	r = vt_backend_listen(b, o.socket);
+	if (r < 0) {
+		vt_ctl_server_free(ctl);
+		vt_die("serve: cannot listen on %s: %s", o.socket, strerror(-r));
+	}
 	ic = (struct info_ctx){ .o = &o, .ctx = &ctx, .b = b };
 	vt_ctl_set_info(ctl, add_info, &ic);
 	vt_ctl_add_backend(ctl, b);

@@ -1,0 +1,309 @@
+#!/usr/bin/env bats
+# The control socket of `vitool serve`: one command per line, one JSON
+# object per reply line, typed with socat the way a person would; where it
+# lives, its name, its modes, and who may use it.
+
+load gpio_helpers
+
+NAMES=led,button,irq-a,irq-b
+
+setup() {
+	gpio_setup
+	need_socat
+}
+
+teardown() {
+	gpio_teardown
+}
+
+# serve_child_pid: the vitool process under the `timeout` that leads it.
+serve_child_pid() {
+	pgrep -P "$SERVE_PID" || fail "cannot find the serve process under $SERVE_PID"
+}
+
+# value_of_line1: line 1's level as the instance reports it.
+value_of_line1() {
+	ctl_line 1 | grep -oE '"value":[0-9]+' | cut -d: -f2
+}
+
+# ---- commands ------------------------------------------------------------------
+
+@test "help: the commands of a gpio instance" {
+	start_gpio_serve --names "$NAMES"
+	run ctl_cmd help
+	assert_success
+	assert_equal "${#lines[@]}" 1
+	assert_output --regexp '^\{"ok":true,"commands":\[\{"name":"help","args":"","help":"[^"]+"\},'
+	local c
+	for c in help info stats lines inject; do
+		assert_output --partial '{"name":"'"$c"'","args":'
+	done
+	run ctl_cmd help
+	assert_output --partial '{"name":"inject","args":"LINE=LEVEL... [pulse MS] [wait MS]",'
+}
+
+@test "info: name, pid, device, socket, connected" {
+	start_gpio_serve --names "$NAMES"
+	local pid
+	pid=$(serve_child_pid)
+	run ctl_cmd info
+	assert_success
+	assert_output --regexp '^\{"ok":true,"name":"gpio","pid":'"$pid"',"version":"[^"]+","control":"'"$CTL"'","device":"gpio","socket":"'"$SOCK"'","connected":false,"ngpio":4,"chip":"sim","simulated":true\}$'
+}
+
+@test "info: connected is true while a front-end is connected" {
+	start_gpio_serve --names "$NAMES"
+	gdrive dir 1 in irq 1 rising
+	assert_success
+	bg_drive w wait 1 --timeout 20000
+	wait_armed 1
+	run ctl_cmd info
+	assert_output --partial '"connected":true'
+	bg_kill w
+	wait_for 5 eval 'ctl_cmd info | grep -qF "\"connected\":false"' ||
+		fail "still connected after the drive was killed: $(ctl_cmd info)"
+}
+
+@test "lines: every line, its name, direction, level, irq type, armed, latched, irqs" {
+	start_gpio_serve --names a,b
+	run ctl_cmd lines
+	assert_success
+	assert_output '{"ok":true,"lines":[{"line":0,"name":"a","direction":"none","value":0,"irq":"none","armed":false,"latched":false,"irqs":0},{"line":1,"name":"b","direction":"none","value":0,"irq":"none","armed":false,"latched":false,"irqs":0}]}'
+	gdrive dir 0 out set 0=1 dir 1 in irq 1 falling
+	assert_success
+	ginject b=1
+	ginject b=0
+	run ctl_cmd lines
+	assert_output '{"ok":true,"lines":[{"line":0,"name":"a","direction":"out","value":1,"irq":"none","armed":false,"latched":false,"irqs":0},{"line":1,"name":"b","direction":"in","value":0,"irq":"edge-falling","armed":false,"latched":true,"irqs":0}]}'
+}
+
+@test "stats: per-queue counters that grow after a drive" {
+	start_gpio_serve --names "$NAMES"
+	run ctl_cmd stats
+	assert_success
+	assert_output '{"ok":true,"connected":false,"queues":[{"queue":0,"started":false,"broken":false,"why":null,"size":0,"kicks":0,"calls":0,"avail":0,"used":0,"inflight":0,"max_latency_us":0},{"queue":1,"started":false,"broken":false,"why":null,"size":0,"kicks":0,"calls":0,"avail":0,"used":0,"inflight":0,"max_latency_us":0}]}'
+	gdrive get 0 get 1 get 2
+	assert_success
+	run ctl_cmd stats
+	assert_output --regexp '^\{"ok":true,"connected":false,"queues":\[\{"queue":0,"started":false,"broken":false,"why":null,"size":0,"kicks":[1-3],"calls":[1-3],"avail":3,"used":3,"inflight":0,"max_latency_us":[0-9]+\},\{"queue":1,[^}]*"avail":0,"used":0,'
+	gdrive get 3 get 0
+	assert_success
+	run ctl_cmd stats
+	assert_output --regexp '"queue":0,[^}]*"avail":5,"used":5,"inflight":0,'
+}
+
+@test "stats while a wait is in flight: started queues, one buffer in flight on the eventq" {
+	start_gpio_serve --names "$NAMES"
+	gdrive dir 1 in irq 1 rising
+	bg_drive w wait 1 --timeout 20000
+	wait_armed 1
+	run ctl_cmd stats
+	assert_output --regexp '^\{"ok":true,"connected":true,"queues":\[\{"queue":0,"started":true,'
+	assert_output --regexp '\{"queue":1,"started":true,"broken":false,"why":null,"size":64,[^}]*"avail":1,"used":0,"inflight":1,'
+	ginject 1=1
+	bg_wait w
+	assert_equal "$BG_STATUS" 0
+}
+
+@test "unknown command: an error JSON, the connection goes on" {
+	start_gpio_serve --names "$NAMES"
+	run ctl_cmd frob
+	assert_success
+	assert_output '{"ok":false,"error":"unknown command '"'frob'"' (try help)"}'
+	run ctl_cmd "lines extra"
+	assert_output '{"ok":false,"error":"lines takes no arguments"}'
+	run ctl_cmd "stats extra"
+	assert_output '{"ok":false,"error":"stats takes no arguments"}'
+	run ctl_cmd "inject"
+	assert_output '{"ok":false,"error":"nothing to inject: give LINE=LEVEL (LEVEL 0, 1, low, high or toggle)"}'
+	run ctl_cmd "inject 1=1 wait 0"
+	assert_output '{"ok":false,"error":"wait wants milliseconds, 1-3600000"}'
+}
+
+@test "several lines on one connection: one reply each, in order; empty lines are skipped" {
+	start_gpio_serve --lines 2
+	run bash -c "printf 'frob\n\n   \ninject 1=1\nlines\n' | timeout 5 socat - 'UNIX-CONNECT:$CTL'"
+	assert_success
+	assert_equal "${#lines[@]}" 3
+	assert_line --index 0 '{"ok":false,"error":"unknown command '"'frob'"' (try help)"}'
+	assert_line --index 1 '{"ok":true,"irqs":0}'
+	assert_line --index 2 --partial '{"line":1,"name":"","direction":"none","value":1,'
+}
+
+@test "inject typed into socat: ok, and the level changes" {
+	start_gpio_serve --names "$NAMES"
+	run ctl_cmd "inject button=1 irq-a=high"
+	assert_output '{"ok":true,"irqs":0}'
+	run ctl_line 2
+	assert_output --partial '"value":1'
+	run ctl_cmd "inject led=2"
+	assert_output '{"ok":false,"error":"bad level '"'2'"' for line '"'led'"' (0, 1, low, high or toggle)"}'
+}
+
+# ---- where and how the socket is made --------------------------------------------
+
+@test "the socket is mode 0600, its directory 0700" {
+	start_gpio_serve --names "$NAMES"
+	assert_equal "$(stat -c %a "$CTL")" 600
+	assert_equal "$(stat -c %a "$XDG_RUNTIME_DIR/vitool")" 700
+	[ -S "$CTL" ] || fail "$CTL is not a socket"
+}
+
+@test "the socket is 0600 even under a permissive umask" {
+	(umask 000 && start_gpio_serve --names "$NAMES" && echo "$SERVE_PID" >"$BATS_TEST_TMPDIR/pid")
+	SERVE_PID=$(cat "$BATS_TEST_TMPDIR/pid")
+	assert_equal "$(stat -c %a "$CTL")" 600
+	assert_equal "$(stat -c %a "$XDG_RUNTIME_DIR/vitool")" 700
+}
+
+@test "default name: socket /x/gpio.sock -> \$XDG_RUNTIME_DIR/vitool/gpio.ctl, name gpio" {
+	start_gpio_serve --names "$NAMES"
+	[ -S "$XDG_RUNTIME_DIR/vitool/gpio.ctl" ] || fail "no $XDG_RUNTIME_DIR/vitool/gpio.ctl"
+	run ctl_cmd info
+	assert_output --partial '"name":"gpio",'
+	run ls "$XDG_RUNTIME_DIR/vitool"
+	assert_output "gpio.ctl"
+}
+
+@test "default name: a socket without extension names itself; only the last dot goes" {
+	SOCK="$BATS_TEST_TMPDIR/my.dev.sock"
+	CTL="$XDG_RUNTIME_DIR/vitool/my.dev.ctl"
+	start_gpio_serve --lines 2
+	run ctl_cmd info
+	assert_output --partial '"name":"my.dev",'
+	stop_serve
+	SOCK="$BATS_TEST_TMPDIR/plain"
+	CTL="$XDG_RUNTIME_DIR/vitool/plain.ctl"
+	start_gpio_serve --lines 2
+	run ctl_cmd info
+	assert_output --partial '"name":"plain",'
+}
+
+@test "a second serve with the same default name gets NAME-PID" {
+	start_gpio_serve --names "$NAMES"
+	mkdir "$BATS_TEST_TMPDIR/b"
+	bg_start second "$VITOOL" serve gpio --socket "$BATS_TEST_TMPDIR/b/gpio.sock" --lines 2
+	local pid
+	wait_for 5 eval 'pid=$(pgrep -P "${BG_PID[second]}")' || fail "no second serve process"
+	local ctl2="$XDG_RUNTIME_DIR/vitool/gpio-$pid.ctl"
+	wait_for 5 test -S "$ctl2" || fail "no $ctl2: $(ls "$XDG_RUNTIME_DIR/vitool")"
+	run ctl_cmd info "$ctl2"
+	assert_output --partial '"name":"gpio-'"$pid"'","pid":'"$pid"','
+	assert_output --partial '"socket":"'"$BATS_TEST_TMPDIR/b/gpio.sock"'"'
+	# the first keeps its name
+	run ctl_cmd info
+	assert_output --partial '"name":"gpio",'
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/second.err")" ""
+}
+
+@test "an explicit --name that is taken: exit 1 with a message" {
+	start_gpio_serve --names "$NAMES"
+	run_vitool serve gpio --socket "$BATS_TEST_TMPDIR/other.sock" --name gpio --lines 2
+	assert_failure 1
+	assert_stderr "vitool: serve: control socket: instance gpio already running at $CTL"
+	# the first instance is untouched
+	run ctl_cmd info
+	assert_output --partial '"socket":"'"$SOCK"'"'
+}
+
+@test "a serve refused for a taken --name leaves no vhost-user socket behind" {
+	start_gpio_serve --names "$NAMES"
+	run_vitool serve gpio --socket "$BATS_TEST_TMPDIR/other.sock" --name gpio --lines 2
+	assert_failure 1
+	[ ! -e "$BATS_TEST_TMPDIR/other.sock" ] ||
+		fail "the refused serve left its socket $BATS_TEST_TMPDIR/other.sock behind"
+}
+
+@test "an explicit --control that is taken: exit 1 with a message" {
+	start_gpio_serve --names "$NAMES"
+	run_vitool serve gpio --socket "$BATS_TEST_TMPDIR/other.sock" --control "$CTL" --lines 2
+	assert_failure 1
+	assert_stderr "vitool: serve: control socket: instance gpio already running at $CTL"
+}
+
+@test "--name NAME and --control PATH place the socket" {
+	CTL="$XDG_RUNTIME_DIR/vitool/board1.ctl"
+	start_gpio_serve --names "$NAMES" --name board1
+	run ctl_cmd info
+	assert_output --partial '"name":"board1",'
+	stop_serve
+	mkdir "$BATS_TEST_TMPDIR/c"
+	CTL="$BATS_TEST_TMPDIR/c/x.ctl"
+	start_gpio_serve --names "$NAMES" --control "$CTL"
+	run ctl_cmd info
+	assert_output --partial '"control":"'"$CTL"'"'
+	# not in the default directory: inject needs --control
+	ginject 1=1
+	assert_failure 1
+	assert_stderr_contains "no running vitool instance"
+	ginject --control "$CTL" 1=1
+	assert_success
+}
+
+@test "--name with a '/': exit 2" {
+	run_vitool serve gpio --socket "$SOCK" --name a/b
+	assert_failure 2
+	assert_stderr "vitool: serve: --name a/b: want a name without '/'"
+}
+
+@test "a stale control socket of a killed instance is replaced" {
+	start_gpio_serve --names "$NAMES"
+	kill -KILL "$(serve_child_pid)"
+	wait_exit "$SERVE_PID" 5 || fail "serve did not die"
+	SERVE_PID=
+	[ -S "$CTL" ] || fail "expected the stale control socket to remain"
+	start_gpio_serve --names "$NAMES"
+	run ctl_cmd info
+	assert_output --partial '"name":"gpio",'
+}
+
+# ---- other users ------------------------------------------------------------------
+
+@test "another uid, socket as made: refused by the file permissions, exit 1" {
+	need_nobody
+	start_gpio_serve --names "$NAMES"
+	o_plus_x "$BATS_TEST_TMPDIR"
+	o_plus_x "$XDG_RUNTIME_DIR"
+	# $XDG_RUNTIME_DIR/vitool stays 0700: nobody cannot even look
+	run --separate-stderr as_nobody "$VITOOL" inject gpio 1=1
+	assert_failure 1
+	assert_stderr "vitool: inject: cannot read $XDG_RUNTIME_DIR/vitool: Permission denied"
+	run --separate-stderr as_nobody "$VITOOL" inject gpio --control "$CTL" 1=1
+	assert_failure 1
+	assert_stderr_regex "^vitool: inject: .*[Pp]ermission denied"
+	# the directory opened for traversal, the socket still 0600: connect
+	# is refused by the kernel
+	chmod 0711 "$XDG_RUNTIME_DIR/vitool"
+	run --separate-stderr as_nobody "$VITOOL" inject gpio --control "$CTL" 1=1
+	assert_failure 1
+	assert_stderr "vitool: inject: permission denied: cannot connect to $CTL"
+	assert_equal "$(value_of_line1)" 0
+}
+
+@test "another uid with the modes opened up: the server itself refuses, exit 1" {
+	need_nobody
+	start_gpio_serve --names "$NAMES"
+	o_plus_x "$BATS_TEST_TMPDIR"
+	o_plus_x "$XDG_RUNTIME_DIR"
+	chmod 0777 "$XDG_RUNTIME_DIR/vitool"
+	chmod 0666 "$CTL"
+	run --separate-stderr as_nobody "$VITOOL" inject gpio --control "$CTL" 1=1
+	assert_failure 1
+	assert_output ""
+	assert_stderr "vitool: inject: permission denied: uid 65534 is not the owner of this instance"
+	# discovery finds it, and is refused the same way
+	run --separate-stderr as_nobody "$VITOOL" inject gpio 1=1
+	assert_failure 1
+	assert_stderr "vitool: inject: permission denied: uid 65534 is not the owner of this instance"
+	# socat as nobody gets the refusal as JSON
+	# (socat sends nothing: the refusal comes unasked, then the close)
+	run as_nobody sh -c "sleep 1 | socat - UNIX-CONNECT:$CTL"
+	assert_output '{"ok":false,"error":"permission denied: uid 65534 is not the owner of this instance"}'
+	# nothing changed, the server logged the refusals and serves its owner
+	assert_equal "$(value_of_line1)" 0
+	# (discovery's probe connection is refused too)
+	run grep -c "control: refused a client with uid 65534" "$SERVE_ERR"
+	((output >= 3)) || fail "expected at least 3 refusals logged, got $output"
+	ginject 1=1
+	assert_success
+}

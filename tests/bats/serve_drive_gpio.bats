@@ -1,0 +1,642 @@
+#!/usr/bin/env bats
+# `vitool serve gpio` against `vitool drive gpio`: the config space, names,
+# values and directions, every IRQ type with the level changed before and
+# after the driver unmasks the line (levels set with `vitool inject` from
+# another process), what serve --print shows, and the backend's robustness.
+
+load gpio_helpers
+
+NAMES=led,button,irq-a,irq-b
+
+setup() {
+	gpio_setup
+}
+
+teardown() {
+	gpio_teardown
+}
+
+# ---- config space and names --------------------------------------------------
+
+@test "info: ngpio, the size of the names block, irq" {
+	start_gpio_serve --names "$NAMES"
+	gdrive info
+	assert_success
+	# led\0 button\0 irq-a\0 irq-b\0 = 4 + 7 + 6 + 6
+	assert_output - <<-EOF
+	ngpio: 4
+	gpio_names_size: 23
+	irq: yes
+	EOF
+	assert_stderr ""
+}
+
+@test "info: a chip without names has gpio_names_size 0; --lines sets ngpio" {
+	start_gpio_serve --lines 13
+	gdrive info
+	assert_success
+	assert_output - <<-EOF
+	ngpio: 13
+	gpio_names_size: 0
+	irq: yes
+	EOF
+}
+
+@test "info: without --lines or --names the chip has 8 lines" {
+	start_gpio_serve
+	gdrive info
+	assert_success
+	assert_line --index 0 "ngpio: 8"
+}
+
+@test "names: one line per line, offset TAB name" {
+	start_gpio_serve --names "$NAMES"
+	gdrive names
+	assert_success
+	assert_output "0	led${NL}1	button${NL}2	irq-a${NL}3	irq-b"
+	assert_stderr ""
+}
+
+@test "names on a chip without names: empty names, exit 0" {
+	start_gpio_serve --lines 3
+	gdrive names
+	assert_success
+	assert_output "0	${NL}1	${NL}2	"
+}
+
+# ---- values and directions -----------------------------------------------------
+
+@test "set on an output, then get: the value reads back, also from the next drive" {
+	start_gpio_serve --names "$NAMES"
+	gdrive dir 2 out set 2=1 get 2
+	assert_success
+	assert_output "1"
+	assert_stderr ""
+	gdrive get 2
+	assert_success
+	assert_output "1"
+	gdrive set 2=0 get 2
+	assert_success
+	assert_output "0"
+	gdrive set irq-a=1 get irq-a
+	assert_success
+	assert_output "1"
+}
+
+@test "SET_VALUE before the line is an output is stored, and driven at dir out" {
+	need_socat
+	start_gpio_serve --names "$NAMES"
+	gdrive set led=1
+	assert_success
+	assert_output ""
+	# not an output yet: the line is not driven
+	run ctl_line 0
+	assert_success
+	assert_output '{"line":0,"name":"led","direction":"none","value":0,"irq":"none","armed":false,"latched":false,"irqs":0}'
+	gdrive dir led out
+	assert_success
+	run ctl_line 0
+	assert_success
+	assert_output '{"line":0,"name":"led","direction":"out","value":1,"irq":"none","armed":false,"latched":false,"irqs":0}'
+	gdrive get led
+	assert_success
+	assert_output "1"
+}
+
+@test "dir in, dir none: the lines JSON follows" {
+	need_socat
+	start_gpio_serve --names "$NAMES"
+	gdrive dir 1 in
+	assert_success
+	run ctl_line 1
+	assert_output --partial '"direction":"in"'
+	gdrive dir 1 none
+	assert_success
+	run ctl_line 1
+	assert_output --partial '"direction":"none"'
+}
+
+@test "an input reads the level injected from outside" {
+	start_gpio_serve --names "$NAMES"
+	gdrive dir button in get button
+	assert_success
+	assert_output "0"
+	ginject button=1
+	assert_success
+	gdrive get button
+	assert_success
+	assert_output "1"
+}
+
+@test "serve --print: every message type drive sends, decoded" {
+	start_gpio_serve --names "$NAMES" --print
+	gdrive names set led=1 dir led out get led dir button in irq button rising
+	assert_success
+	ginject button=1
+	assert_success
+	gdrive wait button --timeout 5000
+	assert_success
+	assert_output 'event: RISING EDGE offset: 1 name: "button"'
+	wait_serve_line 'GET_VALUE line 1'
+	run gpio_requests
+	# the IRQ type was set by another drive: this one reads the level to
+	# name the edge
+	assert_output - <<-'EOF'
+	gpio q0 #1 GET_LINE_NAMES -> OK 4 names [led button irq-a irq-b]
+	gpio q0 #2 SET_VALUE line 0 = 1 -> OK
+	gpio q0 #3 SET_DIRECTION line 0 out -> OK
+	gpio q0 #4 GET_VALUE line 0 -> OK value 1
+	gpio q0 #5 SET_DIRECTION line 1 in -> OK
+	gpio q0 #6 SET_IRQ_TYPE line 1 edge-rising -> OK
+	gpio q0 #7 GET_LINE_NAMES -> OK 4 names [led button irq-a irq-b]
+	gpio q1 #8 irq line 1 armed -> VALID
+	gpio q0 #9 GET_VALUE line 1 -> OK value 1
+	EOF
+	# every line ends with a latency
+	run grep -cE '^gpio q[01] #[0-9]+ .* [0-9]+(\.[0-9])?(us|ms)$' "$SERVE_OUT"
+	assert_output 9
+}
+
+@test "serve --print: every IRQ type and dir none by name" {
+	start_gpio_serve --lines 2 --print
+	gdrive dir 0 in irq 0 falling irq 0 both irq 0 high irq 0 low irq 0 none dir 0 none
+	assert_success
+	wait_serve_line 'SET_DIRECTION line 0 none'
+	run gpio_requests
+	assert_output - <<-'EOF'
+	gpio q0 #1 SET_DIRECTION line 0 in -> OK
+	gpio q0 #2 SET_IRQ_TYPE line 0 edge-falling -> OK
+	gpio q0 #3 SET_IRQ_TYPE line 0 edge-both -> OK
+	gpio q0 #4 SET_IRQ_TYPE line 0 level-high -> OK
+	gpio q0 #5 SET_IRQ_TYPE line 0 level-low -> OK
+	gpio q0 #6 SET_IRQ_TYPE line 0 none -> OK
+	gpio q0 #7 SET_DIRECTION line 0 none -> OK
+	EOF
+}
+
+@test "serve without --print prints nothing on stdout" {
+	start_gpio_serve --names "$NAMES"
+	gdrive names dir 0 out set 0=1 get 0
+	assert_success
+	stop_serve
+	assert_equal "$SERVE_STATUS" 0
+	assert_equal "$(cat "$SERVE_OUT")" ""
+}
+
+# ---- errors ----------------------------------------------------------------------
+
+@test "get 99: no such line: exit 2 (usage, man page), the message names the range" {
+	start_gpio_serve --names "$NAMES"
+	gdrive get 99
+	assert_failure 2
+	assert_output ""
+	assert_stderr "vitool: drive: get 99: no line 99 (the device has 4 lines, 0-3)"
+}
+
+@test "a bad line after good operations: those were performed" {
+	start_gpio_serve --names "$NAMES"
+	gdrive dir 0 out set 0=1 get 4
+	assert_failure 2
+	assert_stderr "vitool: drive: get 4: no line 4 (the device has 4 lines, 0-3)"
+	gdrive get 0
+	assert_success
+	assert_output "1"
+}
+
+@test "an unknown line name: exit 2 and the message" {
+	start_gpio_serve --names "$NAMES"
+	gdrive get nosuch
+	assert_failure 2
+	assert_output ""
+	assert_stderr "vitool: drive: get nosuch: no line named 'nosuch'"
+	gdrive set nosuch=1
+	assert_failure 2
+	assert_stderr "vitool: drive: set nosuch=1: no line named 'nosuch'"
+}
+
+@test "names are not offsets on a chip without names" {
+	start_gpio_serve --lines 4
+	gdrive get button
+	assert_failure 2
+	assert_stderr "vitool: drive: get button: no line named 'button'"
+}
+
+@test "set 3=2: refused before connecting (no backend needed): exit 2" {
+	# no serve at all: the words are checked first
+	gdrive --connect-timeout 0 set 3=2
+	assert_failure 2
+	assert_output ""
+	assert_stderr "vitool: drive: set 3=2: the value must be 0 or 1"
+}
+
+@test "bad operation words: exit 2 before connecting, nothing sent" {
+	start_gpio_serve --names "$NAMES" --print
+	gdrive dir 3 sideways
+	assert_failure 2
+	assert_stderr "vitool: drive: dir 3 sideways: 'sideways' is not one of in|out|none"
+	gdrive irq 3 up
+	assert_failure 2
+	assert_stderr "vitool: drive: irq 3 up: 'up' is not one of rising|falling|both|high|low|none"
+	gdrive wait 3 --timeout x
+	assert_failure 2
+	assert_stderr "vitool: drive: wait 3: --timeout wants milliseconds"
+	gdrive set 3
+	assert_failure 2
+	assert_stderr "vitool: drive: set 3: expected N=V (line=0 or line=1)"
+	gdrive frob 3
+	assert_failure 2
+	assert_stderr_regex "^vitool: drive: frob: unknown operation "
+	gdrive get 0
+	assert_success
+	wait_serve_line 'GET_VALUE line 0'
+	run gpio_requests
+	assert_output "gpio q0 #1 GET_VALUE line 0 -> OK value 0"
+}
+
+@test "irq on an output line: the device answers ERR, exit 1" {
+	start_gpio_serve --names "$NAMES" --print
+	gdrive dir 3 out irq 3 rising
+	assert_failure 1
+	assert_output ""
+	assert_stderr "vitool: drive: irq 3 rising: SET_IRQ_TYPE line 3: the device answered ERR"
+	wait_serve_line 'SET_IRQ_TYPE line 3'
+	run gpio_requests
+	assert_line "gpio q0 #2 SET_IRQ_TYPE line 3 edge-rising -> ERR"
+	# serve says why on its stderr, and keeps serving
+	run grep -F "SET_IRQ_TYPE line 3: the line is an output" "$SERVE_ERR"
+	assert_success
+	gdrive get 3
+	assert_success
+	assert_output "0"
+}
+
+@test "wait on a line whose interrupt is off: the buffer comes back INVALID, exit 1" {
+	start_gpio_serve --names "$NAMES" --print
+	gdrive dir 2 in wait 2 --timeout 5000
+	assert_failure 1
+	assert_output ""
+	assert_stderr "vitool: drive: wait 2: the device returned the buffer INVALID (is the interrupt enabled? irq 2 TYPE)"
+	wait_serve_line 'irq line 2'
+	run gpio_events
+	assert_output "gpio q1 #2 irq line 2 armed -> INVALID"
+}
+
+@test "wait --timeout: no interrupt: exit 1 and the message" {
+	start_gpio_serve --names "$NAMES"
+	gdrive dir 1 in irq 1 rising wait 1 --timeout 300
+	assert_failure 1
+	assert_output ""
+	assert_stderr "vitool: drive: wait 1: no interrupt within 300 ms"
+}
+
+# ---- interrupts: edge types -------------------------------------------------------
+
+@test "edge-rising, edge before unmask: latched, wait returns it at once" {
+	need_socat
+	start_gpio_serve --names "$NAMES" --print
+	gdrive dir button in irq button rising
+	assert_success
+	ginject button=1
+	assert_success
+	assert_output ""
+	assert_stderr ""
+	run ctl_line 1
+	assert_output '{"line":1,"name":"button","direction":"in","value":1,"irq":"edge-rising","armed":false,"latched":true,"irqs":0}'
+	# --timeout: if the latched edge were lost, wait would fail
+	gdrive wait button --timeout 3000
+	assert_success
+	assert_output 'event: RISING EDGE offset: 1 name: "button"'
+	assert_stderr ""
+	run ctl_line 1
+	assert_output '{"line":1,"name":"button","direction":"in","value":1,"irq":"edge-rising","armed":false,"latched":false,"irqs":1}'
+	# delivered once: the latch is consumed
+	gdrive wait button --timeout 300
+	assert_failure 1
+	assert_stderr "vitool: drive: wait button: no interrupt within 300 ms"
+}
+
+@test "edge-rising, edge after unmask: a waiting drive gets it" {
+	start_gpio_serve --names "$NAMES" --print
+	gdrive dir 1 in irq 1 rising
+	assert_success
+	bg_drive w wait 1 --timeout 20000
+	wait_armed 1
+	ginject 1=1
+	assert_success
+	bg_wait w
+	assert_equal "$BG_STATUS" 0
+	assert_equal "$BG_OUT" 'event: RISING EDGE offset: 1 name: "button"'
+	assert_equal "$BG_ERR" ""
+	wait_serve_line 'irq line 1 armed'
+	run gpio_events
+	assert_output --regexp '^gpio q1 #[0-9]+ irq line 1 armed -> VALID$'
+}
+
+@test "edge-rising ignores a falling edge, before and after unmask" {
+	need_socat
+	start_gpio_serve --names "$NAMES"
+	ginject 1=1
+	assert_success
+	gdrive dir 1 in irq 1 rising
+	assert_success
+	# before unmask: not latched
+	ginject 1=0
+	assert_success
+	run ctl_line 1
+	assert_output --partial '"latched":false'
+	# high again without an edge the type counts: a new type starts afresh
+	gdrive irq 1 none
+	ginject 1=1
+	gdrive irq 1 rising
+	assert_success
+	# after unmask: the wait sees nothing
+	bg_drive w wait 1 --timeout 1500
+	wait_armed 1
+	ginject 1=0
+	assert_success
+	bg_wait w
+	assert_equal "$BG_STATUS" 1
+	assert_equal "$BG_OUT" ""
+	assert_equal "$BG_ERR" "vitool: drive: wait 1: no interrupt within 1500 ms"
+	run ctl_line 1
+	assert_output --partial '"irqs":0'
+}
+
+@test "edge-falling: latched before unmask, and delivered after unmask" {
+	start_gpio_serve --names "$NAMES"
+	ginject irq-b=1
+	assert_success
+	gdrive dir irq-b in irq irq-b falling
+	assert_success
+	# before unmask
+	ginject irq-b=0
+	assert_success
+	gdrive wait irq-b --timeout 3000
+	assert_success
+	assert_output 'event: FALLING EDGE offset: 3 name: "irq-b"'
+	# a rising edge is not latched
+	ginject irq-b=1
+	assert_success
+	# after unmask
+	bg_drive w wait 3 --timeout 20000
+	wait_armed 3
+	ginject irq-b=0
+	assert_success
+	bg_wait w
+	assert_equal "$BG_STATUS" 0
+	assert_equal "$BG_OUT" 'event: FALLING EDGE offset: 3 name: "irq-b"'
+}
+
+@test "edge-both: a rise before unmask, a fall after unmask" {
+	start_gpio_serve --names "$NAMES"
+	gdrive dir 2 in irq 2 both
+	assert_success
+	ginject 2=1
+	assert_success
+	gdrive wait 2 --timeout 3000
+	assert_success
+	assert_output 'event: RISING EDGE offset: 2 name: "irq-a"'
+	bg_drive w wait 2 --timeout 20000
+	wait_armed 2
+	ginject 2=0
+	assert_success
+	bg_wait w
+	assert_equal "$BG_STATUS" 0
+	assert_equal "$BG_OUT" 'event: FALLING EDGE offset: 2 name: "irq-a"'
+}
+
+@test "edge-both: a pulse seen as both edges by one drive waiting twice" {
+	start_gpio_serve --names "$NAMES"
+	gdrive dir 2 in irq 2 both
+	assert_success
+	bg_drive w wait 2 --timeout 20000 wait 2 --timeout 20000
+	wait_armed 2
+	# long pulse: the first event is read (GET_VALUE) while the line is high
+	ginject 2=1 --pulse 1500
+	assert_success
+	bg_wait w 25
+	assert_equal "$BG_STATUS" 0
+	assert_equal "$BG_OUT" "event: RISING EDGE offset: 2 name: \"irq-a\"${NL}event: FALLING EDGE offset: 2 name: \"irq-a\""
+}
+
+@test "a new IRQ type drops an edge latched under the old one" {
+	need_socat
+	start_gpio_serve --names "$NAMES"
+	gdrive dir 1 in irq 1 rising
+	assert_success
+	ginject 1=1
+	run ctl_line 1
+	assert_output --partial '"latched":true'
+	gdrive irq 1 both
+	assert_success
+	run ctl_line 1
+	assert_output --partial '"latched":false'
+	gdrive wait 1 --timeout 300
+	assert_failure 1
+	assert_stderr "vitool: drive: wait 1: no interrupt within 300 ms"
+}
+
+# ---- interrupts: level types -------------------------------------------------------
+
+@test "level-high: fires on unmask while high, and again on every unmask" {
+	need_socat
+	start_gpio_serve --names "$NAMES" --print
+	gdrive dir 2 in irq 2 high
+	assert_success
+	ginject 2=1
+	assert_success
+	# level interrupts are not latched
+	run ctl_line 2
+	assert_output --partial '"latched":false'
+	gdrive wait 2 --timeout 3000
+	assert_success
+	assert_output 'event: RISING EDGE offset: 2 name: "irq-a"'
+	# still high: fires again at the next unmask
+	gdrive wait 2 --timeout 3000 wait 2 --timeout 3000
+	assert_success
+	assert_output "event: RISING EDGE offset: 2 name: \"irq-a\"${NL}event: RISING EDGE offset: 2 name: \"irq-a\""
+	run ctl_line 2
+	assert_output --partial '"irqs":3'
+	# low: nothing
+	ginject 2=0
+	gdrive wait 2 --timeout 300
+	assert_failure 1
+	assert_stderr "vitool: drive: wait 2: no interrupt within 300 ms"
+}
+
+@test "level-high: a change into high while unmasked fires" {
+	start_gpio_serve --names "$NAMES"
+	gdrive dir 2 in irq 2 high
+	assert_success
+	bg_drive w wait 2 --timeout 20000
+	wait_armed 2
+	ginject 2=high
+	assert_success
+	bg_wait w
+	assert_equal "$BG_STATUS" 0
+	assert_equal "$BG_OUT" 'event: RISING EDGE offset: 2 name: "irq-a"'
+}
+
+@test "level-high: a pulse while masked is not remembered" {
+	start_gpio_serve --names "$NAMES"
+	gdrive dir 2 in irq 2 high
+	assert_success
+	ginject 2=1 --pulse 50
+	assert_success
+	gdrive wait 2 --timeout 300
+	assert_failure 1
+	assert_stderr "vitool: drive: wait 2: no interrupt within 300 ms"
+}
+
+@test "level-low: fires on unmask while low, and on a change into low" {
+	start_gpio_serve --names "$NAMES"
+	gdrive dir 3 in irq 3 low
+	assert_success
+	# the line is low: fires at once, every time
+	gdrive wait 3 --timeout 3000 wait 3 --timeout 3000
+	assert_success
+	assert_output "event: FALLING EDGE offset: 3 name: \"irq-b\"${NL}event: FALLING EDGE offset: 3 name: \"irq-b\""
+	ginject 3=1
+	assert_success
+	gdrive wait 3 --timeout 300
+	assert_failure 1
+	bg_drive w wait 3 --timeout 20000
+	wait_armed 3
+	ginject 3=low
+	assert_success
+	bg_wait w
+	assert_equal "$BG_STATUS" 0
+	assert_equal "$BG_OUT" 'event: FALLING EDGE offset: 3 name: "irq-b"'
+}
+
+@test "irq high on a line that is already high: the first unmask fires" {
+	start_gpio_serve --names "$NAMES"
+	ginject 1=1
+	gdrive dir 1 in irq 1 rising irq 1 high wait 1 --timeout 3000
+	assert_success
+	assert_output 'event: RISING EDGE offset: 1 name: "button"'
+}
+
+# ---- one front-end at a time ---------------------------------------------------------
+
+@test "a second drive while one waits is served only after the first leaves" {
+	# vhost-user has one front-end per socket: `irq N none` from a second
+	# drive cannot reach a wait in progress; it runs once the first is gone
+	# (its wait timed out, not INVALID).
+	need_socat
+	start_gpio_serve --names "$NAMES" --print
+	gdrive dir 1 in irq 1 rising
+	assert_success
+	bg_drive w1 wait 1 --timeout 2000
+	wait_armed 1
+	bg_drive w2 --timeout 20000 irq 1 none
+	bg_wait w1 15
+	assert_equal "$BG_STATUS" 1
+	assert_equal "$BG_ERR" "vitool: drive: wait 1: no interrupt within 2000 ms"
+	bg_wait w2 15
+	assert_equal "$BG_STATUS" 0
+	assert_equal "$BG_ERR" ""
+	run ctl_line 1
+	assert_output --partial '"irq":"none","armed":false'
+	# the first drive's buffer went away with its ring: never completed
+	run gpio_events
+	assert_output ""
+}
+
+# ---- robustness ------------------------------------------------------------------------
+
+@test "serve keeps serving after a drive is killed mid-wait" {
+	need_socat
+	start_gpio_serve --names "$NAMES" --print
+	gdrive dir 1 in irq 1 rising
+	assert_success
+	bg_drive w wait 1
+	wait_armed 1
+	bg_kill w
+	# the ring is gone: the line is no longer armed
+	wait_for 5 line_is 1 '"armed":false' || fail "line 1 still armed: $(ctl_line 1)"
+	serve_alive || { dump_serve; fail "serve died"; }
+	# an edge with nobody connected is latched, for the next driver
+	ginject 1=1
+	assert_success
+	run ctl_line 1
+	assert_output --partial '"latched":true'
+	gdrive wait 1 --timeout 3000
+	assert_success
+	assert_output 'event: RISING EDGE offset: 1 name: "button"'
+	gdrive get 1
+	assert_success
+	assert_output "1"
+}
+
+@test "reconnect: two drives in a row see the same device state" {
+	start_gpio_serve --names "$NAMES" --print
+	gdrive dir 0 out set 0=1
+	assert_success
+	gdrive get 0 info
+	assert_success
+	assert_output "1${NL}ngpio: 4${NL}gpio_names_size: 23${NL}irq: yes"
+	wait_serve_line 'GET_VALUE line 0'
+	# request ids keep counting across connections
+	run gpio_requests
+	assert_output - <<-'EOF'
+	gpio q0 #1 SET_DIRECTION line 0 out -> OK
+	gpio q0 #2 SET_VALUE line 0 = 1 -> OK
+	gpio q0 #3 GET_VALUE line 0 -> OK value 1
+	EOF
+	serve_alive
+}
+
+@test "ten drives in a row against one serve" {
+	start_gpio_serve --lines 10
+	local ln expect
+	for ln in 0 1 2 3 4 5 6 7 8 9; do
+		gdrive dir "$ln" out set "$ln=$((ln % 2))"
+		assert_success
+	done
+	for ln in 0 1 2 3 4 5 6 7 8 9; do
+		# (bats' run uses a variable i of its own)
+		expect=$((ln % 2))
+		gdrive get "$ln"
+		assert_success
+		assert_output "$expect"
+	done
+}
+
+@test "serve gpio --once exits 0 after the first drive" {
+	start_gpio_serve --names "$NAMES" --once
+	gdrive get 0
+	assert_success
+	wait_exit "$SERVE_PID" 5 || fail "serve --once still running"
+	SERVE_PID=
+	assert_equal "$WAIT_STATUS" 0
+	[ ! -e "$SOCK" ] || fail "socket $SOCK left behind"
+	[ ! -e "$CTL" ] || fail "control socket $CTL left behind"
+}
+
+@test "SIGTERM: serve gpio exits 0, removes both sockets" {
+	start_gpio_serve --names "$NAMES"
+	gdrive get 0
+	assert_success
+	stop_serve
+	assert_equal "$SERVE_STATUS" 0
+	[ ! -e "$SOCK" ] || fail "socket $SOCK left behind"
+	[ ! -e "$CTL" ] || fail "control socket $CTL left behind"
+	assert_equal "$(cat "$SERVE_ERR")" ""
+}
+
+@test "serve gpio: bad --names and --lines: exit 2 with the reason" {
+	run_vitool serve gpio --socket "$SOCK" --names a,a
+	assert_failure 2
+	assert_stderr "vitool: serve: --names: line name 'a' given twice (lines 0 and 1)"
+	run_vitool serve gpio --socket "$SOCK" --names a,,c
+	assert_failure 2
+	assert_stderr "vitool: serve: --names: name 2 (line 1) is empty"
+	run_vitool serve gpio --socket "$SOCK" --names a,b --lines 3
+	assert_failure 2
+	assert_stderr "vitool: serve: --names has 2 names but --lines is 3"
+	run_vitool serve gpio --socket "$SOCK" --lines 0
+	assert_failure 2
+	assert_stderr "vitool: serve: --lines 0: want 1-1024"
+	[ ! -e "$SOCK" ] || fail "a refused serve left $SOCK"
+}
