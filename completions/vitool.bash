@@ -8,15 +8,21 @@
 # words are glued back together first, and the replies are cut back to the
 # part after the last break character, which is all bash replaces.
 
-_vitool_commands="serve drive loopback inject help"
+_vitool_commands="serve drive loopback inject trace help"
 _vitool_devices="i2c gpio"
 _vitool_global_opts="-v --verbose -V --version -h --help"
-_vitool_serve_i2c_opts="-s --socket -t --target -b --bus -n --name -C --control -p --print --once -v --verbose -h --help"
-_vitool_serve_gpio_opts="-s --socket -l --lines -N --names -c --chip -n --name -C --control -p --print --once -v --verbose -h --help"
+_vitool_serve_i2c_opts="-s --socket -t --target -b --bus -n --name -C --control -p --print -w --write --snaplen --timeout-ms --once -v --verbose -h --help"
+_vitool_serve_gpio_opts="-s --socket -l --lines -N --names -c --chip -n --name -C --control -p --print -w --write --snaplen --timeout-ms --once -v --verbose -h --help"
 _vitool_drive_i2c_opts="-s --socket -t --timeout -c --connect-timeout -q --queue-size -i --indirect -v --verbose -h --help"
 _vitool_drive_gpio_opts="-s --socket -t --timeout -c --connect-timeout -q --queue-size -v --verbose -h --help"
 _vitool_loopback_opts="-f --script -s --socket -i --indirect -v --verbose -h --help"
 _vitool_inject_opts="-c --control -p --pulse -w --wait -t --timeout -h --help"
+_vitool_trace_opts="-C --control -r --read -w --write -c --count -s --snaplen --linktype -U --unbuffered -v --verbose -j --json -h --help"
+# The words of a trace FILTER (lib/trace/filter.c), and the values some take.
+_vitool_filter_words="i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops error ring-error timeout late ooo addr line type read write probe status latency and or not"
+_vitool_filter_devices="i2c gpio scmi blk rng"
+_vitool_filter_types="read write probe GET_VALUE SET_VALUE GET_DIRECTION SET_DIRECTION SET_IRQ_TYPE GET_LINE_NAMES irq cmd delayed-resp notification flush get-id"
+_vitool_filter_status="ok err"
 _vitool_models="24c02 24c32 regs"
 _vitool_gpio_ops="info names get set dir irq wait"
 _vitool_gpio_dirs="in out none"
@@ -132,10 +138,17 @@ _vitool_optarg()
 {
 	local cmd=$1 opt=$2 prefix=$3 value=$4
 	case $cmd:$opt in
+	trace:-r | trace:--read | trace:-w | trace:--write | serve:-w | serve:--write)
+		_vitool_reply_files "$prefix" "$value"
+		;;
+	trace:-s | trace:--snaplen | trace:-c | trace:--count | trace:--linktype)
+		;;  # numbers: nothing to offer
+	serve:--snaplen | serve:--timeout-ms)
+		;;  # bytes, milliseconds
 	*:-s | *:--socket | loopback:-f | loopback:--script | serve:-C | serve:--control)
 		_vitool_reply_files "$prefix" "$value"
 		;;
-	inject:-c | inject:--control)
+	inject:-c | inject:--control | trace:-C | trace:--control)
 		local -a ctls
 		mapfile -t ctls < <(_vitool_ctl_sockets)
 		if [[ -z $value ]] && ((${#ctls[@]})); then
@@ -188,6 +201,9 @@ _vitool_takes_arg()
 {
 	case $1:$2 in
 	*:-s | *:--socket) return 0 ;;
+	serve:-w | serve:--write | serve:--snaplen | serve:--timeout-ms) return 0 ;;
+	trace:-C | trace:--control | trace:-r | trace:--read | trace:-w | trace:--write) return 0 ;;
+	trace:-c | trace:--count | trace:--snaplen | trace:--linktype) return 0 ;;
 	serve:-t | serve:--target | serve:-b | serve:--bus) return 0 ;;
 	serve:-n | serve:--name | serve:-C | serve:--control) return 0 ;;
 	serve:-l | serve:--lines | serve:-N | serve:--names | serve:-c | serve:--chip) return 0 ;;
@@ -346,6 +362,46 @@ _vitool_inject()
 	return 0
 }
 
+# Completes `vitool trace`: options (anywhere: getopt permutes) and the
+# words of the FILTER.
+_vitool_trace()
+{
+	local cur=$1 i=$2 w prev="" prev_opt="" only_words=0
+	for ((; i < _vt_cword; i++)); do
+		w=${_vt_words[i]}
+		if [[ -n $prev_opt ]]; then
+			prev_opt=""
+		elif ((!only_words)) && [[ $w == -- ]]; then
+			only_words=1
+		elif ((!only_words)) && [[ $w == -?* ]]; then
+			_vitool_takes_arg trace "$w" && prev_opt=$w
+		else
+			prev=$w
+		fi
+	done
+	if [[ -n $prev_opt ]]; then
+		_vitool_optarg trace "$prev_opt" "" "$cur"
+		return 0
+	fi
+	if ((!only_words)) && [[ $cur == --*=* ]]; then
+		_vitool_optarg trace "${cur%%=*}" "${cur%%=*}=" "${cur#*=}"
+		return 0
+	fi
+	if ((!only_words)) && [[ $cur == -* ]]; then
+		_vitool_reply "$cur" $_vitool_trace_opts
+		return 0
+	fi
+	# The value some filter words take.
+	case ${prev,,} in
+	device) _vitool_reply "$cur" $_vitool_filter_devices ;;
+	type) _vitool_reply "$cur" $_vitool_filter_types ;;
+	status) _vitool_reply "$cur" $_vitool_filter_status ;;
+	q | queue | instance | id | addr | line | latency | *[\<\>=]) ;;  # numbers, CMP DURATION
+	*) _vitool_reply "$cur" $_vitool_filter_words ;;
+	esac
+	return 0
+}
+
 # Completes an operation word of `drive gpio`.  $2: index of the first
 # operation word.
 _vitool_drive_gpio_op()
@@ -443,13 +499,17 @@ _vitool()
 
 	case $cmd in
 	help)
-		((i == _vt_cword)) && _vitool_reply "$cur" serve drive loopback inject
+		((i == _vt_cword)) && _vitool_reply "$cur" serve drive loopback inject trace
 		return 0
 		;;
 	serve | drive) ;;
 	loopback) ;;
 	inject)
 		_vitool_inject "$cur" "$i"
+		return 0
+		;;
+	trace)
+		_vitool_trace "$cur" "$i"
 		return 0
 		;;
 	*) return 0 ;;

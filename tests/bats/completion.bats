@@ -65,6 +65,33 @@ getopt_long_options() {
 		"$SRC_DIR/cmd/$1.c" | sort
 }
 
+# The commands whose cmd/CMD.c has an option table (vitool: the global
+# options), one a line.
+commands_with_options() {
+	local f
+	for f in "$SRC_DIR"/cmd/*.c; do
+		if [ -n "$(getopt_long_options "$(basename "$f" .c)")" ]; then
+			basename "$f" .c
+		fi
+	done
+}
+
+# The commands of the dispatcher's table in cmd/vitool.c, in order.
+dispatcher_commands() {
+	sed -n 's/^[[:space:]]*{ "\([a-z-]*\)",[[:space:]]*cmd_[a-z_]*,.*/\1/p' "$SRC_DIR/cmd/vitool.c"
+}
+
+@test "completion: the drift guards see every command" {
+	local with_options dispatched
+	# Every command but help has an option table the guards below read.
+	with_options=$(commands_with_options | grep -vx vitool | sort | tr '\n' ' ')
+	dispatched=$(dispatcher_commands | grep -vx help | sort | tr '\n' ' ')
+	[ -n "$dispatched" ] || fail "no commands found in cmd/vitool.c"
+	assert_equal "$with_options" "$dispatched"
+	# and bash offers the dispatcher's commands, in its order.
+	assert_equal "$(dispatcher_commands | tr '\n' ' ')" "$_vitool_commands "
+}
+
 @test "completion: the bash file registers _vitool for vitool" {
 	run complete -p vitool
 	assert_success
@@ -73,24 +100,24 @@ getopt_long_options() {
 
 @test "completion: commands after 'vitool '" {
 	complete_words vitool ""
-	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject help"
+	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject trace help"
 }
 
 @test "completion: commands after global options, global options after 'vitool -'" {
 	complete_words vitool -v ""
-	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject help"
+	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject trace help"
 	complete_words vitool --v
 	assert_equal "${COMPREPLY[*]}" "--verbose --version"
 }
 
 @test "completion: options after 'vitool serve i2c --'" {
 	complete_words vitool serve i2c --
-	assert_equal "${COMPREPLY[*]}" "--socket --target --bus --name --control --print --once --verbose --help"
+	assert_equal "${COMPREPLY[*]}" "--socket --target --bus --name --control --print --write --snaplen --timeout-ms --once --verbose --help"
 }
 
 @test "completion: options after 'vitool serve gpio --'" {
 	complete_words vitool serve gpio --
-	assert_equal "${COMPREPLY[*]}" "--socket --lines --names --chip --name --control --print --once --verbose --help"
+	assert_equal "${COMPREPLY[*]}" "--socket --lines --names --chip --name --control --print --write --snaplen --timeout-ms --once --verbose --help"
 	complete_words vitool serve gpio --n
 	assert_equal "${COMPREPLY[*]}" "--names --name"
 }
@@ -128,9 +155,123 @@ getopt_long_options() {
 
 @test "completion: command names after 'vitool help '" {
 	complete_words vitool help ""
-	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject"
+	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject trace"
 	complete_words vitool help l
 	assert_equal "${COMPREPLY[*]}" "loopback"
+	complete_words vitool help t
+	assert_equal "${COMPREPLY[*]}" "trace"
+}
+
+@test "completion: serve's capture options and their values" {
+	local dir
+	dir=$(mktemp -d)
+	touch "$dir/cap.pcap"
+	complete_words vitool serve i2c --s
+	assert_equal "${COMPREPLY[*]}" "--socket --snaplen"
+	complete_words vitool serve gpio -w "$dir/ca"
+	assert_equal "${COMPREPLY[*]}" "$dir/cap.pcap"
+	complete_words vitool serve i2c --write = "$dir/ca"
+	assert_equal "${COMPREPLY[*]}" "$dir/cap.pcap"
+	# numbers: nothing, and the next word is an option again
+	complete_words vitool serve i2c --snaplen ""
+	assert_equal "${COMPREPLY[*]}" ""
+	complete_words vitool serve i2c --timeout-ms 500 --o
+	assert_equal "${COMPREPLY[*]}" "--once"
+	rm -rf "$dir"
+}
+
+@test "completion: trace options and their values" {
+	local dir
+	dir=$(mktemp -d)
+	touch "$dir/cap.pcap"
+	complete_words vitool trace --
+	assert_equal "${COMPREPLY[*]}" "--control --read --write --count --snaplen --linktype --unbuffered --verbose --json --help"
+	complete_words vitool trace -r "$dir/ca"
+	assert_equal "${COMPREPLY[*]}" "$dir/cap.pcap"
+	complete_words vitool trace --write = "$dir/ca"
+	assert_equal "${COMPREPLY[*]}" "$dir/cap.pcap"
+	# -s is the snap length here, not a socket; -c a count
+	complete_words vitool trace -s ""
+	assert_equal "${COMPREPLY[*]}" ""
+	complete_words vitool trace -c 10 --j
+	assert_equal "${COMPREPLY[*]}" "--json"
+	# getopt permutes: options after filter words too, but not after --
+	complete_words vitool trace i2c --u
+	assert_equal "${COMPREPLY[*]}" "--unbuffered"
+	complete_words vitool trace -- -
+	assert_equal "${COMPREPLY[*]}" ""
+	rm -rf "$dir"
+}
+
+@test "completion: trace --control offers the running instances' sockets" {
+	command -v python3 >/dev/null || skip "python3 not installed"
+	start_gpio board --names led
+	complete_words vitool trace --control ""
+	assert_equal "${COMPREPLY[*]}" "$XDG_RUNTIME_DIR/vitool/board.ctl"
+	complete_words vitool trace -C ""
+	assert_equal "${COMPREPLY[*]}" "$XDG_RUNTIME_DIR/vitool/board.ctl"
+}
+
+@test "completion: trace FILTER keywords and their values" {
+	complete_words vitool trace ""
+	assert_equal "${COMPREPLY[*]}" "i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops error ring-error timeout late ooo addr line type read write probe status latency and or not"
+	complete_words vitool trace -c 5 l
+	assert_equal "${COMPREPLY[*]}" "late line latency"
+	complete_words vitool trace i2c and s
+	assert_equal "${COMPREPLY[*]}" "scmi status"
+	# bash splits '(' into a word of its own
+	complete_words vitool trace q0 and "(" us
+	assert_equal "${COMPREPLY[*]}" "used"
+	complete_words vitool trace status ""
+	assert_equal "${COMPREPLY[*]}" "ok err"
+	complete_words vitool trace used and STATUS e
+	assert_equal "${COMPREPLY[*]}" "err"
+	complete_words vitool trace device ""
+	assert_equal "${COMPREPLY[*]}" "i2c gpio scmi blk rng"
+	complete_words vitool trace gpio and type SET_
+	assert_equal "${COMPREPLY[*]}" "SET_VALUE SET_DIRECTION SET_IRQ_TYPE"
+	# numbers and durations: nothing to offer
+	local w
+	for w in q queue instance id addr line latency; do
+		complete_words vitool trace "$w" ""
+		assert_equal "$w: ${COMPREPLY[*]}" "$w: "
+	done
+	complete_words vitool trace latency ">" ""
+	assert_equal "${COMPREPLY[*]}" ""
+	# after a value, keywords again
+	complete_words vitool trace addr 0x50 a
+	assert_equal "${COMPREPLY[*]}" "avail addr and"
+}
+
+@test "completion: every trace FILTER keyword is one the filter accepts" {
+	[ -x "$SRC_DIR/vitool" ] || skip "vitool is not built"
+	local w arg
+	for w in $_vitool_filter_words; do
+		case $w in
+		and | or) continue ;;
+		not) arg=i2c ;;
+		q | queue | instance | id | addr | line) arg=1 ;;
+		device) arg=i2c ;;
+		type) arg=read ;;
+		status) arg=ok ;;
+		latency) arg="> 5ms" ;;
+		*) arg="" ;;
+		esac
+		run "$SRC_DIR/vitool" trace -r "$SRC_DIR/tests/trace/i2c.pcap" -c 1 $w $arg
+		[ "$status" -ne 2 ] || fail "filter word '$w $arg': $output"
+	done
+	for w in $_vitool_filter_types; do
+		run "$SRC_DIR/vitool" trace -r "$SRC_DIR/tests/trace/i2c.pcap" -c 1 type "$w"
+		[ "$status" -ne 2 ] || fail "filter 'type $w': $output"
+	done
+	for w in $_vitool_filter_devices; do
+		run "$SRC_DIR/vitool" trace -r "$SRC_DIR/tests/trace/i2c.pcap" -c 1 device "$w"
+		[ "$status" -ne 2 ] || fail "filter 'device $w': $output"
+	done
+	for w in $_vitool_filter_status; do
+		run "$SRC_DIR/vitool" trace -r "$SRC_DIR/tests/trace/i2c.pcap" -c 1 status "$w"
+		[ "$status" -ne 2 ] || fail "filter 'status $w': $output"
+	done
 }
 
 @test "completion: drive suggests detect and r/w forms" {
@@ -248,12 +389,13 @@ getopt_long_options() {
 @test "completion: bash offers every long option of each command's getopt table" {
 	local cmd want got dev
 	local -a all
-	for cmd in serve drive loopback inject; do
+	for cmd in $(commands_with_options); do
+		[ "$cmd" != vitool ] || continue
 		want=$(getopt_long_options "$cmd")
 		[ -n "$want" ] || fail "no options found in cmd/$cmd.c"
 		all=()
 		case $cmd in
-		loopback | inject)
+		loopback | inject | trace)
 			complete_words vitool "$cmd" --
 			all=("${COMPREPLY[@]}")
 			;;
@@ -287,7 +429,7 @@ getopt_long_options() {
 
 @test "completion: zsh offers every long option of each command's getopt table" {
 	local cmd opt
-	for cmd in vitool serve drive loopback inject; do
+	for cmd in $(commands_with_options); do
 		for opt in $(getopt_long_options "$cmd"); do
 			grep -q -- "$opt" "$SRC_DIR/completions/_vitool" ||
 				fail "completions/_vitool lacks $cmd $opt"
@@ -332,7 +474,7 @@ man_warnings() {
 
 @test "man: each command's page documents every long option of its getopt table" {
 	local cmd page opt
-	for cmd in vitool serve drive loopback inject; do
+	for cmd in $(commands_with_options); do
 		page=$SRC_DIR/man/vitool-$cmd.1
 		[ "$cmd" = vitool ] && page=$SRC_DIR/man/vitool.1
 		for opt in $(getopt_long_options "$cmd"); do
