@@ -52,7 +52,7 @@ MAN7 := $(wildcard man/*.7)
 
 # Debian packages: to build, and to run the test suites.
 DEPS_BUILD := build-essential pkg-config libgpiod-dev libpcap-dev
-DEPS_TEST  := bats bats-assert bats-support socat i2c-tools
+DEPS_TEST  := bats bats-assert bats-support socat i2c-tools python3 tcpdump tshark zsh mandoc man-db groff-base
 DEPS_VM    := qemu-system-x86 qemu-system-common qemu-utils busybox-static gpiod linux-source-6.12 bc flex bison libelf-dev libssl-dev cpio xz-utils
 
 .PHONY: all deps deps-test demo check check-quick check-unit check-bats check-vm \

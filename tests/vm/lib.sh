@@ -13,10 +13,15 @@
 #                                  "@@ begin SECTION" and "@@ end SECTION"
 #   ctl CTL COMMAND                one control-socket command, reply on stdout
 #   gpio_line CTL N                line N's JSON object from `lines`
+#   trace_start NAME CTL ARGS...   TZ=UTC vitool trace --control CTL ARGS in the
+#                                  background, stdout $W/NAME.trace
+#   trace_subscribers CTL N        the serve's trace-stats shows N subscribers
+#   trace_wait NAME S / trace_stop NAME   its end (by itself / SIGTERM),
+#                                  exit status in $REAPED
 #   wait_until S CMD...            poll CMD every 0.1 s for at most S seconds
 #   tap_ok / tap_fail / tap_skip / tap_check / diag / diag_file   TAP output
 #
-# Every process started here (QEMU and vitool serve, each under `timeout`)
+# Every process started here (QEMU, vitool serve and trace, each under `timeout`)
 # is killed by the EXIT trap, whatever happens to the suite.
 
 VM_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,7 +30,7 @@ VITOOL=${VITOOL:-$VM_TOP/build/vitool}
 # Upper bound for the life of any process the suite starts.
 VM_PROC_MAX=${VM_PROC_MAX:-300}
 
-declare -A VM_PID=() SERVE_PID=() SERVE_ARGS=()
+declare -A VM_PID=() SERVE_PID=() SERVE_ARGS=() TRACE_PID=()
 TAP_N=0 TAP_FAILED=0
 
 # --- TAP ---------------------------------------------------------------
@@ -62,6 +67,7 @@ wait_until() {  # wait_until SECONDS CMD...
 # --- set-up and cleanup ------------------------------------------------
 vm_cleanup() {
 	local n
+	for n in "${!TRACE_PID[@]}"; do trace_stop "$n"; done
 	for n in "${!VM_PID[@]}"; do vm_kill "$n"; done
 	for n in "${!SERVE_PID[@]}"; do serve_stop "$n"; done
 	if [ -n "${W:-}" ] && [ -d "$W" ]; then
@@ -145,6 +151,42 @@ serve_stop() {  # serve_stop NAME [SIGNAL]
 	[ -n "$pid" ] || return 0
 	_stop "$pid" "${2:-TERM}"
 	unset "SERVE_PID[$1]"
+}
+
+# --- vitool trace clients -------------------------------------------------
+# Not disowned (unlike serve and QEMU): the exit status of a trace client is
+# checked, and `wait` only reports it for a job of this shell.
+trace_start() {  # trace_start NAME CTL trace-ARGS...
+	local name=$1 ctlp=$2; shift 2
+	TZ=UTC timeout -k 2 "$VM_PROC_MAX" "$VITOOL" trace --control "$ctlp" "$@" \
+		</dev/null >"$W/$name.trace" 2>"$W/$name.trace.err" &
+	TRACE_PID[$name]=$!
+}
+trace_subscribers() {  # trace_subscribers CTL N
+	ctl "$1" trace-stats | grep -q "\"subscribers\":$2,"
+}
+# trace_wait NAME SECONDS: wait for the client to end by itself (-c); 1 when
+# it did not (it is then stopped; REAPED=255)
+trace_wait() {
+	local pid=${TRACE_PID[$1]:-}
+	REAPED=255
+	[ -n "$pid" ] || return 1
+	if _reap "$pid" "$2"; then unset "TRACE_PID[$1]"; return 0; fi
+	trace_stop "$1"; REAPED=255
+	return 1
+}
+# trace_stop NAME: SIGTERM (`timeout` forwards it; trace exits 0), bounded
+trace_stop() {
+	local pid=${TRACE_PID[$1]:-}
+	REAPED=255
+	[ -n "$pid" ] || return 1
+	unset "TRACE_PID[$1]"
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null
+		_reap "$pid" 5 && return 0
+		_stop "$pid"; REAPED=255; return 1
+	fi
+	wait "$pid" 2>/dev/null; REAPED=$?
 }
 
 # --- guests --------------------------------------------------------------

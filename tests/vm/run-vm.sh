@@ -8,7 +8,7 @@
 # ~/.cache/vitool-vm); each boot appends tests/vm/scenarios/NAME.sh as
 # /scenario.sh.  VM_KEEP=1 keeps the work directory (logs, consoles); it is
 # kept anyway when a test failed.  VM_ONLY="i2c gpio" runs only those groups
-# (i2c, gpio, reconnect, passthrough).  VM_STRICT=1 turns the skips for a
+# (i2c, trace, gpio, reconnect, passthrough).  VM_STRICT=1 turns the skips for a
 # known QEMU bug (see group_reconnect) into failures.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -146,11 +146,157 @@ group_i2c() {
 	[ "$TAP_FAILED" = "$f" ] || group_logs i2c i2c
 }
 
-# --- 2. gpio: simulated lines, libgpiod tools in the guest, inject on the host --
+# --- 2. trace: `vitool trace` clients on the i2c serve of a running guest ------
+# Three clients attach to the serve before QEMU starts (trace-stats shows 3
+# subscribers), so they see the whole session, from the front-end's connect
+# to its disconnect: live text (-U), a pcap capture (-w, -U) and JSON
+# (--json -c 4 used, which ends by itself after the guest's 4 completions).
+# The guest (scenarios/trace.sh) runs a known sequence and powers off.
+# Stopping the text and -w clients: the session's last record is the
+# front-end's `disconnect` (QEMU has exited, nothing else can make records),
+# so once both outputs hold it (-U: each record is flushed as it comes; the
+# capture is checked with -r) they get SIGTERM and end with status 0.  Both
+# were attached for the same period, so `-r` of the capture must print
+# exactly the live text: same records, same times (TZ=UTC for both).
+TRACE_TIME='[0-2][0-9]:[0-5][0-9]:[0-5][0-9]\.[0-9]{6}'
+TRACE_LAT='[0-9]+(\.[0-9]+)?(ns|us|ms|s)'
+# trace_reqs FILE: the request lines of a text trace (avail, then used),
+# without the time and the latency; a line without them is left out.
+trace_reqs() {
+	sed -nE "s/^$TRACE_TIME (i2c q0 #[0-9]+ avail [^>]*)\$/\\1/p" "$1"
+	sed -nE "s/^$TRACE_TIME (i2c q0 #[0-9]+ used .* -> .*) $TRACE_LAT\$/\\1/p" "$1"
+}
+trace_has_disconnect() {  # trace_has_disconnect LIVE-TEXT PCAP
+	grep -qE "^$TRACE_TIME i2c disconnect\$" "$1" &&
+		TZ=UTC "$VITOOL" trace -r "$2" disconnect 2>/dev/null | grep -q ' i2c disconnect$'
+}
+group_trace() {
+	local f=$TAP_FAILED c=$W/tr.ctl pcap=$W/tr.pcap
+	serve_start tr i2c --socket "$W/tr.sock" --target 0x50=24c02 ||
+		{ tap_fail "trace: vitool serve i2c starts"; return; }
+	trace_start tr-text "$c" -U
+	trace_start tr-cap "$c" -U -w "$pcap"
+	trace_start tr-json "$c" -U --json -c 4 used
+	if wait_until 5 trace_subscribers "$c" 3; then
+		tap_ok "trace: 3 trace clients attach before the guest boots (trace-stats: 3 subscribers)"
+	else
+		tap_fail "trace: 3 trace clients attach before the guest boots (trace-stats: 3 subscribers)" \
+			"trace-stats: $(ctl "$c" trace-stats)"
+		diag_file "$W/tr-text.trace.err" 5
+		trace_stop tr-text; trace_stop tr-cap; trace_stop tr-json; serve_stop tr; return
+	fi
+	vm_boot tr trace.sh -- -chardev "socket,id=c0,path=$W/tr.sock" \
+		-device vhost-user-i2c-pci,chardev=c0 || {
+		tap_fail "trace: QEMU starts"; group_logs tr tr
+		trace_stop tr-text; trace_stop tr-cap; trace_stop tr-json; serve_stop tr; return
+	}
+	local st; vm_finish tr 60; st=$?
+	if [ "$st" = 0 ] && rc_is tr write 0 && rc_is tr readback 0 && section_is tr readback "0xaa 0xbb" &&
+		rc_nonzero tr absent; then
+		tap_ok "trace: guest writes 0x50, reads it back, fails at the absent 0x30, exits 0"
+	else tap_fail "trace: guest writes 0x50, reads it back, fails at the absent 0x30, exits 0" "scenario exit $st"; fi
+
+	local rj=x rt=x rc=x
+	trace_wait tr-json 5 && rj=$REAPED
+	wait_until 10 trace_has_disconnect "$W/tr-text.trace" "$pcap"
+	trace_stop tr-text && rt=$REAPED
+	trace_stop tr-cap && rc=$REAPED
+	local live=$W/tr-text.trace
+
+	# The requests, decoded: ids pairing avail and used, address, direction,
+	# length, data, FAIL_NEXT, status, the read's data, a latency.
+	local want_reqs="i2c q0 #1 avail 0x50 write 3 [10 aa bb]
+i2c q0 #2 avail 0x50 write 1 [10] fail-next
+i2c q0 #3 avail 0x50 read 2
+i2c q0 #4 avail 0x30 read 1
+i2c q0 #1 used 0x50 write 3 [10 aa bb] -> OK
+i2c q0 #2 used 0x50 write 1 [10] fail-next -> OK
+i2c q0 #3 used 0x50 read 2 -> OK [aa bb]
+i2c q0 #4 used 0x30 read 1 -> ERR"
+	local got_reqs; got_reqs=$(trace_reqs "$live")
+	local nreq; nreq=$(grep -cE ' (avail|used) ' "$live")
+	if [ "$rt" = 0 ] && [ "$got_reqs" = "$want_reqs" ] && [ "$nreq" = 8 ]; then
+		tap_ok "trace: live text shows the guest's 4 requests decoded (0x50 write/read -> OK, 0x30 read -> ERR)"
+	else
+		tap_fail "trace: live text shows the guest's 4 requests decoded (0x50 write/read -> OK, 0x30 read -> ERR)" \
+			"exit status $rt; $nreq avail/used lines; expected:" "$want_reqs" "got (time, latency cut):" "$got_reqs"
+		diag_file "$live" 45; diag_file "$W/tr-text.trace.err" 5
+	fi
+	local ok=1
+	head -n 1 "$live" | grep -qE "^$TRACE_TIME i2c connect\$" ||
+		{ ok=0; diag "first line is not the connect: $(head -n 1 "$live")"; }
+	tail -n 1 "$live" | grep -qE "^$TRACE_TIME i2c disconnect\$" ||
+		{ ok=0; diag "last line is not the disconnect: $(tail -n 1 "$live")"; }
+	log_has "$live" "^$TRACE_TIME i2c vhost-msg SET_VRING_KICK\$" || ok=0
+	[ "$(grep -cE "^$TRACE_TIME i2c q0 kick\$" "$live")" -ge 3 ] || { ok=0; diag "fewer than 3 kicks of q0"; }
+	[ "$(grep -cE "^$TRACE_TIME i2c q0 call\$" "$live")" -ge 3 ] || { ok=0; diag "fewer than 3 calls of q0"; }
+	! grep -q ' drops' "$live" || { ok=0; diag "$(grep ' drops' "$live")"; }
+	if [ $ok = 1 ]; then
+		tap_ok "trace: live text frames the session: connect, vhost-user messages, kicks, calls, disconnect, no drops"
+	else tap_fail "trace: live text frames the session: connect, vhost-user messages, kicks, calls, disconnect, no drops"; fi
+
+	# --json -c 4 used: ended by itself; every line an object with the fields.
+	local jf=$W/tr-json.trace want_json got_json=
+	want_json="used 1 0x50 write 3 OK OK 0x50 write 3 [10 aa bb] -> OK
+used 2 0x50 write 1 OK OK 0x50 write 1 [10] fail-next -> OK
+used 3 0x50 read 2 OK OK 0x50 read 2 -> OK [aa bb]
+used 4 0x30 read 1 ERR ERR 0x30 read 1 -> ERR"
+	if command -v python3 >/dev/null && python3 -m json.tool --json-lines "$jf" >/dev/null 2>"$W/tr-json.err"; then
+		got_json=$(python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    o = json.loads(l); i = o["i2c"]
+    assert o["device"] == "i2c" and o["virtio_id"] == 34 and o["queue"] == 0 and o["latency_ns"] > 0
+    print(o["event"], o["req_id"], "0x%02x" % i["addr"], i["type"], i["len"], o["status"], i["status"], o["summary"])
+' "$jf" 2>&1)
+	fi
+	if [ "$rj" = 0 ] && [ "$got_json" = "$want_json" ]; then
+		tap_ok "trace: --json -c 4 used: 4 lines that parse, i2c addr/type/len/status, then exit 0"
+	else
+		tap_fail "trace: --json -c 4 used: 4 lines that parse, i2c addr/type/len/status, then exit 0" \
+			"exit status $rj$(command -v python3 >/dev/null || echo '; python3 is not installed')" \
+			"expected:" "$want_json" "got:" "${got_json:-(nothing)}"
+		diag_file "$W/tr-json.err" 5; diag_file "$jf" 6; diag_file "$W/tr-json.trace.err" 5
+	fi
+
+	# -w then -r: exactly the live text; with a filter, the live text's lines.
+	TZ=UTC timeout 10 "$VITOOL" trace -r "$pcap" >"$W/tr-replay.txt" 2>"$W/tr-replay.err"
+	local rr=$?
+	if [ "$rc" = 0 ] && [ "$rr" = 0 ] && [ -s "$live" ] && cmp -s "$live" "$W/tr-replay.txt"; then
+		tap_ok "trace: -r of the -w capture prints exactly the live text ($(wc -l <"$live") lines)"
+	else
+		tap_fail "trace: -r of the -w capture prints exactly the live text" \
+			"-w client exit $rc, -r exit $rr: $(head -c 300 "$W/tr-replay.err")" \
+			"$(diff "$live" "$W/tr-replay.txt" | head -n 20)"
+	fi
+	TZ=UTC timeout 10 "$VITOOL" trace -r "$pcap" 'addr 0x30 or status err' >"$W/tr-replay-f.txt" 2>&1
+	local rf=$?
+	TZ=UTC timeout 10 "$VITOOL" trace -r "$pcap" --json -c 4 used >"$W/tr-replay.json" 2>&1
+	local rjr=$?
+	if [ "$rf" = 0 ] && [ "$rjr" = 0 ] && [ "$(grep -c . "$W/tr-replay-f.txt")" = 2 ] &&
+		[ "$(grep ' 0x30 ' "$live")" = "$(cat "$W/tr-replay-f.txt")" ] && cmp -s "$jf" "$W/tr-replay.json"; then
+		tap_ok "trace: -r with a filter prints the live lines it selects; -r --json equals the live --json"
+	else
+		tap_fail "trace: -r with a filter prints the live lines it selects; -r --json equals the live --json" \
+			"exit $rf: $(cat "$W/tr-replay-f.txt")" "--json: exit $rjr" "$(diff "$jf" "$W/tr-replay.json" | head -n 10)"
+	fi
+	# The serve forgets the clients once they are gone.
+	if wait_until 5 trace_subscribers "$c" 0 && ctl "$c" trace-stats | grep -q '"drops":0,'; then
+		tap_ok "trace: the serve counts 0 drops and 0 subscribers once the clients ended"
+	else tap_fail "trace: the serve counts 0 drops and 0 subscribers once the clients ended" "$(ctl "$c" trace-stats)"; fi
+	serve_stop tr
+	[ "$TAP_FAILED" = "$f" ] || group_logs tr tr
+}
+
+# --- 3. gpio: simulated lines, libgpiod tools in the guest, inject on the host --
 group_gpio() {
 	local c=$W/gpio.ctl f=$TAP_FAILED names=power,led,reset,button,irq,cs,spare,go
 	serve_start gpio gpio --socket "$W/gpio.sock" --names "$names" ||
 		{ tap_fail "gpio: vitool serve gpio starts"; return; }
+	# A trace client attached before the guest boots; stopped once it printed
+	# the session's last record, the front-end's disconnect (see group_trace).
+	trace_start gpio-text "$c" -U
+	wait_until 5 trace_subscribers "$c" 1 || diag "gpio: the trace client did not attach: $(ctl "$c" trace-stats)"
 	vm_boot gpio gpio.sh -- -chardev "socket,id=c1,path=$W/gpio.sock" \
 		-device vhost-user-gpio-pci,chardev=c1 || { tap_fail "gpio: QEMU starts"; group_logs gpio gpio; return; }
 
@@ -192,6 +338,9 @@ group_gpio() {
 	else tap_fail "gpio: host inject go=1 (line 7 by name) is read by the guest's gpioget" "inject exit $rg: $(cat "$W/inject3.out" 2>/dev/null)"; fi
 
 	local st; vm_finish gpio 60; st=$?
+	local rt=x
+	wait_until 10 grep -qE "^$TRACE_TIME gpio disconnect\$" "$W/gpio-text.trace"
+	trace_stop gpio-text && rt=$REAPED
 	# Checked last: the names and chip as the guest saw them.
 	if rc_is gpio detect 0 && vm_section gpio detect | grep -q '^gpiochip0 \[virtio[0-9]*\] (8 lines)$'; then
 		tap_ok "gpio: gpiodetect shows gpiochip0 with 8 lines"
@@ -216,11 +365,26 @@ group_gpio() {
 	if [ $ok = 1 ] && line_is "$c" 3 '"irqs":2'; then
 		tap_ok "gpio: serve --print and lines show the requests and the 2 interrupts delivered"
 	else tap_fail "gpio: serve --print and lines show the requests and the 2 interrupts delivered" "line 3: $(gpio_line "$c" 3)"; fi
+	# The trace client saw the guest's requests and both interrupts.
+	local t=$W/gpio-text.trace ok=1
+	log_has "$t" "^$TRACE_TIME gpio q0 #[0-9]+ avail SET_DIRECTION line 1 out\$" || ok=0
+	log_has "$t" "^$TRACE_TIME gpio q0 #[0-9]+ used SET_DIRECTION line 1 out -> OK $TRACE_LAT\$" || ok=0
+	log_has "$t" "^$TRACE_TIME gpio q0 #[0-9]+ used SET_VALUE line 1 = 1 -> OK $TRACE_LAT\$" || ok=0
+	log_has "$t" "^$TRACE_TIME gpio q0 #[0-9]+ used SET_IRQ_TYPE line 3 edge-both -> OK $TRACE_LAT\$" || ok=0
+	[ "$(grep -cE "^$TRACE_TIME gpio q1 #[0-9]+ used irq line 3 armed -> VALID $TRACE_LAT\$" "$t")" = 2 ] ||
+		{ ok=0; diag "not 2 VALID completions of line 3 on q1:"; diag "$(grep ' q1 ' "$t")"; }
+	if [ "$rt" = 0 ] && [ $ok = 1 ]; then
+		tap_ok "gpio: vitool trace shows SET_DIRECTION, SET_IRQ_TYPE and the 2 eventq completions (VALID)"
+	else
+		tap_fail "gpio: vitool trace shows SET_DIRECTION, SET_IRQ_TYPE and the 2 eventq completions (VALID)" \
+			"trace exit status $rt"
+		diag_file "$t" 40; diag_file "$W/gpio-text.trace.err" 5
+	fi
 	serve_stop gpio
 	[ "$TAP_FAILED" = "$f" ] || group_logs gpio gpio
 }
 
-# --- 3. reconnect: kill -9 the back-end, restart it, the guest goes on ---------
+# --- 4. reconnect: kill -9 the back-end, restart it, the guest goes on ---------
 # QEMU 10.0's vhost-user-base front-end (i2c, gpio) cannot resume a started
 # device: vub_disconnect() runs vhost_dev_cleanup() and vub_connect() never
 # runs vhost_dev_init() again, so the reconnect aborts QEMU with
@@ -274,7 +438,7 @@ group_reconnect() {
 	[ "$TAP_FAILED" = "$f" ] || group_logs rc rc
 }
 
-# --- 4. libgpiod passthrough inside the guest (gpio-sim) ------------------------
+# --- 5. libgpiod passthrough inside the guest (gpio-sim) ------------------------
 group_passthrough() {
 	local f=$TAP_FAILED
 	vm_boot pt passthrough.sh -- || { tap_fail "passthrough: QEMU starts"; return; }
@@ -306,6 +470,7 @@ group_passthrough() {
 }
 
 want i2c && timed group_i2c
+want trace && timed group_trace
 want gpio && timed group_gpio
 want reconnect && timed group_reconnect
 want passthrough && timed group_passthrough
