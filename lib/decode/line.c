@@ -6,16 +6,6 @@
 #include "decode/decode.h"
 #include "vhost/msg.h"
 
-static void print_latency(struct vt_sb *sb, uint64_t ns)
-{
-	if (ns < 10000)
-		vt_sb_printf(sb, " %" PRIu64 ".%01" PRIu64 "us", ns / 1000, (ns % 1000) / 100);
-	else if (ns < 10000000)
-		vt_sb_printf(sb, " %" PRIu64 "us", ns / 1000);
-	else
-		vt_sb_printf(sb, " %" PRIu64 "ms", ns / 1000000);
-}
-
 void vt_line_print_event(void *arg, const struct vt_event *ev)
 {
 	const struct vt_line_printer *p = arg;
@@ -30,7 +20,7 @@ void vt_line_print_event(void *arg, const struct vt_event *ev)
 			dec->summary(&sb, ev->queue, ev->chain, true, ev->used_len);
 		else
 			vt_sb_printf(&sb, "head %u used %u", ev->head, ev->used_len);
-		print_latency(&sb, ev->latency_ns);
+		vt_sb_latency(&sb, ev->latency_ns);
 		break;
 	case VT_EV_RING_ERROR:
 		vt_sb_printf(&sb, "%s q%u ring error: %s", p->device, ev->queue,

@@ -316,16 +316,6 @@ void vt_trace_view_build(struct vt_trace_view *v, const struct vt_rec *r)
 
 /* ---- text ---- */
 
-static void put_latency(struct vt_sb *sb, uint64_t ns)
-{
-	if (ns < 10000)
-		vt_sb_printf(sb, " %" PRIu64 ".%01" PRIu64 "us", ns / 1000, (ns % 1000) / 100);
-	else if (ns < 10000000)
-		vt_sb_printf(sb, " %" PRIu64 "us", ns / 1000);
-	else
-		vt_sb_printf(sb, " %" PRIu64 "ms", ns / 1000000);
-}
-
 static void hexdump(FILE *f, const uint8_t *p, uint32_t n)
 {
 	for (uint32_t off = 0; off < n; off += 16) {
@@ -361,7 +351,7 @@ void vt_trace_print_text(FILE *f, const struct vt_trace_view *v, bool verbose)
 	if (v->summary.len)
 		vt_sb_printf(&sb, " %s", v->summary.buf);
 	if (v->has_latency)
-		put_latency(&sb, r->latency_ns);
+		vt_sb_latency(&sb, r->latency_ns);
 	if (v->timed_out && !v->late)   /* a late completion timed out first: one marker */
 		vt_sb_printf(&sb, " [TIMEOUT]");
 	if (v->late)

@@ -1,6 +1,7 @@
 /* Fixed-size line buffer with a visible truncation marker. */
 #include "util/strbuf.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -42,6 +43,16 @@ void vt_sb_hex(struct vt_sb *sb, const uint8_t *p, size_t n, size_t max)
 		vt_sb_printf(sb, i ? " %02x" : "%02x", p[i]);
 	if (n > max)
 		vt_sb_printf(sb, " ...");
+}
+
+void vt_sb_latency(struct vt_sb *sb, uint64_t ns)
+{
+	if (ns < 10000)
+		vt_sb_printf(sb, " %" PRIu64 ".%01" PRIu64 "us", ns / 1000, (ns % 1000) / 100);
+	else if (ns < 10000000)
+		vt_sb_printf(sb, " %" PRIu64 "us", ns / 1000);
+	else
+		vt_sb_printf(sb, " %" PRIu64 "ms", ns / 1000000);
 }
 
 const char *vt_sb_str(struct vt_sb *sb)

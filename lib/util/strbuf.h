@@ -20,6 +20,8 @@ void vt_sb_init(struct vt_sb *sb);
 void vt_sb_printf(struct vt_sb *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends "xx xx xx" (at most max bytes, then "..."). */
 void vt_sb_hex(struct vt_sb *sb, const uint8_t *p, size_t n, size_t max);
+/* Appends " 4.2us" / " 41us" / " 12ms": a latency at a useful precision. */
+void vt_sb_latency(struct vt_sb *sb, uint64_t ns);
 /* NUL-terminated text; ends with " [|]" when truncated. */
 const char *vt_sb_str(struct vt_sb *sb);
 
