@@ -92,12 +92,8 @@ static void blk_summary(struct vt_sb *out, unsigned queue, const struct vt_chain
 		out->trunc = true;
 		return;
 	}
-	if (!completed)
+	if (!vt_decode_has_response(out, completed, used_len))
 		return;
-	if (used_len == 0) {
-		vt_sb_printf(out, " -> used 0");
-		return;
-	}
 	/* The status is the last writable byte, whatever used_len says. */
 	uint8_t st = 0xff;
 	if (vt_chain_read_writable(c, c->write_len - 1, &st, 1) < 1) {

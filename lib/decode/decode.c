@@ -25,6 +25,17 @@ const struct vt_decoder *vt_decoder_find(uint32_t virtio_id)
 	return &vt_decoder_hex;
 }
 
+bool vt_decode_has_response(struct vt_sb *out, bool completed, uint32_t used_len)
+{
+	if (!completed)
+		return false;
+	if (used_len == 0) {
+		vt_sb_printf(out, " -> used 0");
+		return false;
+	}
+	return true;
+}
+
 const char *vt_tok2str(const struct vt_tok *t, const char *fallback, uint32_t v)
 {
 	/* A few rotating buffers so that two unknown values can appear in one

@@ -22,6 +22,12 @@ struct vt_decoder {
 /* Decoder for a device id; the generic hex decoder when there is none. */
 const struct vt_decoder *vt_decoder_find(uint32_t virtio_id);
 
+/* The rule every decoder applies before it reads a response: nothing to
+ * show for a request that is not completed; a completion with used length 0
+ * means the device wrote nothing (it rejected the buffers), which prints
+ * " -> used 0".  True when the response should be decoded. */
+bool vt_decode_has_response(struct vt_sb *out, bool completed, uint32_t used_len);
+
 /* Value -> name tables (tcpdump's tok2str). */
 struct vt_tok {
 	uint32_t v;

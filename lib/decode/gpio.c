@@ -134,13 +134,8 @@ static void request_summary(struct vt_sb *out, const struct vt_chain *c, bool co
 	}
 	if (type != VIRTIO_GPIO_MSG_GET_LINE_NAMES && c->write_len != 2)
 		vt_sb_printf(out, " resp-buf %llu", (unsigned long long)c->write_len);
-	if (!completed)
+	if (!vt_decode_has_response(out, completed, used_len))
 		return;
-	if (used_len == 0) {
-		/* The device wrote nothing: it rejected the buffers. */
-		vt_sb_printf(out, " -> used 0");
-		return;
-	}
 	uint8_t resp[2] = { 0xff, 0 };
 	size_t n = vt_chain_read_writable(c, 0, resp, used_len < 2 ? used_len : 2);
 	vt_sb_printf(out, " -> %s", vt_tok2str(gpio_status, "status-%u", resp[0]));
@@ -180,12 +175,8 @@ static void event_summary(struct vt_sb *out, const struct vt_chain *c, bool comp
 	}
 	if (c->write_len != 1)
 		vt_sb_printf(out, " resp-buf %llu", (unsigned long long)c->write_len);
-	if (!completed)
+	if (!vt_decode_has_response(out, completed, used_len))
 		return;
-	if (used_len == 0) {
-		vt_sb_printf(out, " -> used 0");
-		return;
-	}
 	uint8_t st = 0xff;
 	vt_chain_read_writable(c, 0, &st, 1);
 	vt_sb_printf(out, " -> %s", vt_tok2str(irq_status, "status-%u", st));

@@ -78,13 +78,8 @@ static void i2c_summary(struct vt_sb *out, unsigned queue, const struct vt_chain
 		out->trunc = true;
 		return;
 	}
-	if (!completed)
+	if (!vt_decode_has_response(out, completed, used_len))
 		return;
-	if (used_len == 0) {
-		/* The device wrote nothing: it rejected the request. */
-		vt_sb_printf(out, " -> used 0");
-		return;
-	}
 	uint8_t st = 0xff;
 	vt_chain_read_writable(c, c->write_len - 1, &st, 1);
 	vt_sb_printf(out, " -> %s", vt_tok2str(i2c_status, "status-%u", st));
