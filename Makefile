@@ -75,7 +75,7 @@ $(LIBVITOOL): $(LIB_OBJS)
 $(VITOOL): $(CMD_OBJS) $(LIBVITOOL)
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIBVITOOL) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBVITOOL)
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBVITOOL)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBVITOOL) $(LDLIBS)
 

@@ -19,6 +19,7 @@
 #include "drivers/gpio.h"
 #include "drivers/gpio_session.h"
 #include "hw/gpio_chip.h"
+#include "raw_chain.h"
 #include "tap.h"
 #include "util/bytes.h"
 #include "util/log.h"
@@ -287,40 +288,10 @@ static uint8_t set_irq(unsigned line, unsigned type)
 }
 
 /* A hand-made eventq chain (rd readable bytes, wlen writable), reaped
- * here: the used length, or -1.  Only while no driver buffer completes. */
+ * here: the used length, or -1.  *status is the first writable byte. */
 static long raw_event(const uint8_t *rd, uint32_t rlen, uint32_t wlen, uint8_t *status)
 {
-	static int token;
-	struct vt_dseg segs[2];
-	unsigned n = 0;
-	uint64_t mark = vt_gmem_mark(&fe.mem), gpa;
-	uint8_t *w = NULL;
-	if (rlen) {
-		uint8_t *r = vt_gmem_alloc(&fe.mem, rlen, 8, &gpa);
-		memcpy(r, rd, rlen);
-		segs[n++] = (struct vt_dseg){ .gpa = gpa, .len = rlen };
-	}
-	if (wlen) {
-		w = vt_gmem_alloc(&fe.mem, wlen, 1, &gpa);
-		memset(w, 0xee, wlen);
-		segs[n++] = (struct vt_dseg){ .gpa = gpa, .len = wlen, .writable = true };
-	}
-	if (vt_dvq_add(&fe.vq[1], segs, n, false, &token) < 0 || vt_fe_kick(&fe, 1) < 0)
-		return -1;
-	uint32_t len;
-	uint16_t head;
-	for (int tries = 0; tries < 50; tries++) {
-		void *tok = vt_dvq_get(&fe.vq[1], &len, &head);
-		if (tok) {
-			EXPECT(tok == &token);
-			if (w)
-				*status = w[0];
-			vt_gmem_release(&fe.mem, mark);
-			return len;
-		}
-		vt_fe_wait(&fe, 1, 100);
-	}
-	return -1;
+	return raw_chain(&fe, 1, rd, rlen, wlen, 0, status);
 }
 
 /* ---- tests ----------------------------------------------------------------------------- */

@@ -12,6 +12,7 @@
 
 #include "devices/i2c.h"
 #include "drivers/i2c.h"
+#include "raw_chain.h"
 #include "tap.h"
 #include "util/bytes.h"
 #include "util/log.h"
@@ -72,41 +73,10 @@ static int xfer(struct vt_i2c_xfer *x, const char *line, bool indirect)
 	return rc;
 }
 
-/* A hand-made chain: readable bytes rd[0..rlen) in one buffer, wlen
- * writable bytes.  Returns the used length (-1 on timeout); *status gets
- * the last writable byte. */
+/* A hand-made chain on the requestq; *status is the last writable byte. */
 static long raw(const uint8_t *rd, uint32_t rlen, uint32_t wlen, uint8_t *status)
 {
-	struct vt_dseg segs[2];
-	unsigned n = 0;
-	uint64_t mark = vt_gmem_mark(&fe.mem), gpa;
-	uint8_t *w = NULL;
-	if (rlen) {
-		uint8_t *r = vt_gmem_alloc(&fe.mem, rlen, 8, &gpa);
-		memcpy(r, rd, rlen);
-		segs[n++] = (struct vt_dseg){ .gpa = gpa, .len = rlen };
-	}
-	if (wlen) {
-		w = vt_gmem_alloc(&fe.mem, wlen, 1, &gpa);
-		memset(w, 0xee, wlen);
-		segs[n++] = (struct vt_dseg){ .gpa = gpa, .len = wlen, .writable = true };
-	}
-	static int token;
-	if (vt_dvq_add(&fe.vq[0], segs, n, false, &token) < 0 || vt_fe_kick(&fe, 0) < 0)
-		return -1;
-	uint32_t len;
-	uint16_t head;
-	for (int tries = 0; tries < 50; tries++) {
-		if (vt_dvq_get(&fe.vq[0], &len, &head)) {
-			if (w)
-				*status = w[wlen - 1];
-			vt_gmem_release(&fe.mem, mark);
-			return len;
-		}
-		vt_dvq_enable_cb(&fe.vq[0]);
-		vt_fe_wait(&fe, 0, 100);
-	}
-	return -1;
+	return raw_chain(&fe, 0, rd, rlen, wlen, wlen ? wlen - 1 : 0, status);
 }
 
 static void test_start(void)
