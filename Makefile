@@ -52,8 +52,13 @@ MAN7 := $(wildcard man/*.7)
 
 # Debian packages: to build, and to run the test suites.
 DEPS_BUILD := build-essential pkg-config libgpiod-dev libpcap-dev
-DEPS_TEST  := bats bats-assert bats-support socat i2c-tools python3 tcpdump tshark zsh mandoc man-db groff-base
-DEPS_VM    := qemu-system-x86 qemu-system-common qemu-utils busybox-static gpiod linux-source-6.12 bc flex bison libelf-dev libssl-dev cpio xz-utils
+DEPS_TEST  := bats bats-assert bats-support socat i2c-tools python3 tcpdump tshark zsh mandoc man-db groff-base procps
+# QEMU 10 is the one thing taken from bookworm-backports (tests/deps.sh).
+# The guest's gpiod tools are not host packages: build-guest.sh unpacks a
+# pinned libgpiod into its cache, so the host's gpiod tools never matter.
+DEPS_VM    := qemu-system-x86/bookworm-backports qemu-system-common/bookworm-backports \
+	qemu-utils/bookworm-backports busybox-static linux-source-6.12 bc flex bison libelf-dev libssl-dev \
+	cpio xz-utils gzip coreutils
 
 .PHONY: all deps deps-test demo check check-quick check-unit check-bats check-vm \
 	unit install uninstall clean
@@ -87,7 +92,7 @@ deps:
 	@tests/deps.sh $(DEPS_BUILD) $(DEPS_TEST)
 
 deps-vm:
-	@tests/deps.sh --vm $(DEPS_VM)
+	@tests/deps.sh $(DEPS_VM)
 
 demo: deps
 	$(MAKE) vitool

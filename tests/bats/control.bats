@@ -265,16 +265,16 @@ value_of_line1() {
 	o_plus_x "$BATS_TEST_TMPDIR"
 	o_plus_x "$XDG_RUNTIME_DIR"
 	# $XDG_RUNTIME_DIR/vitool stays 0700: nobody cannot even look
-	run --separate-stderr as_nobody "$VITOOL" inject gpio 1=1
+	run --separate-stderr as_nobody "$NOBODY_BIN" inject gpio 1=1
 	assert_failure 1
 	assert_stderr "vitool: inject: cannot read $XDG_RUNTIME_DIR/vitool: Permission denied"
-	run --separate-stderr as_nobody "$VITOOL" inject gpio --control "$CTL" 1=1
+	run --separate-stderr as_nobody "$NOBODY_BIN" inject gpio --control "$CTL" 1=1
 	assert_failure 1
 	assert_stderr_regex "^vitool: inject: .*[Pp]ermission denied"
 	# the directory opened for traversal, the socket still 0600: connect
 	# is refused by the kernel
 	chmod 0711 "$XDG_RUNTIME_DIR/vitool"
-	run --separate-stderr as_nobody "$VITOOL" inject gpio --control "$CTL" 1=1
+	run --separate-stderr as_nobody "$NOBODY_BIN" inject gpio --control "$CTL" 1=1
 	assert_failure 1
 	assert_stderr "vitool: inject: permission denied: cannot connect to $CTL"
 	assert_equal "$(value_of_line1)" 0
@@ -287,12 +287,12 @@ value_of_line1() {
 	o_plus_x "$XDG_RUNTIME_DIR"
 	chmod 0777 "$XDG_RUNTIME_DIR/vitool"
 	chmod 0666 "$CTL"
-	run --separate-stderr as_nobody "$VITOOL" inject gpio --control "$CTL" 1=1
+	run --separate-stderr as_nobody "$NOBODY_BIN" inject gpio --control "$CTL" 1=1
 	assert_failure 1
 	assert_output ""
 	assert_stderr "vitool: inject: permission denied: uid 65534 is not the owner of this instance"
 	# discovery finds it, and is refused the same way
-	run --separate-stderr as_nobody "$VITOOL" inject gpio 1=1
+	run --separate-stderr as_nobody "$NOBODY_BIN" inject gpio 1=1
 	assert_failure 1
 	assert_stderr "vitool: inject: permission denied: uid 65534 is not the owner of this instance"
 	# socat as nobody gets the refusal as JSON

@@ -10,6 +10,7 @@
 # every one of them.
 
 load helpers
+load users
 
 # Background processes started by bg_start: name -> pid.
 declare -gA BG_PID=()
@@ -166,34 +167,3 @@ gpio_events() {
 	gpio_requests | grep -E '^gpio q1 '
 }
 
-# o_plus_x DIR: makes DIR and its parents traversable for other users, up
-# to bats' run directory (the temp directories bats makes are 0700).  Skips
-# the test when a parent above that is not traversable.
-o_plus_x() {
-	local d=$1 top
-	top=$(dirname "${BATS_RUN_TMPDIR:-$BATS_TEST_TMPDIR}")
-	while [ -n "$d" ] && [ "$d" != / ] && [ "$d" != "$top" ]; do
-		chmod o+x "$d" || fail "cannot chmod o+x $d"
-		d=$(dirname "$d")
-	done
-	while [ "$d" != / ]; do
-		[ "$(($(stat -c '0%a' "$d") & 1))" = 1 ] ||
-			skip "$d is not traversable for other users"
-		d=$(dirname "$d")
-	done
-}
-
-# as_nobody CMD [ARGS...]: runs CMD as uid/gid 65534 (bounded), with this
-# test's XDG_RUNTIME_DIR.
-as_nobody() {
-	timeout "$VT_FG_LIMIT" setpriv --reuid=65534 --regid=65534 --clear-groups \
-		env XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" "$@"
-}
-
-# need_nobody: skips unless we are root with setpriv, and uid 65534 can run
-# the binary.
-need_nobody() {
-	[ "$(id -u)" = 0 ] || skip "needs root to run a client as another user"
-	command -v setpriv >/dev/null || skip "setpriv not installed"
-	as_nobody test -x "$VITOOL" || skip "uid 65534 cannot run $VITOOL"
-}

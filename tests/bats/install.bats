@@ -3,6 +3,7 @@
 
 load /usr/lib/bats/bats-support/load
 load /usr/lib/bats/bats-assert/load
+load users
 
 TOP="$BATS_TEST_DIRNAME/../.."
 
@@ -24,10 +25,29 @@ TOP="$BATS_TEST_DIRNAME/../.."
 
 @test "deps: prints the exact apt-get line when not root" {
 	id nobody >/dev/null 2>&1 || skip "no user nobody"
-	run su nobody -s /bin/sh -c "'$TOP/tests/deps.sh' bash vitool-no-such-package"
+	need_nobody "$TOP/tests/deps.sh"
+	run as_nobody "$NOBODY_BIN" bash vitool-no-such-package
 	assert_failure
 	assert_line "vitool: missing packages: vitool-no-such-package"
 	assert_line "run as root:  apt-get update && apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=600 vitool-no-such-package"
+}
+
+@test "deps: a backport is asked for with -t bookworm-backports, the rest without" {
+	id nobody >/dev/null 2>&1 || skip "no user nobody"
+	need_nobody "$TOP/tests/deps.sh"
+	run as_nobody "$NOBODY_BIN" vitool-no-such-package vitool-no-such-qemu/bookworm-backports
+	assert_failure
+	assert_line "vitool: missing packages: vitool-no-such-package vitool-no-such-qemu/bookworm-backports"
+	assert_line "run as root:  apt-get update && apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=600 vitool-no-such-package && apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=600 -t bookworm-backports vitool-no-such-qemu"
+}
+
+@test "deps: a package installed from the release does not count as its backport" {
+	# coreutils is installed, but never as a ~bpo version
+	id nobody >/dev/null 2>&1 || skip "no user nobody"
+	need_nobody "$TOP/tests/deps.sh"
+	run as_nobody "$NOBODY_BIN" coreutils/bookworm-backports
+	assert_failure
+	assert_line "vitool: missing packages: coreutils/bookworm-backports"
 }
 
 @test "deps: nothing to do when everything is installed" {
