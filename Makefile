@@ -5,6 +5,10 @@
 #   make check-quick  all but the VM suite
 #   make SAN=1 ...  build and test with -fsanitize=address,undefined
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make check-gpiod-other  the other libgpiod API's vitool (part of check)
+#   make GPIOD_PREFIX=$(tests/gpiod-prefix.sh 2) check-quick
+#                   build and test against libgpiod 2.x in build-gpiod2
+#   make help       this text
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -16,28 +20,70 @@ WIRESHARKDIR = $(PREFIX)/share/wireshark/plugins
 
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
-# Libraries, found through pkg-config (Debian: libgpiod-dev, libpcap-dev).
+# Libraries, found through pkg-config, and the Debian package of each.
 PKGS    := libgpiod libpcap
+DEB_libgpiod := libgpiod-dev
+DEB_libpcap  := libpcap-dev
+
+# GPIOD_PREFIX=DIR: build against a libgpiod unpacked into DIR by
+# tests/gpiod-prefix.sh (the other API than the installed one), into
+# build-gpiodN, with DIR's libraries found at run time through an rpath.
+MULTIARCH := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || $(CC) -print-multiarch)
+ifneq ($(GPIOD_PREFIX),)
+GPIOD_LIBDIR := $(GPIOD_PREFIX)/usr/lib/$(MULTIARCH)
+PKG_CONFIG_PATH := $(GPIOD_LIBDIR)/pkgconfig$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
+export PKG_CONFIG_PATH
+LDFLAGS += -Wl,-rpath,$(GPIOD_LIBDIR)
+endif
+# make 4.3's $(shell) does not see exported variables: pass it by hand.
+PKGC := PKG_CONFIG_PATH='$(PKG_CONFIG_PATH)' $(PKG_CONFIG)
+
+# Goals that compile nothing work without the libraries: deps installs
+# them, and demo/check/check-quick/check-vm build in a second make, after
+# deps (this one read the Makefile before the libraries were there).
+NOLIB_GOALS := clean deps deps-vm help uninstall demo check check-quick check-vm
+NEED_LIBS := $(if $(MAKECMDGOALS),$(filter-out $(NOLIB_GOALS),$(MAKECMDGOALS)),all)
+
+ifneq ($(NEED_LIBS),)
+ifeq ($(shell command -v $(PKG_CONFIG)),)
+$(error $(PKG_CONFIG) not found (Debian package pkg-config): run `make deps`)
+endif
+PKG_MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKGC) --exists $(p) && echo y),,$(p))))
+ifneq ($(PKG_MISSING),)
+$(error pkg-config cannot find $(PKG_MISSING) (Debian: $(foreach p,$(PKG_MISSING),$(DEB_$(p)))): run `make deps`)
+endif
+# libgpiod 1.6 and 2.x keep the pkg-config name and change the API: the
+# major version picks gpio_host_v1.c or gpio_host_v2.c, the only files
+# that know.
+GPIOD_VERSION := $(shell $(PKGC) --modversion libgpiod)
+GPIOD_API := $(firstword $(subst ., ,$(GPIOD_VERSION)))
+ifeq ($(filter 1 2,$(GPIOD_API)),)
+$(error libgpiod $(GPIOD_VERSION): vitool supports libgpiod 1.x and 2.x (gpio_host_v1.c, gpio_host_v2.c))
+endif
+PKG_CFLAGS := $(shell $(PKGC) --cflags $(PKGS))
+PKG_LIBS   := $(shell $(PKGC) --libs $(PKGS))
+endif
+GPIOD_OTHER := $(if $(filter 2,$(GPIOD_API)),1,2)
 
 ifeq ($(SAN),1)
-BUILD   := build-san
+BUILD   := $(if $(GPIOD_PREFIX),build-gpiod$(GPIOD_API)-san,build-san)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT     := -O1
 else
-BUILD   := build
+BUILD   := $(if $(GPIOD_PREFIX),build-gpiod$(GPIOD_API),build)
 SANFLAGS :=
 OPT     := -O2
 endif
-
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -I. -Ilib $(PKG_CFLAGS) $(SANFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(PKG_LIBS)
 
-LIB_SRCS  := $(sort $(wildcard lib/*/*.c))
+# Exactly one libgpiod backend (none when nothing is compiled).
+GPIOD_SRCS := $(wildcard lib/hw/gpio_host_v*.c)
+LIB_SRCS  := $(sort $(filter-out $(filter-out lib/hw/gpio_host_v$(GPIOD_API).c,$(GPIOD_SRCS)),\
+	$(wildcard lib/*/*.c)))
 CMD_SRCS  := $(sort $(wildcard cmd/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -60,10 +106,13 @@ DEPS_VM    := qemu-system-x86/bookworm-backports qemu-system-common/bookworm-bac
 	qemu-utils/bookworm-backports busybox-static linux-source-6.12 bc flex bison libelf-dev libssl-dev \
 	cpio xz-utils gzip coreutils
 
-.PHONY: all deps deps-test demo check check-quick check-unit check-bats check-vm \
-	unit install uninstall clean
+.PHONY: all help deps deps-vm demo demo-run check check-run check-quick check-quick-run \
+	check-unit check-bats check-vm check-vm-run check-gpiod-other unit install uninstall clean
 
 all: vitool
+
+help:
+	@sed -n '2,/^$$/s/^# \{0,1\}//p' Makefile
 
 vitool: $(VITOOL)
 	@ln -sf $(VITOOL) vitool
@@ -72,15 +121,24 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(LIBVITOOL): $(LIB_OBJS)
+# A build dir switched to the other libgpiod API (GPIOD_PREFIX) must not
+# keep the old backend's object in its archive: the stamp rebuilds it.
+GPIOD_STAMP := $(BUILD)/gpiod-api-$(GPIOD_API)
+$(GPIOD_STAMP):
+	@mkdir -p $(dir $@)
+	@rm -f $(BUILD)/gpiod-api-*
+	@touch $@
+
+$(LIBVITOOL): $(LIB_OBJS) $(GPIOD_STAMP)
 	@mkdir -p $(dir $@)
 	rm -f $@
-	ar rcs $@ $^
+	ar rcs $@ $(LIB_OBJS)
 
 $(VITOOL): $(CMD_OBJS) $(LIBVITOOL)
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIBVITOOL) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBVITOOL)
+# -MMD writes $@.d next to the test binary.
+$(BUILD)/tests/%: tests/unit/%.c $(LIBVITOOL)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBVITOOL) $(LDLIBS)
 
@@ -94,27 +152,52 @@ deps:
 deps-vm:
 	@tests/deps.sh $(DEPS_VM)
 
-demo: deps
-	$(MAKE) vitool
+# These install packages first, then build and run in a second make: this
+# one read the Makefile before the libraries were there.
+demo check-quick: deps
+	@$(MAKE) --no-print-directory $@-run
+check check-vm: deps deps-vm
+	@$(MAKE) --no-print-directory $@-run
+
+demo-run: vitool
 	./vitool loopback
 
 # Every suite prints TAP; tests/run.sh counts and prints the closing line.
+# The suites test $(VITOOL), the binary of this build (SAN=1, BUILD=...).
+RUN = VITOOL='$(abspath $(VITOOL))' VITOOL_GPIOD_OTHER='$(abspath $(OTHER_BUILD))/vitool' \
+	MAKE='$(MAKE)' tests/run.sh
+OTHER_ITEM = 'make:check-gpiod-other:libgpiod $(GPIOD_OTHER).x variant ($(OTHER_BUILD)/vitool) builds, links and opens chips'
+
 check-unit: unit
-	@tests/run.sh unit $(UNIT_BINS)
+	@$(RUN) unit $(UNIT_BINS)
 
-check-bats: vitool
-	@tests/run.sh bats tests/bats
+check-bats: $(VITOOL)
+	@$(RUN) bats tests/bats
 
-check-quick: deps vitool unit
-	@tests/run.sh all-quick $(UNIT_BINS) -- tests/bats
+check-quick-run: $(VITOOL) unit
+	@$(RUN) all-quick $(UNIT_BINS) -- tests/bats
 
-check-vm: deps deps-vm vitool
-	@tests/run.sh vm tests/vm
+check-vm-run: $(VITOOL)
+	@$(RUN) vm $(OTHER_ITEM) -- tests/vm
 
-check: deps deps-vm vitool unit
-	@tests/run.sh all $(UNIT_BINS) -- tests/bats -- tests/vm
+check-run: $(VITOOL) unit
+	@$(RUN) all $(UNIT_BINS) -- tests/bats -- $(OTHER_ITEM) -- tests/vm
 
-install: vitool
+# The other libgpiod API's vitool (2.x when 1.6 is installed, and the other
+# way round) against its -dev package unpacked outside the tree by
+# tests/gpiod-prefix.sh, in build-gpiodN/vitool with an rpath to the
+# prefix's libraries.  Its gpio unit test runs too: it opens chips through
+# that backend.  Needs the network once, to fetch the packages.
+OTHER_BUILD := build-gpiod$(GPIOD_OTHER)
+check-gpiod-other:
+	@prefix=$$(tests/gpiod-prefix.sh $(GPIOD_OTHER)) && \
+	$(MAKE) --no-print-directory GPIOD_PREFIX="$$prefix" BUILD=$(OTHER_BUILD) SAN= \
+		$(OTHER_BUILD)/vitool $(OTHER_BUILD)/tests/test_gpio_sim && \
+	$(OTHER_BUILD)/vitool --version && \
+	$(OTHER_BUILD)/tests/test_gpio_sim >$(OTHER_BUILD)/test_gpio_sim.tap || \
+	{ cat $(OTHER_BUILD)/test_gpio_sim.tap 2>/dev/null; exit 1; }
+
+install: $(VITOOL)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0755 $(VITOOL) $(DESTDIR)$(BINDIR)/vitool
@@ -134,6 +217,6 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
 
 clean:
-	rm -rf build build-san vitool
+	rm -rf build build-san build-gpiod1 build-gpiod1-san build-gpiod2 build-gpiod2-san vitool
 
--include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_BINS:=.d)

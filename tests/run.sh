@@ -4,8 +4,10 @@
 #
 #   tests/run.sh LABEL ITEM... [-- ITEM...]
 # An ITEM is a unit test binary, or a directory: tests/bats (each *.bats
-# file through `bats --tap`) or tests/vm (its run-vm.sh).  A suite that dies
-# without reporting a failure (crash, sanitizer abort) counts as one failure.
+# file through `bats --tap`) or tests/vm (its run-vm.sh), or
+# make:TARGET[:DESCRIPTION], one test that `$MAKE TARGET` succeeds (its
+# output kept for a failure).  A suite that dies without reporting a
+# failure (crash, sanitizer abort) counts as one failure.
 set -u
 label=$1; shift
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,10 +26,30 @@ count() {  # reads one suite's TAP on stdin, echoes it, updates the counts
 	return $f
 }
 
+# make:TARGET[:DESCRIPTION] as one TAP line; on failure the make's last
+# lines follow as TAP comments.
+run_make() {
+	local target=${1%%:*} desc=$1 log rc
+	[ "$desc" = "$target" ] && desc="make $target" || desc=${desc#*:}
+	log=$(mktemp)
+	${MAKE:-make} --no-print-directory -C "$here/.." "$target" >"$log" 2>&1; rc=$?
+	if [ "$rc" -eq 0 ]; then
+		echo "ok 1 - $desc"
+	else
+		echo "not ok 1 - $desc"
+		tail -n 30 "$log" | sed 's/^/# /'
+	fi
+	rm -f "$log"
+	return "$rc"
+}
+
 run_item() {
 	local item=$1 out rc
 	out=$(mktemp)
-	if [ -d "$item" ]; then
+	if [ "${item#make:}" != "$item" ]; then
+		echo "# make: ${item#make:}"
+		run_make "${item#make:}" >"$out"; rc=$?
+	elif [ -d "$item" ]; then
 		case "$item" in
 		*bats*)
 			local files=("$item"/*.bats)

@@ -1,7 +1,8 @@
 /* The hardware behind a virtio-gpio device: a GPIO chip.  Two
  * implementations: a simulated chip whose input levels are set by `vitool
- * inject` (gpio_sim.c), and a host gpiochip through libgpiod 1.6
- * (gpio_host.c).  The device model (devices/gpio.c) owns the virtio
+ * inject` (gpio_sim.c), and a host gpiochip through libgpiod
+ * (gpio_host_*.c: 1.6 or 2.x, whichever the build found; callers cannot
+ * tell and need not).  The device model (devices/gpio.c) owns the virtio
  * semantics (IRQ types, eventq, latching); a chip only reports level
  * changes. */
 #ifndef VT_HW_GPIO_CHIP_H
@@ -63,8 +64,9 @@ struct vt_gpio_chip *vt_gpio_sim_new(unsigned ngpio, const char *names_csv, char
  * is reported through change_cb.  0, -EINVAL (line/level out of range). */
 int vt_gpio_sim_set_input(struct vt_gpio_chip *c, unsigned line, int level);
 
-/* Host chip "gpiochip0", "/dev/gpiochip0", a chip label or number, through
- * libgpiod 1.6.  Line events are read on loop.  NULL with err set. */
+/* Host chip "gpiochip0", "/dev/gpiochip0", a chip number ("0") or label,
+ * through libgpiod.  Line events are read on loop, no threads.  NULL with
+ * err set ("CHIP: no such GPIO chip: ..." when there is none). */
 struct vt_gpio_chip *vt_gpio_host_open(struct vt_loop *loop, const char *chip, char *err, size_t errlen);
 
 static inline void vt_gpio_chip_destroy(struct vt_gpio_chip *c)
