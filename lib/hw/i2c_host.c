@@ -36,9 +36,12 @@ static struct host_bus *to_host(struct vt_i2c_bus *bus)
 	return (struct host_bus *)bus;
 }
 
-/* I2C_RDWR.  The kernel reports success or one errno for the whole ioctl,
- * not which message failed, so a failure counts as 0 messages completed:
- * the guest sees every message of the group fail. */
+/* I2C_RDWR returns the adapter's master_xfer result: the number of messages
+ * completed, or one errno for the whole ioctl (not which message failed, so
+ * that counts as 0 completed: the guest sees every message of the group
+ * fail).  Some adapters report a failure as a short count instead of an
+ * errno (virtio-i2c returns the messages before the first failed one; 0
+ * for a NACK on the first): those messages completed, the rest did not. */
 static unsigned rdwr_xfer(struct host_bus *h, struct vt_i2c_msg *msgs, unsigned n)
 {
 	struct i2c_msg km[RDWR_MAX_MSGS];
@@ -58,10 +61,16 @@ static unsigned rdwr_xfer(struct host_bus *h, struct vt_i2c_msg *msgs, unsigned 
 			};
 		}
 		struct i2c_rdwr_ioctl_data d = { .msgs = km, .nmsgs = k };
-		if (ioctl(h->fd, I2C_RDWR, &d) < 0) {
+		int r = ioctl(h->fd, I2C_RDWR, &d);
+		if (r < 0) {
 			vt_debug("%s: I2C_RDWR of %u messages (first to 0x%02x): %s", h->path, k,
 				 msgs[done].addr, strerror(errno));
 			return done;
+		}
+		if ((unsigned)r < k) {
+			vt_debug("%s: I2C_RDWR of %u messages: message %u (to 0x%02x) failed",
+				 h->path, k, done + (unsigned)r + 1, msgs[done + (unsigned)r].addr);
+			return done + (unsigned)r;
 		}
 		done += k;
 	}
