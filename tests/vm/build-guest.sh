@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds what the VM suite boots, cached outside the tree:
 #   $VM_CACHE/kernel-HASH/bzImage   from Debian's linux-source-6.12, tinyconfig
-#                                   + tests/vm/kernel.config (HASH of both)
-#   $VM_CACHE/initrd-base.cpio.gz   busybox-static, Debian's gpiod tools with
-#                                   their libraries, and this tree's vitool
+#                                   + tests/vm/kernel.config (HASH of both),
+#   $VM_CACHE/kernel-HASH/i2c-stub.ko  its one module
+#   $VM_CACHE/initrd-base.cpio.gz   busybox-static, pinned libgpiod 1.6 tools,
+#                                   this tree's vitool (one or two builds),
+#                                   i2c-stub.ko (see below)
 # Prints the two paths (kernel, then initrd) on stdout; progress on stderr.
 # VM_CACHE defaults to ${XDG_CACHE_HOME:-$HOME/.cache}/vitool-vm.
 set -euo pipefail
@@ -17,7 +19,7 @@ src_tar=$(ls /usr/src/linux-source-6.12*.tar.xz 2>/dev/null | sort -V | tail -n 
 [ -n "$src_tar" ] || { log "linux-source-6.12 is not installed (make deps-vm)"; exit 1; }
 hash=$( (dpkg-query -W -f='${Version}' linux-source-6.12; cat "$here/kernel.config") | sha256sum | cut -c1-16)
 kdir=$cache/kernel-$hash
-if [ ! -f "$kdir/bzImage" ]; then
+if [ ! -f "$kdir/bzImage" ] || [ ! -f "$kdir/i2c-stub.ko" ]; then
 	log "building the guest kernel (about 2.5 minutes on 2 cores) in $kdir"
 	rm -rf "$kdir.tmp" && mkdir -p "$kdir.tmp"
 	tar -C "$kdir.tmp" -xf "$src_tar"
@@ -32,43 +34,83 @@ if [ ! -f "$kdir/bzImage" ]; then
 		missing=$(grep '^CONFIG_' "$here/kernel.config" | while read -r opt; do
 			grep -qx "$opt" .config || echo "$opt"; done)
 		[ -z "$missing" ] || { echo "build-guest: options that did not stick: $missing" >&2; exit 1; }
-		make -s -j"$(nproc)" bzImage >&2
+		make -s -j"$(nproc)" bzImage modules >&2
 	)
 	mkdir -p "$kdir"
-	cp "$ksrc/arch/x86/boot/bzImage" "$ksrc/.config" "$kdir/"
+	cp "$ksrc/arch/x86/boot/bzImage" "$ksrc/.config" "$ksrc/drivers/i2c/i2c-stub.ko" "$kdir/"
 	rm -rf "$kdir.tmp"
 fi
 
-# The initramfs is cheap: rebuilt when vitool or this script is newer.
+# What goes into the initramfs:
+#   /usr/bin/vitool        $VITOOL (default build/vitool), with its libraries
+#   /usr/bin/vitool-other  $VITOOL_OTHER when set: vitool built against the
+#                          other libgpiod API; its libraries at the paths its
+#                          rpath names (ldd resolves them)
+#   /usr/bin/gpio*         libgpiod 1.6's tools (the scenarios use the v1
+#                          command line and output), pinned: unpacked by
+#                          tests/gpiod-prefix.sh 1, never the host's gpiod.
+#                          Wrappers: the binaries and their libgpiod sit in
+#                          /opt/gpiod1/{bin,lib}, apart from the libraries
+#                          vitool was linked with.
+#   /lib/modules/i2c-stub.ko
+vitool=${VITOOL:-$top/build/vitool}
+other=${VITOOL_OTHER:-}
+[ -x "$vitool" ] || { log "$vitool is not built (make vitool)"; exit 1; }
+[ -z "$other" ] || [ -x "$other" ] || { log "VITOOL_OTHER=$other is not an executable"; exit 1; }
+[ -x "$top/tests/gpiod-prefix.sh" ] ||
+	{ log "tests/gpiod-prefix.sh is missing: it provides the guest's pinned gpiod tools"; exit 1; }
+gpiod_prefix=$("$top/tests/gpiod-prefix.sh" 1) ||
+	{ log "tests/gpiod-prefix.sh 1 failed: no libgpiod 1.6 tools for the guest"; exit 1; }
+gpiod_tools="gpiodetect gpioinfo gpioget gpioset gpiomon gpiofind"
+gpiod_libdir=$(dirname "$(ls "$gpiod_prefix"/usr/lib/*/libgpiod.so.2 2>/dev/null | head -n 1)")
+for t in $gpiod_tools; do
+	[ -x "$gpiod_prefix/usr/bin/$t" ] || { log "$gpiod_prefix/usr/bin/$t is missing (tests/gpiod-prefix.sh 1)"; exit 1; }
+done
+[ -f "$gpiod_libdir/libgpiod.so.2" ] || { log "no libgpiod.so.2 under $gpiod_prefix/usr/lib"; exit 1; }
+
+# Rebuilt when any input changes: the key hashes every file that goes in.
 initrd=$cache/initrd-base.cpio.gz
-if [ ! -f "$initrd" ] || [ "$top/build/vitool" -nt "$initrd" ] || [ "$0" -nt "$initrd" ] ||
-   [ "$here/guest-init" -nt "$initrd" ]; then
-	log "building the initramfs"
+key=$(for f in "$0" "$here/guest-init" /bin/busybox "$kdir/i2c-stub.ko" "$vitool" ${other:+"$other"} \
+		"$gpiod_libdir"/libgpiod.so.2 $(printf "$gpiod_prefix/usr/bin/%s " $gpiod_tools); do
+	echo "$f $(sha256sum <"$f")"; done | sha256sum | cut -c1-16)
+if [ ! -f "$initrd" ] || [ "$(cat "$initrd.key" 2>/dev/null)" != "$key" ]; then
+	log "building the initramfs (key $key)"
 	root=$(mktemp -d)
 	trap 'rm -rf "$root"' EXIT
-	mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,lib,lib64,usr/bin,mnt}
+	mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,lib,lib64,usr/bin,mnt,lib/modules,opt/gpiod1/bin,opt/gpiod1/lib}
 	cp /bin/busybox "$root/bin/busybox"
 	for app in $("$root/bin/busybox" --list); do
 		[ -e "$root/bin/$app" ] || ln -s busybox "$root/bin/$app"
 	done
-	# Dynamic binaries with every library they load, at the same paths.
-	copy_with_libs() {
-		local bin=$1 dest=$2
+	# Dynamic binaries with every library they load, at the same paths; with
+	# LIBDIR, the libraries found there go to $root/LIBDIR_DEST instead.
+	copy_with_libs() {  # copy_with_libs BIN DEST [LIBDIR LIBDIR_DEST]
+		local bin=$1 dest=$2 libdir=${3:-} libdest=${4:-} lib to
 		cp "$bin" "$root/$dest"
-		ldd "$bin" | awk '/=>/ { print $3 } /^\t\/lib/ { print $1 }' | while read -r lib; do
+		LD_LIBRARY_PATH=$libdir ldd "$bin" | awk '/=>/ { print $3 } /^\t\/lib/ { print $1 }' |
+		while read -r lib; do
 			[ -n "$lib" ] && [ -f "$lib" ] || continue
-			mkdir -p "$root/$(dirname "$lib")"
-			cp -L "$lib" "$root/$lib"
+			to=$lib
+			[ -n "$libdir" ] && [ "$(dirname "$lib")" = "$libdir" ] && to=$libdest/${lib##*/}
+			mkdir -p "$root/$(dirname "$to")"
+			cp -L "$lib" "$root/$to"
 		done
 	}
-	for t in gpiodetect gpioinfo gpioget gpioset gpiomon gpiofind; do
-		copy_with_libs "/usr/bin/$t" "usr/bin/$t"
+	for t in $gpiod_tools; do
+		copy_with_libs "$gpiod_prefix/usr/bin/$t" "opt/gpiod1/bin/$t" "$gpiod_libdir" opt/gpiod1/lib
+		printf '#!/bin/sh\nLD_LIBRARY_PATH=/opt/gpiod1/lib exec /opt/gpiod1/bin/%s "$@"\n' "$t" >"$root/usr/bin/$t"
+		chmod +x "$root/usr/bin/$t"
 	done
-	copy_with_libs "$top/build/vitool" "usr/bin/vitool"
+	[ -f "$root/opt/gpiod1/lib/libgpiod.so.2" ] ||
+		{ log "the gpiod tools did not load libgpiod.so.2 from $gpiod_libdir"; exit 1; }
+	copy_with_libs "$vitool" usr/bin/vitool
+	[ -z "$other" ] || copy_with_libs "$other" usr/bin/vitool-other
+	cp "$kdir/i2c-stub.ko" "$root/lib/modules/"
 	cp "$here/guest-init" "$root/init"
 	chmod +x "$root/init"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd.tmp"
 	mv "$initrd.tmp" "$initrd"
+	echo "$key" >"$initrd.key"
 fi
 echo "$kdir/bzImage"
 echo "$initrd"

@@ -4,9 +4,11 @@
 #   serve_start NAME ARGS...       vitool serve ARGS --control $W/NAME.ctl
 #                                  --print, log in $W/NAME.serve.log
 #   serve_stop NAME [SIGNAL]       stop it (SIGTERM, or e.g. KILL) and reap it
-#   vm_boot NAME SCENARIO [--preconfig CTL...] [--timeout S] -- QEMU-ARGS...
-#                                  boot a guest running tests/vm/scenarios/SCENARIO
-#                                  (console in $W/NAME.console)
+#   vm_boot NAME SCENARIO [--preconfig CTL...] [--timeout S] [--env VAR=VALUE]...
+#           -- QEMU-ARGS...        boot a guest running tests/vm/scenarios/SCENARIO
+#                                  ("a.sh b.sh": those files in turn), with the
+#                                  --env assignments set first (console in
+#                                  $W/NAME.console)
 #   vm_wait_marker NAME TEXT [S]   wait until the console shows TEXT
 #   vm_finish NAME [S]             wait for the guest's end; status = scenario's
 #   vm_section NAME SECTION        output the guest printed between
@@ -27,6 +29,24 @@
 VM_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VM_TOP=$(cd "$VM_HERE/../.." && pwd)
 VITOOL=${VITOOL:-$VM_TOP/build/vitool}
+
+# gpiod_soname BIN: the libgpiod BIN links: libgpiod.so.2 is the 1.x API,
+# libgpiod.so.3 the 2.x API
+gpiod_soname() { ldd "$1" 2>/dev/null | grep -o 'libgpiod\.so\.[0-9]*' | head -n 1; }
+gpiod_api_label() {
+	case $1 in
+	libgpiod.so.2) echo "libgpiod 1.x API" ;;
+	libgpiod.so.3) echo "libgpiod 2.x API" ;;
+	*) echo "libgpiod ${1:-(not linked)}" ;;
+	esac
+}
+# vitool built against the other libgpiod API (make check-gpiod-other):
+# VITOOL_GPIOD_OTHER (the Makefile passes it), else build-gpiodN beside
+# build/.  VM_VITOOL_OTHER: the same when it exists, so it goes in the guest.
+case $(gpiod_soname "$VITOOL") in libgpiod.so.3) _other_api=1 ;; *) _other_api=2 ;; esac
+VITOOL_OTHER=${VITOOL_GPIOD_OTHER:-$VM_TOP/build-gpiod$_other_api/vitool}
+VM_VITOOL_OTHER=
+[ -x "$VITOOL_OTHER" ] && VM_VITOOL_OTHER=$VITOOL_OTHER
 # Upper bound for the life of any process the suite starts.
 VM_PROC_MAX=${VM_PROC_MAX:-300}
 
@@ -192,38 +212,46 @@ trace_stop() {
 # --- guests --------------------------------------------------------------
 vm_images() {  # sets VM_KERNEL, VM_INITRD (builds or reuses the cache)
 	local out
-	out=$("$VM_HERE/build-guest.sh" 2>"$W/build-guest.log") || return 1
+	out=$(VITOOL=$VITOOL VITOOL_OTHER=$VM_VITOOL_OTHER "$VM_HERE/build-guest.sh" 2>"$W/build-guest.log") ||
+		return 1
 	VM_KERNEL=$(sed -n 1p <<<"$out")
 	VM_INITRD=$(sed -n 2p <<<"$out")
 	[ -f "$VM_KERNEL" ] && [ -f "$VM_INITRD" ]
 }
 
 # The initramfs of a scenario: the base one, then a second archive with
-# /scenario.sh = scenarios/guest-lib.sh + scenarios/SCENARIO.
-vm_initrd() {  # vm_initrd SCENARIO OUT
-	local d=$W/sc.$$.$RANDOM
+# /scenario.sh = scenarios/guest-lib.sh, the VAR=VALUE assignments (quoted),
+# then each file of SCENARIO ("a.sh b.sh") from scenarios/.
+vm_initrd() {  # vm_initrd SCENARIO OUT [VAR=VALUE...]
+	local d=$W/sc.$$.$RANDOM sc=$1 out=$2 a f
+	shift 2
 	mkdir -p "$d"
-	cat "$VM_HERE/scenarios/guest-lib.sh" "$VM_HERE/scenarios/$1" >"$d/scenario.sh"
+	{
+		cat "$VM_HERE/scenarios/guest-lib.sh"
+		for a in "$@"; do printf '%s=%q\n' "${a%%=*}" "${a#*=}"; done
+		for f in $sc; do cat "$VM_HERE/scenarios/$f" || return 1; done
+	} >"$d/scenario.sh" || { rm -rf "$d"; return 1; }
 	chmod +x "$d/scenario.sh"
 	(cd "$d" && echo scenario.sh | cpio -o -H newc --quiet | gzip -1) >"$d.gz"
-	cat "$VM_INITRD" "$d.gz" >"$2"
+	cat "$VM_INITRD" "$d.gz" >"$out"
 	rm -rf "$d" "$d.gz"
 }
 
-vm_boot() {  # vm_boot NAME SCENARIO [--preconfig CTL...] [--timeout S] -- QEMU-ARGS...
+vm_boot() {  # vm_boot NAME SCENARIO [--preconfig CTL...] [--timeout S] [--env VAR=VALUE]... -- QEMU-ARGS...
 	local name=$1 scenario=$2; shift 2
-	local pre=0 t=120 ctls=() c
+	local pre=0 t=120 ctls=() c envs=()
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--preconfig) pre=1; shift
 			while [ $# -gt 0 ] && [ "$1" != -- ] && [[ $1 != --* ]]; do ctls+=("$1"); shift; done ;;
 		--timeout) t=$2; shift 2 ;;
+		--env) envs+=("$2"); shift 2 ;;
 		--) shift; break ;;
 		*) echo "# vm_boot: bad argument $1"; return 1 ;;
 		esac
 	done
 	local initrd=$W/$name.initrd.gz con=$W/$name.console qmp=$W/$name.qmp
-	vm_initrd "$scenario" "$initrd" || return 1
+	vm_initrd "$scenario" "$initrd" "${envs[@]}" || return 1
 	: >"$con"
 	local extra=()
 	[ "$pre" = 1 ] && extra=(--preconfig -qmp "unix:$qmp,server=on,wait=off")

@@ -8,7 +8,7 @@
 # ~/.cache/vitool-vm); each boot appends tests/vm/scenarios/NAME.sh as
 # /scenario.sh.  VM_KEEP=1 keeps the work directory (logs, consoles); it is
 # kept anyway when a test failed.  VM_ONLY="i2c gpio" runs only those groups
-# (i2c, trace, gpio, reconnect, passthrough).  VM_STRICT=1 turns the skips for a
+# (i2c, trace, gpio, reconnect, passthrough, i2cpt).  VM_STRICT=1 turns the skips for a
 # known QEMU bug (see group_reconnect) into failures.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -439,41 +439,168 @@ group_reconnect() {
 }
 
 # --- 5. libgpiod passthrough inside the guest (gpio-sim) ------------------------
+# Once per libgpiod API: the guest's /usr/bin/vitool is $VITOOL (this build),
+# /usr/bin/vitool-other is $VITOOL_OTHER, built against the other API (make
+# check-gpiod-other; its libraries at its rpath, see build-guest.sh).  Each
+# boot runs scenarios/passthrough.sh with VT set to one of them.
+# group_passthrough BIN GUEST-BIN: TAP lines named after BIN's libgpiod
 group_passthrough() {
-	local f=$TAP_FAILED
-	vm_boot pt passthrough.sh -- || { tap_fail "passthrough: QEMU starts"; return; }
-	local st; vm_finish pt 90; st=$?
-	local chip; chip=$(vm_console pt | sed -n 's/^@@ chip \(gpiochip[0-9]*\) .*/\1/p')
-	if [ -n "$chip" ] && vm_section pt detect | grep -q "^$chip \[gpio-sim"; then
-		tap_ok "passthrough: gpio-sim chip $chip in the guest"
-	else tap_fail "passthrough: gpio-sim chip in the guest" "$(vm_section pt detect)"; fi
-	if rc_is pt get-up 0 && section_is pt get-up 1; then
-		tap_ok "passthrough: drive gpio get 3 reads 1 with the sim pull-up"
-	else tap_fail "passthrough: drive gpio get 3 reads 1 with the sim pull-up"; fi
-	if rc_is pt get-down 0 && section_is pt get-down 0; then
-		tap_ok "passthrough: drive gpio get 3 reads 0 with the sim pull-down"
-	else tap_fail "passthrough: drive gpio get 3 reads 0 with the sim pull-down"; fi
-	if rc_is pt set5 0 && section_is pt value5 1; then
-		tap_ok "passthrough: drive gpio dir 5 out set 5=1 drives sim_gpio5 high"
-	else tap_fail "passthrough: drive gpio dir 5 out set 5=1 drives sim_gpio5 high" "$(vm_section pt set5)"; fi
-	local edge; edge=$(vm_section pt edge)
-	if rc_is pt edge 0 && grep -q 'RISING' <<<"$edge"; then
-		tap_ok "passthrough: drive gpio irq 3 rising + wait prints the RISING edge of a sim pull-up"
-		diag "$(grep -i 'rising\|toggles' <<<"$edge")"
-	else tap_fail "passthrough: drive gpio irq 3 rising + wait prints the RISING edge of a sim pull-up" "$edge"; fi
-	if [ "$st" = 0 ]; then tap_ok "passthrough: guest scenario exits 0"
-	else tap_fail "passthrough: guest scenario exits 0" "scenario exit $st"; fi
-	if [ "$TAP_FAILED" != "$f" ]; then
-		group_logs pt
-		diag "guest serve log:"; diag "$(vm_section pt serve-log | tail -n 30)"
+	local bin=$1 vt=$2 f=$TAP_FAILED api so
+	so=$(gpiod_soname "$bin")
+	api=$(gpiod_api_label "$so")
+	local P="passthrough ($api, ${bin#"$VM_TOP"/})"
+	if [ -z "$vt" ]; then
+		tap_fail "$P: vitool built against the other libgpiod API is in the guest" \
+			"$bin is not built: run 'make check-gpiod-other' (make check and make check-vm do), or set VITOOL_GPIOD_OTHER"
+		return
 	fi
+	if [ -z "$so" ]; then
+		tap_fail "$P: the binary links libgpiod" "ldd $bin:" "$(ldd "$bin" 2>&1)"; return
+	fi
+	if [ "$bin" != "$VITOOL" ] && [ "$so" = "$(gpiod_soname "$VITOOL")" ]; then
+		tap_fail "$P: built against the other libgpiod API than $VITOOL" "both link $so"; return
+	fi
+	local vm=pt-${vt##*/}
+	vm_boot "$vm" passthrough.sh --env "VT=$vt" -- || { tap_fail "$P: QEMU starts"; return; }
+	local st; vm_finish "$vm" 90; st=$?
+	local maps; maps=$(vm_section "$vm" libgpiod)
+	if rc_is "$vm" libgpiod 0 && grep -q "/$so" <<<"$maps" && [ "$(grep -c . <<<"$maps")" = 1 ]; then
+		tap_ok "$P: the guest's serve --chip runs with $so ($maps)"
+	else tap_fail "$P: the guest's serve --chip runs with $so" "mapped: ${maps:-(none)}"; fi
+	local chip; chip=$(vm_console "$vm" | sed -n 's/^@@ chip \(gpiochip[0-9]*\) .*/\1/p')
+	if [ -n "$chip" ] && vm_section "$vm" detect | grep -q "^$chip \[gpio-sim"; then
+		tap_ok "$P: gpio-sim chip $chip in the guest"
+	else tap_fail "$P: gpio-sim chip in the guest" "$(vm_section "$vm" detect)"; fi
+	if rc_is "$vm" get-up 0 && section_is "$vm" get-up 1; then
+		tap_ok "$P: drive gpio get 3 reads 1 with the sim pull-up"
+	else tap_fail "$P: drive gpio get 3 reads 1 with the sim pull-up"; fi
+	if rc_is "$vm" get-down 0 && section_is "$vm" get-down 0; then
+		tap_ok "$P: drive gpio get 3 reads 0 with the sim pull-down"
+	else tap_fail "$P: drive gpio get 3 reads 0 with the sim pull-down"; fi
+	if rc_is "$vm" set5 0 && section_is "$vm" value5 1; then
+		tap_ok "$P: drive gpio dir 5 out set 5=1 drives sim_gpio5 high"
+	else tap_fail "$P: drive gpio dir 5 out set 5=1 drives sim_gpio5 high" "$(vm_section "$vm" set5)"; fi
+	local edge; edge=$(vm_section "$vm" edge)
+	if rc_is "$vm" edge 0 && grep -q 'RISING' <<<"$edge"; then
+		tap_ok "$P: drive gpio irq 3 rising + wait prints the RISING edge of a sim pull-up"
+		diag "$(grep -i 'rising\|toggles' <<<"$edge")"
+	else tap_fail "$P: drive gpio irq 3 rising + wait prints the RISING edge of a sim pull-up" "$edge"; fi
+	if [ "$st" = 0 ]; then tap_ok "$P: guest scenario exits 0"
+	else tap_fail "$P: guest scenario exits 0" "scenario exit $st"; fi
+	if [ "$TAP_FAILED" != "$f" ]; then
+		group_logs "$vm"
+		diag "guest serve log:"; diag "$(vm_section "$vm" serve-log | tail -n 30)"
+	fi
+}
+
+# --- 6. i2c passthrough inside the guest: serve i2c --bus ----------------------
+# The guest (scenarios/i2cpt.sh) runs the cases of scenarios/i2cpt-cases.sh
+# through its own `vitool serve i2c --bus`: first on /dev/i2c-0, the
+# virtio-i2c adapter whose device is the serve started here (0x50=24c02,
+# 0x20=regs), then on i2c-stub (SMBus only).  The host runs the I2CPT_DIRECT
+# cases again, in the same order, against a second serve of its own with the
+# same targets: each case must print and exit as the table says, the same
+# both ways; the three serves (the host's two, the guest's) must log the
+# same requests with the same results.
+. "$VM_HERE/scenarios/i2cpt-cases.sh"
+
+# i2cpt_cases VM PREFIX LABEL CASES REF-SOCKET all|star: one TAP line a case.
+# The case runs on the host against REF-SOCKET too: every case (all) or the
+# "*" ones (star).
+i2cpt_cases() {
+	local vm=$1 p=$2 label=$3 cases=$4 ref=$5 which=$6 name cmd rc out got grc dout drc ok want
+	# the cases' `drive`, on the host
+	drive() { timeout 20 "$VITOOL" drive i2c --socket "$ref" "$@"; }
+	while IFS='|' read -r name cmd rc out; do
+		[ -n "$name" ] || continue
+		got=$(vm_section "$vm" "$p.$name"); grc=$(vm_section_rc "$vm" "$p.$name")
+		dout= drc=
+		if [ "$which" = all ] || [ "$out" = "*" ]; then
+			dout=$(eval "$cmd" 2>&1 </dev/null); drc=$?
+		fi
+		want=$out ok=1
+		[ "$out" = "*" ] && want=$dout
+		[ "$grc" = "$rc" ] && [ "$got" = "$want" ] || ok=0
+		if [ -n "$drc" ]; then [ "$drc" = "$rc" ] && [ "$dout" = "$want" ] || ok=0; fi
+		local tn="i2cpt: $label: $cmd -> exit $rc"
+		if [ "$out" = "*" ]; then tn="$tn, output as when the host serves directly"
+		elif [ -n "$out" ]; then tn="$tn, \"$(cut -c1-60 <<<"$out")$([ ${#out} -gt 60 ] && echo ...)\""
+		else tn="$tn, no output"; fi
+		[ -n "$drc" ] && [ "$out" != "*" ] && tn="$tn (as when the host serves directly)"
+		if [ $ok = 1 ]; then tap_ok "$tn"
+		else
+			tap_fail "$tn" "guest: exit ${grc:-(none)}, output:" "${got:-(none)}"
+			[ -z "$drc" ] || diag "host serving directly: exit $drc, output:" "${dout:-(none)}"
+		fi
+	done <<<"$cases"
+}
+# print_requests FILE: the --print request lines without id and latency
+print_requests() {
+	sed -nE 's/^i2c q0 #[0-9]+ (.*) [0-9]+(\.[0-9]+)?(ns|us|ms|s)$/\1/p' "$1"
+}
+
+group_i2cpt() {
+	local f=$TAP_FAILED c=$W/i2cpt.ctl
+	serve_start i2cpt i2c --socket "$W/i2cpt.sock" --target 0x50=24c02 --target 0x20=regs ||
+		{ tap_fail "i2cpt: vitool serve i2c starts (the guest's i2c-0)"; return; }
+	serve_start i2cd i2c --socket "$W/i2cd.sock" --target 0x50=24c02 --target 0x20=regs ||
+		{ tap_fail "i2cpt: vitool serve i2c starts (the host's direct reference)"; serve_stop i2cpt; return; }
+	serve_start i2cs i2c --socket "$W/i2cs.sock" --target 0x50=regs ||
+		{ tap_fail "i2cpt: vitool serve i2c starts (0x50=regs, reference for i2c-stub)"; serve_stop i2cpt; serve_stop i2cd; return; }
+	vm_boot i2cpt "i2cpt-cases.sh i2cpt.sh" --timeout 240 -- -chardev "socket,id=c0,path=$W/i2cpt.sock" \
+		-device vhost-user-i2c-pci,chardev=c0 || {
+		tap_fail "i2cpt: QEMU starts"; group_logs i2cpt i2cpt; serve_stop i2cpt; serve_stop i2cd; serve_stop i2cs; return
+	}
+	local st; vm_finish i2cpt 220; st=$?
+
+	if rc_is i2cpt virtio-name 0 && vm_section i2cpt virtio-name | grep -q virtio; then
+		tap_ok "i2cpt: the guest's i2c-0 is the virtio-i2c adapter ($(vm_section i2cpt virtio-name))"
+	else tap_fail "i2cpt: the guest's i2c-0 is the virtio-i2c adapter" "$(vm_section i2cpt virtio-name)"; fi
+	i2cpt_cases i2cpt virtio "guest serve --bus /dev/i2c-0 (virtio)" "$I2CPT_DIRECT" "$W/i2cd.sock" all
+	local a b g
+	a=$(print_requests "$W/i2cpt.serve.log"); b=$(print_requests "$W/i2cd.serve.log")
+	vm_section i2cpt virtio.print >"$W/i2cpt-guest.print"
+	g=$(print_requests "$W/i2cpt-guest.print")
+	if [ -n "$a" ] && [ "$a" = "$b" ] && [ "$g" = "$b" ]; then
+		tap_ok "i2cpt: the host's serve behind the guest, the guest's serve --bus and the direct serve log the same $(wc -l <<<"$b") requests and results"
+	else
+		tap_fail "i2cpt: the host's serve behind the guest, the guest's serve --bus and the direct serve log the same requests and results" \
+			"behind the guest vs direct:" "$(diff <(echo "$a") <(echo "$b") | head -n 15)" \
+			"guest's serve --bus vs direct:" "$(diff <(echo "$g") <(echo "$b") | head -n 15)"
+	fi
+	if rc_is i2cpt virtio.print 0 && section_is i2cpt virtio.stderr ""; then
+		tap_ok "i2cpt: the guest's serve --bus /dev/i2c-0 printed no warning and exits 0 on SIGTERM"
+	else tap_fail "i2cpt: the guest's serve --bus /dev/i2c-0 printed no warning and exits 0 on SIGTERM"; fi
+
+	local bus; bus=$(vm_console i2cpt | sed -n 's/^@@ stub-bus \(i2c-[0-9]*\)$/\1/p')
+	if rc_is i2cpt stub-insmod 0 && [ -n "$bus" ]; then
+		tap_ok "i2cpt: insmod i2c-stub.ko chip_addr=0x50: adapter $bus \"SMBus stub driver\""
+	else tap_fail "i2cpt: insmod i2c-stub.ko chip_addr=0x50 gives an \"SMBus stub driver\" adapter" "$(vm_section i2cpt stub-insmod)"; fi
+	i2cpt_cases i2cpt stub "guest serve --bus /dev/$bus (i2c-stub, SMBus)" "$I2CPT_STUB" "$W/i2cs.sock" star
+	local e; e=$(vm_section i2cpt stub.stderr)
+	if rc_is i2cpt stub.print 0 &&
+		grep -qF "/dev/$bus: SMBus-only adapter: a read of 2 bytes to 0x50 has no SMBus equivalent" <<<"$e" &&
+		[ "$(grep -c . <<<"$e")" = 1 ] && vm_section i2cpt stub.print | grep -qE '^i2c q0 #[0-9]+ 0x50 read 2 -> ERR '; then
+		tap_ok "i2cpt: i2c-stub: the serve says once why a 2-byte read has no SMBus equivalent, logs it ERR, exits 0 on SIGTERM"
+	else
+		tap_fail "i2cpt: i2c-stub: the serve says once why a 2-byte read has no SMBus equivalent, logs it ERR, exits 0 on SIGTERM" \
+			"stderr:" "${e:-(none)}"
+	fi
+	if [ "$st" = 0 ]; then tap_ok "i2cpt: guest scenario exits 0"
+	else tap_fail "i2cpt: guest scenario exits 0" "scenario exit $st"; fi
+	serve_stop i2cpt; serve_stop i2cd; serve_stop i2cs
+	[ "$TAP_FAILED" = "$f" ] || group_logs i2cpt i2cpt i2cd
 }
 
 want i2c && timed group_i2c
 want trace && timed group_trace
 want gpio && timed group_gpio
 want reconnect && timed group_reconnect
-want passthrough && timed group_passthrough
+if want passthrough; then
+	timed group_passthrough "$VITOOL" /usr/bin/vitool
+	timed group_passthrough "$VITOOL_OTHER" "$([ -n "$VM_VITOOL_OTHER" ] && echo /usr/bin/vitool-other)"
+fi
+want i2cpt && timed group_i2cpt
 diag "suite: $(( $(now_ms) - t_start )) ms"
 echo "1..$TAP_N"
 [ "$TAP_FAILED" -eq 0 ]

@@ -1,6 +1,9 @@
 # passthrough: inside the guest, no vhost-user device: gpio-sim gives a real
 # gpiochip, `vitool serve gpio --chip` passes it through (libgpiod) and
-# `vitool drive gpio` is the front-end.
+# `vitool drive gpio` is the front-end.  VT (set by the host) names the
+# vitool binary: /usr/bin/vitool or /usr/bin/vitool-other, built against the
+# other libgpiod API.
+VT=${VT:-vitool}
 cfg=/sys/kernel/config/gpio-sim
 mount -t configfs none /sys/kernel/config
 mkdir -p $cfg/chip/bank0
@@ -12,10 +15,13 @@ sim=/sys/devices/platform/gpio-sim.0/$chip
 echo "@@ chip $chip $sim"
 [ -n "$chip" ] && [ -d "$sim/sim_gpio3" ] || { ls -R /sys/devices/platform/gpio-sim.0 | head -40; exit 1; }
 
-vitool serve gpio --chip $chip --socket /tmp/g.sock --control /tmp/g.ctl --print >/tmp/serve.log 2>&1 &
+echo "@@ binary $VT"
+$VT serve gpio --chip $chip --socket /tmp/g.sock --control /tmp/g.ctl --print >/tmp/serve.log 2>&1 &
 serve=$!
 wait_for 5 test -S /tmp/g.sock
-drive() { vitool drive gpio --socket /tmp/g.sock "$@"; }
+# the libgpiod the serve runs with
+run libgpiod sh -c "grep -o '/[^ ]*libgpiod[^ ]*' /proc/$serve/maps | sort -u"
+drive() { timeout 20 $VT drive gpio --socket /tmp/g.sock "$@"; }
 
 echo pull-up > $sim/sim_gpio3/pull
 run get-up drive dir 3 in get 3
