@@ -26,6 +26,9 @@
 #   FRESH_REV=REV       branch to check out, default that repository's HEAD
 #   FRESH_LOG=DIR       where each step's full output goes (kept), default a
 #                       new folder under ${TMPDIR:-/var/tmp}
+#   FRESH_OFFLINE=1     also run `make check-quick` in the first clone with no
+#                       network (a new network namespace): once the packages
+#                       are in, the quick suites must not need it
 # The whole run sits in its own mount and PID namespaces (unshare): whatever
 # ends it, even SIGKILL, no mount is left behind on the host and no process
 # started in the chroot survives it.  The scratch folder is removed on every
@@ -320,6 +323,20 @@ for path in "$@"; do
 	if [ "$check_ok" = 1 ]; then v+="ok ($last)"; else v+="FAILED (exit $crc, last line: ${last:-none})"; fi
 	if [ "$demo_ok" = 1 ] && [ "$check_ok" = 1 ]; then verdicts+=("PASS  $v"); else verdicts+=("FAIL  $v"); allok=0; fi
 done
+
+if [ "${FRESH_OFFLINE:-0}" = 1 ]; then
+	path=$1
+	say "=== offline: make check-quick in '$path' without network"
+	step offline-check-quick unshare --net "${CH[@]}" "$path" make check-quick; orc=$?
+	kill_chroot
+	last=$(grep -v '^[[:space:]]*$' "$logdir/offline-check-quick.log" | grep -v '^make\(\[[0-9]*\]\)\{0,1\}: ' | tail -n 1)
+	tail -n 5 "$logdir/offline-check-quick.log"
+	if [ "$orc" = 0 ] && printf '%s\n' "$last" | grep -Eq '^[0-9]+ passed, 0 failed(, [0-9]+ skipped)?$'; then
+		verdicts+=("PASS  offline make check-quick in $path: $last")
+	else
+		verdicts+=("FAIL  offline make check-quick in $path: exit $orc, last line: ${last:-none}"); allok=0
+	fi
+fi
 
 in_chroot / 'dpkg-query -W -f="\${Package}\n"' >"$logdir/packages-after.txt" 2>&1
 echo
