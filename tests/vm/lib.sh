@@ -43,8 +43,8 @@ gpiod_api_label() {
 # vitool built against the other libgpiod API (make check-gpiod-other):
 # VITOOL_GPIOD_OTHER (the Makefile passes it), else build-gpiodN beside
 # build/.  VM_VITOOL_OTHER: the same when it exists, so it goes in the guest.
-case $(gpiod_soname "$VITOOL") in libgpiod.so.3) _other_api=1 ;; *) _other_api=2 ;; esac
-VITOOL_OTHER=${VITOOL_GPIOD_OTHER:-$VM_TOP/build-gpiod$_other_api/vitool}
+case $(gpiod_soname "$VITOOL") in libgpiod.so.3) VM_OTHER_API=1 ;; *) VM_OTHER_API=2 ;; esac
+VITOOL_OTHER=${VITOOL_GPIOD_OTHER:-$VM_TOP/build-gpiod$VM_OTHER_API/vitool}
 VM_VITOOL_OTHER=
 [ -x "$VITOOL_OTHER" ] && VM_VITOOL_OTHER=$VITOOL_OTHER
 # Upper bound for the life of any process the suite starts.

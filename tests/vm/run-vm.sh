@@ -448,6 +448,7 @@ group_passthrough() {
 	local bin=$1 vt=$2 f=$TAP_FAILED api so
 	so=$(gpiod_soname "$bin")
 	api=$(gpiod_api_label "$so")
+	[ -n "$so" ] || [ "$bin" = "$VITOOL" ] || api="libgpiod $VM_OTHER_API.x API"
 	local P="passthrough ($api, ${bin#"$VM_TOP"/})"
 	if [ -z "$vt" ]; then
 		tap_fail "$P: vitool built against the other libgpiod API is in the guest" \
