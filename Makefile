@@ -121,13 +121,16 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# A build dir switched to the other libgpiod API (GPIOD_PREFIX) must not
-# keep the old backend's object in its archive: the stamp rebuilds it.
-GPIOD_STAMP := $(BUILD)/gpiod-api-$(GPIOD_API)
-$(GPIOD_STAMP):
-	@mkdir -p $(dir $@)
-	@rm -f $(BUILD)/gpiod-api-*
-	@touch $@
+# A build dir switched to the other libgpiod API or another GPIOD_PREFIX
+# must not keep the old backend's object in its archive, nor an rpath to
+# the old prefix: the stamp, rewritten when they change, rebuilds both.
+GPIOD_STAMP := $(BUILD)/gpiod-config
+GPIOD_CONFIG := api=$(GPIOD_API) prefix=$(GPIOD_PREFIX)
+ifneq ($(NEED_LIBS),)
+ifneq ($(file <$(GPIOD_STAMP)),$(GPIOD_CONFIG))
+$(shell mkdir -p $(BUILD) && echo '$(GPIOD_CONFIG)' >$(GPIOD_STAMP))
+endif
+endif
 
 $(LIBVITOOL): $(LIB_OBJS) $(GPIOD_STAMP)
 	@mkdir -p $(dir $@)
