@@ -17,7 +17,7 @@
 
 #include "cmd/cmd.h"
 #include "ctl/ctl.h"
-#include "devices/gpio.h"
+#include "virtio/virtio_gpio.h"
 #include "drivers/gpio.h"
 #include "drivers/gpio_session.h"
 #include "drivers/i2c.h"

@@ -56,13 +56,9 @@ struct inject {
 
 /* ---- naming ---- */
 
-static const char *const dir_names[] = {
-	[VT_GPIO_DIR_NONE] = "none", [VT_GPIO_DIR_OUT] = "out", [VT_GPIO_DIR_IN] = "in",
-};
-
 static const char *dir_name(int dir)
 {
-	return dir >= 0 && (size_t)dir < sizeof(dir_names) / sizeof(dir_names[0]) ? dir_names[dir] : "unknown";
+	return dir >= 0 ? vt_tok2str(vt_gpio_direction_names, "unknown", (uint32_t)dir) : "unknown";
 }
 
 /* "3 (button)" or "3". */

@@ -9,37 +9,10 @@
 #include "decode/decode.h"
 #include "util/bytes.h"
 #include "virtio/virtio.h"
+#include "virtio/virtio_blk.h"
 
-#define BLK_HDR 16
+#define BLK_HDR VIRTIO_BLK_OUTHDR_SIZE
 #define BLK_SHOW 16
-
-static const struct vt_tok blk_types[] = {
-	{ 0, "read" },
-	{ 1, "write" },
-	{ 4, "flush" },
-	{ 8, "get-id" },
-	{ 11, "discard" },
-	{ 13, "write-zeroes" },
-	{ 14, "secure-erase" },
-	{ 0, NULL },
-};
-
-static const struct vt_tok blk_status[] = {
-	{ 0, "OK" },
-	{ 1, "IOERR" },
-	{ 2, "UNSUPP" },
-	{ 0, NULL },
-};
-
-const char *vt_blk_type_name(uint32_t type)
-{
-	return vt_tok2str(blk_types, "type-%u", type);
-}
-
-const char *vt_blk_status_name(uint8_t status)
-{
-	return vt_tok2str(blk_status, "status-%u", status);
-}
 
 static void show(struct vt_sb *out, const struct vt_chain *c, bool writable, uint64_t off, uint64_t len)
 {
@@ -72,15 +45,15 @@ static void blk_summary(struct vt_sb *out, unsigned queue, const struct vt_chain
 
 	vt_sb_printf(out, "%s", vt_blk_type_name(type));
 	switch (type) {
-	case 0:
+	case VIRTIO_BLK_T_IN:
 		vt_sb_printf(out, " sector %llu len %llu", (unsigned long long)sector, (unsigned long long)rdata);
 		break;
-	case 1:
+	case VIRTIO_BLK_T_OUT:
 		vt_sb_printf(out, " sector %llu len %llu", (unsigned long long)sector, (unsigned long long)wdata);
 		show(out, c, false, BLK_HDR, wdata);
 		break;
-	case 4:
-	case 8:
+	case VIRTIO_BLK_T_FLUSH:
+	case VIRTIO_BLK_T_GET_ID:
 		break;
 	default:
 		if (wdata)
@@ -101,9 +74,9 @@ static void blk_summary(struct vt_sb *out, unsigned queue, const struct vt_chain
 		return;
 	}
 	vt_sb_printf(out, " -> %s", vt_blk_status_name(st));
-	if (st == 0 && type == 0 && rdata)
+	if (st == VIRTIO_BLK_S_OK && type == VIRTIO_BLK_T_IN && rdata)
 		show(out, c, true, 0, rdata);
-	if (st == 0 && type == 8 && rdata) {
+	if (st == VIRTIO_BLK_S_OK && type == VIRTIO_BLK_T_GET_ID && rdata) {
 		char id[21] = "";
 		uint8_t raw[20];
 		size_t n = vt_chain_read_writable(c, 0, raw, rdata < 20 ? (size_t)rdata : 20);

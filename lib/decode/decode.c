@@ -1,7 +1,6 @@
-/* Decoder table and the value -> name helper shared by every decoder. */
-#include <stdio.h>
-
+/* Decoder table and the response rule shared by every decoder. */
 #include "decode/decode.h"
+
 #include "util/bytes.h"
 #include "virtio/virtio.h"
 
@@ -34,19 +33,4 @@ bool vt_decode_has_response(struct vt_sb *out, bool completed, uint32_t used_len
 		return false;
 	}
 	return true;
-}
-
-const char *vt_tok2str(const struct vt_tok *t, const char *fallback, uint32_t v)
-{
-	/* A few rotating buffers so that two unknown values can appear in one
-	 * printf (as tcpdump's tok2str allows). */
-	static char buf[4][32];
-	static unsigned next;
-
-	for (; t && t->s; t++)
-		if (t->v == v)
-			return t->s;
-	char *b = buf[next++ % VT_ARRAY_SIZE(buf)];
-	snprintf(b, sizeof(buf[0]), fallback ? fallback : "#%u", v);
-	return b;
 }

@@ -9,33 +9,13 @@
 #include <string.h>
 
 #include "decode/decode.h"
-#include "devices/gpio.h"
-#include "hw/gpio_chip.h"
 #include "util/bytes.h"
 #include "virtio/virtio.h"
+#include "virtio/virtio_gpio.h"
 
-#define GPIO_REQ 8
+#define GPIO_REQ VIRTIO_GPIO_REQ_SIZE
 #define NAMES_SHOWN 8     /* names printed before "..." */
 #define NAME_MAX_SHOWN 32 /* characters of one name printed */
-
-static const struct vt_tok gpio_status[] = {
-	{ VIRTIO_GPIO_STATUS_OK, "OK" },
-	{ VIRTIO_GPIO_STATUS_ERR, "ERR" },
-	{ 0, NULL },
-};
-
-static const struct vt_tok irq_status[] = {
-	{ VIRTIO_GPIO_IRQ_STATUS_INVALID, "INVALID" },
-	{ VIRTIO_GPIO_IRQ_STATUS_VALID, "VALID" },
-	{ 0, NULL },
-};
-
-static const struct vt_tok directions[] = {
-	{ VT_GPIO_DIR_NONE, "none" },
-	{ VT_GPIO_DIR_OUT, "out" },
-	{ VT_GPIO_DIR_IN, "in" },
-	{ 0, NULL },
-};
 
 /* " N names [a b c ...]" from the names block: the writable bytes after the
  * status, len of them valid. */
@@ -107,7 +87,7 @@ static void request_summary(struct vt_sb *out, const struct vt_chain *c, bool co
 		vt_sb_printf(out, "%s line %u", name, line);
 		break;
 	case VIRTIO_GPIO_MSG_SET_DIRECTION:
-		vt_sb_printf(out, "%s line %u %s", name, line, vt_tok2str(directions, "dir-%u", value));
+		vt_sb_printf(out, "%s line %u %s", name, line, vt_tok2str(vt_gpio_direction_names, "dir-%u", value));
 		break;
 	case VIRTIO_GPIO_MSG_SET_VALUE:
 		vt_sb_printf(out, "%s line %u = %u", name, line, value);
@@ -138,12 +118,12 @@ static void request_summary(struct vt_sb *out, const struct vt_chain *c, bool co
 		return;
 	uint8_t resp[2] = { 0xff, 0 };
 	size_t n = vt_chain_read_writable(c, 0, resp, used_len < 2 ? used_len : 2);
-	vt_sb_printf(out, " -> %s", vt_tok2str(gpio_status, "status-%u", resp[0]));
+	vt_sb_printf(out, " -> %s", vt_tok2str(vt_gpio_status_names, "status-%u", resp[0]));
 	if (resp[0] == VIRTIO_GPIO_STATUS_OK) {
 		if (type == VIRTIO_GPIO_MSG_GET_VALUE && n >= 2)
 			vt_sb_printf(out, " value %u", resp[1]);
 		else if (type == VIRTIO_GPIO_MSG_GET_DIRECTION && n >= 2)
-			vt_sb_printf(out, " %s", vt_tok2str(directions, "dir-%u", resp[1]));
+			vt_sb_printf(out, " %s", vt_tok2str(vt_gpio_direction_names, "dir-%u", resp[1]));
 		else if (type == VIRTIO_GPIO_MSG_GET_LINE_NAMES) {
 			uint64_t blen = (uint64_t)used_len - 1;
 			if (blen > c->write_len - 1)
@@ -179,7 +159,7 @@ static void event_summary(struct vt_sb *out, const struct vt_chain *c, bool comp
 		return;
 	uint8_t st = 0xff;
 	vt_chain_read_writable(c, 0, &st, 1);
-	vt_sb_printf(out, " -> %s", vt_tok2str(irq_status, "status-%u", st));
+	vt_sb_printf(out, " -> %s", vt_tok2str(vt_gpio_irq_status_names, "status-%u", st));
 	if (used_len != 1)
 		vt_sb_printf(out, " used %u", used_len);
 }

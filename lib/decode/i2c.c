@@ -7,15 +7,10 @@
 #include "decode/decode.h"
 #include "util/bytes.h"
 #include "virtio/virtio.h"
+#include "virtio/virtio_i2c.h"
 
-#define I2C_HDR 8
+#define I2C_HDR VIRTIO_I2C_OUT_HDR_SIZE
 #define I2C_SHOW 32   /* data bytes shown before "..." */
-
-static const struct vt_tok i2c_status[] = {
-	{ VIRTIO_I2C_MSG_OK, "OK" },
-	{ VIRTIO_I2C_MSG_ERR, "ERR" },
-	{ 0, NULL },
-};
 
 /* Hex of up to I2C_SHOW bytes of a stream, bounds-checked by the chain
  * accessors: one byte more than shown tells vt_sb_hex to add "...". */
@@ -82,7 +77,7 @@ static void i2c_summary(struct vt_sb *out, unsigned queue, const struct vt_chain
 		return;
 	uint8_t st = 0xff;
 	vt_chain_read_writable(c, c->write_len - 1, &st, 1);
-	vt_sb_printf(out, " -> %s", vt_tok2str(i2c_status, "status-%u", st));
+	vt_sb_printf(out, " -> %s", vt_tok2str(vt_i2c_status_names, "status-%u", st));
 	if (rd && st == VIRTIO_I2C_MSG_OK && rdata)
 		show_data(out, c, true, 0, rdata < used_len ? rdata : used_len);
 	if (used_len != c->write_len)

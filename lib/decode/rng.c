@@ -4,6 +4,7 @@
  * buffers; the device fills used_len bytes of entropy. */
 #include "decode/decode.h"
 #include "virtio/virtio.h"
+#include "virtio/virtio_rng.h"
 
 #define RNG_SHOW 16
 

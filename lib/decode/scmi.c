@@ -13,74 +13,17 @@
 #include "decode/decode.h"
 #include "util/bytes.h"
 #include "virtio/virtio.h"
+#include "virtio/virtio_scmi.h"
 
-#define SCMI_CMDQ 0
-#define SCMI_EVENTQ 1
+#define SCMI_CMDQ VIRTIO_SCMI_VQ_TX
+#define SCMI_EVENTQ VIRTIO_SCMI_VQ_RX
 #define SCMI_SHOW 16
-
-static const struct vt_tok scmi_protocols[] = {
-	{ 0x10, "BASE" },
-	{ 0x11, "POWER" },
-	{ 0x12, "SYSTEM" },
-	{ 0x13, "PERF" },
-	{ 0x14, "CLOCK" },
-	{ 0x15, "SENSOR" },
-	{ 0x16, "RESET" },
-	{ 0x17, "VOLTAGE" },
-	{ 0x18, "POWERCAP" },
-	{ 0x19, "PINCTRL" },
-	{ 0, NULL },
-};
-
-static const struct vt_tok scmi_types[] = {
-	{ 0, "cmd" },
-	{ 2, "delayed-resp" },
-	{ 3, "notification" },
-	{ 0, NULL },
-};
-
-/* Status is a signed le32; the table holds its two's-complement value. */
-static const struct vt_tok scmi_status[] = {
-	{ 0, "SUCCESS" },
-	{ (uint32_t)-1, "NOT_SUPPORTED" },
-	{ (uint32_t)-2, "INVALID_PARAMETERS" },
-	{ (uint32_t)-3, "DENIED" },
-	{ (uint32_t)-4, "NOT_FOUND" },
-	{ (uint32_t)-5, "OUT_OF_RANGE" },
-	{ (uint32_t)-6, "BUSY" },
-	{ (uint32_t)-7, "COMMS_ERROR" },
-	{ (uint32_t)-8, "GENERIC_ERROR" },
-	{ (uint32_t)-9, "HARDWARE_ERROR" },
-	{ (uint32_t)-10, "PROTOCOL_ERROR" },
-	{ (uint32_t)-11, "IN_USE" },
-	{ 0, NULL },
-};
-
-const char *vt_scmi_protocol_name(unsigned proto)
-{
-	return vt_tok2str(scmi_protocols, "proto-0x%02x", proto);
-}
-
-const char *vt_scmi_type_name(unsigned type)
-{
-	return vt_tok2str(scmi_types, "type-%u", type);
-}
-
-const char *vt_scmi_status_name(uint32_t status)
-{
-	static char buf[24];
-
-	for (const struct vt_tok *t = scmi_status; t->s; t++)
-		if (t->v == status)
-			return t->s;
-	snprintf(buf, sizeof(buf), "status-%d", (int32_t)status);
-	return buf;
-}
 
 static void header(struct vt_sb *out, uint32_t h)
 {
-	vt_sb_printf(out, "%s %s msg 0x%x token %u", vt_scmi_type_name((h >> 8) & 3),
-		     vt_scmi_protocol_name((h >> 10) & 0xff), h & 0xff, (h >> 18) & 0x3ff);
+	vt_sb_printf(out, "%s %s msg 0x%x token %u", vt_scmi_type_name(VIRTIO_SCMI_HDR_TYPE(h)),
+		     vt_scmi_protocol_name(VIRTIO_SCMI_HDR_PROTOCOL(h)), VIRTIO_SCMI_HDR_MSG_ID(h),
+		     VIRTIO_SCMI_HDR_TOKEN(h));
 }
 
 static void show(struct vt_sb *out, const struct vt_chain *c, bool writable, uint64_t off, uint64_t len)
@@ -155,7 +98,7 @@ static void event_summary(struct vt_sb *out, const struct vt_chain *c, bool comp
 	uint32_t h = vt_ld_le32(b);
 	vt_sb_printf(out, " -> ");
 	header(out, h);
-	if (((h >> 8) & 3) == 2 && n >= 8)
+	if (VIRTIO_SCMI_HDR_TYPE(h) == VIRTIO_SCMI_TYPE_DELAYED_RESP && n >= 8)
 		vt_sb_printf(out, " %s", vt_scmi_status_name(vt_ld_le32(b + 4)));
 	vt_sb_printf(out, " len %u", used_len - 4);
 	show(out, c, true, 4, used_len - 4);

@@ -57,34 +57,9 @@ struct gpio_dev {
 	void *irq_arg;
 };
 
-/* ---- name tables ------------------------------------------------------------ */
-
-static const char *const msg_names[] = {
-	[VIRTIO_GPIO_MSG_GET_LINE_NAMES] = "GET_LINE_NAMES",
-	[VIRTIO_GPIO_MSG_GET_DIRECTION] = "GET_DIRECTION",
-	[VIRTIO_GPIO_MSG_SET_DIRECTION] = "SET_DIRECTION",
-	[VIRTIO_GPIO_MSG_GET_VALUE] = "GET_VALUE",
-	[VIRTIO_GPIO_MSG_SET_VALUE] = "SET_VALUE",
-	[VIRTIO_GPIO_MSG_SET_IRQ_TYPE] = "SET_IRQ_TYPE",
-};
-
-const char *vt_gpio_msg_name(unsigned type)
-{
-	return type < VT_ARRAY_SIZE(msg_names) ? msg_names[type] : NULL;
-}
-
-const char *vt_gpio_irq_type_name(unsigned type)
-{
-	switch (type) {
-	case VIRTIO_GPIO_IRQ_TYPE_NONE: return "none";
-	case VIRTIO_GPIO_IRQ_TYPE_EDGE_RISING: return "edge-rising";
-	case VIRTIO_GPIO_IRQ_TYPE_EDGE_FALLING: return "edge-falling";
-	case VIRTIO_GPIO_IRQ_TYPE_EDGE_BOTH: return "edge-both";
-	case VIRTIO_GPIO_IRQ_TYPE_LEVEL_HIGH: return "level-high";
-	case VIRTIO_GPIO_IRQ_TYPE_LEVEL_LOW: return "level-low";
-	default: return NULL;
-	}
-}
+/* The model hands VT_GPIO_DIR_* of the chip to the guest unchanged. */
+_Static_assert(VT_GPIO_DIR_NONE == VIRTIO_GPIO_DIRECTION_NONE && VT_GPIO_DIR_OUT == VIRTIO_GPIO_DIRECTION_OUT &&
+	       VT_GPIO_DIR_IN == VIRTIO_GPIO_DIRECTION_IN, "chip directions are the wire's");
 
 static bool is_edge_type(unsigned t)
 {

@@ -9,27 +9,7 @@
 
 #include "devices/device.h"
 #include "hw/gpio_chip.h"
-
-/* virtio-gpio wire constants */
-#define VIRTIO_GPIO_F_IRQ 0
-#define VIRTIO_GPIO_MSG_GET_LINE_NAMES 1
-#define VIRTIO_GPIO_MSG_GET_DIRECTION  2
-#define VIRTIO_GPIO_MSG_SET_DIRECTION  3
-#define VIRTIO_GPIO_MSG_GET_VALUE      4
-#define VIRTIO_GPIO_MSG_SET_VALUE      5
-#define VIRTIO_GPIO_MSG_SET_IRQ_TYPE   6
-#define VIRTIO_GPIO_STATUS_OK  0
-#define VIRTIO_GPIO_STATUS_ERR 1
-#define VIRTIO_GPIO_IRQ_TYPE_NONE         0
-#define VIRTIO_GPIO_IRQ_TYPE_EDGE_RISING  1
-#define VIRTIO_GPIO_IRQ_TYPE_EDGE_FALLING 2
-#define VIRTIO_GPIO_IRQ_TYPE_EDGE_BOTH    3
-#define VIRTIO_GPIO_IRQ_TYPE_LEVEL_HIGH   4
-#define VIRTIO_GPIO_IRQ_TYPE_LEVEL_LOW    8
-#define VIRTIO_GPIO_IRQ_STATUS_INVALID 0
-#define VIRTIO_GPIO_IRQ_STATUS_VALID   1
-#define VIRTIO_GPIO_REQUESTQ 0
-#define VIRTIO_GPIO_EVENTQ   1
+#include "virtio/virtio_gpio.h"
 
 extern const struct vt_device_model vt_model_gpio;
 
@@ -63,9 +43,5 @@ int vt_gpio_dev_set_input(void *dev, unsigned line, int level);
  * guest got the interrupt (inject --wait). */
 typedef void (*vt_gpio_irq_cb)(void *arg, unsigned line);
 void vt_gpio_dev_set_irq_cb(void *dev, vt_gpio_irq_cb cb, void *arg);
-
-/* Wire-format helpers shared with the decoder and the driver. */
-const char *vt_gpio_msg_name(unsigned type);      /* "GET_VALUE", or NULL */
-const char *vt_gpio_irq_type_name(unsigned type); /* "edge-rising", ..., or NULL */
 
 #endif

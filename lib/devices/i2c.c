@@ -18,6 +18,7 @@
 #include "vhost/backend.h"
 #include "vhost/proto.h"
 #include "virtio/virtio.h"
+#include "virtio/virtio_i2c.h"
 
 #define I2C_HDR_SIZE 8
 #define I2C_MAX_PENDING 1024   /* = max_queue_size: one per ring entry */

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/gpio.h"
+#include "virtio/virtio_gpio.h"
 #include "drivers/gpio.h"
 #include "util/bytes.h"
 #include "util/log.h"

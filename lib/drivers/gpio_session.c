@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/gpio.h"
+#include "virtio/virtio_gpio.h"
 #include "hw/gpio_chip.h"
 #include "util/loop.h"
 #include "util/parse.h"
@@ -23,25 +23,15 @@ struct op {
 	int timeout_ms;        /* wait: < 0 forever */
 };
 
-static const struct {
-	const char *word;
-	unsigned type;
-} irq_words[] = {
-	{ "rising", VIRTIO_GPIO_IRQ_TYPE_EDGE_RISING },
-	{ "falling", VIRTIO_GPIO_IRQ_TYPE_EDGE_FALLING },
-	{ "both", VIRTIO_GPIO_IRQ_TYPE_EDGE_BOTH },
-	{ "high", VIRTIO_GPIO_IRQ_TYPE_LEVEL_HIGH },
-	{ "low", VIRTIO_GPIO_IRQ_TYPE_LEVEL_LOW },
-	{ "none", VIRTIO_GPIO_IRQ_TYPE_NONE },
-};
-
-static const struct {
-	const char *word;
-	unsigned dir;
-} dir_words[] = {
-	{ "in", VT_GPIO_DIR_IN },
-	{ "out", VT_GPIO_DIR_OUT },
-	{ "none", VT_GPIO_DIR_NONE },
+/* irq's words are gpiomon's (--edges rising); dir's are the wire names. */
+static const struct vt_tok irq_words[] = {
+	{ VIRTIO_GPIO_IRQ_TYPE_EDGE_RISING, "rising" },
+	{ VIRTIO_GPIO_IRQ_TYPE_EDGE_FALLING, "falling" },
+	{ VIRTIO_GPIO_IRQ_TYPE_EDGE_BOTH, "both" },
+	{ VIRTIO_GPIO_IRQ_TYPE_LEVEL_HIGH, "high" },
+	{ VIRTIO_GPIO_IRQ_TYPE_LEVEL_LOW, "low" },
+	{ VIRTIO_GPIO_IRQ_TYPE_NONE, "none" },
+	{ 0, NULL },
 };
 
 /* ---- parsing ------------------------------------------------------------------ */
@@ -108,19 +98,11 @@ static bool parse_op(char *const *words, unsigned n, unsigned *i, struct op *op,
 		const char *l = words[*i + 1], *v = words[*i + 2];
 		bool found = false;
 		snprintf(op->label, sizeof(op->label), "%s %s %s", w, l, v);
-		if (dir) {
-			for (size_t k = 0; k < sizeof(dir_words) / sizeof(dir_words[0]); k++)
-				if (!strcmp(v, dir_words[k].word)) {
-					op->value = dir_words[k].dir;
-					found = true;
-				}
-		} else {
-			for (size_t k = 0; k < sizeof(irq_words) / sizeof(irq_words[0]); k++)
-				if (!strcmp(v, irq_words[k].word)) {
-					op->value = irq_words[k].type;
-					found = true;
-				}
-		}
+		for (const struct vt_tok *t = dir ? vt_gpio_direction_names : irq_words; t->s; t++)
+			if (!strcmp(v, t->s)) {
+				op->value = t->v;
+				found = true;
+			}
 		if (!found) {
 			snprintf(err, errlen, "%s: '%s' is not one of %s", op->label, v, choices);
 			return false;

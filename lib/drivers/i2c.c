@@ -15,6 +15,7 @@
 #include "util/loop.h"
 #include "util/parse.h"
 #include "virtio/virtio.h"
+#include "virtio/virtio_i2c.h"
 
 #define I2C_HDR_SIZE 8
 

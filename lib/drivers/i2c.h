@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "vhost/frontend.h"
+#include "virtio/virtio_i2c.h"
 
 #define VT_I2C_MAX_OPS 64
 

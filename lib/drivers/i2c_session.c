@@ -7,6 +7,7 @@
 #include "drivers/i2c.h"
 #include "util/parse.h"
 #include "virtio/virtio.h"
+#include "virtio/virtio_i2c.h"
 
 void vt_i2c_print_grid(FILE *out, const bool present[128], unsigned first, unsigned last)
 {

@@ -12,11 +12,14 @@
 #include <time.h>
 
 #include "decode/decode.h"
-#include "devices/gpio.h"
+#include "virtio/virtio_gpio.h"
 #include "util/bytes.h"
 #include "util/json.h"
 #include "vhost/msg.h"
 #include "virtio/virtio.h"
+#include "virtio/virtio_blk.h"
+#include "virtio/virtio_i2c.h"
+#include "virtio/virtio_scmi.h"
 
 const char *vt_trace_event_name(unsigned kind)
 {

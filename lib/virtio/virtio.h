@@ -1,5 +1,5 @@
 /* Virtio constants shared by every part: device ids, transport feature bits,
- * split-ring flags.  Numbers from the virtio 1.3 specification. */
+ * split-ring flags (each device's own: virtio_DEVICE.h).  Numbers from the virtio 1.3 specification. */
 #ifndef VT_VIRTIO_VIRTIO_H
 #define VT_VIRTIO_VIRTIO_H
 
@@ -30,12 +30,5 @@
 #define VT_VRING_AVAIL_F_NO_INTERRUPT 1
 #define VT_VRING_USED_F_NO_NOTIFY 1
 #define VT_VQ_MAX_SIZE 32768
-
-/* virtio-i2c */
-#define VIRTIO_I2C_F_ZERO_LENGTH_REQUEST 0
-#define VIRTIO_I2C_FLAGS_FAIL_NEXT  (1u << 0)
-#define VIRTIO_I2C_FLAGS_M_RD       (1u << 1)
-#define VIRTIO_I2C_MSG_OK  0
-#define VIRTIO_I2C_MSG_ERR 1
 
 #endif

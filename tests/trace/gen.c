@@ -17,6 +17,7 @@
 #include "trace/record.h"
 #include "util/bytes.h"
 #include "virtio/virtio.h"
+#include "virtio/virtio_i2c.h"
 
 /* 2026-01-02 12:01:02.000000000 UTC */
 #define T0 1767355262000000000ull

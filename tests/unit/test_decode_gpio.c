@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "decode/decode.h"
-#include "devices/gpio.h"
+#include "virtio/virtio_gpio.h"
 #include "hw/gpio_chip.h"
 #include "tap.h"
 #include "util/bytes.h"

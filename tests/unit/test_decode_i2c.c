@@ -7,6 +7,7 @@
 #include "util/bytes.h"
 #include "util/log.h"
 #include "virtio/virtio.h"
+#include "virtio/virtio_i2c.h"
 
 struct req {
 	uint8_t hdr[8];

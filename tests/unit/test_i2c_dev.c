@@ -11,6 +11,7 @@
 #include "util/bytes.h"
 #include "util/log.h"
 #include "virtio/virtio.h"
+#include "virtio/virtio_i2c.h"
 
 /* ---- recording backend double -------------------------------------------- */
 

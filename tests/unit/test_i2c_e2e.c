@@ -19,6 +19,7 @@
 #include "util/loop.h"
 #include "vhost/backend.h"
 #include "virtio/virtio.h"
+#include "virtio/virtio_i2c.h"
 
 #define TMO 3000
 

@@ -16,6 +16,7 @@
 #include "util/log.h"
 #include "util/loop.h"
 #include "virtio/virtio.h"
+#include "virtio/virtio_i2c.h"
 
 /* One virtio-i2c request over local buffers: header, data (readable for a
  * write, writable for a read), status. */
