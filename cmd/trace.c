@@ -20,6 +20,8 @@
 
 #include "cmd/cmd.h"
 #include "ctl/ctl.h"
+#include "decode/decode.h"
+#include "devices/registry.h"
 #include "trace/filter.h"
 #include "trace/pcap.h"
 #include "trace/print.h"
@@ -53,11 +55,25 @@ static const char trace_usage[] =
 	"  -j, --json           one JSON object per record\n"
 	"  -h, --help           this help\n"
 	"\n"
-	"FILTER: i2c gpio scmi blk rng | q N | avail used kick call timeout late ooo\n"
-	"error | addr N | line N | type NAME | read write | status ok|err |\n"
-	"latency > 5ms, combined with and, or, not and parentheses (vitool-trace(1)).\n"
-	"\n"
-	"exit status: 0 done, 1 error (no instance, bad capture), 2 usage\n";
+	"\n";
+
+/* The usage text; the FILTER words of device types come from the registry. */
+static void print_usage(FILE *f)
+{
+	fputs(trace_usage, f);
+	fputs("FILTER: devices:", f);
+	for (size_t i = 0; i < vt_device_count(); i++)
+		fprintf(f, " %s", vt_device_at(i)->name);
+	fputs("; types:", f);
+	for (size_t i = 0; i < vt_device_count(); i++)
+		for (const char *const *w = vt_device_at(i)->decoder->type_words; w && *w; w++)
+			fprintf(f, " %s", *w);
+	fputs("\n| q N | avail used kick call timeout late ooo error | addr N | line N\n"
+	      "| type NAME | status ok|err | latency > 5ms, combined with and, or, not\n"
+	      "and parentheses (vitool-trace(1)).\n"
+	      "\n"
+	      "exit status: 0 done, 1 error (no instance, bad capture), 2 usage\n", f);
+}
 
 struct trace_opts {
 	const char *control;
@@ -163,7 +179,7 @@ static void parse_args(struct trace_opts *o, int argc, char **argv)
 			o->json = true;
 			break;
 		case 'h':
-			fputs(trace_usage, stdout);
+			print_usage(stdout);
 			exit(VT_EXIT_OK);
 		default:
 			cmd_option_error("trace", c, argv);

@@ -88,8 +88,34 @@ static void blk_summary(struct vt_sb *out, unsigned queue, const struct vt_chain
 	}
 }
 
+/* Key fields: type, sector, data length, status (the last writable byte). */
+static void blk_fields(struct vt_decode_fields *f, unsigned queue, const struct vt_chain *c, bool completed,
+		       uint32_t used_len)
+{
+	uint8_t h[BLK_HDR];
+	(void)queue;
+
+	if (vt_chain_read(c, 0, h, sizeof(h)) < sizeof(h))
+		return;
+	uint32_t type = vt_ld_le32(h);
+	f->type = vt_blk_type_name(type);
+	vt_decode_kv_str(f, "type", f->type);
+	vt_decode_kv_uint(f, "sector", vt_ld_le64(h + 8));
+	uint64_t len = type == VIRTIO_BLK_T_OUT ? c->read_len - BLK_HDR : (c->write_len ? c->write_len - 1 : 0);
+	vt_decode_kv_uint(f, "len", len);
+	if (!completed || c->write_len == 0)
+		return;
+	uint8_t st = 0xff;
+	if (used_len == 0 || vt_chain_read_writable(c, c->write_len - 1, &st, 1) < 1) {
+		vt_decode_set_status(f, false, used_len ? "status-other" : "used-0");
+		return;
+	}
+	vt_decode_set_status(f, st == VIRTIO_BLK_S_OK, vt_blk_status_name(st));
+}
+
 const struct vt_decoder vt_decoder_blk = {
 	.virtio_id = VIRTIO_ID_BLOCK,
 	.name = "blk",
 	.summary = blk_summary,
+	.fields = blk_fields,
 };

@@ -1,27 +1,16 @@
-/* Decoder table and the response rule shared by every decoder. */
+/* Decoder lookup (through the device registry), the response rule and the
+ * field helpers shared by every decoder. */
 #include "decode/decode.h"
 
-#include "util/bytes.h"
-#include "virtio/virtio.h"
+#include <stdio.h>
 
-/* One row per device type with a decoder; everything else prints hex. */
-static const struct {
-	uint32_t virtio_id;
-	const struct vt_decoder *dec;
-} decoders[] = {
-	{ VIRTIO_ID_I2C, &vt_decoder_i2c },
-	{ VIRTIO_ID_GPIO, &vt_decoder_gpio },
-	{ VIRTIO_ID_SCMI, &vt_decoder_scmi },
-	{ VIRTIO_ID_BLOCK, &vt_decoder_blk },
-	{ VIRTIO_ID_RNG, &vt_decoder_rng },
-};
+#include "devices/registry.h"
 
 const struct vt_decoder *vt_decoder_find(uint32_t virtio_id)
 {
-	for (size_t i = 0; i < VT_ARRAY_SIZE(decoders); i++)
-		if (decoders[i].virtio_id == virtio_id)
-			return decoders[i].dec;
-	return &vt_decoder_hex;
+	const struct vt_device_type *t = vt_device_by_id(virtio_id);
+
+	return t && t->decoder ? t->decoder : &vt_decoder_hex;
 }
 
 bool vt_decode_has_response(struct vt_sb *out, bool completed, uint32_t used_len)
@@ -33,4 +22,26 @@ bool vt_decode_has_response(struct vt_sb *out, bool completed, uint32_t used_len
 		return false;
 	}
 	return true;
+}
+
+void vt_decode_kv_uint(struct vt_decode_fields *f, const char *key, uint64_t u)
+{
+	if (f->nkv < VT_DECODE_MAX_KV)
+		f->kv[f->nkv++] = (struct vt_decode_kv){ .key = key, .u = u };
+}
+
+void vt_decode_kv_str(struct vt_decode_fields *f, const char *key, const char *s)
+{
+	if (f->nkv >= VT_DECODE_MAX_KV)
+		return;
+	struct vt_decode_kv *kv = &f->kv[f->nkv++];
+	*kv = (struct vt_decode_kv){ .key = key, .is_str = true };
+	snprintf(kv->s, sizeof(kv->s), "%s", s);
+}
+
+void vt_decode_set_status(struct vt_decode_fields *f, bool ok, const char *name)
+{
+	f->status = ok ? VT_DECODE_ST_OK : VT_DECODE_ST_ERR;
+	f->status_name = name;
+	vt_decode_kv_str(f, "status", name);
 }

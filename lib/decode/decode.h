@@ -11,6 +11,37 @@
 #include "virtio/names.h"
 #include "virtio/vq.h"
 
+/* Status of a decoded completion, for the filter's `status ok|err`. */
+enum vt_decode_status {
+	VT_DECODE_ST_NONE = 0,  /* not a completion, or the device has no status */
+	VT_DECODE_ST_OK,
+	VT_DECODE_ST_ERR,       /* error status, or nothing written (used 0) */
+};
+
+/* A decoded field for JSON (the "i2c": {...} object and friends). */
+struct vt_decode_kv {
+	const char *key;
+	bool is_str;
+	uint64_t u;
+	char s[48];
+};
+
+#define VT_DECODE_MAX_KV 12
+
+/* The key fields of one request, read once by its decoder: trace's JSON
+ * object, the filter (addr, line, type, status) and the text all use these. */
+struct vt_decode_fields {
+	bool has_addr, has_line;
+	uint16_t addr;            /* i2c: 7-bit address */
+	uint16_t line;            /* gpio: line */
+	const char *type;         /* "read", "write", "probe" (i2c); "GET_VALUE", "irq" (gpio);
+				     "cmd", "notification" (scmi); "read", "flush" (blk); NULL */
+	enum vt_decode_status status;
+	const char *status_name;  /* "OK", "ERR", "SUCCESS", "IOERR", "VALID"; NULL */
+	unsigned nkv;
+	struct vt_decode_kv kv[VT_DECODE_MAX_KV];
+};
+
 struct vt_decoder {
 	uint32_t virtio_id;
 	const char *name;
@@ -18,9 +49,23 @@ struct vt_decoder {
 	 * response from its writable bytes (used_len of them valid). */
 	void (*summary)(struct vt_sb *out, unsigned queue, const struct vt_chain *c,
 			bool completed, uint32_t used_len);
+	/* The same request's key fields into f (zeroed by the caller). */
+	void (*fields)(struct vt_decode_fields *f, unsigned queue, const struct vt_chain *c,
+		       bool completed, uint32_t used_len);
+	/* Values of `type NAME` that the filter also takes as words of their
+	 * own ("read" for "type read"); NULL-terminated, or NULL. */
+	const char *const *type_words;
 };
 
-/* Decoder for a device id; the generic hex decoder when there is none. */
+/* Field helpers for the decoders' fields(): a field past VT_DECODE_MAX_KV
+ * is dropped. */
+void vt_decode_kv_uint(struct vt_decode_fields *f, const char *key, uint64_t u);
+void vt_decode_kv_str(struct vt_decode_fields *f, const char *key, const char *s);
+/* Sets the status (ok or error, and its name) and its "status" field. */
+void vt_decode_set_status(struct vt_decode_fields *f, bool ok, const char *name);
+
+/* Decoder of a device id (its registry row's); the generic hex decoder when
+ * there is none. */
 const struct vt_decoder *vt_decoder_find(uint32_t virtio_id);
 
 /* The rule every decoder applies before it reads a response: nothing to

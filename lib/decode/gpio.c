@@ -173,8 +173,56 @@ static void gpio_summary(struct vt_sb *out, unsigned queue, const struct vt_chai
 		request_summary(out, c, completed, used_len);
 }
 
+/* Key fields: line, message type ("irq" on the eventq), value, status. */
+static void gpio_fields(struct vt_decode_fields *f, unsigned queue, const struct vt_chain *c, bool completed,
+			uint32_t used_len)
+{
+	uint8_t req[GPIO_REQ], resp[2] = { 0xff, 0 };
+
+	if (queue == VIRTIO_GPIO_EVENTQ) {
+		if (vt_chain_read(c, 0, req, 2) < 2)
+			return;
+		f->has_line = true;
+		f->line = vt_ld_le16(req);
+		f->type = "irq";
+		vt_decode_kv_str(f, "type", f->type);
+		vt_decode_kv_uint(f, "line", f->line);
+		if (!completed)
+			return;
+		if (used_len == 0 || vt_chain_read_writable(c, 0, resp, 1) < 1) {
+			vt_decode_set_status(f, false, "used-0");
+			return;
+		}
+		vt_decode_set_status(f, resp[0] == VIRTIO_GPIO_IRQ_STATUS_VALID,
+				     vt_tok2str(vt_gpio_irq_status_names, "status-other", resp[0]));
+		return;
+	}
+	if (vt_chain_read(c, 0, req, sizeof(req)) < sizeof(req))
+		return;
+	uint16_t type = vt_ld_le16(req);
+	const char *name = vt_gpio_msg_name(type);
+	f->has_line = true;
+	f->line = vt_ld_le16(req + 2);
+	f->type = name ? name : "unknown";
+	vt_decode_kv_str(f, "type", f->type);
+	vt_decode_kv_uint(f, "line", f->line);
+	vt_decode_kv_uint(f, "value", vt_ld_le32(req + 4));
+	if (!completed)
+		return;
+	size_t n = used_len ? vt_chain_read_writable(c, 0, resp, used_len < 2 ? used_len : 2) : 0;
+	if (n < 1) {
+		vt_decode_set_status(f, false, "used-0");
+		return;
+	}
+	vt_decode_set_status(f, resp[0] == VIRTIO_GPIO_STATUS_OK,
+			     vt_tok2str(vt_gpio_status_names, "status-other", resp[0]));
+	if (n >= 2 && type != VIRTIO_GPIO_MSG_GET_LINE_NAMES)
+		vt_decode_kv_uint(f, "resp_value", resp[1]);
+}
+
 const struct vt_decoder vt_decoder_gpio = {
 	.virtio_id = VIRTIO_ID_GPIO,
 	.name = "gpio",
 	.summary = gpio_summary,
+	.fields = gpio_fields,
 };

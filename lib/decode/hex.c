@@ -31,8 +31,19 @@ static void hex_summary(struct vt_sb *out, unsigned queue, const struct vt_chain
 	}
 }
 
+static void hex_fields(struct vt_decode_fields *f, unsigned queue, const struct vt_chain *c, bool completed,
+		       uint32_t used_len)
+{
+	(void)queue;
+	vt_decode_kv_uint(f, "read_len", c->read_len);
+	vt_decode_kv_uint(f, "write_len", c->write_len);
+	if (completed)
+		vt_decode_kv_uint(f, "used_len", used_len);
+}
+
 const struct vt_decoder vt_decoder_hex = {
 	.virtio_id = 0,
 	.name = "hex",
 	.summary = hex_summary,
+	.fields = hex_fields,
 };

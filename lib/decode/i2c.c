@@ -84,8 +84,45 @@ static void i2c_summary(struct vt_sb *out, unsigned queue, const struct vt_chain
 		vt_sb_printf(out, " used %u", used_len);
 }
 
+/* Key fields: address (7-bit form when the guest sent it shifted), flags,
+ * type, data length, status (the last writable byte). */
+static void i2c_fields(struct vt_decode_fields *f, unsigned queue, const struct vt_chain *c, bool completed,
+		       uint32_t used_len)
+{
+	uint8_t h[I2C_HDR];
+	(void)queue;
+
+	if (vt_chain_read(c, 0, h, sizeof(h)) < sizeof(h))
+		return;
+	uint16_t raw = vt_ld_le16(h);
+	uint32_t flags = vt_ld_le32(h + 4);
+	uint64_t wdata = c->read_len - I2C_HDR, rdata = c->write_len ? c->write_len - 1 : 0;
+	bool rd = flags & VIRTIO_I2C_FLAGS_M_RD;
+
+	f->has_addr = true;
+	f->addr = raw <= 0xfe && !(raw & 1) ? raw >> 1 : raw;
+	vt_decode_kv_uint(f, "addr", f->addr);
+	vt_decode_kv_uint(f, "flags", flags);
+	f->type = rd ? "read" : (wdata || rdata) ? "write" : "probe";
+	vt_decode_kv_str(f, "type", f->type);
+	vt_decode_kv_uint(f, "len", rd ? rdata : wdata);
+	if (!completed || c->write_len == 0)
+		return;
+	if (used_len == 0) {
+		vt_decode_set_status(f, false, "used-0");
+		return;
+	}
+	uint8_t st = 0xff;
+	vt_chain_read_writable(c, c->write_len - 1, &st, 1);
+	vt_decode_set_status(f, st == VIRTIO_I2C_MSG_OK, vt_tok2str(vt_i2c_status_names, "status-other", st));
+}
+
+static const char *const i2c_type_words[] = { "read", "write", "probe", NULL };
+
 const struct vt_decoder vt_decoder_i2c = {
 	.virtio_id = VIRTIO_ID_I2C,
 	.name = "i2c",
 	.summary = i2c_summary,
+	.fields = i2c_fields,
+	.type_words = i2c_type_words,
 };

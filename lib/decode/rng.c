@@ -28,8 +28,19 @@ static void rng_summary(struct vt_sb *out, unsigned queue, const struct vt_chain
 	}
 }
 
+/* Key fields: how much the driver asked for, how much it got. */
+static void rng_fields(struct vt_decode_fields *f, unsigned queue, const struct vt_chain *c, bool completed,
+		       uint32_t used_len)
+{
+	(void)queue;
+	vt_decode_kv_uint(f, "len", c->write_len);
+	if (completed)
+		vt_decode_kv_uint(f, "got", used_len);
+}
+
 const struct vt_decoder vt_decoder_rng = {
 	.virtio_id = VIRTIO_ID_RNG,
 	.name = "rng",
 	.summary = rng_summary,
+	.fields = rng_fields,
 };

@@ -113,8 +113,50 @@ static void scmi_summary(struct vt_sb *out, unsigned queue, const struct vt_chai
 		cmd_summary(out, c, completed, used_len);
 }
 
+static void header_fields(struct vt_decode_fields *f, uint32_t h)
+{
+	f->type = vt_scmi_type_name(VIRTIO_SCMI_HDR_TYPE(h));
+	vt_decode_kv_str(f, "type", f->type);
+	vt_decode_kv_str(f, "protocol", vt_scmi_protocol_name(VIRTIO_SCMI_HDR_PROTOCOL(h)));
+	vt_decode_kv_uint(f, "protocol_id", VIRTIO_SCMI_HDR_PROTOCOL(h));
+	vt_decode_kv_uint(f, "msg_id", VIRTIO_SCMI_HDR_MSG_ID(h));
+	vt_decode_kv_uint(f, "token", VIRTIO_SCMI_HDR_TOKEN(h));
+}
+
+/* Key fields: the header's type, protocol, message id and token; status. */
+static void scmi_fields(struct vt_decode_fields *f, unsigned queue, const struct vt_chain *c, bool completed,
+			uint32_t used_len)
+{
+	uint8_t b[8];
+
+	if (queue == SCMI_EVENTQ) {   /* the message is the response */
+		if (!completed || used_len < 4 || vt_chain_read_writable(c, 0, b, 4) < 4)
+			return;
+		uint32_t h = vt_ld_le32(b);
+		header_fields(f, h);
+		if (VIRTIO_SCMI_HDR_TYPE(h) == VIRTIO_SCMI_TYPE_DELAYED_RESP && used_len >= 8 &&
+		    vt_chain_read_writable(c, 4, b + 4, 4) == 4) {
+			uint32_t st = vt_ld_le32(b + 4);
+			vt_decode_set_status(f, st == VIRTIO_SCMI_SUCCESS, vt_scmi_status_name(st));
+		}
+		return;
+	}
+	if (vt_chain_read(c, 0, b, 4) < 4)
+		return;
+	header_fields(f, vt_ld_le32(b));
+	if (!completed)
+		return;
+	if (used_len < 8 || vt_chain_read_writable(c, 0, b, 8) < 8) {
+		vt_decode_set_status(f, false, "used-short");
+		return;
+	}
+	uint32_t st = vt_ld_le32(b + 4);
+	vt_decode_set_status(f, st == VIRTIO_SCMI_SUCCESS, vt_scmi_status_name(st));
+}
+
 const struct vt_decoder vt_decoder_scmi = {
 	.virtio_id = VIRTIO_ID_SCMI,
 	.name = "scmi",
 	.summary = scmi_summary,
+	.fields = scmi_fields,
 };

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "devices/registry.h"
 #include "util/parse.h"
-#include "virtio/virtio.h"
 
 enum node_type {
 	N_TRUE, N_AND, N_OR, N_NOT,
@@ -23,7 +23,7 @@ enum node_type {
 	N_KIND,       /* u: record kind */
 	N_COMPLETION, N_TIMEOUT, N_LATE, N_OOO,
 	N_ADDR, N_LINE, N_TYPE,
-	N_STATUS,     /* u: VT_TRACE_ST_OK/ERR, or 0 with s: a status name */
+	N_STATUS,     /* u: VT_DECODE_ST_OK/ERR, or 0 with s: a status name */
 	N_LATENCY,    /* cmp, u: ns */
 };
 
@@ -260,11 +260,6 @@ static const struct {
 	uint64_t u;
 	const char *s;
 } simple[] = {
-	{ "i2c", N_DEVICE, VIRTIO_ID_I2C, NULL },
-	{ "gpio", N_DEVICE, VIRTIO_ID_GPIO, NULL },
-	{ "scmi", N_DEVICE, VIRTIO_ID_SCMI, NULL },
-	{ "blk", N_DEVICE, VIRTIO_ID_BLOCK, NULL },
-	{ "rng", N_DEVICE, VIRTIO_ID_RNG, NULL },
 	{ "avail", N_KIND, VT_REC_AVAIL, NULL },
 	{ "used", N_COMPLETION, 0, NULL },
 	{ "kick", N_KIND, VT_REC_KICK, NULL },
@@ -281,10 +276,30 @@ static const struct {
 	{ "connect", N_KIND, VT_REC_CONNECT, NULL },
 	{ "disconnect", N_KIND, VT_REC_DISCONNECT, NULL },
 	{ "drops", N_KIND, VT_TRACE_KIND_DROPS, NULL },
-	{ "read", N_TYPE, 0, "read" },
-	{ "write", N_TYPE, 0, "write" },
-	{ "probe", N_TYPE, 0, "probe" },
 };
+
+/* A device type's words, from the registry: its name ("i2c" means "device
+ * i2c") and the request types its decoder lets stand alone ("read" means
+ * "type read").  False when w is neither. */
+static bool device_word(const struct tok *w, enum node_type *type, uint64_t *id, const char **name)
+{
+	for (size_t i = 0; i < vt_device_count(); i++) {
+		const struct vt_device_type *t = vt_device_at(i);
+		if (is_word(w, t->name)) {
+			*type = N_DEVICE;
+			*id = t->virtio_id;
+			return true;
+		}
+		for (const char *const *tw = t->decoder->type_words; tw && *tw; tw++) {
+			if (is_word(w, *tw)) {
+				*type = N_TYPE;
+				*name = *tw;
+				return true;
+			}
+		}
+	}
+	return false;
+}
 
 static struct vt_filter *parse_primitive(struct parser *p)
 {
@@ -302,6 +317,19 @@ static struct vt_filter *parse_primitive(struct parser *p)
 		n->u = simple[i].u;
 		if (simple[i].s)
 			snprintf(n->s, sizeof(n->s), "%s", simple[i].s);
+		next(p);
+		return n;
+	}
+	enum node_type dt;
+	uint64_t did = 0;
+	const char *dname = NULL;
+	if (device_word(&kw, &dt, &did, &dname)) {
+		struct vt_filter *n = node(dt);
+		if (!n)
+			return error_at(p, kw.pos, "out of memory");
+		n->u = did;
+		if (dname)
+			snprintf(n->s, sizeof(n->s), "%s", dname);
 		next(p);
 		return n;
 	}
@@ -372,19 +400,17 @@ static struct vt_filter *parse_primitive(struct parser *p)
 	} else {
 		ok = take_name(p, w, n);
 		if (ok && t == N_STATUS)
-			n->u = !strcasecmp(n->s, "ok") ? VT_TRACE_ST_OK : !strcasecmp(n->s, "err") ? VT_TRACE_ST_ERR : 0;
+			n->u = !strcasecmp(n->s, "ok") ? VT_DECODE_ST_OK : !strcasecmp(n->s, "err") ? VT_DECODE_ST_ERR : 0;
 		if (ok && t == N_DEVICE) {
 			uint64_t id;
-			char dn[24];
 			if (vt_parse_u64(n->s, UINT32_MAX, &id)) {
 				n->u = id;
 				n->s[0] = '\0';
 			} else {
 				/* A known name becomes its id: "device i2c" == "i2c". */
-				for (uint32_t d = 0; d < 64; d++) {
-					vt_trace_device_name(d, dn, sizeof(dn));
-					if (!strcasecmp(dn, n->s)) {
-						n->u = d;
+				for (size_t d = 0; d < vt_device_count(); d++) {
+					if (!strcasecmp(vt_device_at(d)->name, n->s)) {
+						n->u = vt_device_at(d)->virtio_id;
 						n->s[0] = '\0';
 						break;
 					}
@@ -538,13 +564,13 @@ bool vt_filter_match(const struct vt_filter *f, const struct vt_trace_view *v)
 	case N_TIMEOUT: return v->timed_out;
 	case N_LATE: return v->late;
 	case N_OOO: return v->ooo;
-	case N_ADDR: return v->has_addr && v->addr == f->u;
-	case N_LINE: return v->has_line && v->line == f->u;
-	case N_TYPE: return v->type && name_eq(f->s, v->type);
+	case N_ADDR: return v->f.has_addr && v->f.addr == f->u;
+	case N_LINE: return v->f.has_line && v->f.line == f->u;
+	case N_TYPE: return v->f.type && name_eq(f->s, v->f.type);
 	case N_STATUS:
 		if (f->u)
-			return v->status == f->u;
-		return v->status_name && name_eq(f->s, v->status_name);
+			return v->f.status == f->u;
+		return v->f.status_name && name_eq(f->s, v->f.status_name);
 	case N_LATENCY: {
 		if (!v->has_latency)
 			return false;

@@ -5,11 +5,12 @@
  *   and     := unary { ["and" | "&&"] unary }      side by side means "and"
  *   unary   := ("not" | "!") unary | "(" expr ")" | primitive
  *   primitive :=
- *       i2c | gpio | scmi | blk | rng | device NAME|ID
+ *       DEVICE | device NAME|ID        DEVICE: a registry name (i2c, gpio, ...)
  *     | instance N | (q | queue) N | id N
  *     | avail | used | kick | call | irq | timeout | late | ooo
  *     | error | ring-error | vhost | config | connect | disconnect | drops
- *     | addr N | line N | type NAME | read | write | probe
+ *     | addr N | line N | type NAME | TYPE   TYPE: a decoder's type words (i2c:
+ *                                              read, write, probe)
  *     | status (ok | err | NAME)
  *     | latency CMP DURATION        CMP: > >= < <= = ==; DURATION: N[ns|us|ms|s]
  *

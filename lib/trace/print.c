@@ -1,9 +1,9 @@
 /* Record -> view -> text or JSON (see print.h).
  *
- * The summary comes from the device's decoder (lib/decode), run on the
- * chain rebuilt from the record.  The key fields (address, line, type,
- * status, ...) are read here from the same chain through the same
- * bounds-checked accessors: they feed the filter and the JSON object. */
+ * The summary and the key fields (address, line, type, status, ...) come
+ * from the device's decoder (lib/decode, found through the device
+ * registry), run on the chain rebuilt from the record: the fields feed the
+ * filter and the JSON object. */
 #include "trace/print.h"
 
 #include <inttypes.h>
@@ -12,14 +12,9 @@
 #include <time.h>
 
 #include "decode/decode.h"
-#include "virtio/virtio_gpio.h"
-#include "util/bytes.h"
+#include "devices/registry.h"
 #include "util/json.h"
 #include "vhost/msg.h"
-#include "virtio/virtio.h"
-#include "virtio/virtio_blk.h"
-#include "virtio/virtio_i2c.h"
-#include "virtio/virtio_scmi.h"
 
 const char *vt_trace_event_name(unsigned kind)
 {
@@ -30,202 +25,12 @@ const char *vt_trace_event_name(unsigned kind)
 
 void vt_trace_device_name(uint32_t virtio_id, char *buf, size_t len)
 {
-	const struct vt_decoder *d = vt_decoder_find(virtio_id);
+	const struct vt_device_type *t = vt_device_by_id(virtio_id);
 
-	if (d->virtio_id == virtio_id && d != &vt_decoder_hex)
-		snprintf(buf, len, "%s", d->name);
+	if (t)
+		snprintf(buf, len, "%s", t->name);
 	else
 		snprintf(buf, len, "virtio-%u", virtio_id);
-}
-
-/* ---- key fields ---- */
-
-static void kv_uint(struct vt_trace_view *v, const char *key, uint64_t u)
-{
-	if (v->nkv < VT_TRACE_MAX_KV)
-		v->kv[v->nkv++] = (struct vt_trace_kv){ .key = key, .u = u };
-}
-
-static void kv_str(struct vt_trace_view *v, const char *key, const char *s)
-{
-	if (v->nkv >= VT_TRACE_MAX_KV)
-		return;
-	struct vt_trace_kv *kv = &v->kv[v->nkv++];
-	*kv = (struct vt_trace_kv){ .key = key, .is_str = true };
-	snprintf(kv->s, sizeof(kv->s), "%s", s);
-}
-
-static void set_status(struct vt_trace_view *v, bool ok, const char *name)
-{
-	v->status = ok ? VT_TRACE_ST_OK : VT_TRACE_ST_ERR;
-	v->status_name = name;
-	kv_str(v, "status", name);
-}
-
-static void fields_i2c(struct vt_trace_view *v, const struct vt_chain *c, bool done, uint32_t used)
-{
-	uint8_t h[8];
-
-	if (vt_chain_read(c, 0, h, 8) < 8)
-		return;
-	uint16_t raw = vt_ld_le16(h);
-	uint32_t flags = vt_ld_le32(h + 4);
-	uint64_t wdata = c->read_len - 8, rdata = c->write_len ? c->write_len - 1 : 0;
-	bool rd = flags & VIRTIO_I2C_FLAGS_M_RD;
-
-	v->has_addr = true;
-	v->addr = raw <= 0xfe && !(raw & 1) ? raw >> 1 : raw;
-	kv_uint(v, "addr", v->addr);
-	kv_uint(v, "flags", flags);
-	v->type = rd ? "read" : (wdata || rdata) ? "write" : "probe";
-	kv_str(v, "type", v->type);
-	kv_uint(v, "len", rd ? rdata : wdata);
-	if (!done || c->write_len == 0)
-		return;
-	if (used == 0) {
-		set_status(v, false, "used-0");
-		return;
-	}
-	uint8_t st = 0xff;
-	vt_chain_read_writable(c, c->write_len - 1, &st, 1);
-	set_status(v, st == VIRTIO_I2C_MSG_OK,
-		   st == VIRTIO_I2C_MSG_OK ? "OK" : st == VIRTIO_I2C_MSG_ERR ? "ERR" : "status-other");
-}
-
-static void fields_gpio(struct vt_trace_view *v, unsigned queue, const struct vt_chain *c, bool done,
-			uint32_t used)
-{
-	uint8_t req[8], resp[2] = { 0xff, 0 };
-
-	if (queue == VIRTIO_GPIO_EVENTQ) {
-		if (vt_chain_read(c, 0, req, 2) < 2)
-			return;
-		v->has_line = true;
-		v->line = vt_ld_le16(req);
-		v->type = "irq";
-		kv_str(v, "type", v->type);
-		kv_uint(v, "line", v->line);
-		if (!done)
-			return;
-		if (used == 0 || vt_chain_read_writable(c, 0, resp, 1) < 1) {
-			set_status(v, false, "used-0");
-			return;
-		}
-		set_status(v, resp[0] == VIRTIO_GPIO_IRQ_STATUS_VALID,
-			   resp[0] == VIRTIO_GPIO_IRQ_STATUS_VALID ? "VALID"
-			   : resp[0] == VIRTIO_GPIO_IRQ_STATUS_INVALID ? "INVALID" : "status-other");
-		return;
-	}
-	if (vt_chain_read(c, 0, req, 8) < 8)
-		return;
-	uint16_t type = vt_ld_le16(req);
-	const char *name = vt_gpio_msg_name(type);
-	v->has_line = true;
-	v->line = vt_ld_le16(req + 2);
-	v->type = name ? name : "unknown";
-	kv_str(v, "type", v->type);
-	kv_uint(v, "line", v->line);
-	kv_uint(v, "value", vt_ld_le32(req + 4));
-	if (!done)
-		return;
-	size_t n = used ? vt_chain_read_writable(c, 0, resp, used < 2 ? used : 2) : 0;
-	if (n < 1) {
-		set_status(v, false, "used-0");
-		return;
-	}
-	set_status(v, resp[0] == VIRTIO_GPIO_STATUS_OK,
-		   resp[0] == VIRTIO_GPIO_STATUS_OK ? "OK" : resp[0] == VIRTIO_GPIO_STATUS_ERR ? "ERR" : "status-other");
-	if (n >= 2 && type != VIRTIO_GPIO_MSG_GET_LINE_NAMES)
-		kv_uint(v, "resp_value", resp[1]);
-}
-
-static void scmi_header(struct vt_trace_view *v, uint32_t h)
-{
-	v->type = vt_scmi_type_name((h >> 8) & 3);
-	kv_str(v, "type", v->type);
-	kv_str(v, "protocol", vt_scmi_protocol_name((h >> 10) & 0xff));
-	kv_uint(v, "protocol_id", (h >> 10) & 0xff);
-	kv_uint(v, "msg_id", h & 0xff);
-	kv_uint(v, "token", (h >> 18) & 0x3ff);
-}
-
-static void fields_scmi(struct vt_trace_view *v, unsigned queue, const struct vt_chain *c, bool done,
-			uint32_t used)
-{
-	uint8_t b[8];
-
-	if (queue == 1) {   /* eventq: the message is the response */
-		if (!done || used < 4 || vt_chain_read_writable(c, 0, b, 4) < 4)
-			return;
-		uint32_t h = vt_ld_le32(b);
-		scmi_header(v, h);
-		if (((h >> 8) & 3) == 2 && used >= 8 && vt_chain_read_writable(c, 4, b + 4, 4) == 4) {
-			uint32_t st = vt_ld_le32(b + 4);
-			set_status(v, st == 0, vt_scmi_status_name(st));
-		}
-		return;
-	}
-	if (vt_chain_read(c, 0, b, 4) < 4)
-		return;
-	scmi_header(v, vt_ld_le32(b));
-	if (!done)
-		return;
-	if (used < 8 || vt_chain_read_writable(c, 0, b, 8) < 8) {
-		set_status(v, false, "used-short");
-		return;
-	}
-	uint32_t st = vt_ld_le32(b + 4);
-	set_status(v, st == 0, vt_scmi_status_name(st));
-}
-
-static void fields_blk(struct vt_trace_view *v, const struct vt_chain *c, bool done, uint32_t used)
-{
-	uint8_t h[16];
-
-	if (vt_chain_read(c, 0, h, 16) < 16)
-		return;
-	uint32_t type = vt_ld_le32(h);
-	v->type = vt_blk_type_name(type);
-	kv_str(v, "type", v->type);
-	kv_uint(v, "sector", vt_ld_le64(h + 8));
-	uint64_t len = type == 1 ? c->read_len - 16 : (c->write_len ? c->write_len - 1 : 0);
-	kv_uint(v, "len", len);
-	if (!done || c->write_len == 0)
-		return;
-	uint8_t st = 0xff;
-	if (used == 0 || vt_chain_read_writable(c, c->write_len - 1, &st, 1) < 1) {
-		set_status(v, false, used ? "status-other" : "used-0");
-		return;
-	}
-	set_status(v, st == 0, vt_blk_status_name(st));
-}
-
-static void fields_rng(struct vt_trace_view *v, const struct vt_chain *c, bool done, uint32_t used)
-{
-	kv_uint(v, "len", c->write_len);
-	if (done)
-		kv_uint(v, "got", used);
-}
-
-static void fields_hex(struct vt_trace_view *v, const struct vt_chain *c, bool done, uint32_t used)
-{
-	kv_uint(v, "read_len", c->read_len);
-	kv_uint(v, "write_len", c->write_len);
-	if (done)
-		kv_uint(v, "used_len", used);
-}
-
-static void fields(struct vt_trace_view *v, uint32_t id, unsigned queue, const struct vt_chain *c,
-		   bool done, uint32_t used)
-{
-	switch (id) {
-	case VIRTIO_ID_I2C: fields_i2c(v, c, done, used); break;
-	case VIRTIO_ID_GPIO: fields_gpio(v, queue, c, done, used); break;
-	case VIRTIO_ID_SCMI: fields_scmi(v, queue, c, done, used); break;
-	case VIRTIO_ID_BLOCK: fields_blk(v, c, done, used); break;
-	case VIRTIO_ID_RNG: fields_rng(v, c, done, used); break;
-	default: fields_hex(v, c, done, used); break;
-	}
 }
 
 /* ---- the view ---- */
@@ -270,7 +75,7 @@ static void decode_chain(struct vt_trace_view *v, const struct vt_rec *r, bool d
 	}
 	const struct vt_decoder *dec = vt_decoder_find(r->virtio_id);
 	dec->summary(&v->summary, r->queue, &c, done, r->used_len);
-	fields(v, r->virtio_id, r->queue, &c, done, r->used_len);
+	dec->fields(&v->f, r->queue, &c, done, r->used_len);
 	free(segs);
 }
 
@@ -437,19 +242,19 @@ void vt_trace_print_json(FILE *f, const struct vt_trace_view *v, bool verbose)
 	if (r->text)
 		vt_json_str(&j, "text", r->text);
 	vt_json_str(&j, "summary", vt_sb_str(&sum));
-	if (v->status_name)
-		vt_json_str(&j, "status", v->status_name);
+	if (v->f.status_name)
+		vt_json_str(&j, "status", v->f.status_name);
 	vt_json_bool(&j, "timeout", v->timed_out);
 	vt_json_bool(&j, "late", v->late);
 	vt_json_bool(&j, "out_of_order", v->ooo);
 	vt_json_bool(&j, "truncated", v->truncated || v->summary.trunc);
-	if (v->nkv) {
+	if (v->f.nkv) {
 		vt_json_obj_begin(&j, v->device);
-		for (unsigned i = 0; i < v->nkv; i++) {
-			if (v->kv[i].is_str)
-				vt_json_str(&j, v->kv[i].key, v->kv[i].s);
+		for (unsigned i = 0; i < v->f.nkv; i++) {
+			if (v->f.kv[i].is_str)
+				vt_json_str(&j, v->f.kv[i].key, v->f.kv[i].s);
 			else
-				vt_json_uint(&j, v->kv[i].key, v->kv[i].u);
+				vt_json_uint(&j, v->f.kv[i].key, v->f.kv[i].u);
 		}
 		vt_json_obj_end(&j);
 	}

@@ -1,8 +1,8 @@
 /* One trace record -> what `vitool trace` shows: a text line (plus verbose
  * lines), or one JSON object.  iproute2 style: vt_trace_view_build() reads
  * the record once into a struct of fields (the header, the decoder's
- * summary, the key fields of the request: i2c address, gpio line, request
- * type, status, ...), and the formatters only format that struct, so text
+ * summary, and the key fields its decoder reads: i2c address, gpio line,
+ * request type, status, ...), and the formatters only format that struct, so text
  * and JSON can never disagree, and the filter (filter.h) tests the same
  * fields.  Everything shown comes from the record (its timestamp
  * included): a live view and `-r` of its capture print the same bytes.
@@ -19,28 +19,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "decode/decode.h"
 #include "trace/record.h"
 #include "util/strbuf.h"
 
 /* Record kind 13: the live stream lost records (its text says how many). */
 #define VT_TRACE_KIND_DROPS 13
-
-/* Status of a decoded completion, for `status ok|err`. */
-enum vt_trace_status {
-	VT_TRACE_ST_NONE = 0,  /* not a completion, or the device has no status */
-	VT_TRACE_ST_OK,
-	VT_TRACE_ST_ERR,       /* error status, or nothing written (used 0) */
-};
-
-/* A decoded field for JSON (the "i2c": {...} object and friends). */
-struct vt_trace_kv {
-	const char *key;
-	bool is_str;
-	uint64_t u;
-	char s[48];
-};
-
-#define VT_TRACE_MAX_KV 12
 
 struct vt_trace_view {
 	const struct vt_rec *rec;
@@ -53,16 +37,8 @@ struct vt_trace_view {
 	bool timed_out, late, ooo, truncated;
 	struct vt_sb summary;     /* decoder summary or the record's text */
 
-	/* Key fields (filter.h and JSON). */
-	bool has_addr, has_line;
-	uint16_t addr;            /* i2c: 7-bit address */
-	uint16_t line;            /* gpio: line */
-	const char *type;         /* "read", "write", "probe" (i2c); "GET_VALUE", "irq" (gpio);
-				     "cmd", "notification" (scmi); "read", "flush" (blk); NULL */
-	enum vt_trace_status status;
-	const char *status_name;  /* "OK", "ERR", "SUCCESS", "IOERR", "VALID"; NULL */
-	unsigned nkv;
-	struct vt_trace_kv kv[VT_TRACE_MAX_KV];
+	/* Key fields (filter.h and JSON), from the device's decoder. */
+	struct vt_decode_fields f;
 };
 
 /* Reads a parsed record into v (v->rec points at r: keep r alive while v
@@ -71,7 +47,8 @@ void vt_trace_view_build(struct vt_trace_view *v, const struct vt_rec *r);
 
 /* "avail", ..., "drops", "kind-N". */
 const char *vt_trace_event_name(unsigned kind);
-/* Device name of a virtio device id: "i2c", "gpio", ..., else "virtio-N". */
+/* Device name of a virtio device id: the registry's "i2c", "gpio", ...,
+ * else "virtio-N". */
 void vt_trace_device_name(uint32_t virtio_id, char *buf, size_t len);
 
 /* Output: one line (and with verbose the chain layout and hex payload on

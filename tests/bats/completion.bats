@@ -274,6 +274,31 @@ dispatcher_commands() {
 	done
 }
 
+# The device registry's words as `vitool trace --help` lists them:
+# "devices" (the type names) or "types" (the type words of the decoders).
+registry_filter_words() {
+	"$SRC_DIR/vitool" trace --help |
+		sed -n "s/^FILTER: devices:\(.*\); types:\(.*\)/\1;\2/p" |
+		if [ "$1" = devices ]; then cut -d';' -f1; else cut -d';' -f2; fi | xargs
+}
+
+@test "completion: trace FILTER device and type words are the registry's" {
+	[ -x "$SRC_DIR/vitool" ] || skip "vitool is not built"
+	local devices types w
+	devices=$(registry_filter_words devices)
+	types=$(registry_filter_words types)
+	[ -n "$devices" ] || fail "no devices in 'vitool trace --help'"
+	assert_equal "$_vitool_filter_devices" "$devices"
+	for w in $devices $types; do
+		[[ " $_vitool_filter_words " == *" $w "* ]] || fail "bash: filter word '$w' missing"
+		grep -q -- "$w" "$SRC_DIR/completions/_vitool" || fail "zsh: filter word '$w' missing"
+		grep -qw -- "$w" "$SRC_DIR/man/vitool-trace.1" || fail "vitool-trace.1: filter word '$w' missing"
+	done
+	for w in $types; do
+		[[ " $_vitool_filter_types " == *" $w "* ]] || fail "bash: type '$w' missing"
+	done
+}
+
 @test "completion: drive suggests detect and r/w forms" {
 	complete_words vitool drive i2c -s /tmp/i2c.sock ""
 	assert_equal "${COMPREPLY[*]}" "detect r1@0x w1@0x"

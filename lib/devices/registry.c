@@ -1,0 +1,66 @@
+/* The registry's rows (see registry.h).  Device types vitool only decodes
+ * (a trace of another backend) are described here; the others in their
+ * DEV_type.c. */
+#include "devices/registry.h"
+
+#include <string.h>
+
+#include "decode/decode.h"
+#include "util/bytes.h"
+#include "virtio/virtio.h"
+
+extern const struct vt_device_type vt_type_i2c;
+extern const struct vt_device_type vt_type_gpio;
+
+static const char *const scmi_queues[] = { "cmdq", "eventq", NULL };
+
+static const struct vt_device_type type_scmi = {
+	.name = "scmi", .virtio_id = VIRTIO_ID_SCMI, .num_queues = 2, .queue_names = scmi_queues,
+	.event_queues = 1u << 1, .decoder = &vt_decoder_scmi,
+};
+
+static const char *const one_requestq[] = { "requestq", NULL };
+
+static const struct vt_device_type type_blk = {
+	.name = "blk", .virtio_id = VIRTIO_ID_BLOCK, .num_queues = 1, .queue_names = one_requestq,
+	.decoder = &vt_decoder_blk,
+};
+
+static const struct vt_device_type type_rng = {
+	.name = "rng", .virtio_id = VIRTIO_ID_RNG, .num_queues = 1, .queue_names = one_requestq,
+	.decoder = &vt_decoder_rng,
+};
+
+static const struct vt_device_type *const types[] = {
+	&vt_type_i2c,
+	&vt_type_gpio,
+	&type_scmi,
+	&type_blk,
+	&type_rng,
+};
+
+size_t vt_device_count(void)
+{
+	return VT_ARRAY_SIZE(types);
+}
+
+const struct vt_device_type *vt_device_at(size_t i)
+{
+	return i < VT_ARRAY_SIZE(types) ? types[i] : NULL;
+}
+
+const struct vt_device_type *vt_device_find(const char *name)
+{
+	for (size_t i = 0; i < VT_ARRAY_SIZE(types); i++)
+		if (!strcmp(types[i]->name, name))
+			return types[i];
+	return NULL;
+}
+
+const struct vt_device_type *vt_device_by_id(uint32_t virtio_id)
+{
+	for (size_t i = 0; i < VT_ARRAY_SIZE(types); i++)
+		if (types[i]->virtio_id == virtio_id)
+			return types[i];
+	return NULL;
+}
