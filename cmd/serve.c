@@ -2,8 +2,9 @@
  * drive`) connects to --socket; after it disconnects we listen again.  The
  * instance also answers on a control socket (inject, stats, ...).
  *
- * Each device type is one row of `devices`: how to build its hardware and
- * model from the options, and which control commands it adds. */
+ * Everything about the device (its options, how to build its hardware and
+ * model, the control commands it adds) comes from its registry row
+ * (devices/registry.h): this file names no device. */
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -20,37 +21,20 @@
 #include "cmd/cmd.h"
 #include "ctl/backend_cmds.h"
 #include "ctl/ctl.h"
-#include "ctl/gpio_cmds.h"
 #include "ctl/trace_cmds.h"
 #include "decode/line.h"
-#include "devices/gpio.h"
-#include "devices/i2c.h"
-#include "hw/gpio_chip.h"
-#include "hw/i2c_bus.h"
+#include "devices/device.h"
+#include "devices/registry.h"
 #include "trace/record.h"
 #include "trace/recorder.h"
+#include "util/bytes.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/loop.h"
 #include "util/parse.h"
 #include "vhost/backend.h"
 
-#define MAX_TARGETS 64
-
-static const char serve_usage[] =
-	"usage: vitool serve i2c  --socket PATH [--target ADDR=MODEL[:file=PATH]]...\n"
-	"                         [--bus /dev/i2c-N] [common options]\n"
-	"       vitool serve gpio --socket PATH [--lines N] [--names A,B,...]\n"
-	"                         [--chip CHIP] [common options]\n"
-	"\n"
-	"i2c:\n"
-	"  -t, --target SPEC    simulated target ADDR=MODEL[:file=PATH]; MODEL is\n"
-	"                       24c02, 24c32 or regs (repeatable)\n"
-	"  -b, --bus DEV        pass requests through to a host adapter /dev/i2c-N\n"
-	"gpio:\n"
-	"  -l, --lines N        simulated chip with N lines (default: as many as --names,\n"
-	"                       else 8)\n"
-	"  -N, --names LIST     line names, comma-separated\n"
-	"  -c, --chip CHIP      pass lines through to a host gpiochip (libgpiod)\n"
+static const char common_usage[] =
 	"common:\n"
 	"  -s, --socket PATH    vhost-user socket to listen on (created)\n"
 	"  -n, --name NAME      instance name (default: the socket's file name\n"
@@ -68,8 +52,55 @@ static const char serve_usage[] =
 	"  -v, --verbose        more log output (repeatable); with --print, every event\n"
 	"  -h, --help           this help\n";
 
+/* One option's help lines: "  -t, --target SPEC    text", continuation
+ * lines indented to the text's column. */
+static void print_option(FILE *f, const struct vt_device_option *o)
+{
+	char head[64];
+	const char *t = o->help;
+
+	if (o->short_name)
+		snprintf(head, sizeof(head), "  -%c, --%s%s%s", o->short_name, o->name, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
+	else
+		snprintf(head, sizeof(head), "      --%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+	fprintf(f, "%-22s ", head);
+	for (;;) {
+		size_t n = strcspn(t, "\n");
+		fprintf(f, "%.*s\n", (int)n, t);
+		if (!t[n])
+			break;
+		t += n + 1;
+		fprintf(f, "%23s", "");
+	}
+}
+
+/* The usage of one device type (only), or of every one (NULL). */
+static void print_usage(FILE *f, const struct vt_device_type *only)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < vt_device_count(); i++) {
+		const struct vt_device_type *t = vt_device_at(i);
+		if (!t->serve || (only && t != only))
+			continue;
+		fprintf(f, "%s vitool serve %-4s --socket PATH %s\n%27s[common options]\n",
+			first ? "usage:" : "      ", t->name, t->serve->synopsis, "");
+		first = false;
+	}
+	for (size_t i = 0; i < vt_device_count(); i++) {
+		const struct vt_device_type *t = vt_device_at(i);
+		if (!t->serve || (only && t != only) || !t->serve->options[0].name)
+			continue;
+		fprintf(f, "%s%s:\n", i && !only ? "" : "\n", t->name);
+		for (const struct vt_device_option *o = t->serve->options; o->name; o++)
+			print_option(f, o);
+	}
+	fputs(common_usage, f);
+}
+
 struct serve_opts {
-	const char *device;
+	const struct vt_device_type *type;
 	const char *socket;
 	const char *name;
 	const char *control;
@@ -78,175 +109,102 @@ struct serve_opts {
 	const char *write;
 	unsigned snaplen;
 	unsigned timeout_ms;
-	/* i2c */
-	const char *targets[MAX_TARGETS];
-	unsigned ntargets;
-	const char *bus;
-	/* gpio */
-	unsigned lines;
-	const char *names;
-	const char *chip;
+	struct vt_device_args args;   /* the device's own options */
 };
-
-/* What a device row builds: the hardware, the model instance. */
-struct serve_ctx {
-	struct vt_loop *loop;
-	struct vt_i2c_bus *bus;
-	struct vt_gpio_chip *chip;
-	void *dev;
-	struct vt_recorder *rec;
-};
-
-struct serve_device {
-	const char *name;
-	const struct vt_device_model *model;
-	void (*create)(const struct serve_opts *o, struct serve_ctx *ctx);
-	void (*add_control)(struct vt_ctl_server *s, struct serve_ctx *ctx);
-	void (*destroy)(struct serve_ctx *ctx);
-	/* Queues whose buffers the device holds until something happens: never
-	 * timed out nor out of order (bit per queue). */
-	uint32_t event_queues;
-};
-
-/* ---- i2c ---- */
-
-static void i2c_create(const struct serve_opts *o, struct serve_ctx *ctx)
-{
-	char err[256];
-
-	if (o->lines || o->names || o->chip)
-		vt_die_usage("serve i2c: --lines, --names and --chip are gpio options");
-	if (o->bus && o->ntargets)
-		vt_die_usage("serve: --bus and --target exclude each other");
-	if (o->bus) {
-		ctx->bus = vt_i2c_host_open(o->bus, err, sizeof(err));
-		if (!ctx->bus)
-			vt_die("serve: %s", err);
-	} else {
-		ctx->bus = vt_i2c_sim_new();
-		if (!ctx->bus)
-			vt_die("serve: out of memory");
-		for (unsigned i = 0; i < o->ntargets; i++) {
-			int r = vt_i2c_sim_add_target(ctx->bus, o->targets[i], err, sizeof(err));
-			if (r == -2)
-				vt_die("serve: --target %s", err);
-			if (r < 0)
-				vt_die_usage("serve: --target %s", err);
-		}
-	}
-	ctx->dev = vt_i2c_dev_new(ctx->bus);
-	if (!ctx->dev)
-		vt_die("serve: out of memory");
-}
-
-static void i2c_destroy(struct serve_ctx *ctx)
-{
-	vt_i2c_dev_free(ctx->dev);
-	vt_i2c_bus_destroy(ctx->bus);
-}
-
-/* ---- gpio ---- */
-
-static void gpio_create(const struct serve_opts *o, struct serve_ctx *ctx)
-{
-	char err[256];
-
-	if (o->ntargets || o->bus)
-		vt_die_usage("serve gpio: --target and --bus are i2c options");
-	if (o->chip && (o->lines || o->names))
-		vt_die_usage("serve gpio: --chip takes the lines and names from the host chip");
-	if (o->chip) {
-		ctx->chip = vt_gpio_host_open(ctx->loop, o->chip, err, sizeof(err));
-		if (!ctx->chip)
-			vt_die("serve: %s", err);
-	} else {
-		unsigned n = o->lines ? o->lines : (o->names ? 0 : 8);
-		ctx->chip = vt_gpio_sim_new(n, o->names, err, sizeof(err));
-		if (!ctx->chip)
-			vt_die_usage("serve: %s", err);
-	}
-	ctx->dev = vt_gpio_dev_new(ctx->chip);
-	if (!ctx->dev)
-		vt_die("serve: out of memory");
-}
-
-/* Every interrupt the guest gets becomes an IRQ_INJECTED trace record. */
-static void gpio_irq_tap(void *arg, unsigned line)
-{
-	struct serve_ctx *ctx = arg;
-	struct vt_gpio_line_info li;
-	char text[128];
-
-	if (!vt_recorder_listening(ctx->rec))
-		return;
-	if (vt_gpio_dev_line_info(ctx->dev, line, &li) == 0 && li.name && *li.name)
-		snprintf(text, sizeof(text), "line %u (%s)", line, li.name);
-	else
-		snprintf(text, sizeof(text), "line %u", line);
-	vt_recorder_irq(ctx->rec, VIRTIO_GPIO_EVENTQ, text);
-}
-
-static void gpio_add_control(struct vt_ctl_server *s, struct serve_ctx *ctx)
-{
-	vt_ctl_add_gpio_tap(s, ctx->dev, ctx->loop, gpio_irq_tap, ctx);
-}
-
-static void gpio_destroy(struct serve_ctx *ctx)
-{
-	vt_gpio_dev_free(ctx->dev);
-	vt_gpio_chip_destroy(ctx->chip);
-}
-
-static const struct serve_device devices[] = {
-	{ "i2c", &vt_model_i2c, i2c_create, NULL, i2c_destroy, 0 },
-	{ "gpio", &vt_model_gpio, gpio_create, gpio_add_control, gpio_destroy,
-	  1u << VIRTIO_GPIO_EVENTQ },
-};
-
-static const struct serve_device *find_device(const char *name)
-{
-	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
-		if (!strcmp(devices[i].name, name))
-			return &devices[i];
-	return NULL;
-}
 
 /* ---- options ---- */
 
+enum { OPT_ONCE = 'O', OPT_SNAPLEN = 'S', OPT_TIMEOUT = 'T', OPT_DEVICE = 256 };
+
+static const struct option common_longopts[] = {
+	{ "socket", required_argument, NULL, 's' },
+	{ "name", required_argument, NULL, 'n' },
+	{ "control", required_argument, NULL, 'C' },
+	{ "print", no_argument, NULL, 'p' },
+	{ "once", no_argument, NULL, OPT_ONCE },
+	{ "write", required_argument, NULL, 'w' },
+	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
+	{ "timeout-ms", required_argument, NULL, OPT_TIMEOUT },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+};
+
+#define MAX_DEVICE_OPTIONS 16
+
+/* An unknown option: another device's ("--lines is a gpio option"), or
+ * simply unknown. */
+static _Noreturn void bad_option(const struct vt_device_type *t, int c, char **argv)
+{
+	const char *word = optind > 0 ? argv[optind - 1] : "";
+
+	if (c == '?' && !strncmp(word, "--", 2)) {
+		char name[64];
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(word + 2, "="), word + 2);
+		const struct vt_device_type *owner = vt_device_option_owner(t, name);
+		if (owner)
+			vt_die_usage("serve %s: --%s is a %s option", t->name, name, owner->name);
+	}
+	cmd_option_error("serve", c, argv);
+}
+
 static void parse(int argc, char **argv, struct serve_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "control", required_argument, NULL, 'C' },
-		{ "target", required_argument, NULL, 't' },
-		{ "bus", required_argument, NULL, 'b' },
-		{ "lines", required_argument, NULL, 'l' },
-		{ "names", required_argument, NULL, 'N' },
-		{ "chip", required_argument, NULL, 'c' },
-		{ "print", no_argument, NULL, 'p' },
-		{ "once", no_argument, NULL, 'O' },
-		{ "write", required_argument, NULL, 'w' },
-		{ "snaplen", required_argument, NULL, 'S' },
-		{ "timeout-ms", required_argument, NULL, 'T' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct option longopts[VT_ARRAY_SIZE(common_longopts) + MAX_DEVICE_OPTIONS + 1];
+	char optstring[64 + 3 * MAX_DEVICE_OPTIONS] = "+:s:n:C:pw:vh";
+	const struct vt_device_option *dopts;
+	size_t nlong = 0, ndev = 0;
+	char list[128];
 	int c;
 
+	vt_device_list(list, sizeof(list), false);
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(serve_usage, stdout);
+		print_usage(stdout, NULL);
 		exit(VT_EXIT_OK);
 	}
-	if (argc < 2 || argv[1][0] == '-')
-		vt_die_usage("serve: which device? (i2c, gpio)\n%s", serve_usage);
-	o->device = argv[1];
+	if (argc < 2 || argv[1][0] == '-') {
+		fprintf(stderr, "vitool: serve: which device? (%s)\n", list);
+		print_usage(stderr, NULL);
+		exit(VT_EXIT_USAGE);
+	}
+	o->type = vt_device_find(argv[1]);
+	if (!o->type || !o->type->serve)
+		vt_die_usage("serve: unknown device '%s' (%s)", argv[1], list);
 	argc--;
 	argv++;
+
+	for (size_t i = 0; i < VT_ARRAY_SIZE(common_longopts); i++)
+		longopts[nlong++] = common_longopts[i];
+	dopts = o->type->serve->options;
+	for (; dopts[ndev].name && ndev < MAX_DEVICE_OPTIONS; ndev++) {
+		const struct vt_device_option *d = &dopts[ndev];
+		longopts[nlong++] = (struct option){ d->name, d->arg ? required_argument : no_argument, NULL,
+						     OPT_DEVICE + (int)ndev };
+		if (d->short_name) {
+			size_t len = strlen(optstring);
+			optstring[len++] = d->short_name;
+			if (d->arg)
+				optstring[len++] = ':';
+			optstring[len] = '\0';
+		}
+	}
+	longopts[nlong] = (struct option){ NULL, 0, NULL, 0 };
+
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:s:n:C:t:b:l:N:c:pw:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		const struct vt_device_option *d = NULL;
+		if (c >= OPT_DEVICE && c < OPT_DEVICE + (int)ndev)
+			d = &dopts[c - OPT_DEVICE];
+		for (size_t i = 0; !d && i < ndev; i++)
+			if (dopts[i].short_name && c == dopts[i].short_name)
+				d = &dopts[i];
+		if (d) {
+			if (o->args.n == VT_DEVICE_MAX_ARGS)
+				vt_die_usage("serve: at most %d device options", VT_DEVICE_MAX_ARGS);
+			o->args.a[o->args.n].opt = d;
+			o->args.a[o->args.n++].val = d->arg ? optarg : NULL;
+			continue;
+		}
 		switch (c) {
 		case 's':
 			o->socket = optarg;
@@ -259,39 +217,21 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 		case 'C':
 			o->control = optarg;
 			break;
-		case 't':
-			if (o->ntargets == MAX_TARGETS)
-				vt_die_usage("serve: at most %d targets", MAX_TARGETS);
-			o->targets[o->ntargets++] = optarg;
-			break;
-		case 'b':
-			o->bus = optarg;
-			break;
-		case 'l':
-			if (!vt_parse_uint(optarg, 1024, &o->lines) || !o->lines)
-				vt_die_usage("serve: --lines %s: want 1-1024", optarg);
-			break;
-		case 'N':
-			o->names = optarg;
-			break;
-		case 'c':
-			o->chip = optarg;
-			break;
 		case 'p':
 			o->print = true;
 			break;
-		case 'O':
+		case OPT_ONCE:
 			o->once = true;
 			break;
 		case 'w':
 			o->write = optarg;
 			break;
-		case 'S':
+		case OPT_SNAPLEN:
 			if (!vt_parse_uint(optarg, VT_REC_SNAPLEN_MAX, &o->snaplen) || o->snaplen < VT_REC_HDR_LEN)
 				vt_die_usage("serve: --snaplen %s: want %d-%u", optarg, VT_REC_HDR_LEN,
 					     VT_REC_SNAPLEN_MAX);
 			break;
-		case 'T':
+		case OPT_TIMEOUT:
 			if (!vt_parse_uint(optarg, 86400000, &o->timeout_ms) || !o->timeout_ms)
 				vt_die_usage("serve: --timeout-ms %s: want 1-86400000", optarg);
 			break;
@@ -299,16 +239,14 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 			vt_log_verbosity++;
 			break;
 		case 'h':
-			fputs(serve_usage, stdout);
+			print_usage(stdout, o->type);
 			exit(VT_EXIT_OK);
 		default:
-			cmd_option_error("serve", c, argv);
+			bad_option(o->type, c, argv);
 		}
 	}
 	if (optind < argc)
 		vt_die_usage("serve: unexpected argument '%s'", argv[optind]);
-	if (!find_device(o->device))
-		vt_die_usage("serve: unknown device '%s' (i2c, gpio)", o->device);
 	if (!o->socket)
 		vt_die_usage("serve: --socket PATH is required");
 	if (o->write && !strcmp(o->write, "-") && o->print)
@@ -350,7 +288,7 @@ static int watch_signals(struct vt_loop *loop)
 
 struct info_ctx {
 	const struct serve_opts *o;
-	struct serve_ctx *ctx;
+	struct vt_serve_ctx *ctx;
 	struct vt_backend *b;
 };
 
@@ -358,16 +296,11 @@ static void add_info(struct vt_json *j, void *arg)
 {
 	const struct info_ctx *ic = arg;
 
-	vt_json_str(j, "device", ic->o->device);
+	vt_json_str(j, "device", ic->o->type->name);
 	vt_json_str(j, "socket", ic->o->socket);
 	vt_json_bool(j, "connected", vt_backend_connected(ic->b));
-	if (ic->ctx->chip) {
-		vt_json_uint(j, "ngpio", ic->ctx->chip->ngpio);
-		vt_json_str(j, "chip", ic->ctx->chip->label);
-		vt_json_bool(j, "simulated", ic->ctx->chip->simulated);
-	}
-	if (ic->ctx->bus)
-		vt_json_str(j, "bus", ic->o->bus ? ic->o->bus : "sim");
+	if (ic->o->type->serve->add_info)
+		ic->o->type->serve->add_info(j, ic->ctx);
 }
 
 /* The socket's file name without extension: /tmp/gpio.sock -> "gpio". */
@@ -414,8 +347,9 @@ out:
 int cmd_serve(int argc, char **argv)
 {
 	struct serve_opts o = { 0 };
-	struct serve_ctx ctx = { 0 };
-	const struct serve_device *d;
+	struct vt_serve_ctx ctx = { 0 };
+	const struct vt_device_type *d;
+	const struct vt_serve_ops *ops;
 	struct vt_line_printer printer;
 	struct vt_ctl_server *ctl;
 	struct info_ctx ic;
@@ -424,29 +358,30 @@ int cmd_serve(int argc, char **argv)
 	int sigfd, r;
 
 	parse(argc, argv, &o);
-	d = find_device(o.device);
+	d = o.type;
+	ops = d->serve;
 	signal(SIGPIPE, SIG_IGN);
 	ctx.loop = vt_loop_new();
 	if (!ctx.loop)
 		vt_die("serve: out of memory");
-	d->create(&o, &ctx);
+	ops->create(&ctx, &o.args);
 	sigfd = watch_signals(ctx.loop);
 	if (sigfd < 0)
 		vt_die("serve: cannot watch signals");
-	b = vt_backend_new(ctx.loop, d->model, ctx.dev);
+	b = vt_backend_new(ctx.loop, ops->model, ctx.dev);
 	if (!b)
 		vt_die("serve: out of memory");
 	/* The recorder is the backend's only observer, set while some sink
 	 * (--print, --write, a `trace` client) exists. */
 	ctx.rec = vt_recorder_new(ctx.loop, b, &(struct vt_recorder_conf){
-		.device = d->name, .virtio_id = d->model->virtio_id,
+		.device = d->name, .virtio_id = d->virtio_id,
 		.timeout_ms = o.timeout_ms, .event_queues = d->event_queues,
 	});
 	if (!ctx.rec)
 		vt_die("serve: out of memory");
 	if (o.print) {
 		printer = (struct vt_line_printer){
-			.out = stdout, .device = d->name, .virtio_id = d->model->virtio_id,
+			.out = stdout, .device = d->name, .virtio_id = d->virtio_id,
 			.verbose = vt_log_verbosity > VT_LOG_WARN,
 		};
 		vt_recorder_set_printer(ctx.rec, &printer);
@@ -470,9 +405,9 @@ int cmd_serve(int argc, char **argv)
 	vt_ctl_set_info(ctl, add_info, &ic);
 	vt_ctl_add_backend(ctl, b);
 	vt_ctl_add_trace(ctl, ctx.rec);
-	if (d->add_control)
-		d->add_control(ctl, &ctx);
-	vt_info("serve: %s device listening on %s", o.device, o.socket);
+	if (ops->add_control)
+		ops->add_control(ctl, &ctx);
+	vt_info("serve: %s device listening on %s", d->name, o.socket);
 	r = vt_loop_run(ctx.loop);
 	/* The control server first: it unhooks its callbacks from the device. */
 	vt_ctl_server_free(ctl);
@@ -480,7 +415,7 @@ int cmd_serve(int argc, char **argv)
 	int we = vt_recorder_free(ctx.rec);
 	vt_backend_free(b);
 	unlink(o.socket);
-	d->destroy(&ctx);
+	ops->destroy(&ctx);
 	close(sigfd);
 	vt_loop_free(ctx.loop);
 	if (r < 0)

@@ -1,8 +1,7 @@
 /* A device model is a callback table (libvhost-user / vhost-device style).
  * The vhost-user backend owns the protocol, guest memory and the rings; the
- * model only sees chains and completes them.  A new device is one model file,
- * one decoder file, and a row in the tables of the commands that build it
- * (serve's devices[], drive's devices[], decode.c's decoders[]). */
+ * model only sees chains and completes them.  The commands find a model
+ * through its device type's descriptor (devices/registry.h). */
 #ifndef VT_DEVICES_DEVICE_H
 #define VT_DEVICES_DEVICE_H
 

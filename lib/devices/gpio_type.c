@@ -1,11 +1,157 @@
-/* virtio-gpio in the device registry. */
+/* virtio-gpio in the device registry: serve's options (simulated lines or
+ * a host chip), its control commands, the front-end for drive and loopback,
+ * the decoder. */
 #include "devices/registry.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl/gpio_cmds.h"
 #include "decode/decode.h"
+#include "devices/gpio.h"
+#include "drivers/gpio.h"
+#include "drivers/gpio_session.h"
+#include "hw/gpio_chip.h"
+#include "trace/recorder.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/parse.h"
 #include "virtio/virtio.h"
 #include "virtio/virtio_gpio.h"
 
 static const char *const queues[] = { "requestq", "eventq", NULL };
+
+/* ---- serve ---- */
+
+static const struct vt_device_option options[] = {
+	{ "lines", 'l', "N", "simulated chip with N lines (default: as many as --names,\nelse 8)" },
+	{ "names", 'N', "LIST", "line names, comma-separated" },
+	{ "chip", 'c', "CHIP", "pass lines through to a host gpiochip (libgpiod)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static void gpio_create(struct vt_serve_ctx *ctx, const struct vt_device_args *args)
+{
+	const char *names = NULL, *chip_name = NULL;
+	unsigned lines = 0;
+	struct vt_gpio_chip *chip;
+	char err[256];
+
+	for (unsigned i = 0; i < args->n; i++) {
+		const char *opt = args->a[i].opt->name, *val = args->a[i].val;
+		if (!strcmp(opt, "lines")) {
+			if (!vt_parse_uint(val, 1024, &lines) || !lines)
+				vt_die_usage("serve: --lines %s: want 1-1024", val);
+		} else if (!strcmp(opt, "names")) {
+			names = val;
+		} else {
+			chip_name = val;
+		}
+	}
+	if (chip_name && (lines || names))
+		vt_die_usage("serve gpio: --chip takes the lines and names from the host chip");
+	if (chip_name) {
+		chip = vt_gpio_host_open(ctx->loop, chip_name, err, sizeof(err));
+		if (!chip)
+			vt_die("serve: %s", err);
+	} else {
+		chip = vt_gpio_sim_new(lines ? lines : (names ? 0 : 8), names, err, sizeof(err));
+		if (!chip)
+			vt_die_usage("serve: %s", err);
+	}
+	ctx->hw = chip;
+	ctx->dev = vt_gpio_dev_new(chip);
+	if (!ctx->dev)
+		vt_die("serve: out of memory");
+}
+
+/* Every interrupt the guest gets becomes an IRQ_INJECTED trace record. */
+static void gpio_irq_tap(void *arg, unsigned line)
+{
+	struct vt_serve_ctx *ctx = arg;
+	struct vt_gpio_line_info li;
+	char text[128];
+
+	if (!vt_recorder_listening(ctx->rec))
+		return;
+	if (vt_gpio_dev_line_info(ctx->dev, line, &li) == 0 && li.name && *li.name)
+		snprintf(text, sizeof(text), "line %u (%s)", line, li.name);
+	else
+		snprintf(text, sizeof(text), "line %u", line);
+	vt_recorder_irq(ctx->rec, VIRTIO_GPIO_EVENTQ, text);
+}
+
+static void gpio_add_control(struct vt_ctl_server *s, struct vt_serve_ctx *ctx)
+{
+	vt_ctl_add_gpio_tap(s, ctx->dev, ctx->loop, gpio_irq_tap, ctx);
+}
+
+static void gpio_add_info(struct vt_json *j, const struct vt_serve_ctx *ctx)
+{
+	const struct vt_gpio_chip *chip = ctx->hw;
+
+	vt_json_uint(j, "ngpio", chip->ngpio);
+	vt_json_str(j, "chip", chip->label);
+	vt_json_bool(j, "simulated", chip->simulated);
+}
+
+static void gpio_destroy(struct vt_serve_ctx *ctx)
+{
+	vt_gpio_dev_free(ctx->dev);
+	vt_gpio_chip_destroy(ctx->hw);
+}
+
+static const struct vt_serve_ops serve = {
+	.model = &vt_model_gpio,
+	.synopsis = "[--lines N] [--names A,B,...] [--chip CHIP]",
+	.options = options,
+	.create = gpio_create,
+	.add_control = gpio_add_control,
+	.add_info = gpio_add_info,
+	.destroy = gpio_destroy,
+};
+
+/* ---- front-end ---- */
+
+static void *gpio_start(struct vt_frontend *fe, uint16_t queue_size, const struct vt_run_opts *ro)
+{
+	struct vt_gpio_driver *d = calloc(1, sizeof(*d));
+
+	(void)ro;
+	if (!d) {
+		snprintf(fe->err, sizeof(fe->err), "out of memory");
+		return NULL;
+	}
+	if (vt_gpio_driver_start(d, fe, queue_size) < 0) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static enum vt_run_result gpio_run(void *drv, char *const *words, unsigned n, const struct vt_run_opts *ro,
+				   char *err, size_t errlen)
+{
+	return vt_gpio_run_words(drv, words, n, ro, stdout, err, errlen);
+}
+
+static void gpio_stop(void *drv)
+{
+	vt_gpio_driver_free(drv);
+	free(drv);
+}
+
+static const struct vt_front_ops front = {
+	.ops_help = "gpio: OPs run in order: info, names, get N, set N=V, dir N in|out|none,\n"
+		    "irq N rising|falling|both|high|low|none, wait N [--timeout MS]; N is a\n"
+		    "line offset or name, e.g.\n"
+		    "  vitool drive gpio -s /tmp/gpio.sock dir 3 in irq 3 rising wait 3\n",
+	.check = vt_gpio_check_words,
+	.start = gpio_start,
+	.run = gpio_run,
+	.stop = gpio_stop,
+};
 
 const struct vt_device_type vt_type_gpio = {
 	.name = "gpio",
@@ -15,4 +161,6 @@ const struct vt_device_type vt_type_gpio = {
 	/* An eventq buffer waits for the line's interrupt, however long. */
 	.event_queues = 1u << VIRTIO_GPIO_EVENTQ,
 	.decoder = &vt_decoder_gpio,
+	.serve = &serve,
+	.front = &front,
 };

@@ -1,10 +1,126 @@
-/* virtio-i2c in the device registry. */
+/* virtio-i2c in the device registry: serve's options (simulated targets or
+ * a host adapter), the front-end for drive and loopback, the decoder. */
 #include "devices/registry.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "decode/decode.h"
+#include "devices/i2c.h"
+#include "drivers/i2c.h"
+#include "drivers/i2c_session.h"
+#include "hw/i2c_bus.h"
+#include "util/json.h"
+#include "util/log.h"
 #include "virtio/virtio.h"
 
 static const char *const queues[] = { "requestq", NULL };
+
+/* ---- serve ---- */
+
+static const struct vt_device_option options[] = {
+	{ "target", 't', "SPEC", "simulated target ADDR=MODEL[:file=PATH]; MODEL is\n24c02, 24c32 or regs (repeatable)" },
+	{ "bus", 'b', "DEV", "pass requests through to a host adapter /dev/i2c-N" },
+	{ NULL, 0, NULL, NULL },
+};
+
+struct i2c_hw {
+	struct vt_i2c_bus *bus;
+	const char *bus_path;   /* --bus, or NULL: simulated */
+};
+
+static void i2c_create(struct vt_serve_ctx *ctx, const struct vt_device_args *args)
+{
+	struct i2c_hw *hw = calloc(1, sizeof(*hw));
+	char err[256];
+	unsigned ntargets = 0;
+
+	if (!hw)
+		vt_die("serve: out of memory");
+	for (unsigned i = 0; i < args->n; i++) {
+		if (!strcmp(args->a[i].opt->name, "bus"))
+			hw->bus_path = args->a[i].val;
+		else
+			ntargets++;
+	}
+	if (hw->bus_path && ntargets)
+		vt_die_usage("serve: --bus and --target exclude each other");
+	if (hw->bus_path) {
+		hw->bus = vt_i2c_host_open(hw->bus_path, err, sizeof(err));
+		if (!hw->bus)
+			vt_die("serve: %s", err);
+	} else {
+		hw->bus = vt_i2c_sim_new();
+		if (!hw->bus)
+			vt_die("serve: out of memory");
+		for (unsigned i = 0; i < args->n; i++) {
+			int r = vt_i2c_sim_add_target(hw->bus, args->a[i].val, err, sizeof(err));
+			if (r == -2)
+				vt_die("serve: --target %s", err);
+			if (r < 0)
+				vt_die_usage("serve: --target %s", err);
+		}
+	}
+	ctx->hw = hw;
+	ctx->dev = vt_i2c_dev_new(hw->bus);
+	if (!ctx->dev)
+		vt_die("serve: out of memory");
+}
+
+static void i2c_add_info(struct vt_json *j, const struct vt_serve_ctx *ctx)
+{
+	const struct i2c_hw *hw = ctx->hw;
+
+	vt_json_str(j, "bus", hw->bus_path ? hw->bus_path : "sim");
+}
+
+static void i2c_destroy(struct vt_serve_ctx *ctx)
+{
+	struct i2c_hw *hw = ctx->hw;
+
+	vt_i2c_dev_free(ctx->dev);
+	vt_i2c_bus_destroy(hw->bus);
+	free(hw);
+}
+
+static const struct vt_serve_ops serve = {
+	.model = &vt_model_i2c,
+	.synopsis = "[--target ADDR=MODEL[:file=PATH]]... [--bus /dev/i2c-N]",
+	.options = options,
+	.create = i2c_create,
+	.add_info = i2c_add_info,
+	.destroy = i2c_destroy,
+};
+
+/* ---- front-end: the state is the front-end itself ---- */
+
+static void *i2c_start(struct vt_frontend *fe, uint16_t queue_size, const struct vt_run_opts *ro)
+{
+	return vt_i2c_driver_start(fe, queue_size, ro->indirect) < 0 ? NULL : fe;
+}
+
+static enum vt_run_result i2c_run(void *drv, char *const *words, unsigned n, const struct vt_run_opts *ro,
+				  char *err, size_t errlen)
+{
+	return vt_i2c_run_words(drv, words, n, ro, stdout, err, errlen);
+}
+
+static void i2c_stop(void *drv)
+{
+	(void)drv;
+}
+
+static const struct vt_front_ops front = {
+	.ops_help = "i2c: OP is i2ctransfer syntax: {r|w}LEN[@ADDR] followed, for a write, by\n"
+		    "LEN bytes; the messages go as one transfer (a FAIL_NEXT group), e.g.\n"
+		    "  vitool drive i2c -s /tmp/i2c.sock w1@0x50 0x00 r8\n"
+		    "or detect [FIRST LAST]: an i2cdetect grid\n",
+	.indirect = true,
+	.check = vt_i2c_check_words,
+	.start = i2c_start,
+	.run = i2c_run,
+	.stop = i2c_stop,
+};
 
 const struct vt_device_type vt_type_i2c = {
 	.name = "i2c",
@@ -12,4 +128,6 @@ const struct vt_device_type vt_type_i2c = {
 	.num_queues = 1,
 	.queue_names = queues,
 	.decoder = &vt_decoder_i2c,
+	.serve = &serve,
+	.front = &front,
 };

@@ -3,6 +3,7 @@
  * DEV_type.c. */
 #include "devices/registry.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "decode/decode.h"
@@ -62,5 +63,33 @@ const struct vt_device_type *vt_device_by_id(uint32_t virtio_id)
 	for (size_t i = 0; i < VT_ARRAY_SIZE(types); i++)
 		if (types[i]->virtio_id == virtio_id)
 			return types[i];
+	return NULL;
+}
+
+void vt_device_list(char *buf, size_t len, bool front)
+{
+	size_t at = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < VT_ARRAY_SIZE(types) && at < len; i++) {
+		if (!(front ? types[i]->front != NULL : types[i]->serve != NULL))
+			continue;
+		int n = snprintf(buf + at, len - at, "%s%s", at ? ", " : "", types[i]->name);
+		if (n < 0)
+			break;
+		at += (size_t)n;
+	}
+}
+
+const struct vt_device_type *vt_device_option_owner(const struct vt_device_type *t, const char *name)
+{
+	for (size_t i = 0; i < VT_ARRAY_SIZE(types); i++) {
+		if (types[i] == t || !types[i]->serve)
+			continue;
+		for (const struct vt_device_option *o = types[i]->serve->options; o->name; o++)
+			if (!strcmp(o->name, name))
+				return types[i];
+	}
 	return NULL;
 }

@@ -13,7 +13,71 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drivers/run.h"
+
 struct vt_decoder;
+struct vt_device_model;
+struct vt_loop;
+struct vt_recorder;
+struct vt_ctl_server;
+struct vt_json;
+struct vt_frontend;
+
+/* An option of one device type: --NAME [ARG].  Its help text is what
+ * `--help` prints; man pages and completions are checked against it. */
+struct vt_device_option {
+	const char *name;        /* "target" */
+	char short_name;         /* 't', or 0 */
+	const char *arg;         /* "SPEC"; NULL: a flag */
+	const char *help;        /* lines separated by '\n' */
+};
+
+/* The device's options as given, in command-line order (a repeated option
+ * once each time). */
+#define VT_DEVICE_MAX_ARGS 64
+struct vt_device_args {
+	unsigned n;
+	struct {
+		const struct vt_device_option *opt;
+		const char *val;   /* NULL for a flag */
+	} a[VT_DEVICE_MAX_ARGS];
+};
+
+/* What `serve` builds for one device and hands to its hooks. */
+struct vt_serve_ctx {
+	struct vt_loop *loop;
+	struct vt_recorder *rec;
+	void *dev;               /* the model's instance (vt_device_model callbacks) */
+	void *hw;                /* the device's own: what is behind the model */
+};
+
+/* A device type `vitool serve` can serve. */
+struct vt_serve_ops {
+	const struct vt_device_model *model;
+	const char *synopsis;    /* usage after "--socket PATH": "[--lines N] ..." */
+	const struct vt_device_option *options;   /* {NULL}-terminated */
+	/* Builds ctx->hw and ctx->dev from args; bad arguments end the
+	 * program (vt_die_usage: exit 2; vt_die: a device that cannot open). */
+	void (*create)(struct vt_serve_ctx *ctx, const struct vt_device_args *args);
+	void (*add_control)(struct vt_ctl_server *s, struct vt_serve_ctx *ctx);  /* optional */
+	void (*add_info)(struct vt_json *j, const struct vt_serve_ctx *ctx);     /* optional */
+	void (*destroy)(struct vt_serve_ctx *ctx);
+};
+
+/* A device type vitool's own front-end drives (`drive`, `loopback`). */
+struct vt_front_ops {
+	const char *ops_help;    /* drive --help's lines about the OPs */
+	bool indirect;           /* takes --indirect */
+	/* Validates words before connecting; false with err set. */
+	bool (*check)(char *const *words, unsigned n, char *err, size_t errlen);
+	/* Starts the driver over a connected fe: its state, or NULL with
+	 * fe->err set. */
+	void *(*start)(struct vt_frontend *fe, uint16_t queue_size, const struct vt_run_opts *ro);
+	/* Runs operation words, printing results on stdout. */
+	enum vt_run_result (*run)(void *drv, char *const *words, unsigned n, const struct vt_run_opts *ro,
+				  char *err, size_t errlen);
+	void (*stop)(void *drv);
+};
 
 struct vt_device_type {
 	const char *name;               /* "i2c": the word on command lines and in filters */
@@ -24,6 +88,8 @@ struct vt_device_type {
 	 * interrupt): never timed out nor out of order (bit per queue). */
 	uint32_t event_queues;
 	const struct vt_decoder *decoder;
+	const struct vt_serve_ops *serve;   /* NULL: vitool cannot serve it */
+	const struct vt_front_ops *front;   /* NULL: vitool cannot drive it */
 };
 
 /* Every type, in the registry's order (the order help texts list them). */
@@ -32,5 +98,12 @@ const struct vt_device_type *vt_device_at(size_t i);
 /* By name or virtio id; NULL when there is none. */
 const struct vt_device_type *vt_device_find(const char *name);
 const struct vt_device_type *vt_device_by_id(uint32_t virtio_id);
+
+/* "i2c, gpio": the names of the types that serve (or, front: that drive)
+ * knows, for messages. */
+void vt_device_list(char *buf, size_t len, bool front);
+/* The option of any servable type other than t with that long name (for
+ * "--lines is a gpio option"); NULL. */
+const struct vt_device_type *vt_device_option_owner(const struct vt_device_type *t, const char *name);
 
 #endif

@@ -65,6 +65,18 @@ getopt_long_options() {
 		"$SRC_DIR/cmd/$1.c" | sort
 }
 
+# The devices `vitool serve --help` lists (the registry's servable types).
+serve_devices() {
+	"$SRC_DIR/vitool" serve --help | sed -n 's/^\(usage:\)\{0,1\} *vitool serve \([a-z0-9]*\) .*/\2/p'
+}
+
+# The long options of one device's registry row, as `vitool serve DEV
+# --help` prints them (its "DEV:" section), sorted.
+device_serve_options() {
+	"$SRC_DIR/vitool" serve "$1" --help | sed -n "/^$1:\$/,/^common:\$/p" |
+		sed -n 's/^ *\(-., \)\{0,1\}\(--[a-z-]*\).*/\2/p' | sort
+}
+
 # The commands whose cmd/CMD.c has an option table (vitool: the global
 # options), one a line.
 commands_with_options() {
@@ -425,8 +437,15 @@ registry_filter_words() {
 			all=("${COMPREPLY[@]}")
 			;;
 		*)
-			# Each device offers its own options; together, all of them.
-			for dev in i2c gpio; do
+			# Each device offers its own options; together, all of them
+			# (serve's device options are in the registry, not serve.c).
+			if [ "$cmd" = serve ]; then
+				for dev in $(serve_devices); do
+					want+=$'\n'$(device_serve_options "$dev")
+				done
+				want=$(printf '%s\n' "$want" | sort -u)
+			fi
+			for dev in $(serve_devices); do
 				complete_words vitool "$cmd" "$dev" --
 				all+=("${COMPREPLY[@]}")
 			done
@@ -439,6 +458,25 @@ registry_filter_words() {
 	complete_words vitool --
 	got=$(printf '%s\n' "${COMPREPLY[@]}" | sort)
 	assert_equal "vitool: $got" "vitool: $want"
+}
+
+@test "completion: each device's serve options are its registry row's, in bash, zsh and vitool-serve(1)" {
+	[ -x "$SRC_DIR/vitool" ] || skip "vitool is not built"
+	local dev want got opt common
+	common=$(getopt_long_options serve)
+	[ -n "$(serve_devices)" ] || fail "no devices in 'vitool serve --help'"
+	assert_equal "$(serve_devices | xargs)" "$_vitool_devices"
+	for dev in $(serve_devices); do
+		want=$(printf '%s\n%s\n' "$common" "$(device_serve_options "$dev")" | sed '/^$/d' | sort -u)
+		complete_words vitool serve "$dev" --
+		got=$(printf '%s\n' "${COMPREPLY[@]}" | sort -u)
+		assert_equal "serve $dev: $got" "serve $dev: $want"
+		for opt in $(device_serve_options "$dev"); do
+			grep -q -- "$opt" "$SRC_DIR/completions/_vitool" || fail "completions/_vitool lacks serve $dev $opt"
+			grep -qF -- "${opt//-/\\-}" "$SRC_DIR/man/vitool-serve.1" ||
+				fail "vitool-serve.1 does not document serve $dev $opt"
+		done
+	done
 }
 
 @test "completion: the zsh file parses" {
