@@ -289,8 +289,8 @@ for path in "$@"; do
 	if ! git clone -q --no-hardlinks ${rev:+--branch "$rev"} "$repo" "$root$path"; then
 		verdicts+=("FAIL  $path: git clone $repo failed"); allok=0; continue
 	fi
-	head=$(git -C "$root$path" log -1 --format='%h %s')
-	say "commit: $head"
+	head=$(git -C "$root$path" log -1 --format='%h')
+	say "commit: $(git -C "$root$path" log -1 --format="%h %s")"
 
 	step "demo-$n" "${CH[@]}" "$path" make demo; drc=$?
 	demo_ok=0
