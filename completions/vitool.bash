@@ -9,11 +9,14 @@
 # part after the last break character, which is all bash replaces.
 
 _vitool_commands="serve drive loopback inject trace help"
-_vitool_devices="i2c gpio"
+_vitool_devices="i2c gpio rng"
+_vitool_loopback_devices="i2c gpio"
 _vitool_global_opts="-v --verbose -V --version -h --help"
 _vitool_serve_i2c_opts="-s --socket -t --target -b --bus -n --name -C --control -p --print -w --write --snaplen --timeout-ms --once -v --verbose -h --help"
 _vitool_serve_gpio_opts="-s --socket -l --lines -N --names -c --chip -n --name -C --control -p --print -w --write --snaplen --timeout-ms --once -v --verbose -h --help"
 _vitool_drive_i2c_opts="-s --socket -t --timeout -c --connect-timeout -q --queue-size -i --indirect -v --verbose -h --help"
+_vitool_serve_rng_opts="-s --socket --seed --rate -n --name -C --control -p --print -w --write --snaplen --timeout-ms --once -v --verbose -h --help"
+_vitool_drive_rng_opts="-s --socket -t --timeout -c --connect-timeout -q --queue-size -v --verbose -h --help"
 _vitool_drive_gpio_opts="-s --socket -t --timeout -c --connect-timeout -q --queue-size -v --verbose -h --help"
 _vitool_loopback_opts="-f --script -s --socket -i --indirect -v --verbose -h --help"
 _vitool_inject_opts="-c --control -p --pulse -w --wait -t --timeout -h --help"
@@ -143,8 +146,8 @@ _vitool_optarg()
 		;;
 	trace:-s | trace:--snaplen | trace:-c | trace:--count | trace:--linktype)
 		;;  # numbers: nothing to offer
-	serve:--snaplen | serve:--timeout-ms)
-		;;  # bytes, milliseconds
+	serve:--snaplen | serve:--timeout-ms | serve:--seed | serve:--rate)
+		;;  # bytes, milliseconds, seeds, rates: numbers
 	*:-s | *:--socket | loopback:-f | loopback:--script | serve:-C | serve:--control)
 		_vitool_reply_files "$prefix" "$value"
 		;;
@@ -207,6 +210,7 @@ _vitool_takes_arg()
 	serve:-t | serve:--target | serve:-b | serve:--bus) return 0 ;;
 	serve:-n | serve:--name | serve:-C | serve:--control) return 0 ;;
 	serve:-l | serve:--lines | serve:-N | serve:--names | serve:-c | serve:--chip) return 0 ;;
+	serve:--seed | serve:--rate) return 0 ;;
 	inject:-c | inject:--control | inject:-p | inject:--pulse) return 0 ;;
 	inject:-t | inject:--timeout) return 0 ;;
 	drive:-t | drive:--timeout | drive:-c | drive:--connect-timeout) return 0 ;;
@@ -527,7 +531,7 @@ _vitool()
 			return 0
 		fi
 		dev=${_vt_words[i]}
-		[[ $dev == gpio ]] || dev=i2c
+		[[ $dev == gpio || $dev == rng ]] || dev=i2c
 		i=$((i + 1))
 	fi
 	local first_op=$i
@@ -569,7 +573,7 @@ _vitool()
 		if [[ $cur == -* ]]; then
 			_vitool_reply "$cur" ${!opts_var}
 		else
-			_vitool_reply "$cur" $_vitool_devices
+			_vitool_reply "$cur" $_vitool_loopback_devices
 		fi
 		;;
 	serve)
@@ -581,6 +585,9 @@ _vitool()
 		elif [[ $dev == gpio ]]; then
 			((ops == 0)) && first_op=$_vt_cword
 			_vitool_drive_gpio_op "$cur" "$first_op"
+		elif [[ $dev == rng ]]; then
+			# read N ...: "read" where a count does not go
+			((ops % 2 == 0)) && _vitool_reply "$cur" read
 		elif [[ ${_vt_words[_vt_cword - ops]} == detect ]] && ((ops > 0)); then
 			:  # detect [FIRST LAST]: numbers
 		else

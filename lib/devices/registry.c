@@ -12,6 +12,7 @@
 
 extern const struct vt_device_type vt_type_i2c;
 extern const struct vt_device_type vt_type_gpio;
+extern const struct vt_device_type vt_type_rng;
 
 static const char *const scmi_queues[] = { "cmdq", "eventq", NULL };
 
@@ -27,17 +28,13 @@ static const struct vt_device_type type_blk = {
 	.decoder = &vt_decoder_blk,
 };
 
-static const struct vt_device_type type_rng = {
-	.name = "rng", .virtio_id = VIRTIO_ID_RNG, .num_queues = 1, .queue_names = one_requestq,
-	.decoder = &vt_decoder_rng,
-};
 
 static const struct vt_device_type *const types[] = {
 	&vt_type_i2c,
 	&vt_type_gpio,
 	&type_scmi,
 	&type_blk,
-	&type_rng,
+	&vt_type_rng,
 };
 
 size_t vt_device_count(void)

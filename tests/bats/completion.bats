@@ -136,11 +136,22 @@ dispatcher_commands() {
 
 @test "completion: the device word after 'vitool serve ', 'drive ', 'loopback '" {
 	complete_words vitool serve ""
-	assert_equal "${COMPREPLY[*]}" "i2c gpio"
+	assert_equal "${COMPREPLY[*]}" "i2c gpio rng"
 	complete_words vitool drive g
 	assert_equal "${COMPREPLY[*]}" "gpio"
 	complete_words vitool loopback ""
 	assert_equal "${COMPREPLY[*]}" "i2c gpio"
+}
+
+@test "completion: serve rng options, drive rng's read" {
+	complete_words vitool serve rng --r
+	assert_equal "${COMPREPLY[*]}" "--rate"
+	complete_words vitool serve rng --seed ""
+	assert_equal "${COMPREPLY[*]}" ""
+	complete_words vitool drive rng -s /tmp/rng.sock ""
+	assert_equal "${COMPREPLY[*]}" "read"
+	complete_words vitool drive rng -s /tmp/rng.sock read ""
+	assert_equal "${COMPREPLY[*]}" ""
 }
 
 @test "completion: models after '--target 0x50=' (bash splits at '=')" {

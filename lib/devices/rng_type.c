@@ -1,0 +1,117 @@
+/* virtio-rng in the device registry: serve's options (entropy source and
+ * rate), its `info` counters, the front-end for drive, the decoder. */
+#include "devices/registry.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode/decode.h"
+#include "devices/rng.h"
+#include "drivers/rng.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/parse.h"
+#include "virtio/virtio.h"
+
+static const char *const queues[] = { "requestq", NULL };
+
+/* ---- serve ---- */
+
+static const struct vt_device_option options[] = {
+	{ "seed", 0, "N", "deterministic bytes: splitmix64 seeded with N, each\n64-bit output little-endian (default: getrandom(2))" },
+	{ "rate", 0, "BYTES", "at most BYTES bytes per second; a request waits\n(never blocking the device) until its bytes are due" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static void rng_create(struct vt_serve_ctx *ctx, const struct vt_device_args *args)
+{
+	struct vt_rng_conf *conf = calloc(1, sizeof(*conf));
+
+	if (!conf)
+		vt_die("serve: out of memory");
+	for (unsigned i = 0; i < args->n; i++) {
+		const char *opt = args->a[i].opt->name, *val = args->a[i].val;
+		if (!strcmp(opt, "seed")) {
+			if (!vt_parse_u64(val, UINT64_MAX, &conf->seed))
+				vt_die_usage("serve: --seed %s: want a number, 0-%llu", val,
+					     (unsigned long long)UINT64_MAX);
+			conf->seeded = true;
+		} else if (!vt_parse_u64(val, UINT32_MAX, &conf->rate) || !conf->rate) {
+			vt_die_usage("serve: --rate %s: want bytes per second, 1-%u", val, UINT32_MAX);
+		}
+	}
+	ctx->hw = conf;
+	ctx->dev = vt_rng_dev_new(ctx->loop, conf);
+	if (!ctx->dev)
+		vt_die("serve: out of memory");
+}
+
+static void rng_add_info(struct vt_json *j, const struct vt_serve_ctx *ctx)
+{
+	const struct vt_rng_conf *conf = ctx->hw;
+	struct vt_rng_stats st;
+
+	vt_rng_dev_stats(ctx->dev, &st);
+	vt_json_str(j, "source", conf->seeded ? "splitmix64" : "getrandom");
+	if (conf->seeded)
+		vt_json_uint(j, "seed", conf->seed);
+	vt_json_uint(j, "rate", conf->rate);
+	vt_json_uint(j, "requests", st.requests);
+	vt_json_uint(j, "bytes", st.bytes);
+	vt_json_uint(j, "delayed", st.delayed);
+	vt_json_uint(j, "waiting", st.waiting);
+}
+
+static void rng_destroy(struct vt_serve_ctx *ctx)
+{
+	vt_rng_dev_free(ctx->dev);
+	free(ctx->hw);
+}
+
+static const struct vt_serve_ops serve = {
+	.model = &vt_model_rng,
+	.synopsis = "[--seed N] [--rate BYTES]",
+	.options = options,
+	.create = rng_create,
+	.add_info = rng_add_info,
+	.destroy = rng_destroy,
+};
+
+/* ---- front-end: the state is the front-end itself ---- */
+
+static void *rng_start(struct vt_frontend *fe, uint16_t queue_size, const struct vt_run_opts *ro)
+{
+	(void)ro;
+	return vt_rng_driver_start(fe, queue_size) < 0 ? NULL : fe;
+}
+
+static enum vt_run_result rng_run(void *drv, char *const *words, unsigned n, const struct vt_run_opts *ro,
+				  char *err, size_t errlen)
+{
+	return vt_rng_run_words(drv, words, n, ro, stdout, err, errlen);
+}
+
+static void rng_stop(void *drv)
+{
+	(void)drv;
+}
+
+static const struct vt_front_ops front = {
+	.ops_help = "rng: OPs are read N (1-65536): one buffer of N bytes each, printed\n"
+		    "as one line of hex, e.g.\n"
+		    "  vitool drive rng -s /tmp/rng.sock read 16 read 16\n",
+	.check = vt_rng_check_words,
+	.start = rng_start,
+	.run = rng_run,
+	.stop = rng_stop,
+};
+
+const struct vt_device_type vt_type_rng = {
+	.name = "rng",
+	.virtio_id = VIRTIO_ID_RNG,
+	.num_queues = 1,
+	.queue_names = queues,
+	.decoder = &vt_decoder_rng,
+	.serve = &serve,
+	.front = &front,
+};
