@@ -33,21 +33,9 @@ rdrive() {
 }
 
 # predict SEED N: the first N bytes of the --seed SEED stream, in hex pairs
-# on one line (splitmix64, each 64-bit output little-endian; vitool-serve(1)).
+# on one line (tests/rng-stream.py, shared with the VM suite).
 predict() {
-	python3 - "$1" "$2" <<-'PY'
-	import sys
-	M = (1 << 64) - 1
-	s, n = int(sys.argv[1], 0), int(sys.argv[2])
-	out = b""
-	while len(out) < n:
-	    s = (s + 0x9e3779b97f4a7c15) & M
-	    z = s
-	    z = ((z ^ (z >> 30)) * 0xbf58476d1ce4e5b9) & M
-	    z = ((z ^ (z >> 27)) * 0x94d049bb133111eb) & M
-	    out += (z ^ (z >> 31)).to_bytes(8, "little")
-	print(out[:n].hex(" "))
-	PY
+	python3 "$BATS_TEST_DIRNAME/../rng-stream.py" "$1" "$2"
 }
 
 # info_field KEY: KEY's value in the `info` reply of the control socket.

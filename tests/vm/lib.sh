@@ -5,10 +5,11 @@
 #                                  --print, log in $W/NAME.serve.log
 #   serve_stop NAME [SIGNAL]       stop it (SIGTERM, or e.g. KILL) and reap it
 #   vm_boot NAME SCENARIO [--preconfig CTL...] [--timeout S] [--env VAR=VALUE]...
-#           -- QEMU-ARGS...        boot a guest running tests/vm/scenarios/SCENARIO
+#           [--append KERNEL-ARGS] -- QEMU-ARGS...
+#                                  boot a guest running tests/vm/scenarios/SCENARIO
 #                                  ("a.sh b.sh": those files in turn), with the
-#                                  --env assignments set first (console in
-#                                  $W/NAME.console)
+#                                  --env assignments set first and KERNEL-ARGS
+#                                  on its command line (console in $W/NAME.console)
 #   vm_wait_marker NAME TEXT [S]   wait until the console shows TEXT
 #   vm_finish NAME [S]             wait for the guest's end; status = scenario's
 #   vm_section NAME SECTION        output the guest printed between
@@ -237,15 +238,16 @@ vm_initrd() {  # vm_initrd SCENARIO OUT [VAR=VALUE...]
 	rm -rf "$d" "$d.gz"
 }
 
-vm_boot() {  # vm_boot NAME SCENARIO [--preconfig CTL...] [--timeout S] [--env VAR=VALUE]... -- QEMU-ARGS...
+vm_boot() {  # vm_boot NAME SCENARIO [--preconfig CTL...] [--timeout S] [--env VAR=VALUE]... [--append ARGS] -- QEMU-ARGS...
 	local name=$1 scenario=$2; shift 2
-	local pre=0 t=120 ctls=() c envs=()
+	local pre=0 t=120 ctls=() c envs=() append=
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--preconfig) pre=1; shift
 			while [ $# -gt 0 ] && [ "$1" != -- ] && [[ $1 != --* ]]; do ctls+=("$1"); shift; done ;;
 		--timeout) t=$2; shift 2 ;;
 		--env) envs+=("$2"); shift 2 ;;
+		--append) append=" $2"; shift 2 ;;
 		--) shift; break ;;
 		*) echo "# vm_boot: bad argument $1"; return 1 ;;
 		esac
@@ -257,7 +259,7 @@ vm_boot() {  # vm_boot NAME SCENARIO [--preconfig CTL...] [--timeout S] [--env V
 	[ "$pre" = 1 ] && extra=(--preconfig -qmp "unix:$qmp,server=on,wait=off")
 	timeout -k 3 "$t" qemu-system-x86_64 -M q35 -m 256M -smp 1 \
 		-display none -monitor none -serial "file:$con" -no-reboot \
-		-kernel "$VM_KERNEL" -initrd "$initrd" -append "console=ttyS0 quiet panic=-1" \
+		-kernel "$VM_KERNEL" -initrd "$initrd" -append "console=ttyS0 quiet panic=-1$append" \
 		-object memory-backend-memfd,id=mem,size=256M,share=on -numa node,memdev=mem \
 		"${extra[@]}" "$@" </dev/null >"$W/$name.qemu.log" 2>&1 &
 	VM_PID[$name]=$!

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The VM end-to-end suite: QEMU 10 guests whose Linux drivers (virtio-i2c,
-# virtio-gpio, at24, gpio-sim) talk to vitool.  TAP on stdout; exit status
+# virtio-gpio, virtio-rng, at24, gpio-sim) talk to vitool.  TAP on stdout; exit status
 # 0 when every test passed, else 1.  `make check-vm` (and `make check`) run it
 # through tests/run.sh after building vitool.
 #
@@ -8,7 +8,7 @@
 # ~/.cache/vitool-vm); each boot appends tests/vm/scenarios/NAME.sh as
 # /scenario.sh.  VM_KEEP=1 keeps the work directory (logs, consoles); it is
 # kept anyway when a test failed.  VM_ONLY="i2c gpio" runs only those groups
-# (i2c, trace, gpio, reconnect, passthrough, i2cpt).  VM_STRICT=1 turns the skips for a
+# (i2c, trace, gpio, reconnect, passthrough, i2cpt, rng).  VM_STRICT=1 turns the skips for a
 # known QEMU bug (see group_reconnect) into failures.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -593,6 +593,116 @@ group_i2cpt() {
 	[ "$TAP_FAILED" = "$f" ] || group_logs i2cpt i2cpt i2cd
 }
 
+# --- 7. rng: the Linux virtio-rng driver and /dev/hwrng -------------------------
+# `serve rng --seed 42` hands out the splitmix64 stream tests/rng-stream.py
+# predicts, in the order the driver's requests come.  The guest (scenarios/
+# rng.sh) reads 64 then 192 bytes of /dev/hwrng while the kernel's own
+# hwrng thread is not scheduled (it takes a block now and then: the first
+# request's, at registration); those must be one contiguous run of the
+# stream, starting where one of the serve's requests starts: at the sum of
+# the bytes the --print lines before it account for.  A trace client
+# attached before the boot must decode the same requests as --print.
+RNG_STREAM=$VM_TOP/tests/rng-stream.py
+# rng_print FILE: "ID LEN GOT SHOWN" per request line of --print or trace
+# output (SHOWN: the hex the line shows, at most 16 bytes, spaces as commas)
+rng_print() {
+	sed -nE 's/^(.* )?rng q0 #([0-9]+) (used )?request ([0-9]+) -> ([0-9]+) bytes? \[([0-9a-f ]+)( \.\.\.)?\] .*$/\2 \4 \5 \6/p' "$1" |
+		awk '{ s = $4; for (i = 5; i <= NF; i++) s = s "," $i; print $1, $2, $3, s }'
+}
+group_rng() {
+	local f=$TAP_FAILED c=$W/rng.ctl
+	serve_start rng rng --socket "$W/rng.sock" --seed 42 ||
+		{ tap_fail "rng: vitool serve rng --seed 42 starts"; return; }
+	trace_start rng-text "$c" -U
+	if ! wait_until 5 trace_subscribers "$c" 1; then
+		tap_fail "rng: a trace client attaches before the guest boots" "trace-stats: $(ctl "$c" trace-stats)"
+		diag_file "$W/rng-text.trace.err" 5; trace_stop rng-text; serve_stop rng; return
+	fi
+	vm_boot rng rng.sh --append rng_core.default_quality=0 -- \
+		-chardev "socket,id=c0,path=$W/rng.sock" -device vhost-user-rng-pci,chardev=c0 || {
+		tap_fail "rng: QEMU starts"; group_logs rng rng; trace_stop rng-text; serve_stop rng; return
+	}
+	local st; vm_finish rng 90; st=$?
+	local rt=x
+	wait_until 10 grep -qE "^$TRACE_TIME rng disconnect\$" "$W/rng-text.trace"
+	trace_stop rng-text && rt=$REAPED
+	if [ "$st" = 0 ]; then tap_ok "rng: guest boots, runs the scenario, exits 0"
+	else tap_fail "rng: guest boots, runs the scenario, exits 0" "scenario exit $st"; fi
+
+	local avail cur
+	avail=$(vm_section rng available) cur=$(vm_section rng current)
+	if rc_is rng available 0 && rc_is rng current 0 && grep -qE '(^| )virtio_rng\.[0-9]+( |$)' <<<"$avail" &&
+		[[ $cur =~ ^virtio_rng\.[0-9]+$ ]]; then
+		tap_ok "rng: the virtio-rng driver is bound: rng_available names it, rng_current is it ($cur)"
+	else tap_fail "rng: the virtio-rng driver is bound: rng_available names it, rng_current is it" \
+		"rng_available: ${avail:-(none)}" "rng_current: ${cur:-(none)}"; fi
+
+	# The --print lines: ids 1, 2, ... in order, each request's shown bytes
+	# the stream at the sum of the bytes before it.
+	local reqs id len got shown off=0 n=0 ok=1 offs=() want
+	reqs=$(rng_print "$W/rng.serve.log")
+	while read -r id len got shown; do
+		[ -n "$id" ] || continue
+		n=$((n + 1))
+		[ "$id" = "$n" ] || { ok=0; diag "--print line $n has id #$id"; }
+		want=$("$RNG_STREAM" 42 $((got < 16 ? got : 16)) "$off" | tr ' ' ,)
+		[ "$shown" = "$want" ] || { ok=0; diag "request #$id at offset $off shows $shown, predicted $want"; }
+		offs+=("$off")
+		off=$((off + got))
+	done <<<"$reqs"
+	if [ $ok = 1 ] && [ "$n" -ge 4 ]; then
+		tap_ok "rng: serve --print: a line per request, each with the predicted bytes at the sum of the earlier requests' ($n requests, $off bytes)"
+	else
+		tap_fail "rng: serve --print: a line per request, each with the predicted bytes at the sum of the earlier requests" \
+			"$n request lines (at least 4 expected: the guest reads 4 blocks of 64)"
+		diag_file "$W/rng.serve.log" 15
+	fi
+
+	# The guest's 256 bytes: a contiguous run of the stream from the start
+	# of one request.
+	local g1 g2 guest at= o k=0 tries quiet=0
+	g1=$(vm_section rng read1 | xargs) g2=$(vm_section rng read2 | xargs)
+	# "N hwrng-thread BEFORE AFTER": the thread's switch counts around the
+	# reads of the guest's Nth (last) try
+	tries=$(vm_section rng attempts)
+	awk '{ exit !($3 == $4) }' <<<"$tries" && quiet=1
+	guest="$g1 $g2"
+	for o in "${offs[@]}"; do
+		k=$((k + 1))
+		[ $((o + 256)) -le "$off" ] || break
+		[ "$("$RNG_STREAM" 42 256 "$o")" = "$guest" ] && { at=$o; break; }
+	done
+	if [ $quiet = 1 ] && rc_is rng read1 0 && rc_is rng read2 0 && [ "$(wc -w <<<"$g1")" = 64 ] &&
+		[ "$(wc -w <<<"$g2")" = 192 ] && [ -n "$at" ]; then
+		tap_ok "rng: the guest's 64 + 192 bytes of /dev/hwrng are the --seed 42 stream, contiguous from the start of a request"
+		diag "from request #$k, stream offset $at (try, hwrng thread switches: $tries)"
+	else
+		tap_fail "rng: the guest's 64 + 192 bytes of /dev/hwrng are the --seed 42 stream, contiguous from the start of a request" \
+			"try, hwrng thread switches before and after the reads: ${tries:-(none)}" \
+			"guest: ${guest:0:96}..." "stream: $("$RNG_STREAM" 42 32) ..." "request offsets: ${offs[*]}"
+	fi
+
+	# trace: the requests --print shows, avail and used, framed by the
+	# session's connect and disconnect.
+	local t=$W/rng-text.trace navail tr
+	navail=$(grep -cE "^$TRACE_TIME rng q0 #[0-9]+ avail request [0-9]+\$" "$t")
+	tr=$(rng_print "$t")
+	ok=1
+	[ "$rt" = 0 ] || { ok=0; diag "trace exit status $rt"; }
+	[ -n "$reqs" ] && [ "$tr" = "$reqs" ] || { ok=0; diag "trace used lines vs --print:" "$(diff <(echo "$tr") <(echo "$reqs") | head -n 10)"; }
+	[ "$navail" = "$n" ] || { ok=0; diag "$navail avail lines for $n requests"; }
+	head -n 1 "$t" | grep -qE "^$TRACE_TIME rng connect\$" || { ok=0; diag "first line: $(head -n 1 "$t")"; }
+	tail -n 1 "$t" | grep -qE "^$TRACE_TIME rng disconnect\$" || { ok=0; diag "last line: $(tail -n 1 "$t")"; }
+	if [ $ok = 1 ]; then
+		tap_ok "rng: vitool trace decodes every request (avail 'request 64', used '-> 64 bytes [...]'), the same as --print"
+	else
+		tap_fail "rng: vitool trace decodes every request (avail 'request 64', used '-> 64 bytes [...]'), the same as --print"
+		diag_file "$t" 20; diag_file "$W/rng-text.trace.err" 5
+	fi
+	serve_stop rng
+	[ "$TAP_FAILED" = "$f" ] || group_logs rng rng
+}
+
 want i2c && timed group_i2c
 want trace && timed group_trace
 want gpio && timed group_gpio
@@ -602,6 +712,7 @@ if want passthrough; then
 	timed group_passthrough "$VITOOL_OTHER" "$([ -n "$VM_VITOOL_OTHER" ] && echo /usr/bin/vitool-other)"
 fi
 want i2cpt && timed group_i2cpt
+want rng && timed group_rng
 diag "suite: $(( $(now_ms) - t_start )) ms"
 echo "1..$TAP_N"
 [ "$TAP_FAILED" -eq 0 ]
