@@ -28,6 +28,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "util/listen.h"
 #include "util/log.h"
 
 #ifndef VITOOL_VERSION
@@ -79,7 +80,7 @@ struct vt_ctl_req {
 
 struct vt_ctl_server {
 	struct vt_loop *loop;
-	int fd;
+	struct vt_listener *listener;
 	char *path;
 	char *name;
 	struct table *tables;
@@ -595,27 +596,15 @@ static void add_conn(struct vt_ctl_server *s, int fd)
 	s->conns = c;
 }
 
-static void on_accept(struct vt_loop *loop, int fd, uint32_t events, void *arg)
+static void on_accept(void *arg, int cfd)
 {
 	struct vt_ctl_server *s = arg;
 	uid_t uid;
 
-	(void)loop;
-	(void)events;
-	for (;;) {
-		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (cfd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				vt_warn("control: accept: %s", strerror(errno));
-			return;
-		}
-		if (!peer_allowed(cfd, &uid))
-			refuse(cfd, uid);
-		else
-			add_conn(s, cfd);
-	}
+	if (!peer_allowed(cfd, &uid))
+		refuse(cfd, uid);
+	else
+		add_conn(s, cfd);
 }
 
 /* ---- built-in commands ---- */
@@ -697,74 +686,29 @@ static void path_name(const char *path, char *buf, size_t len)
 	snprintf(buf, len, "%.*s", (int)n, b);
 }
 
-/* Something at path: refuse a live instance or a non-socket, remove a
- * stale socket (an instance that crashed). */
-static int clear_path(const struct sockaddr_un *sa, char *err, size_t errlen)
+static struct vt_listener *listen_at(struct vt_ctl_server *s, const char *path, char *err,
+				     size_t errlen)
 {
-	struct stat st;
+	static const struct vt_listen_conf conf = {
+		.what = "control", .mode = 0600, .backlog = 16,
+		.accept_flags = SOCK_NONBLOCK | SOCK_CLOEXEC,
+	};
+	struct vt_listener *l;
 	char name[108];
-	int fd, r;
+	int r;
 
-	if (lstat(sa->sun_path, &st) < 0)
-		return 0;
-	if (!S_ISSOCK(st.st_mode)) {
-		snprintf(err, errlen, "%s exists and is not a socket", sa->sun_path);
-		return -1;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		return -1;
-	}
-	r = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
-	close(fd);
-	/* EAGAIN: a full backlog, i.e. very much alive. */
-	if (r == 0 || errno == EAGAIN || errno == EACCES) {
-		path_name(sa->sun_path, name, sizeof(name));
-		snprintf(err, errlen, "instance %s already running at %s", name, sa->sun_path);
-		return -1;
-	}
-	if (unlink(sa->sun_path) < 0 && errno != ENOENT) {
-		snprintf(err, errlen, "cannot remove stale socket %s: %s", sa->sun_path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int listen_at(const char *path, char *err, size_t errlen)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	mode_t old;
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
 		snprintf(err, errlen, "control socket path too long: %s", path);
-		return -1;
+		return NULL;
 	}
-	strcpy(sa.sun_path, path);
-	if (mkdir_parent(path, err, errlen) < 0 || clear_path(&sa, err, errlen) < 0)
-		return -1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		return -1;
+	if (mkdir_parent(path, err, errlen) < 0)
+		return NULL;
+	l = vt_listen_unix(s->loop, path, &conf, on_accept, s, &r, err, errlen);
+	if (!l && r == -EADDRINUSE) {
+		path_name(path, name, sizeof(name));
+		snprintf(err, errlen, "instance %s already running at %s", name, path);
 	}
-	/* umask around bind: the socket never exists with a wider mode. */
-	old = umask(0177);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		snprintf(err, errlen, "cannot bind %s: %s", path, strerror(errno));
-		umask(old);
-		close(fd);
-		return -1;
-	}
-	umask(old);
-	if (chmod(path, 0600) < 0 || listen(fd, 16) < 0) {
-		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
-		unlink(path);
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return l;
 }
 
 struct vt_ctl_server *vt_ctl_server_new(struct vt_loop *loop, const char *path, const char *name,
@@ -777,15 +721,9 @@ struct vt_ctl_server *vt_ctl_server_new(struct vt_loop *loop, const char *path, 
 		goto fail;
 	}
 	s->loop = loop;
-	s->fd = listen_at(path, err, errlen);
-	if (s->fd < 0)
+	s->listener = listen_at(s, path, err, errlen);
+	if (!s->listener)
 		goto fail;
-	if (vt_loop_add_fd(loop, s->fd, EPOLLIN, on_accept, s) < 0) {
-		snprintf(err, errlen, "cannot watch %s", path);
-		unlink(path);
-		close(s->fd);
-		goto fail;
-	}
 	return s;
 fail:
 	if (s) {
@@ -800,9 +738,7 @@ void vt_ctl_server_free(struct vt_ctl_server *s)
 {
 	if (!s)
 		return;
-	vt_loop_del_fd(s->loop, s->fd);
-	close(s->fd);
-	unlink(s->path);
+	vt_listener_free(s->listener);
 	/* Close every client first: deferred requests become gone, so the
 	 * hooks below can hand them to vt_ctl_done, which then only frees. */
 	for (struct conn *c = s->conns; c; c = c->next)

@@ -9,6 +9,8 @@ int vt_log_verbosity = VT_LOG_WARN;
 
 static char last_msg[512];
 static int quiet;
+static vt_log_sink_fn sink;
+static void *sink_arg;
 
 const char *vt_log_last(void)
 {
@@ -20,10 +22,19 @@ void vt_log_set_quiet(int q)
 	quiet = q;
 }
 
-static void emit(const char *fmt, va_list ap, int print)
+void vt_log_set_sink(vt_log_sink_fn fn, void *arg)
+{
+	sink = fn;
+	sink_arg = arg;
+}
+
+/* level < 0: the die path, always stderr. */
+static void emit(int level, const char *fmt, va_list ap, int print)
 {
 	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
-	if (print && !quiet) {
+	if (print && !quiet && sink && level >= 0) {
+		sink(sink_arg, level, last_msg);
+	} else if (print && !quiet) {
 		fprintf(stderr, "vitool: %s\n", last_msg);
 		fflush(stderr);
 	}
@@ -34,7 +45,7 @@ void vt_log(int level, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(fmt, ap, level <= vt_log_verbosity);
+	emit(level, fmt, ap, level <= vt_log_verbosity);
 	va_end(ap);
 }
 
@@ -43,7 +54,7 @@ void vt_die(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(fmt, ap, 1);
+	emit(-1, fmt, ap, 1);
 	va_end(ap);
 	exit(1);
 }
@@ -53,7 +64,7 @@ void vt_die_usage(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(fmt, ap, 1);
+	emit(-1, fmt, ap, 1);
 	va_end(ap);
 	exit(2);
 }

@@ -25,6 +25,15 @@ const char *vt_log_last(void);
 /* When quiet, nothing is printed (vt_log_last() still records).  Unit tests. */
 void vt_log_set_quiet(int quiet);
 
+/* Where printed messages go instead of stderr: a full-screen view (top,
+ * console) shows them in a pane instead of writing over its screen.  fn
+ * gets each message that passes vt_log_verbosity (and quiet), without the
+ * "vitool: " prefix and the newline.  NULL: stderr again.  vt_die() and
+ * vt_die_usage() still write stderr: the process is ending, and whoever
+ * owns the screen restores it at exit. */
+typedef void (*vt_log_sink_fn)(void *arg, int level, const char *msg);
+void vt_log_set_sink(vt_log_sink_fn fn, void *arg);
+
 /* "vitool: msg" and exit(1): runtime failure. */
 noreturn void vt_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "vitool: msg" and exit(2): bad command line. */

@@ -17,10 +17,10 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "util/bytes.h"
+#include "util/listen.h"
 #include "util/log.h"
 #include "vhost/msg.h"
 #include "virtio/mem.h"
@@ -69,8 +69,8 @@ struct vt_backend {
 	const struct vt_device_model *model;
 	void *dev;
 	unsigned nq;
-	int listen_fd, conn_fd;
-	char *path;
+	struct vt_listener *listener;   /* NULL: attached only (tests) */
+	int conn_fd;
 	bool once, send_failed;
 	vt_observer_fn obs;
 	void *obs_arg;
@@ -1013,8 +1013,6 @@ static void dispatch(struct vt_backend *b, struct vt_vhost_msg *m)
 
 /* ---- connection ------------------------------------------------------ */
 
-static void on_accept(struct vt_loop *loop, int fd, uint32_t events, void *arg);
-
 static void teardown(struct vt_backend *b)
 {
 	for (unsigned i = 0; i < b->nq; i++)
@@ -1047,8 +1045,8 @@ static void disconnect(struct vt_backend *b, int err)
 	}
 	/* Accept the next front-end (those that tried meanwhile waited in the
 	 * listen backlog). */
-	if (b->listen_fd >= 0 && vt_loop_add_fd(b->loop, b->listen_fd, EPOLLIN, on_accept, b) < 0)
-		vt_err("vhost-user: cannot listen again on %s", b->path);
+	if (b->listener && vt_listener_resume(b->listener) < 0)
+		vt_err("vhost-user: cannot listen again on %s", vt_listener_path(b->listener));
 }
 
 static void on_conn(struct vt_loop *loop, int fd, uint32_t events, void *arg)
@@ -1080,8 +1078,8 @@ static int attach_conn(struct vt_backend *b, int fd)
 		return r;
 	}
 	b->conn_fd = fd;
-	if (b->listen_fd >= 0)
-		vt_loop_del_fd(b->loop, b->listen_fd);   /* one front-end at a time */
+	if (b->listener)
+		vt_listener_pause(b->listener);   /* one front-end at a time */
 	vt_info("vhost-user: front-end connected");
 	if (b->obs) {
 		struct vt_event ev = { .kind = VT_EV_CONNECT };
@@ -1090,18 +1088,10 @@ static int attach_conn(struct vt_backend *b, int fd)
 	return 0;
 }
 
-static void on_accept(struct vt_loop *loop, int fd, uint32_t events, void *arg)
+static void on_accept(void *arg, int c)
 {
 	struct vt_backend *b = arg;
 
-	(void)loop;
-	(void)events;
-	int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-	if (c < 0) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-			vt_err("vhost-user: accept on %s: %s", b->path, strerror(errno));
-		return;
-	}
 	if (b->conn_fd >= 0) {
 		close(c);   /* cannot happen: we stop listening while connected */
 		return;
@@ -1109,68 +1099,25 @@ static void on_accept(struct vt_loop *loop, int fd, uint32_t events, void *arg)
 	attach_conn(b, c);
 }
 
-/* An existing socket file is removed only when nobody listens on it. */
-static int clear_stale_socket(const char *path, const struct sockaddr_un *a)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISSOCK(st.st_mode)) {
-		vt_err("%s exists and is not a socket; not replacing it", path);
-		return -EEXIST;
-	}
-	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -errno;
-	int r = connect(s, (const struct sockaddr *)a, sizeof(*a));
-	int e = errno;
-	close(s);
-	if (r == 0) {
-		vt_err("%s: another process is listening there", path);
-		return -EADDRINUSE;
-	}
-	if (e != ECONNREFUSED)
-		return -e;
-	return unlink(path) < 0 ? -errno : 0;
-}
-
 int vt_backend_listen(struct vt_backend *b, const char *path)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd, r;
+	/* The connection stays blocking: a message is read whole once it
+	 * starts arriving (msg.c bounds the wait). */
+	static const struct vt_listen_conf conf = {
+		.what = "vhost-user", .backlog = 8, .accept_flags = SOCK_CLOEXEC,
+	};
+	char err[256];
+	int r;
 
-	if (b->listen_fd >= 0)
+	if (b->listener)
 		return -EBUSY;
-	if (strlen(path) >= sizeof(a.sun_path)) {
-		vt_err("%s: socket path too long", path);
-		return -ENAMETOOLONG;
-	}
-	strcpy(a.sun_path, path);
-	r = clear_stale_socket(path, &a);
-	if (r < 0)
-		return r;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 8) < 0) {
-		r = -errno;
-		vt_err("%s: %s", path, strerror(-r));
-		close(fd);
+	b->listener = vt_listen_unix(b->loop, path, &conf, on_accept, b, &r, err, sizeof(err));
+	if (!b->listener) {
+		vt_err("%s", err);
 		return r;
 	}
-	b->path = strdup(path);
-	if (!b->path) {
-		close(fd);
-		unlink(path);
-		return -ENOMEM;
-	}
-	b->listen_fd = fd;
-	if (b->conn_fd < 0) {
-		r = vt_loop_add_fd(b->loop, fd, EPOLLIN, on_accept, b);
-		if (r < 0)
-			return r;
-	}
+	if (b->conn_fd >= 0)
+		vt_listener_pause(b->listener);
 	return 0;
 }
 
@@ -1199,7 +1146,7 @@ struct vt_backend *vt_backend_new(struct vt_loop *loop, const struct vt_device_m
 	b->model = model;
 	b->dev = dev;
 	b->nq = model->num_queues;
-	b->listen_fd = b->conn_fd = b->backend_req_fd = -1;
+	b->conn_fd = b->backend_req_fd = -1;
 	vt_mem_init(&b->mem);
 	for (unsigned i = 0; i < VT_BACKEND_MAX_QUEUES; i++) {
 		struct bqueue *bq = &b->q[i];
@@ -1219,12 +1166,7 @@ void vt_backend_free(struct vt_backend *b)
 		return;
 	if (b->conn_fd >= 0)
 		teardown(b);
-	if (b->listen_fd >= 0) {
-		vt_loop_del_fd(b->loop, b->listen_fd);
-		close(b->listen_fd);
-		unlink(b->path);
-	}
-	free(b->path);
+	vt_listener_free(b->listener);
 	free(b);
 }
 
