@@ -1,7 +1,9 @@
 /* vhost-user backend (device side): a unix socket server that speaks the
  * protocol to a VMM (QEMU) or vitool's own front-end, maps guest memory,
  * runs the virtqueues of one device model on the event loop, and listens
- * again after the front-end disconnects (reconnect). */
+ * again after the front-end disconnects (reconnect).  Its parts: the device
+ * state (vhost/state.h), the queue engine (vhost/queue.h), the listener
+ * (util/listen.h). */
 #ifndef VT_VHOST_BACKEND_H
 #define VT_VHOST_BACKEND_H
 
@@ -10,39 +12,15 @@
 
 #include "devices/device.h"
 #include "util/loop.h"
+#include "vhost/event.h"
 #include "vhost/proto.h"
+#include "vhost/queue.h"
 #include "virtio/vq.h"
 
-#define VT_BACKEND_MAX_QUEUES 8
+#define VT_BACKEND_MAX_QUEUES VT_VHOST_MAX_QUEUES
 
 struct vt_backend;
 
-/* What happened, for observers (loopback's one-liners now; trace later). */
-enum vt_event_kind {
-	VT_EV_AVAIL,       /* a chain was popped */
-	VT_EV_USED,        /* a chain was completed */
-	VT_EV_KICK,        /* the driver kicked queue */
-	VT_EV_CALL,        /* we notified the driver */
-	VT_EV_RING_ERROR,  /* the queue stopped: text says why */
-	VT_EV_VHOST_MSG,   /* a vhost-user message arrived: request */
-	VT_EV_CONNECT,
-	VT_EV_DISCONNECT,
-};
-
-struct vt_event {
-	enum vt_event_kind kind;
-	unsigned queue;
-	uint16_t head;
-	uint64_t req_id;        /* pairs AVAIL with USED; counts from 1 per backend */
-	uint64_t t_ns;          /* vt_now_ns() */
-	uint64_t latency_ns;    /* USED: time since AVAIL */
-	uint32_t used_len;      /* USED */
-	const struct vt_chain *chain;  /* AVAIL, USED: the chain (NULL if it could not be walked) */
-	uint32_t request;       /* VHOST_MSG */
-	const char *text;       /* RING_ERROR: reason */
-};
-
-typedef void (*vt_observer_fn)(void *arg, const struct vt_event *ev);
 
 struct vt_backend *vt_backend_new(struct vt_loop *loop, const struct vt_device_model *model, void *dev);
 void vt_backend_free(struct vt_backend *b);
@@ -60,6 +38,10 @@ bool vt_backend_connected(const struct vt_backend *b);
 
 void vt_backend_set_observer(struct vt_backend *b, vt_observer_fn fn, void *arg);
 
+/* Installs the completion stage (vhost/queue.h) every completion passes;
+ * NULL: completions go straight to the used ring. */
+void vt_backend_set_stage(struct vt_backend *b, vt_completion_stage_fn fn, void *arg);
+
 /* Completes a deferred chain: used entry + notification as needed. */
 void vt_backend_complete(struct vt_backend *b, unsigned q, uint16_t head, uint32_t used_len);
 
@@ -75,6 +57,11 @@ int vt_backend_chain(struct vt_backend *b, unsigned q, uint16_t head, struct vt_
  * recorder uses it to forget requests that will never complete. */
 uint64_t vt_backend_req_id(const struct vt_backend *b, unsigned q, uint16_t head);
 
+/* Queue q's engine state: its in-flight list (vt_queue_inflight_oldest),
+ * always kept.  NULL when q is out of range. */
+struct vt_queue *vt_backend_engine_queue(struct vt_backend *b, unsigned q);
+const struct vt_device_model *vt_backend_model(const struct vt_backend *b);
+
 /* Counters per queue, since the backend started (control socket `stats`). */
 struct vt_queue_stats {
 	bool started;
@@ -83,7 +70,7 @@ struct vt_queue_stats {
 	uint64_t kicks, calls;
 	uint64_t avail, used;          /* chains popped / completed */
 	unsigned inflight;             /* popped, not completed */
-	uint64_t max_latency_ns;       /* of completed chains, when observed */
+	uint64_t max_latency_ns;       /* of completed chains */
 	char why[200];                 /* broken: the reason */
 };
 int vt_backend_stats(const struct vt_backend *b, unsigned q, struct vt_queue_stats *st);

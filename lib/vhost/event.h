@@ -1,0 +1,36 @@
+/* What happened on a device, for observers (the trace recorder, --print,
+ * loopback's one-liners). */
+#ifndef VT_VHOST_EVENT_H
+#define VT_VHOST_EVENT_H
+
+#include <stdint.h>
+
+#include "virtio/vq.h"
+
+enum vt_event_kind {
+	VT_EV_AVAIL,       /* a chain was popped */
+	VT_EV_USED,        /* a chain was completed */
+	VT_EV_KICK,        /* the driver kicked queue */
+	VT_EV_CALL,        /* we notified the driver */
+	VT_EV_RING_ERROR,  /* the queue stopped: text says why */
+	VT_EV_VHOST_MSG,   /* a vhost-user message arrived: request */
+	VT_EV_CONNECT,
+	VT_EV_DISCONNECT,
+};
+
+struct vt_event {
+	enum vt_event_kind kind;
+	unsigned queue;
+	uint16_t head;
+	uint64_t req_id;        /* pairs AVAIL with USED; counts from 1 per backend */
+	uint64_t t_ns;          /* vt_now_ns() */
+	uint64_t latency_ns;    /* USED: time since AVAIL */
+	uint32_t used_len;      /* USED */
+	const struct vt_chain *chain;  /* AVAIL, USED: the chain (NULL if it could not be walked) */
+	uint32_t request;       /* VHOST_MSG */
+	const char *text;       /* RING_ERROR: reason */
+};
+
+typedef void (*vt_observer_fn)(void *arg, const struct vt_event *ev);
+
+#endif

@@ -1,0 +1,116 @@
+/* The queue engine of a device: runs each configured vring (vhost/state.h)
+ * on the event loop.  Watches the kick fd, pops every available chain and
+ * hands it to the device model, completes chains (now or deferred), and
+ * notifies the driver through the call fd as the ring's suppression rules
+ * say.  It also keeps, always and only here, the requests in flight of each
+ * queue (request id, head, start time), whether or not anyone observes.
+ *
+ * Completion stage: every completion, whether the model returned a length
+ * from handle() or called vt_backend_complete() later, passes through one
+ * function before it reaches the used ring: the stage.  Without one set, it
+ * is vt_queue_finish() itself.  A fault layer installs its own stage to
+ *   - delay:   keep (queue, head, len) and call vt_queue_finish() later,
+ *              from a timer;
+ *   - fail:    rewrite the status byte in the chain's writable bytes
+ *              (vt_engine_chain()) and then finish it;
+ *   - drop:    never finish it: the request stays in flight (and is listed
+ *              by `inflight`) until the ring stops;
+ *   - reorder: hold several and finish them in another order.
+ * The stage runs inside the kick's pop pass or inside the model's call; a
+ * completion finished later is notified at once, one finished inside a
+ * pass at the end of that pass.  vt_queue_finish() refuses (and logs) a head
+ * that is not in flight any more, so a stage holding completions across a
+ * ring stop cannot corrupt the ring. */
+#ifndef VT_VHOST_QUEUE_H
+#define VT_VHOST_QUEUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "devices/device.h"
+#include "util/loop.h"
+#include "vhost/event.h"
+#include "vhost/state.h"
+#include "virtio/vq.h"
+
+#define VT_INFLIGHT_END 0xffffffffu
+
+/* A request in flight: popped, not yet in the used ring. */
+struct vt_inflight {
+	uint64_t req_id;       /* 0: this head is not in flight */
+	uint64_t t_avail;      /* vt_now_ns() when it was popped */
+	uint16_t head;
+	uint8_t marks;         /* bits an observer keeps with it (VT_INFL_*) */
+	uint32_t prev, next;   /* in req_id order: oldest first; VT_INFLIGHT_END */
+};
+
+/* marks */
+#define VT_INFL_TIMED_OUT 0x01   /* the recorder reported a timeout */
+
+struct vt_engine;
+
+struct vt_queue {
+	struct vt_engine *e;
+	unsigned index;
+	struct vt_vq vq;
+	bool started;            /* vt_vq_start() done; until stop */
+	bool watching;           /* kick fd (watch_fd) is on the loop */
+	int watch_fd;
+	struct vt_inflight *infl;   /* vq.num entries, indexed by head */
+	uint32_t oldest, newest;    /* the in-flight list */
+	unsigned ninflight;
+	struct vt_seg *scratch;     /* re-walking deferred chains for observers */
+	struct vt_seg *model_segs;  /* vt_engine_chain() */
+	uint64_t kicks, calls, avail, used, max_latency_ns;
+	bool in_pass;            /* notification is left to the end of the pass */
+	bool pushed;             /* used entries since the last notify check */
+};
+
+/* The stage every completion passes (see above).  It must eventually call
+ * vt_queue_finish(q, head, len) or decide never to. */
+typedef void (*vt_completion_stage_fn)(void *arg, struct vt_queue *q, uint16_t head, uint32_t len);
+
+struct vt_engine {
+	struct vt_loop *loop;
+	const struct vt_device_model *model;
+	void *dev;
+	struct vt_backend *b;       /* what the model's callbacks get */
+	struct vt_vhost_state *st;  /* the configuration the queues run from */
+	vt_observer_fn obs;         /* NULL: nobody observes */
+	void *obs_arg;
+	vt_completion_stage_fn stage;
+	void *stage_arg;
+	uint64_t next_req_id;
+	struct vt_queue q[VT_VHOST_MAX_QUEUES];
+};
+
+void vt_engine_init(struct vt_engine *e, struct vt_loop *loop, const struct vt_device_model *model,
+		    void *dev, struct vt_backend *b, struct vt_vhost_state *st);
+/* NULL restores the direct path (vt_queue_finish). */
+void vt_engine_set_stage(struct vt_engine *e, vt_completion_stage_fn fn, void *arg);
+
+/* The state's ops (ring_changed, ring_stop, ring_running, mem_changed,
+ * kick) land here. */
+void vt_engine_update(struct vt_engine *e, unsigned q);
+uint16_t vt_engine_stop(struct vt_engine *e, unsigned q);
+bool vt_engine_running(const struct vt_engine *e, unsigned q);
+void vt_engine_remap(struct vt_engine *e);
+void vt_engine_kick(struct vt_engine *e, unsigned q);
+
+/* A completion from the model: through the stage to the used ring. */
+void vt_engine_complete(struct vt_engine *e, unsigned q, uint16_t head, uint32_t used_len);
+/* The end of the stage: the used entry, the in-flight entry removed, the
+ * USED event, and (outside a pass) the notification. */
+void vt_queue_finish(struct vt_queue *q, uint16_t head, uint32_t used_len);
+
+/* Re-walks the in-flight chain at head through the current memory table
+ * (segments valid until the next call for this queue).  0 or -1. */
+int vt_engine_chain(struct vt_engine *e, unsigned q, uint16_t head, struct vt_chain *c);
+
+/* The in-flight list of a queue, oldest first: NULL at the end. */
+const struct vt_inflight *vt_queue_inflight_oldest(const struct vt_queue *q);
+const struct vt_inflight *vt_queue_inflight_next(const struct vt_queue *q, const struct vt_inflight *f);
+/* The request in flight at head, NULL if none. */
+struct vt_inflight *vt_queue_inflight_at(const struct vt_queue *q, uint16_t head);
+
+#endif
