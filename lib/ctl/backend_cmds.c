@@ -1,5 +1,9 @@
-/* `stats` on the control socket: the backend's per-queue counters. */
+/* `stats` and `inflight` on the control socket: the backend's per-queue
+ * counters and the requests it holds now. */
 #include "ctl/backend_cmds.h"
+
+#include "decode/decode.h"
+#include "util/strbuf.h"
 
 static void queue_json(struct vt_json *j, unsigned q, const struct vt_queue_stats *st)
 {
@@ -39,9 +43,57 @@ static void cmd_stats(struct vt_ctl_req *r, int argc, char **argv, void *arg)
 	vt_json_arr_end(j);
 }
 
+/* One request: the decoder's summary of its chain, walked again through
+ * the current memory table (it may have changed since the pop). */
+static void request_json(struct vt_json *j, struct vt_backend *b, const struct vt_decoder *d,
+			 unsigned q, const struct vt_inflight *f, uint64_t now)
+{
+	struct vt_chain c;
+	struct vt_sb sb;
+
+	vt_json_obj_begin(j, NULL);
+	vt_json_uint(j, "queue", q);
+	vt_json_uint(j, "id", f->req_id);
+	vt_json_uint(j, "head", f->head);
+	vt_json_uint(j, "age_ms", now > f->t_avail ? (now - f->t_avail) / 1000000u : 0);
+	vt_sb_init(&sb);
+	if (vt_backend_chain(b, q, f->head, &c) == 0) {
+		d->summary(&sb, q, &c, false, 0);
+		vt_json_str(j, "summary", vt_sb_str(&sb));
+	} else {
+		vt_json_str(j, "summary", NULL);   /* no longer walkable: logged */
+	}
+	vt_json_obj_end(j);
+}
+
+static void cmd_inflight(struct vt_ctl_req *r, int argc, char **argv, void *arg)
+{
+	struct vt_backend *b = arg;
+	struct vt_json *j = vt_ctl_json(r);
+	const struct vt_decoder *d = vt_decoder_find(vt_backend_model(b)->virtio_id);
+	uint64_t now = vt_now_ns();
+	unsigned n = vt_backend_num_queues(b);
+
+	(void)argv;
+	if (argc) {
+		vt_ctl_fail(r, "inflight takes no arguments");
+		return;
+	}
+	vt_json_arr_begin(j, "requests");
+	for (unsigned q = 0; q < n; q++) {
+		struct vt_queue *eq = vt_backend_engine_queue(b, q);
+		for (const struct vt_inflight *f = vt_inflight_oldest(&eq->infl); f;
+		     f = vt_inflight_next(&eq->infl, f))
+			request_json(j, b, d, q, f, now);
+	}
+	vt_json_arr_end(j);
+}
+
 static const struct vt_ctl_command backend_cmds[] = {
 	{ "stats", "", "per queue: started, broken, size, kicks, calls, avail, used, in flight, "
 		       "max latency", cmd_stats },
+	{ "inflight", "", "the requests the device holds now: queue, id, head, age, decoded summary",
+	  cmd_inflight },
 };
 
 void vt_ctl_add_backend(struct vt_ctl_server *s, struct vt_backend *b)

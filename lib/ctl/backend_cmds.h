@@ -1,5 +1,5 @@
 /* Control commands every backend instance has: `stats` (per-queue counters,
- * what `top` shows). */
+ * what `top` shows) and `inflight` (the requests held now). */
 #ifndef VT_CTL_BACKEND_CMDS_H
 #define VT_CTL_BACKEND_CMDS_H
 

@@ -2,14 +2,12 @@
  * sinks, with the in-flight bookkeeping that marks timeouts, late and
  * out-of-order completions.
  *
- * In-flight table: per queue, the requests seen AVAIL and not yet USED, in
- * req_id order (req_ids grow, so AVAIL appends).  Since every request gets
- * the same threshold, the timed-out ones are always a prefix of the table
- * (ntimed entries): the next deadline is the first entry past that prefix.
- * Entries whose chain the backend dropped without completing it (ring
- * stopped, front-end gone) are pruned when found: by the backend's own
- * in-flight state (vt_backend_req_id), on DISCONNECT, and when an AVAIL
- * reuses their head.
+ * In-flight requests: the backend's queue engine keeps them
+ * (vhost/inflight.h), in start order; the recorder only reads that list and
+ * keeps its TIMED_OUT mark in it.  Since every request gets the same
+ * threshold, the timed-out ones are a prefix of the list: the next deadline
+ * is the first entry without the mark.  Without a backend (tests, sources
+ * that have no engine) the recorder feeds a list of its own from the events.
  *
  * Subscribers: each has one byte queue holding the pcap framing and the
  * records, bounded by max bytes.  Records are only ever queued whole, so the
@@ -42,17 +40,8 @@
 #define PCAP_PKT_HDR 16
 #define DROPS_REC_MAX 160    /* header + "18446744073709551615 records dropped" */
 
-struct req {
-	uint64_t req_id;
-	uint64_t t_avail;    /* vt_now_ns() clock */
-	uint16_t head;
-	bool timed_out;
-};
-
 struct rqueue {
-	struct req *v;
-	size_t n, cap;
-	size_t ntimed;       /* v[0, ntimed) have timed out */
+	struct vt_inflight_list own;   /* only without a backend: fed from events */
 	uint64_t timeouts, late, ooo;
 };
 
@@ -123,26 +112,24 @@ bool vt_recorder_listening(const struct vt_recorder *r)
 	return r->printer || r->file || live_subs(r);
 }
 
-/* ---- in-flight table ---- */
+/* ---- in-flight requests ---- */
 
-static void rq_remove(struct rqueue *rq, size_t i)
+/* The queue's in-flight list: the backend's own (always kept, including
+ * requests made before anyone listened), or without a backend the one we
+ * feed from events. */
+static struct vt_inflight_list *flist(const struct vt_recorder *r, unsigned q)
 {
-	memmove(&rq->v[i], &rq->v[i + 1], (rq->n - i - 1) * sizeof(rq->v[0]));
-	rq->n--;
-	if (i < rq->ntimed)
-		rq->ntimed--;
+	if (r->b) {
+		struct vt_queue *eq = vt_backend_engine_queue(r->b, q);
+		return eq ? &eq->infl : NULL;
+	}
+	return (struct vt_inflight_list *)&r->q[q].own;
 }
 
-static void forget_inflight(struct vt_recorder *r)
+static void forget_own(struct vt_recorder *r)
 {
 	for (unsigned q = 0; q < VT_RECORDER_MAX_QUEUES; q++)
-		r->q[q].n = r->q[q].ntimed = 0;
-}
-
-/* The backend dropped it (ring stopped) or completed it unseen. */
-static bool stale(const struct vt_recorder *r, unsigned q, const struct req *e)
-{
-	return r->b && vt_backend_req_id(r->b, q, e->head) != e->req_id;
+		vt_inflight_clear(&r->q[q].own);
 }
 
 static bool tracked(const struct vt_recorder *r, unsigned q)
@@ -152,59 +139,36 @@ static bool tracked(const struct vt_recorder *r, unsigned q)
 
 static void track_avail(struct vt_recorder *r, const struct vt_event *ev)
 {
-	struct rqueue *rq = &r->q[ev->queue];
-
-	/* A head in use again: whatever we had under it is gone. */
-	for (size_t i = 0; i < rq->n; i++)
-		if (rq->v[i].head == ev->head) {
-			rq_remove(rq, i);
-			break;
-		}
-	if (rq->n == rq->cap) {
-		size_t cap = rq->cap ? rq->cap * 2 : 64;
-		struct req *v = realloc(rq->v, cap * sizeof(*v));
-		if (!v)
-			return;   /* untracked: never marked, nothing worse */
-		rq->v = v;
-		rq->cap = cap;
-	}
-	rq->v[rq->n++] = (struct req){ .req_id = ev->req_id, .t_avail = ev->t_ns, .head = ev->head };
+	/* Untracked on failure: never marked, nothing worse. */
+	if (!r->b)
+		vt_inflight_add(&r->q[ev->queue].own, ev->head, ev->req_id, ev->t_ns);
 }
 
-/* Flags for a completion; *e gets the request when it was followed, *older
- * the oldest request still in flight before it (out of order). */
-static uint32_t track_used(struct vt_recorder *r, const struct vt_event *ev, struct req *e, uint64_t *older)
+/* Flags for a completion (the request is still in the list); *t_avail gets
+ * its start, *older the oldest request still in flight before it. */
+static uint32_t track_used(struct vt_recorder *r, const struct vt_event *ev, uint64_t *t_avail,
+			   uint64_t *older)
 {
 	struct rqueue *rq = &r->q[ev->queue];
-	size_t lo = 0, hi = rq->n;
+	struct vt_inflight_list *l = flist(r, ev->queue);
+	struct vt_inflight *f = l ? vt_inflight_at(l, ev->head) : NULL;
 	uint32_t flags = 0;
 
-	while (lo < hi) {   /* req_id order */
-		size_t mid = lo + (hi - lo) / 2;
-		if (rq->v[mid].req_id < ev->req_id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == rq->n || rq->v[lo].req_id != ev->req_id)
+	if (!f || f->req_id != ev->req_id)
 		return 0;
-	*e = rq->v[lo];
-	if (e->timed_out) {
+	*t_avail = f->t_avail;
+	if (f->marks & VT_INFL_TIMED_OUT) {
 		flags |= VT_REC_F_TIMED_OUT | VT_REC_F_LATE;
 		rq->late++;
 	}
-	for (size_t j = 0; j < lo;) {
-		if (stale(r, ev->queue, &rq->v[j])) {
-			rq_remove(rq, j);
-			lo--;
-			continue;
-		}
-		*older = rq->v[j].req_id;
+	const struct vt_inflight *o = vt_inflight_oldest(l);
+	if (o && o != f) {
+		*older = o->req_id;
 		flags |= VT_REC_F_OUT_OF_ORDER;
 		rq->ooo++;
-		break;
 	}
-	rq_remove(rq, lo);
+	if (!r->b)
+		vt_inflight_remove(l, ev->head);
 	return flags;
 }
 
@@ -277,6 +241,8 @@ static void print_line(struct vt_recorder *r, const char *fmt, ...)
 
 /* ---- observer on/off ---- */
 
+static void arm_scan(struct vt_recorder *r);
+
 static void update_observer(struct vt_recorder *r)
 {
 	bool want = vt_recorder_listening(r);
@@ -287,13 +253,15 @@ static void update_observer(struct vt_recorder *r)
 	if (r->b)
 		vt_backend_set_observer(r->b, want ? vt_recorder_event : NULL, want ? r : NULL);
 	if (!want) {
-		/* Completions from now on go unseen: following requests would
-		 * only produce false timeouts later. */
-		forget_inflight(r);
+		/* Events from now on go unseen: a list fed from them would only
+		 * produce false timeouts later.  The backend's stays right. */
+		forget_own(r);
 		if (r->scan_t) {
 			vt_loop_timer_cancel(r->loop, r->scan_t);
 			r->scan_t = NULL;
 		}
+	} else {
+		arm_scan(r);   /* requests already in flight can time out too */
 	}
 }
 
@@ -593,9 +561,16 @@ static void arm_scan(struct vt_recorder *r)
 	if (!r->loop || r->scan_t || !r->observing)
 		return;
 	for (unsigned q = 0; q < VT_RECORDER_MAX_QUEUES; q++) {
-		const struct rqueue *rq = &r->q[q];
-		if (rq->ntimed < rq->n && rq->v[rq->ntimed].t_avail < first)
-			first = rq->v[rq->ntimed].t_avail;
+		const struct vt_inflight_list *l = tracked(r, q) ? flist(r, q) : NULL;
+		/* In start order: the first one not yet reported is due first. */
+		for (const struct vt_inflight *f = l ? vt_inflight_oldest(l) : NULL; f;
+		     f = vt_inflight_next(l, f)) {
+			if (f->marks & VT_INFL_TIMED_OUT)
+				continue;
+			if (f->t_avail < first)
+				first = f->t_avail;
+			break;
+		}
 	}
 	if (first == UINT64_MAX)
 		return;   /* nothing in flight that can still time out */
@@ -613,7 +588,7 @@ static void on_scan(struct vt_loop *loop, void *arg)
 	arm_scan(r);
 }
 
-static void emit_timeout(struct vt_recorder *r, unsigned q, const struct req *e, uint64_t now)
+static void emit_timeout(struct vt_recorder *r, unsigned q, const struct vt_inflight *e, uint64_t now)
 {
 	struct vt_chain c;
 	char text[96];
@@ -636,21 +611,16 @@ void vt_recorder_scan(struct vt_recorder *r, uint64_t now_ns)
 {
 	r->busy++;
 	for (unsigned q = 0; q < VT_RECORDER_MAX_QUEUES; q++) {
-		struct rqueue *rq = &r->q[q];
-		if (!tracked(r, q))
-			continue;
-		while (rq->ntimed < rq->n) {
-			struct req *e = &rq->v[rq->ntimed];
-			if (now_ns < e->t_avail || now_ns - e->t_avail < r->timeout_ns)
-				break;
-			if (stale(r, q, e)) {
-				rq_remove(rq, rq->ntimed);
+		struct vt_inflight_list *l = tracked(r, q) ? flist(r, q) : NULL;
+		struct vt_inflight *f = l ? vt_inflight_oldest(l) : NULL;
+		for (; f; f = vt_inflight_next(l, f)) {
+			if (f->marks & VT_INFL_TIMED_OUT)
 				continue;
-			}
-			e->timed_out = true;
-			rq->ntimed++;
-			rq->timeouts++;
-			struct req copy = *e;   /* emitting may prune the table */
+			if (now_ns < f->t_avail || now_ns - f->t_avail < r->timeout_ns)
+				break;   /* the rest started later */
+			f->marks |= VT_INFL_TIMED_OUT;
+			r->q[q].timeouts++;
+			struct vt_inflight copy = *f;
 			emit_timeout(r, q, &copy, now_ns);
 		}
 	}
@@ -663,8 +633,7 @@ void vt_recorder_scan(struct vt_recorder *r, uint64_t now_ns)
 void vt_recorder_event(void *arg, const struct vt_event *ev)
 {
 	struct vt_recorder *r = arg;
-	struct req e = { 0 };
-	uint64_t older = 0;
+	uint64_t older = 0, t_avail = 0;
 	uint32_t flags = 0;
 
 	r->busy++;
@@ -675,10 +644,10 @@ void vt_recorder_event(void *arg, const struct vt_event *ev)
 		break;
 	case VT_EV_USED:
 		if (tracked(r, ev->queue))
-			flags = track_used(r, ev, &e, &older);
+			flags = track_used(r, ev, &t_avail, &older);
 		break;
 	case VT_EV_DISCONNECT:
-		forget_inflight(r);   /* the rings stopped with the connection */
+		forget_own(r);   /* the rings stopped with the connection */
 		break;
 	default:
 		break;
@@ -688,7 +657,7 @@ void vt_recorder_event(void *arg, const struct vt_event *ev)
 	out_record(r, vt_rec_kind_of_event(ev->kind), ev, flags);
 	if (flags & VT_REC_F_LATE) {
 		char text[96];
-		uint64_t lat = ev->t_ns > e.t_avail ? ev->t_ns - e.t_avail : 0;
+		uint64_t lat = ev->t_ns > t_avail ? ev->t_ns - t_avail : 0;
 		snprintf(text, sizeof(text), "completed after %" PRIu64 " ms (threshold %" PRIu64 " ms)",
 			 lat / 1000000u, r->timeout_ns / 1000000u);
 		struct vt_event le = {
@@ -786,6 +755,8 @@ struct vt_recorder *vt_recorder_new(struct vt_loop *loop, struct vt_backend *b,
 	r->instance = conf->instance;
 	r->timeout_ns = (conf->timeout_ms ? conf->timeout_ms : VT_RECORDER_TIMEOUT_MS) * 1000000u;
 	r->event_queues = conf->event_queues;
+	for (unsigned q = 0; q < VT_RECORDER_MAX_QUEUES; q++)
+		vt_inflight_init(&r->q[q].own, 0);
 	return r;
 }
 
@@ -810,7 +781,7 @@ int vt_recorder_free(struct vt_recorder *r)
 	int e = vt_recorder_close_file(r);   /* reaps and unsets the observer */
 	reap(r);
 	for (unsigned q = 0; q < VT_RECORDER_MAX_QUEUES; q++)
-		free(r->q[q].v);
+		vt_inflight_free(&r->q[q].own);
 	free(r->file_path);
 	free(r->enc);
 	free(r);
@@ -822,8 +793,9 @@ int vt_recorder_queue_stats(const struct vt_recorder *r, unsigned q, struct vt_r
 	if (q >= VT_RECORDER_MAX_QUEUES)
 		return -1;
 	const struct rqueue *rq = &r->q[q];
+	const struct vt_inflight_list *l = tracked(r, q) ? flist(r, q) : NULL;
 	*st = (struct vt_recorder_qstats){
-		.inflight = (unsigned)rq->n, .timeouts = rq->timeouts, .late = rq->late,
+		.inflight = l ? l->n : 0, .timeouts = rq->timeouts, .late = rq->late,
 		.out_of_order = rq->ooo,
 	};
 	return 0;

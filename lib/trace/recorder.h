@@ -14,8 +14,9 @@
  * something is in flight and someone listens); its completion is marked
  * TIMED_OUT|LATE and followed by a LATE record; a completion while an older
  * request (smaller req_id) of the same queue is still in flight is marked
- * OUT_OF_ORDER.  Counted per queue (trace-stats).  Requests made available
- * before anyone listened are unknown to it and never marked.
+ * OUT_OF_ORDER.  Counted per queue (trace-stats).  The requests are the
+ * backend's in-flight list, kept whether or not anyone listens: requests
+ * made available before anyone listened time out and are marked too.
  *
  * A slow reader never blocks the device: writes are non-blocking; records
  * that do not fit a subscriber's queue are dropped and counted, and the

@@ -345,7 +345,7 @@ int vt_backend_stats(const struct vt_backend *b, unsigned q, struct vt_queue_sta
 	st->used = eq->used;
 	/* Counted, not derived from avail - used: a stopped ring drops what
 	 * was in flight without completing it. */
-	st->inflight = eq->ninflight;
+	st->inflight = eq->infl.n;
 	st->max_latency_ns = eq->max_latency_ns;
 	snprintf(st->why, sizeof(st->why), "%s", eq->vq.why);
 	return 0;

@@ -35,53 +35,9 @@ static const struct vt_vhost_vring *vring(const struct vt_queue *q)
 	return &q->e->st->vr[q->index];
 }
 
-/* ---- in-flight list ---- */
-
-static void infl_add(struct vt_queue *q, uint16_t head)
-{
-	struct vt_inflight *f = &q->infl[head];
-
-	*f = (struct vt_inflight){ .req_id = ++q->e->next_req_id, .t_avail = vt_now_ns(),
-				   .head = head, .prev = q->newest, .next = VT_INFLIGHT_END };
-	if (q->newest != VT_INFLIGHT_END)
-		q->infl[q->newest].next = head;
-	else
-		q->oldest = head;
-	q->newest = head;
-	q->ninflight++;
-}
-
-static void infl_remove(struct vt_queue *q, uint16_t head)
-{
-	struct vt_inflight *f = &q->infl[head];
-
-	if (f->prev != VT_INFLIGHT_END)
-		q->infl[f->prev].next = f->next;
-	else
-		q->oldest = f->next;
-	if (f->next != VT_INFLIGHT_END)
-		q->infl[f->next].prev = f->prev;
-	else
-		q->newest = f->prev;
-	f->req_id = 0;
-	q->ninflight--;
-}
-
-const struct vt_inflight *vt_queue_inflight_oldest(const struct vt_queue *q)
-{
-	return q->started && q->oldest != VT_INFLIGHT_END ? &q->infl[q->oldest] : NULL;
-}
-
-const struct vt_inflight *vt_queue_inflight_next(const struct vt_queue *q, const struct vt_inflight *f)
-{
-	return f->next != VT_INFLIGHT_END ? &q->infl[f->next] : NULL;
-}
-
 struct vt_inflight *vt_queue_inflight_at(const struct vt_queue *q, uint16_t head)
 {
-	if (!q->started || !q->infl || head >= q->vq.num || !q->infl[head].req_id)
-		return NULL;
-	return &q->infl[head];
+	return q->started ? vt_inflight_at(&q->infl, head) : NULL;
 }
 
 /* ---- the ring ---- */
@@ -123,7 +79,7 @@ static void notify(struct vt_queue *q)
 /* The used entry; c is the chain when the caller has it walked. */
 static void finish(struct vt_queue *q, uint16_t head, uint32_t len, const struct vt_chain *c)
 {
-	struct vt_inflight *f = &q->infl[head];
+	const struct vt_inflight *f = vt_inflight_at(&q->infl, head);
 	uint64_t now = vt_now_ns(), lat = now > f->t_avail ? now - f->t_avail : 0;
 
 	vt_vq_push(&q->vq, head, len);
@@ -131,14 +87,15 @@ static void finish(struct vt_queue *q, uint16_t head, uint32_t len, const struct
 	q->used++;
 	if (lat > q->max_latency_ns)
 		q->max_latency_ns = lat;
-	uint64_t req_id = f->req_id;
-	infl_remove(q, head);
+	/* Observers see the request still in the list: the recorder asks
+	 * whether an older one is in flight and whether it timed out. */
 	if (q->e->obs) {
 		struct vt_event ev = { .kind = VT_EV_USED, .queue = q->index, .head = head,
-				       .req_id = req_id, .used_len = len, .chain = c,
+				       .req_id = f->req_id, .used_len = len, .chain = c,
 				       .latency_ns = lat };
 		emit(q->e, &ev);
 	}
+	vt_inflight_remove(&q->infl, head);
 }
 
 /* A completion whose chain nobody walked (deferred, or through a stage):
@@ -188,12 +145,14 @@ static void handle_chain(struct vt_queue *q, const struct vt_chain *c)
 {
 	struct vt_engine *e = q->e;
 
-	infl_add(q, c->head);   /* pop guarantees head < num */
+	uint64_t req_id = ++e->next_req_id;
+
+	/* pop guarantees head < num, and a popped head is not in flight */
+	vt_inflight_add(&q->infl, c->head, req_id, vt_now_ns());
 	q->avail++;
 	if (e->obs) {
-		const struct vt_inflight *f = &q->infl[c->head];
 		struct vt_event ev = { .kind = VT_EV_AVAIL, .queue = q->index, .head = c->head,
-				       .req_id = f->req_id, .chain = c };
+				       .req_id = req_id, .chain = c };
 		emit(e, &ev);
 	}
 	int r = e->model->handle(e->dev, e->b, q->index, c);
@@ -322,19 +281,12 @@ static int start_ring(struct vt_queue *q)
 	sync_features(q);
 	map_ring(q);
 	r = vt_vq_start(&q->vq);
-	if (r == 0) {
-		q->infl = calloc(q->vq.num, sizeof(*q->infl));
-		if (!q->infl) {
-			vt_vq_stop(&q->vq);
-			r = -ENOMEM;
-		}
-	}
+	if (r == 0 && (r = vt_inflight_init(&q->infl, q->vq.num)) < 0)
+		vt_vq_stop(&q->vq);
 	if (r < 0) {
 		vt_err("queue %u: cannot start the ring: %s", idx, strerror(-r));
 		return r;
 	}
-	q->oldest = q->newest = VT_INFLIGHT_END;
-	q->ninflight = 0;
 	q->started = true;
 	return 0;
 }
@@ -379,10 +331,7 @@ uint16_t vt_engine_stop(struct vt_engine *e, unsigned qi)
 	if (!q->started)
 		return q->vq.last_avail;
 	vt_vq_stop(&q->vq);
-	free(q->infl);
-	q->infl = NULL;
-	q->oldest = q->newest = VT_INFLIGHT_END;
-	q->ninflight = 0;
+	vt_inflight_free(&q->infl);
 	free(q->scratch);
 	q->scratch = NULL;
 	free(q->model_segs);
@@ -466,7 +415,7 @@ void vt_engine_init(struct vt_engine *e, struct vt_loop *loop, const struct vt_d
 		q->vq.index = i;
 		q->vq.mem = &st->mem;
 		q->watch_fd = -1;
-		q->oldest = q->newest = VT_INFLIGHT_END;
+		vt_inflight_init(&q->infl, 0);
 	}
 }
 

@@ -30,22 +30,9 @@
 #include "devices/device.h"
 #include "util/loop.h"
 #include "vhost/event.h"
+#include "vhost/inflight.h"
 #include "vhost/state.h"
 #include "virtio/vq.h"
-
-#define VT_INFLIGHT_END 0xffffffffu
-
-/* A request in flight: popped, not yet in the used ring. */
-struct vt_inflight {
-	uint64_t req_id;       /* 0: this head is not in flight */
-	uint64_t t_avail;      /* vt_now_ns() when it was popped */
-	uint16_t head;
-	uint8_t marks;         /* bits an observer keeps with it (VT_INFL_*) */
-	uint32_t prev, next;   /* in req_id order: oldest first; VT_INFLIGHT_END */
-};
-
-/* marks */
-#define VT_INFL_TIMED_OUT 0x01   /* the recorder reported a timeout */
 
 struct vt_engine;
 
@@ -56,9 +43,7 @@ struct vt_queue {
 	bool started;            /* vt_vq_start() done; until stop */
 	bool watching;           /* kick fd (watch_fd) is on the loop */
 	int watch_fd;
-	struct vt_inflight *infl;   /* vq.num entries, indexed by head */
-	uint32_t oldest, newest;    /* the in-flight list */
-	unsigned ninflight;
+	struct vt_inflight_list infl;   /* vq.num entries while started */
 	struct vt_seg *scratch;     /* re-walking deferred chains for observers */
 	struct vt_seg *model_segs;  /* vt_engine_chain() */
 	uint64_t kicks, calls, avail, used, max_latency_ns;
@@ -107,10 +92,8 @@ void vt_queue_finish(struct vt_queue *q, uint16_t head, uint32_t used_len);
  * (segments valid until the next call for this queue).  0 or -1. */
 int vt_engine_chain(struct vt_engine *e, unsigned q, uint16_t head, struct vt_chain *c);
 
-/* The in-flight list of a queue, oldest first: NULL at the end. */
-const struct vt_inflight *vt_queue_inflight_oldest(const struct vt_queue *q);
-const struct vt_inflight *vt_queue_inflight_next(const struct vt_queue *q, const struct vt_inflight *f);
-/* The request in flight at head, NULL if none. */
+/* The request in flight at head of a running queue, NULL if none.  The
+ * whole list: q->infl (vhost/inflight.h), empty while stopped. */
 struct vt_inflight *vt_queue_inflight_at(const struct vt_queue *q, uint16_t head);
 
 #endif

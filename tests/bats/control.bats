@@ -35,7 +35,7 @@ value_of_line1() {
 	assert_equal "${#lines[@]}" 1
 	assert_output --regexp '^\{"ok":true,"commands":\[\{"name":"help","args":"","help":"[^"]+"\},'
 	local c
-	for c in help info stats lines inject; do
+	for c in help info stats inflight lines inject; do
 		assert_output --partial '{"name":"'"$c"'","args":'
 	done
 	run ctl_cmd help
@@ -103,6 +103,35 @@ value_of_line1() {
 	ginject 1=1
 	bg_wait w
 	assert_equal "$BG_STATUS" 0
+}
+
+@test "inflight: a gpio wait made before the caller connected is listed with queue, id, head, age and summary" {
+	start_gpio_serve --names "$NAMES"
+	run ctl_cmd inflight
+	assert_success
+	assert_output '{"ok":true,"requests":[]}'
+	gdrive dir 1 in irq 1 rising
+	bg_drive w wait 1 --timeout 20000
+	wait_armed 1
+	sleep 0.2
+	# A new connection: the request started before it.
+	run ctl_cmd inflight
+	assert_success
+	assert_output --regexp '^\{"ok":true,"requests":\[\{"queue":1,"id":[0-9]+,"head":[0-9]+,"age_ms":[0-9]+,"summary":"irq line 1 armed"\}\]\}$'
+	local age
+	age=$(grep -oE '"age_ms":[0-9]+' <<<"$output" | cut -d: -f2)
+	[ "$age" -ge 100 ] || fail "age $age ms, the wait is older than 200 ms"
+	ginject 1=1
+	bg_wait w
+	assert_equal "$BG_STATUS" 0
+	run ctl_cmd inflight
+	assert_output '{"ok":true,"requests":[]}'
+}
+
+@test "inflight takes no arguments" {
+	start_gpio_serve --names "$NAMES"
+	run ctl_cmd "inflight x"
+	assert_output '{"ok":false,"error":"inflight takes no arguments"}'
 }
 
 @test "unknown command: an error JSON, the connection goes on" {

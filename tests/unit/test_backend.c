@@ -825,6 +825,70 @@ static void test_reset_device(void)
 	raw_close(&t);
 }
 
+/* The completion stage: a stage that holds every completion keeps the
+ * requests in flight (listed, oldest first) and out of the used ring until
+ * it finishes them, in the order it likes. */
+struct held {
+	struct vt_queue *q;
+	uint16_t head[8];
+	uint32_t len[8];
+	unsigned n;
+};
+
+static void hold_stage(void *arg, struct vt_queue *q, uint16_t head, uint32_t len)
+{
+	struct held *h = arg;
+
+	h->q = q;
+	if (h->n < 8) {
+		h->head[h->n] = head;
+		h->len[h->n++] = len;
+	}
+}
+
+static void test_completion_stage(void)
+{
+	struct raw t;
+	struct held h = { 0 };
+
+	raw_setup(&t, false);
+	vt_backend_set_stage(t.b, hold_stage, &h);
+	EXPECT_EQ(add_echo(&t, 0, 1, 8, false), 0);
+	EXPECT_EQ(add_echo(&t, 0, 2, 8, false), 0);
+	kick(&t, 0);
+	EXPECT_EQ(t.dev.handled[0], 2);
+	EXPECT_EQ(h.n, 2);
+	EXPECT_EQ(reap(&t, 0), 0);   /* held: nothing used yet */
+	struct vt_queue *q = vt_backend_engine_queue(t.b, 0);
+	const struct vt_inflight *f = vt_inflight_oldest(&q->infl);
+	EXPECT(f && f->head == h.head[0]);
+	EXPECT(f && vt_inflight_next(&q->infl, f) && vt_inflight_next(&q->infl, f)->head == h.head[1]);
+	struct vt_queue_stats st;
+	vt_backend_stats(t.b, 0, &st);
+	EXPECT_EQ(st.inflight, 2);
+	/* Reordered: the newer first. */
+	uint64_t id0 = f ? f->req_id : 0;
+	vt_queue_finish(h.q, h.head[1], h.len[1]);
+	step(&t);
+	EXPECT_EQ(reap(&t, 0), 1);
+	f = vt_inflight_oldest(&q->infl);
+	EXPECT(f && f->req_id == id0);
+	vt_queue_finish(h.q, h.head[0], h.len[0]);
+	vt_queue_finish(h.q, h.head[0], h.len[0]);   /* twice: refused, the ring untouched */
+	EXPECT_STR_HAS(vt_log_last(), "not in flight");
+	step(&t);
+	EXPECT_EQ(reap(&t, 0), 1);
+	EXPECT(vt_inflight_oldest(&q->infl) == NULL);
+	EXPECT_EQ(t.obs.n[VT_EV_USED], 2);
+	/* Without a stage, straight through again. */
+	vt_backend_set_stage(t.b, NULL, NULL);
+	EXPECT_EQ(add_echo(&t, 0, 3, 8, false), 0);
+	kick(&t, 0);
+	EXPECT_EQ(reap(&t, 0), 1);
+	EXPECT_EQ(h.n, 2);
+	raw_close(&t);
+}
+
 static void test_broken_queue_isolated(void)
 {
 	struct raw t;
@@ -1144,6 +1208,7 @@ int main(void)
 	RUN(test_broken_queue_isolated);
 	RUN(test_deferred_completion);
 	RUN(test_enable_and_inband_kick);
+	RUN(test_completion_stage);
 	RUN(test_full_session);
 	RUN(test_two_frontends_in_a_row);
 	RUN(test_fe_connect_timeout);
