@@ -2,13 +2,16 @@
  * `vitool serve i2c` (the binary under test, $VITOOL) with one 24c02 at
  * 0x50, plays the front-end in this process and runs one-request
  * transfers (write 1 byte of word address, read 2) back to back for a few
- * seconds.  Prints "N requests in S s: R requests/s".  A measurement, not
- * a test: nothing here asserts a time.
+ * seconds.  Prints "N requests in S s: R requests/s", and the serve
+ * process's CPU time per request (user + system, from getrusage once it
+ * exited): on a busy machine the wall-clock rate is noisy, the CPU cost
+ * much less so.  A measurement, not a test: nothing here asserts a time.
  *   tests/bench/run.sh [SECONDS] [extra serve args...] */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -59,11 +62,16 @@ int main(int argc, char **argv)
 		now = vt_now_ns();
 	} while (now < end);
 	double s = (double)(now - t0) / 1e9;
-	printf("%llu requests in %.2f s: %.0f requests/s\n", (unsigned long long)n, s, (double)n / s);
 	vt_fe_stop(&fe);
 	vt_i2c_xfer_free(&x);
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
+	struct rusage ru;
+	getrusage(RUSAGE_CHILDREN, &ru);
+	double cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+		     ru.ru_stime.tv_usec / 1e6;
+	printf("%llu requests in %.2f s: %.0f requests/s; serve: %.2f us CPU per request\n",
+	       (unsigned long long)n, s, (double)n / s, n ? cpu * 1e6 / (double)n : 0.0);
 	unlink(sock);
 	return 0;
 }
