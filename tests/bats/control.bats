@@ -336,3 +336,34 @@ value_of_line1() {
 	ginject 1=1
 	assert_success
 }
+
+# ---- limits ------------------------------------------------------------------
+
+@test "out of descriptors: accept backs off (one log line per burst), the instance keeps serving" {
+	command -v python3 >/dev/null || skip "python3 not installed"
+	# 32 descriptors: the clients below use the rest up, and accept fails
+	# with EMFILE while they stay connected.  It used to spin on the ready
+	# listening socket, one log line per attempt (issue 16).
+	bg_start emfile bash -c 'ulimit -n 32 && exec "$VITOOL" serve gpio --socket "$1"' _ "$SOCK"
+	wait_for 5 test -S "$CTL" || fail "no control socket"
+	run timeout 20 python3 - "$CTL" <<'PY'
+import socket, sys, time
+held = []
+for _ in range(40):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sys.argv[1])   # the backlog takes them even when accept cannot
+    held.append(s)
+time.sleep(1.5)
+for s in held:
+    s.close()
+PY
+	assert_success
+	# Descriptors are free again: it accepts and answers.
+	run ctl_cmd stats
+	assert_output --partial '{"ok":true,"connected":false,'
+	bg_alive emfile || fail "serve exited"
+	local n
+	n=$(grep -c 'accept.*Too many open files' "$BATS_TEST_TMPDIR/emfile.err" || true)
+	[ "$n" -ge 1 ] && [ "$n" -le 3 ] ||
+		{ head -5 "$BATS_TEST_TMPDIR/emfile.err" >&2; fail "$n accept log lines, expected 1 per burst"; }
+}
