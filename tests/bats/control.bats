@@ -282,6 +282,10 @@ value_of_line1() {
 	SERVE_PID=
 	[ -S "$CTL" ] || fail "expected the stale control socket to remain"
 	start_gpio_serve --names "$NAMES"
+	# Both socket files were there before it started: start_gpio_serve's
+	# wait for them proves nothing here, an answer does.
+	wait_for 5 eval 'ctl_cmd info 2>/dev/null | grep -q "\"name\":\"gpio\","' ||
+		fail "the new instance did not answer on the replaced socket"
 	run ctl_cmd info
 	assert_output --partial '"name":"gpio",'
 }
