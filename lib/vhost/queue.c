@@ -311,6 +311,8 @@ void vt_engine_update(struct vt_engine *e, unsigned qi)
 
 	if (!q->started)
 		q->vq.num = v->num;   /* what diagnostics see before the ring starts */
+	else if (v->mapped)
+		map_ring(q);   /* SET_VRING_ADDR while running: follow the new addresses */
 	sync_features(q);
 	if (!vt_vhost_state_ring_ready(e->st, qi) || (q->watching && q->watch_fd != v->kick_fd)) {
 		unwatch(q);
