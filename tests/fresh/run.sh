@@ -26,6 +26,10 @@
 #   FRESH_REV=REV       branch to check out, default that repository's HEAD
 #   FRESH_LOG=DIR       where each step's full output goes (kept), default a
 #                       new folder under ${TMPDIR:-/var/tmp}
+#   FRESH_COLD=1        empty the chroot's /root/.cache before each CLONE_PATH
+#                       after the first (VM kernel, gpiod prefixes): each one
+#                       then builds everything itself, as on a new machine,
+#                       instead of finding the first one's caches (slower)
 #   FRESH_OFFLINE=1     also run `make check-quick` in the first clone with no
 #                       network (a new network namespace): once the packages
 #                       are in, the quick suites must not need it
@@ -283,6 +287,10 @@ verdicts=() allok=1 n=0
 for path in "$@"; do
 	n=$((n + 1))
 	say "=== configuration $n: clone at '$path'"
+	if [ "$n" -gt 1 ] && [ "${FRESH_COLD:-0}" = 1 ]; then
+		say "FRESH_COLD=1: emptying /root/.cache"
+		rm -rf --one-file-system "$root/root/.cache"
+	fi
 	parent=$(dirname "$root$path")
 	[ -d "$parent" ] || (umask 077 && mkdir -p "$parent")
 	rm -rf --one-file-system "$root$path"
