@@ -27,7 +27,10 @@ if [ ! -f "$kdir/bzImage" ] || [ ! -f "$kdir/i2c-stub.ko" ]; then
 	(
 		cd "$ksrc"
 		make -s tinyconfig >/dev/null
-		scripts/kconfig/merge_config.sh -m .config "$here/kernel.config" >/dev/null
+		# merge_config.sh splits its arguments on spaces: give it a copy
+		# at a path of its own, whatever the checkout's path is.
+		cp "$here/kernel.config" vitool-fragment.config
+		scripts/kconfig/merge_config.sh -m .config vitool-fragment.config >/dev/null
 		make -s olddefconfig >/dev/null
 		# Every option of the fragment must have stuck: a silently missing
 		# driver would make the suite fail in confusing ways later.
