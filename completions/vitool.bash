@@ -10,7 +10,7 @@
 
 _vitool_commands="serve drive loopback inject trace help"
 _vitool_devices="i2c gpio rng"
-_vitool_loopback_devices="i2c gpio"
+_vitool_loopback_devices="i2c gpio rng"
 _vitool_global_opts="-v --verbose -V --version -h --help"
 _vitool_serve_i2c_opts="-s --socket -t --target -b --bus -n --name -C --control -p --print -w --write --snaplen --timeout-ms --once -v --verbose -h --help"
 _vitool_serve_gpio_opts="-s --socket -l --lines -N --names -c --chip -n --name -C --control -p --print -w --write --snaplen --timeout-ms --once -v --verbose -h --help"

@@ -122,6 +122,40 @@ static const struct vt_front_ops front = {
 	.stop = i2c_stop,
 };
 
+/* ---- loopback: three simulated targets; the comment lines say what the
+ * next lines show ---- */
+
+static const char *const loopback_serve[] = {
+	"--target", "0x50=24c02", "--target", "0x51=24c32", "--target", "0x20=regs", NULL,
+};
+
+static const char *const exercise[] = {
+	"# write 8 bytes to the EEPROM at 0x50, starting at word address 0x00",
+	"w9@0x50 0x00 0x76 0x69 0x74 0x6f 0x6f 0x6c 0x21 0x0a",
+	"# read them back: set the word address, repeated start, read 8 (one FAIL_NEXT group)",
+	"w1@0x50 0x00 r8",
+	"# a page write wraps inside its 8-byte page: 4 bytes at 0x06 land at 0x06 0x07 0x00 0x01",
+	"w5@0x50 0x06 0xa1 0xa2 0xa3 0xa4",
+	"w1@0x50 0x00 r8",
+	"# the 24c32 at 0x51 takes a 2-byte word address",
+	"w4@0x51 0x0f 0xfe 0x12 0x34",
+	"w2@0x51 0x0f 0xfe r2",
+	"# the second message goes to 0x30, where nothing answers: it fails like a NACK and",
+	"# the rest of the group is failed too",
+	"!w1@0x50 0x00 r1@0x30 r1@0x50",
+	"# scan the bus with zero-length requests, like i2cdetect",
+	"detect",
+	NULL,
+};
+
+static const struct vt_loopback_ops loopback = {
+	.serve_args = loopback_serve,
+	.intro = "# targets: 0x50 24c02 EEPROM, 0x51 24c32 EEPROM, 0x20 register file",
+	.help = "a 24c02 EEPROM at 0x50, a 24c32 at 0x51, a register file at 0x20;\n"
+		"script lines are transfers in i2ctransfer syntax, or detect\n",
+	.exercise = exercise,
+};
+
 const struct vt_device_type vt_type_i2c = {
 	.name = "i2c",
 	.virtio_id = VIRTIO_ID_I2C,
@@ -130,4 +164,5 @@ const struct vt_device_type vt_type_i2c = {
 	.decoder = &vt_decoder_i2c,
 	.serve = &serve,
 	.front = &front,
+	.loopback = &loopback,
 };

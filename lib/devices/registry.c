@@ -63,20 +63,38 @@ const struct vt_device_type *vt_device_by_id(uint32_t virtio_id)
 	return NULL;
 }
 
-void vt_device_list(char *buf, size_t len, bool front)
+bool vt_device_has(const struct vt_device_type *t, enum vt_device_role role)
+{
+	switch (role) {
+	case VT_DEVICE_SERVE:
+		return t->serve != NULL;
+	case VT_DEVICE_FRONT:
+		return t->front != NULL;
+	case VT_DEVICE_LOOPBACK:
+		return t->loopback && t->serve && t->front;
+	}
+	return false;
+}
+
+void vt_device_names(char *buf, size_t len, enum vt_device_role role, const char *sep)
 {
 	size_t at = 0;
 
 	if (len)
 		buf[0] = '\0';
 	for (size_t i = 0; i < VT_ARRAY_SIZE(types) && at < len; i++) {
-		if (!(front ? types[i]->front != NULL : types[i]->serve != NULL))
+		if (!vt_device_has(types[i], role))
 			continue;
-		int n = snprintf(buf + at, len - at, "%s%s", at ? ", " : "", types[i]->name);
+		int n = snprintf(buf + at, len - at, "%s%s", at ? sep : "", types[i]->name);
 		if (n < 0)
 			break;
 		at += (size_t)n;
 	}
+}
+
+void vt_device_list(char *buf, size_t len, bool front)
+{
+	vt_device_names(buf, len, front ? VT_DEVICE_FRONT : VT_DEVICE_SERVE, ", ");
 }
 
 const struct vt_device_type *vt_device_option_owner(const struct vt_device_type *t, const char *name)

@@ -79,6 +79,24 @@ struct vt_front_ops {
 	void (*stop)(void *drv);
 };
 
+/* A device type `vitool loopback` exercises: its child serve's hardware,
+ * what the front-end prints first, the built-in exercise, and the words a
+ * script may use beyond drive's. */
+struct vt_loopback_ops {
+	const char *const *serve_args;  /* serve options that set up the hardware; NULL-terminated */
+	const char *intro;              /* "# targets: ...": what the exercise runs against */
+	const char *help;               /* loopback --help's lines about this device */
+	const char *const *exercise;    /* operation lines; a "# ..." line says what the next show */
+	/* Optional, instead of front->start (gpio: also reads the line names
+	 * the extra words take). */
+	void *(*start)(struct vt_frontend *fe, uint16_t queue_size, const struct vt_run_opts *ro);
+	/* Optional, instead of front->run: also the loopback's own words (gpio:
+	 * inject through the child's control socket ctl, -1 when there is none;
+	 * arm; event). */
+	enum vt_run_result (*run)(void *drv, int ctl, char *const *words, unsigned n,
+				  const struct vt_run_opts *ro, char *err, size_t errlen);
+};
+
 struct vt_device_type {
 	const char *name;               /* "i2c": the word on command lines and in filters */
 	uint32_t virtio_id;
@@ -90,6 +108,7 @@ struct vt_device_type {
 	const struct vt_decoder *decoder;
 	const struct vt_serve_ops *serve;   /* NULL: vitool cannot serve it */
 	const struct vt_front_ops *front;   /* NULL: vitool cannot drive it */
+	const struct vt_loopback_ops *loopback;  /* NULL: no loopback (needs serve and front) */
 };
 
 /* Every type, in the registry's order (the order help texts list them). */
@@ -99,6 +118,12 @@ const struct vt_device_type *vt_device_at(size_t i);
 const struct vt_device_type *vt_device_find(const char *name);
 const struct vt_device_type *vt_device_by_id(uint32_t virtio_id);
 
+/* What a command can do with a type. */
+enum vt_device_role { VT_DEVICE_SERVE, VT_DEVICE_FRONT, VT_DEVICE_LOOPBACK };
+bool vt_device_has(const struct vt_device_type *t, enum vt_device_role role);
+/* "i2c<sep>gpio": the names of the types with that role, in registry order
+ * (usage lines, messages). */
+void vt_device_names(char *buf, size_t len, enum vt_device_role role, const char *sep);
 /* "i2c, gpio": the names of the types that serve (or, front: that drive)
  * knows, for messages. */
 void vt_device_list(char *buf, size_t len, bool front);

@@ -106,6 +106,28 @@ static const struct vt_front_ops front = {
 	.stop = rng_stop,
 };
 
+/* ---- loopback: seeded, so every run prints the same bytes ---- */
+
+static const char *const loopback_serve[] = { "--seed", "42", NULL };
+
+static const char *const exercise[] = {
+	"# one buffer of 16 bytes: the device fills all of it from the stream",
+	"read 16",
+	"# the stream goes on across requests: 8 bytes, then the next 8",
+	"read 8 read 8",
+	"# 64 bytes, the buffer Linux's virtio-rng driver queues on x86",
+	"read 64",
+	NULL,
+};
+
+static const struct vt_loopback_ops loopback = {
+	.serve_args = loopback_serve,
+	.intro = "# entropy: splitmix64 seeded with 42 (serve rng --seed 42): every run prints the same bytes",
+	.help = "serve rng --seed 42, so every run prints the same bytes;\n"
+		"script lines are read N (1-65536)\n",
+	.exercise = exercise,
+};
+
 const struct vt_device_type vt_type_rng = {
 	.name = "rng",
 	.virtio_id = VIRTIO_ID_RNG,
@@ -114,4 +136,5 @@ const struct vt_device_type vt_type_rng = {
 	.decoder = &vt_decoder_rng,
 	.serve = &serve,
 	.front = &front,
+	.loopback = &loopback,
 };

@@ -24,8 +24,6 @@
 #include "drivers/gpio.h"
 #include "drivers/run.h"
 
-
-
 /* Runs the operations in order and stops at the first failure; err then
  * names the operation ("get 9: ...").  Output goes to out. */
 enum vt_run_result vt_gpio_run_words(struct vt_gpio_driver *d, char *const *words, unsigned n,
@@ -36,5 +34,16 @@ enum vt_run_result vt_gpio_run_words(struct vt_gpio_driver *d, char *const *word
  * with exit 2 before connecting).  Line offsets are range-checked and
  * names resolved only when running.  false with err set. */
 bool vt_gpio_check_words(char *const *words, unsigned n, char *err, size_t errlen);
+
+/* A line of a `loopback gpio` script (gpio_loopback.c): the operations
+ * above, or one of
+ *   inject LINE=LEVEL...   sets simulated inputs through the serve's control
+ *                          socket ctl
+ *   arm LINE               queues an eventq buffer for LINE (unmasks it)
+ *   event [MS]             waits (default 1000 ms) for one eventq completion,
+ *                          prints "event: line 1 (button) VALID"
+ * Lines are named by the names read before (d->names). */
+enum vt_run_result vt_gpio_loopback_run(struct vt_gpio_driver *d, int ctl, char *const *words, unsigned n,
+					const struct vt_run_opts *o, FILE *out, char *err, size_t errlen);
 
 #endif

@@ -140,7 +140,17 @@ dispatcher_commands() {
 	complete_words vitool drive g
 	assert_equal "${COMPREPLY[*]}" "gpio"
 	complete_words vitool loopback ""
-	assert_equal "${COMPREPLY[*]}" "i2c gpio"
+	assert_equal "${COMPREPLY[*]}" "i2c gpio rng"
+}
+
+@test "completion: loopback's devices are the ones 'vitool loopback --help' lists, in bash and zsh" {
+	[ -x "$SRC_DIR/vitool" ] || skip "vitool is not built"
+	local want
+	want=$("$SRC_DIR/vitool" loopback --help | sed -n '1s/^usage: vitool loopback \[\([a-z0-9|]*\)\].*/\1/p' | tr '|' ' ')
+	[ -n "$want" ] || fail "no device list in the usage line of 'vitool loopback --help'"
+	assert_equal "bash: $_vitool_loopback_devices" "bash: $want"
+	grep -qF "'1:device:($want)'" "$SRC_DIR/completions/_vitool" ||
+		fail "completions/_vitool: _vitool_loopback's devices are not ($want)"
 }
 
 @test "completion: serve rng options, drive rng's read" {

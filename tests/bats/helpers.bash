@@ -176,6 +176,26 @@ drive() {
 	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" drive i2c --socket "$SOCK" $DRIVE_OPTS "$@"
 }
 
+# loopback_split DEV SECONDS ARGS...: bounded `vitool loopback ARGS...`,
+# stderr apart.  The child's served-request lines ("DEV q...") go to
+# $be_lines, in the order the child printed them; everything else to
+# $fe_lines.  The two processes share stdout, so only the order within each
+# list is meaningful.
+loopback_split() {
+	local dev=$1 secs=$2 l
+	shift 2
+	run --separate-stderr timeout "$secs" "$VITOOL" loopback "$@"
+	fe_lines=()
+	be_lines=()
+	for l in "${lines[@]}"; do
+		if [[ $l == "$dev q"[0-9]*" "* ]]; then
+			be_lines+=("$l")
+		else
+			fe_lines+=("$l")
+		fi
+	done
+}
+
 # run_vitool ARGS...: one bounded run of the binary, stderr kept apart.
 run_vitool() {
 	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" "$@"

@@ -12,21 +12,10 @@ teardown() {
 	vt_teardown
 }
 
-# run_loopback ARGS...: bounded loopback run, stderr apart.  Sets $fe_lines
-# (the front-end's lines: everything but the served-request lines "i2c q..."
-# that the backend child prints) and $be_lines (those request lines).
+# run_loopback ARGS...: bounded loopback run; $fe_lines and $be_lines (the
+# served-request lines "i2c q...") as loopback_split sets them.
 run_loopback() {
-	run --separate-stderr timeout 20 "$VITOOL" loopback "$@"
-	fe_lines=()
-	be_lines=()
-	local l
-	for l in "${lines[@]}"; do
-		if [[ $l =~ ^i2c\ q[0-9]+\  ]]; then
-			be_lines+=("$l")
-		else
-			fe_lines+=("$l")
-		fi
-	done
+	loopback_split i2c 20 "$@"
 }
 
 # The front-end's transcript of the built-in exercise after the first line

@@ -14,21 +14,13 @@ teardown() {
 	gpio_teardown
 }
 
-# run_loopback ARGS...: bounded `loopback gpio ARGS...`, stderr apart.  The
-# child's served-request lines ("gpio q...") go to $be_lines, in the order
-# the child printed them; everything else to $fe_lines.  The two processes
-# share stdout, so only the order within each list is meaningful.
+# run_loopback ARGS...: bounded `loopback gpio ARGS...` (loopback_split),
+# the latencies cut off the served-request lines in $be_lines.
 run_loopback() {
-	run --separate-stderr timeout 30 "$VITOOL" loopback gpio "$@"
-	fe_lines=()
-	be_lines=()
-	local l
-	for l in "${lines[@]}"; do
-		if [[ $l =~ ^gpio\ q[0-9]+\  ]]; then
-			be_lines+=("$(sed -E 's/ [0-9.]+(us|ms|s)$//' <<<"$l")")
-		else
-			fe_lines+=("$l")
-		fi
+	loopback_split gpio 30 gpio "$@"
+	local i
+	for i in "${!be_lines[@]}"; do
+		be_lines[i]=$(sed -E 's/ [0-9.]+(us|ms|s)$//' <<<"${be_lines[i]}")
 	done
 }
 
