@@ -9,6 +9,8 @@ load /usr/lib/bats/bats-support/load
 load /usr/lib/bats/bats-assert/load
 
 SRC_DIR="$BATS_TEST_DIRNAME/../.."
+# The binary of the build under test (make passes VITOOL: SAN=1, BUILD=...).
+VT=${VITOOL:-"$VT"}
 
 setup() {
 	# shellcheck source=../../completions/vitool.bash
@@ -33,8 +35,8 @@ teardown() {
 start_gpio() {
 	local name=$1 i
 	shift
-	[ -x "$SRC_DIR/vitool" ] || skip "vitool is not built"
-	timeout 60 "$SRC_DIR/vitool" serve gpio --socket "$BATS_TEST_TMPDIR/$name.sock" "$@" \
+	[ -x "$VT" ] || fail "vitool is not built: $VT"
+	timeout 60 "$VT" serve gpio --socket "$BATS_TEST_TMPDIR/$name.sock" "$@" \
 		>/dev/null 2>&1 3>&- &
 	SERVE_PIDS+=($!)
 	for ((i = 0; i < 50; i++)); do
@@ -67,13 +69,13 @@ getopt_long_options() {
 
 # The devices `vitool serve --help` lists (the registry's servable types).
 serve_devices() {
-	"$SRC_DIR/vitool" serve --help | sed -n 's/^\(usage:\)\{0,1\} *vitool serve \([a-z0-9]*\) .*/\2/p'
+	"$VT" serve --help | sed -n 's/^\(usage:\)\{0,1\} *vitool serve \([a-z0-9]*\) .*/\2/p'
 }
 
 # The long options of one device's registry row, as `vitool serve DEV
 # --help` prints them (its "DEV:" section), sorted.
 device_serve_options() {
-	"$SRC_DIR/vitool" serve "$1" --help | sed -n "/^$1:\$/,/^common:\$/p" |
+	"$VT" serve "$1" --help | sed -n "/^$1:\$/,/^common:\$/p" |
 		sed -n 's/^ *\(-., \)\{0,1\}\(--[a-z-]*\).*/\2/p' | sort
 }
 
@@ -144,9 +146,9 @@ dispatcher_commands() {
 }
 
 @test "completion: loopback's devices are the ones 'vitool loopback --help' lists, in bash and zsh" {
-	[ -x "$SRC_DIR/vitool" ] || skip "vitool is not built"
+	[ -x "$VT" ] || fail "vitool is not built: $VT"
 	local want
-	want=$("$SRC_DIR/vitool" loopback --help | sed -n '1s/^usage: vitool loopback \[\([a-z0-9|]*\)\].*/\1/p' | tr '|' ' ')
+	want=$("$VT" loopback --help | sed -n '1s/^usage: vitool loopback \[\([a-z0-9|]*\)\].*/\1/p' | tr '|' ' ')
 	[ -n "$want" ] || fail "no device list in the usage line of 'vitool loopback --help'"
 	assert_equal "bash: $_vitool_loopback_devices" "bash: $want"
 	grep -qF "'1:device:($want)'" "$SRC_DIR/completions/_vitool" ||
@@ -277,7 +279,7 @@ dispatcher_commands() {
 }
 
 @test "completion: every trace FILTER keyword is one the filter accepts" {
-	[ -x "$SRC_DIR/vitool" ] || skip "vitool is not built"
+	[ -x "$VT" ] || fail "vitool is not built: $VT"
 	local w arg
 	for w in $_vitool_filter_words; do
 		case $w in
@@ -290,19 +292,19 @@ dispatcher_commands() {
 		latency) arg="> 5ms" ;;
 		*) arg="" ;;
 		esac
-		run "$SRC_DIR/vitool" trace -r "$SRC_DIR/tests/trace/i2c.pcap" -c 1 $w $arg
+		run "$VT" trace -r "$SRC_DIR/tests/trace/i2c.pcap" -c 1 $w $arg
 		[ "$status" -ne 2 ] || fail "filter word '$w $arg': $output"
 	done
 	for w in $_vitool_filter_types; do
-		run "$SRC_DIR/vitool" trace -r "$SRC_DIR/tests/trace/i2c.pcap" -c 1 type "$w"
+		run "$VT" trace -r "$SRC_DIR/tests/trace/i2c.pcap" -c 1 type "$w"
 		[ "$status" -ne 2 ] || fail "filter 'type $w': $output"
 	done
 	for w in $_vitool_filter_devices; do
-		run "$SRC_DIR/vitool" trace -r "$SRC_DIR/tests/trace/i2c.pcap" -c 1 device "$w"
+		run "$VT" trace -r "$SRC_DIR/tests/trace/i2c.pcap" -c 1 device "$w"
 		[ "$status" -ne 2 ] || fail "filter 'device $w': $output"
 	done
 	for w in $_vitool_filter_status; do
-		run "$SRC_DIR/vitool" trace -r "$SRC_DIR/tests/trace/i2c.pcap" -c 1 status "$w"
+		run "$VT" trace -r "$SRC_DIR/tests/trace/i2c.pcap" -c 1 status "$w"
 		[ "$status" -ne 2 ] || fail "filter 'status $w': $output"
 	done
 }
@@ -310,13 +312,13 @@ dispatcher_commands() {
 # The device registry's words as `vitool trace --help` lists them:
 # "devices" (the type names) or "types" (the type words of the decoders).
 registry_filter_words() {
-	"$SRC_DIR/vitool" trace --help |
+	"$VT" trace --help |
 		sed -n "s/^FILTER: devices:\(.*\); types:\(.*\)/\1;\2/p" |
 		if [ "$1" = devices ]; then cut -d';' -f1; else cut -d';' -f2; fi | xargs
 }
 
 @test "completion: trace FILTER device and type words are the registry's" {
-	[ -x "$SRC_DIR/vitool" ] || skip "vitool is not built"
+	[ -x "$VT" ] || fail "vitool is not built: $VT"
 	local devices types w
 	devices=$(registry_filter_words devices)
 	types=$(registry_filter_words types)
@@ -482,7 +484,7 @@ registry_filter_words() {
 }
 
 @test "completion: each device's serve options are its registry row's, in bash, zsh and vitool-serve(1)" {
-	[ -x "$SRC_DIR/vitool" ] || skip "vitool is not built"
+	[ -x "$VT" ] || fail "vitool is not built: $VT"
 	local dev want got opt common
 	common=$(getopt_long_options serve)
 	[ -n "$(serve_devices)" ] || fail "no devices in 'vitool serve --help'"
