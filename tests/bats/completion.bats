@@ -10,7 +10,7 @@ load /usr/lib/bats/bats-assert/load
 
 SRC_DIR="$BATS_TEST_DIRNAME/../.."
 # The binary of the build under test (make passes VITOOL: SAN=1, BUILD=...).
-VT=${VITOOL:-"$VT"}
+VT=${VITOOL:-"$SRC_DIR/vitool"}
 
 setup() {
 	# shellcheck source=../../completions/vitool.bash
