@@ -8,6 +8,7 @@
 #   make check-gpiod-other  the other libgpiod API's vitool (part of check)
 #   make GPIOD_PREFIX=$(tests/gpiod-prefix.sh 2) check-quick
 #                   build and test against libgpiod 2.x in build-gpiod2
+#   make check-fresh  README's two commands on a debootstrapped Debian 12 (root, ~30 min)
 #   make help       this text
 
 PREFIX  ?= /usr/local
@@ -107,7 +108,7 @@ DEPS_VM    := qemu-system-x86/bookworm-backports qemu-system-common/bookworm-bac
 	cpio xz-utils gzip coreutils
 
 .PHONY: all help deps deps-vm demo demo-run check check-run check-quick check-quick-run \
-	check-unit check-bats check-vm check-vm-run check-gpiod-other unit install uninstall clean
+	check-unit check-bats check-vm check-vm-run check-gpiod-other check-fresh unit install uninstall clean
 
 all: vitool
 
@@ -185,6 +186,11 @@ check-vm-run: $(VITOOL)
 
 check-run: $(VITOOL) unit
 	@$(RUN) all $(UNIT_BINS) -- tests/bats -- $(OTHER_ITEM) -- tests/vm
+
+# A fresh machine: debootstraps bookworm outside the tree, clones HEAD into
+# it and runs `make demo` and `make check` there (tests/fresh/run.sh).
+check-fresh:
+	@tests/fresh/run.sh
 
 # The other libgpiod API's vitool (2.x when 1.6 is installed, and the other
 # way round) against its -dev package unpacked outside the tree by
