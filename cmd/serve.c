@@ -373,10 +373,11 @@ int cmd_serve(int argc, char **argv)
 		vt_die("serve: out of memory");
 	/* The recorder is the backend's only observer, set while some sink
 	 * (--print, --write, a `trace` client) exists. */
-	ctx.rec = vt_recorder_new(ctx.loop, b, &(struct vt_recorder_conf){
-		.device = d->name, .virtio_id = d->virtio_id,
-		.timeout_ms = o.timeout_ms, .event_queues = d->event_queues,
-	});
+	struct vt_trace_source src;
+	vt_backend_trace_source(b, &src);
+	src.device = d->name;
+	src.event_queues = d->event_queues;
+	ctx.rec = vt_recorder_new(ctx.loop, &src, &(struct vt_recorder_conf){ .timeout_ms = o.timeout_ms });
 	if (!ctx.rec)
 		vt_die("serve: out of memory");
 	if (o.print) {

@@ -34,7 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vhost/backend.h"
+#include "vhost/event.h"
 #include "virtio/vq.h"
 
 #define VT_REC_VERSION 1

@@ -1,13 +1,13 @@
-/* The trace recorder (see recorder.h): backend events -> trace records ->
+/* The trace recorder (see recorder.h): source events -> trace records ->
  * sinks, with the in-flight bookkeeping that marks timeouts, late and
  * out-of-order completions.
  *
- * In-flight requests: the backend's queue engine keeps them
- * (vhost/inflight.h), in start order; the recorder only reads that list and
+ * In-flight requests: the source keeps them (a backend's queue engine,
+ * vhost/inflight.h), in start order; the recorder only reads that list and
  * keeps its TIMED_OUT mark in it.  Since every request gets the same
  * threshold, the timed-out ones are a prefix of the list: the next deadline
- * is the first entry without the mark.  Without a backend (tests, sources
- * that have no engine) the recorder feeds a list of its own from the events.
+ * is the first entry without the mark.  A source without a list (tests,
+ * sources that have no engine) gets one here, fed from its events.
  *
  * Subscribers: each has one byte queue holding the pcap framing and the
  * records, bounded by max bytes.  Records are only ever queued whole, so the
@@ -41,7 +41,7 @@
 #define DROPS_REC_MAX 160    /* header + "18446744073709551615 records dropped" */
 
 struct rqueue {
-	struct vt_inflight_list own;   /* only without a backend: fed from events */
+	struct vt_inflight_list own;   /* only for a source without a list: fed from events */
 	uint64_t timeouts, late, ooo;
 };
 
@@ -62,12 +62,9 @@ struct sub {
 
 struct vt_recorder {
 	struct vt_loop *loop;
-	struct vt_backend *b;
+	struct vt_trace_source src;   /* device points into device[] */
 	char device[32];
-	uint32_t virtio_id;
-	uint16_t instance;
 	uint64_t timeout_ns;
-	uint32_t event_queues;
 	bool observing;
 
 	struct vt_line_printer *printer;
@@ -114,15 +111,19 @@ bool vt_recorder_listening(const struct vt_recorder *r)
 
 /* ---- in-flight requests ---- */
 
-/* The queue's in-flight list: the backend's own (always kept, including
- * requests made before anyone listened), or without a backend the one we
- * feed from events. */
+/* The source keeps the in-flight lists (always, including requests made
+ * before anyone listened). */
+static bool source_lists(const struct vt_recorder *r)
+{
+	return r->src.ops && r->src.ops->inflight;
+}
+
+/* The queue's in-flight list: the source's own, or the one we feed from
+ * its events. */
 static struct vt_inflight_list *flist(const struct vt_recorder *r, unsigned q)
 {
-	if (r->b) {
-		struct vt_queue *eq = vt_backend_engine_queue(r->b, q);
-		return eq ? &eq->infl : NULL;
-	}
+	if (source_lists(r))
+		return r->src.ops->inflight(r->src.ctx, q);
 	return (struct vt_inflight_list *)&r->q[q].own;
 }
 
@@ -134,13 +135,13 @@ static void forget_own(struct vt_recorder *r)
 
 static bool tracked(const struct vt_recorder *r, unsigned q)
 {
-	return q < VT_RECORDER_MAX_QUEUES && !(r->event_queues & (1u << q));
+	return q < VT_RECORDER_MAX_QUEUES && !(r->src.event_queues & (1u << q));
 }
 
 static void track_avail(struct vt_recorder *r, const struct vt_event *ev)
 {
 	/* Untracked on failure: never marked, nothing worse. */
-	if (!r->b)
+	if (!source_lists(r))
 		vt_inflight_add(&r->q[ev->queue].own, ev->head, ev->req_id, ev->t_ns);
 }
 
@@ -167,7 +168,7 @@ static uint32_t track_used(struct vt_recorder *r, const struct vt_event *ev, uin
 		flags |= VT_REC_F_OUT_OF_ORDER;
 		rq->ooo++;
 	}
-	if (!r->b)
+	if (!source_lists(r))
 		vt_inflight_remove(l, ev->head);
 	return flags;
 }
@@ -183,7 +184,7 @@ static size_t encode(struct vt_recorder *r, unsigned kind, const struct vt_event
 {
 	if (r->enc_valid && r->enc_snaplen == snaplen)
 		return r->enc_len;
-	r->enc_len = vt_rec_encode_kind(kind, ev, r->virtio_id, r->instance, flags, snaplen, r->enc,
+	r->enc_len = vt_rec_encode_kind(kind, ev, r->src.virtio_id, r->src.instance, flags, snaplen, r->enc,
 					VT_REC_SNAPLEN_MAX);
 	r->enc_snaplen = snaplen;
 	r->enc_valid = true;
@@ -250,11 +251,11 @@ static void update_observer(struct vt_recorder *r)
 	if (want == r->observing)
 		return;
 	r->observing = want;
-	if (r->b)
-		vt_backend_set_observer(r->b, want ? vt_recorder_event : NULL, want ? r : NULL);
+	if (r->src.ops && r->src.ops->set_observer)
+		r->src.ops->set_observer(r->src.ctx, want ? vt_recorder_event : NULL, want ? r : NULL);
 	if (!want) {
 		/* Events from now on go unseen: a list fed from them would only
-		 * produce false timeouts later.  The backend's stays right. */
+		 * produce false timeouts later.  The source's stays right. */
 		forget_own(r);
 		if (r->scan_t) {
 			vt_loop_timer_cancel(r->loop, r->scan_t);
@@ -359,7 +360,7 @@ static void sub_report_drops(struct sub *s)
 		return;
 	snprintf(text, sizeof(text), "%" PRIu64 " records dropped", s->pending_drops);
 	struct vt_event ev = { .t_ns = vt_now_ns(), .text = text };
-	size_t n = vt_rec_encode_kind(VT_REC_DROPS, &ev, r->virtio_id, r->instance, 0, s->snaplen,
+	size_t n = vt_rec_encode_kind(VT_REC_DROPS, &ev, r->src.virtio_id, r->src.instance, 0, s->snaplen,
 				      rec, sizeof(rec));
 	if (n && sub_room(s, PCAP_PKT_HDR + n) && sub_append_rec(s, rec, n))
 		s->pending_drops = 0;
@@ -600,8 +601,8 @@ static void emit_timeout(struct vt_recorder *r, unsigned q, const struct vt_infl
 		.queue = q, .head = e->head, .req_id = e->req_id, .t_ns = now, .latency_ns = age,
 		.text = text,
 	};
-	/* What is stuck, when the backend can still show it. */
-	if (r->b && vt_backend_chain(r->b, q, e->head, &c) == 0)
+	/* What is stuck, when the source can still show it. */
+	if (r->src.ops && r->src.ops->chain && r->src.ops->chain(r->src.ctx, q, e->head, &c) == 0)
 		ev.chain = &c;
 	print_line(r, "%s q%u #%" PRIu64 " timeout: %s", r->device, q, e->req_id, text);
 	out_record(r, VT_REC_TIMEOUT, &ev, VT_REC_F_TIMED_OUT);
@@ -739,7 +740,7 @@ int vt_recorder_close_file(struct vt_recorder *r)
 
 /* ---- lifetime and counters ---- */
 
-struct vt_recorder *vt_recorder_new(struct vt_loop *loop, struct vt_backend *b,
+struct vt_recorder *vt_recorder_new(struct vt_loop *loop, const struct vt_trace_source *src,
 				    const struct vt_recorder_conf *conf)
 {
 	struct vt_recorder *r = calloc(1, sizeof(*r));
@@ -749,12 +750,10 @@ struct vt_recorder *vt_recorder_new(struct vt_loop *loop, struct vt_backend *b,
 		return NULL;
 	}
 	r->loop = loop;
-	r->b = b;
-	snprintf(r->device, sizeof(r->device), "%s", conf->device ? conf->device : "?");
-	r->virtio_id = conf->virtio_id;
-	r->instance = conf->instance;
-	r->timeout_ns = (conf->timeout_ms ? conf->timeout_ms : VT_RECORDER_TIMEOUT_MS) * 1000000u;
-	r->event_queues = conf->event_queues;
+	r->src = *src;
+	snprintf(r->device, sizeof(r->device), "%s", src->device ? src->device : "?");
+	r->src.device = r->device;
+	r->timeout_ns = (conf && conf->timeout_ms ? conf->timeout_ms : VT_RECORDER_TIMEOUT_MS) * 1000000u;
 	for (unsigned q = 0; q < VT_RECORDER_MAX_QUEUES; q++)
 		vt_inflight_init(&r->q[q].own, 0);
 	return r;
@@ -806,8 +805,8 @@ void vt_recorder_stats(const struct vt_recorder *r, struct vt_recorder_stats *st
 	memset(st, 0, sizeof(*st));
 	st->timeout_ms = r->timeout_ns / 1000000u;
 	st->nqueues = VT_RECORDER_MAX_QUEUES;
-	if (r->b && vt_backend_num_queues(r->b) < st->nqueues)
-		st->nqueues = vt_backend_num_queues(r->b);
+	if (r->src.num_queues && r->src.num_queues < st->nqueues)
+		st->nqueues = r->src.num_queues;
 	st->sub_records = r->gone_records;
 	st->sub_drops = r->gone_drops;
 	for (const struct sub *s = r->subs; s; s = s->next) {
@@ -827,5 +826,5 @@ const char *vt_recorder_device(const struct vt_recorder *r)
 
 uint32_t vt_recorder_virtio_id(const struct vt_recorder *r)
 {
-	return r->virtio_id;
+	return r->src.virtio_id;
 }

@@ -1,12 +1,13 @@
-/* The trace recorder of a running instance (serve): the one observer of a
- * backend, fanning every event out to its sinks as trace records:
+/* The trace recorder of a running instance (serve): the one observer of an
+ * event source (trace/source.h: a backend today, a proxy's side tomorrow),
+ * fanning every event out to its sinks as trace records:
  *   - the --print line printer (decode/line.h), given the raw events;
  *   - a pcap file (serve -w FILE), flushed once per loop batch;
  *   - live subscribers (control command `trace`): a socket that carries a
  *     pcap stream, through a bounded queue each.
  *
- * Cost when nobody listens: the backend's observer is set only while at
- * least one sink exists, so the backend pays one branch per event.
+ * Cost when nobody listens: the source's observer is set only while at
+ * least one sink exists, so the source pays one branch per event.
  *
  * It also follows every request from AVAIL to USED (DESIGN.md "Timeouts")
  * per queue: a request in flight longer than the threshold gets one TIMEOUT
@@ -15,7 +16,7 @@
  * TIMED_OUT|LATE and followed by a LATE record; a completion while an older
  * request (smaller req_id) of the same queue is still in flight is marked
  * OUT_OF_ORDER.  Counted per queue (trace-stats).  The requests are the
- * backend's in-flight list, kept whether or not anyone listens: requests
+ * source's in-flight list, kept whether or not anyone listens: requests
  * made available before anyone listened time out and are marked too.
  *
  * A slow reader never blocks the device: writes are non-blocking; records
@@ -31,35 +32,31 @@
 
 #include "decode/line.h"
 #include "util/loop.h"
-#include "vhost/backend.h"
+#include "trace/source.h"
+#include "vhost/state.h"
 
 #define VT_RECORDER_TIMEOUT_MS 1000         /* Linux gpio/i2c driver timeout */
 #define VT_RECORDER_SUB_MAX (1024 * 1024)   /* bytes queued per subscriber */
-#define VT_RECORDER_MAX_QUEUES VT_BACKEND_MAX_QUEUES
+#define VT_RECORDER_MAX_QUEUES VT_VHOST_MAX_QUEUES
 
 struct vt_recorder;
 
 struct vt_recorder_conf {
-	const char *device;        /* "i2c": for printed lines and `trace` replies */
-	uint32_t virtio_id;
-	uint16_t instance;
 	uint64_t timeout_ms;       /* 0: VT_RECORDER_TIMEOUT_MS */
-	/* Bit q: queue q is an event queue (gpio eventq): the device holds its
-	 * buffers until something happens, so they never time out and are
-	 * never out of order. */
-	uint32_t event_queues;
 };
 
-/* b may be NULL (tests feed vt_recorder_event() directly); loop may be
- * NULL too: then output is flushed after every record and timeouts are
- * only found by vt_recorder_scan().  NULL when out of memory. */
-struct vt_recorder *vt_recorder_new(struct vt_loop *loop, struct vt_backend *b,
+/* src is copied (its ctx must outlive the recorder); a source without
+ * callbacks is fed through vt_recorder_event() directly (tests).  loop may
+ * be NULL: then output is flushed after every record and timeouts are only
+ * found by vt_recorder_scan().  conf may be NULL.  NULL when out of
+ * memory. */
+struct vt_recorder *vt_recorder_new(struct vt_loop *loop, const struct vt_trace_source *src,
 				    const struct vt_recorder_conf *conf);
 /* Closes the file (flushed) and every subscriber, unsets the observer.
  * Returns the file's vt_pcap_close() result (0 without a file). */
 int vt_recorder_free(struct vt_recorder *r);
 
-/* The backend observer (a vt_observer_fn; arg is the recorder). */
+/* The source's observer (a vt_observer_fn; arg is the recorder). */
 void vt_recorder_event(void *arg, const struct vt_event *ev);
 /* An interrupt the device raised for the guest (gpio): an IRQ_INJECTED
  * record on queue with text ("line 3 (button)").  Nothing without sinks. */
@@ -102,7 +99,7 @@ int vt_recorder_queue_stats(const struct vt_recorder *r, unsigned q, struct vt_r
 
 struct vt_recorder_stats {
 	uint64_t timeout_ms;
-	unsigned nqueues;          /* the backend's queues (no backend: the maximum) */
+	unsigned nqueues;          /* the source's queues (unknown: the maximum) */
 	unsigned subscribers;
 	uint64_t sub_records;      /* queued to subscribers, over all of them */
 	uint64_t sub_drops;        /* dropped for slow subscribers, over all */

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "trace/source.h"
 #include "util/listen.h"
 #include "util/log.h"
 #include "vhost/msg.h"
@@ -326,6 +327,37 @@ uint64_t vt_backend_req_id(const struct vt_backend *b, unsigned q, uint16_t head
 struct vt_queue *vt_backend_engine_queue(struct vt_backend *b, unsigned q)
 {
 	return q < b->st.nq ? &b->e.q[q] : NULL;
+}
+
+/* ---- the backend as a trace event source ---- */
+
+static void src_set_observer(void *ctx, vt_observer_fn fn, void *arg)
+{
+	vt_backend_set_observer(ctx, fn, arg);
+}
+
+static struct vt_inflight_list *src_inflight(void *ctx, unsigned q)
+{
+	struct vt_queue *eq = vt_backend_engine_queue(ctx, q);
+
+	return eq ? &eq->infl : NULL;
+}
+
+static int src_chain(void *ctx, unsigned q, uint16_t head, struct vt_chain *c)
+{
+	return vt_backend_chain(ctx, q, head, c);
+}
+
+static const struct vt_trace_source_ops source_ops = {
+	.set_observer = src_set_observer, .inflight = src_inflight, .chain = src_chain,
+};
+
+void vt_backend_trace_source(struct vt_backend *b, struct vt_trace_source *src)
+{
+	*src = (struct vt_trace_source){
+		.ops = &source_ops, .ctx = b, .device = b->model->name,
+		.virtio_id = b->model->virtio_id, .num_queues = b->st.nq,
+	};
 }
 
 int vt_backend_stats(const struct vt_backend *b, unsigned q, struct vt_queue_stats *st)

@@ -62,6 +62,12 @@ uint64_t vt_backend_req_id(const struct vt_backend *b, unsigned q, uint16_t head
 struct vt_queue *vt_backend_engine_queue(struct vt_backend *b, unsigned q);
 const struct vt_device_model *vt_backend_model(const struct vt_backend *b);
 
+struct vt_trace_source;
+/* The backend as the trace recorder's event source (trace/source.h): its
+ * observer, the engine's in-flight lists and chain re-walks; identity from
+ * the model, instance 0 and no event queues (the caller knows those). */
+void vt_backend_trace_source(struct vt_backend *b, struct vt_trace_source *src);
+
 /* Counters per queue, since the backend started (control socket `stats`). */
 struct vt_queue_stats {
 	bool started;

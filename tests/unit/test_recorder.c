@@ -160,9 +160,10 @@ static void ev_used(struct vt_recorder *r, unsigned q, uint16_t head, uint64_t i
 static struct vt_recorder *synthetic(int *peer, uint64_t timeout_ms, uint32_t event_queues)
 {
 	int sv[2];
-	struct vt_recorder_conf conf = { .device = "i2c", .virtio_id = VIRTIO_ID_I2C,
-					 .timeout_ms = timeout_ms, .event_queues = event_queues };
-	struct vt_recorder *r = vt_recorder_new(NULL, NULL, &conf);
+	struct vt_trace_source src = { .device = "i2c", .virtio_id = VIRTIO_ID_I2C,
+				       .event_queues = event_queues };
+	struct vt_recorder_conf conf = { .timeout_ms = timeout_ms };
+	struct vt_recorder *r = vt_recorder_new(NULL, &src, &conf);
 
 	base = vt_now_ns();
 	if (!r || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -295,8 +296,8 @@ static void test_timeout_rules(void)
 static void test_drops(void)
 {
 	struct vt_loop *loop = vt_loop_new();
-	struct vt_recorder_conf conf = { .device = "i2c", .virtio_id = VIRTIO_ID_I2C };
-	struct vt_recorder *r = vt_recorder_new(loop, NULL, &conf);
+	struct vt_trace_source src = { .device = "i2c", .virtio_id = VIRTIO_ID_I2C };
+	struct vt_recorder *r = vt_recorder_new(loop, &src, NULL);
 	struct vt_recorder_stats st;
 	int sv[2], small = 4096;
 	const unsigned N = 3000;
@@ -356,8 +357,9 @@ static void test_drops(void)
 static void test_timer(void)
 {
 	struct vt_loop *loop = vt_loop_new();
-	struct vt_recorder_conf conf = { .device = "i2c", .virtio_id = VIRTIO_ID_I2C, .timeout_ms = 30 };
-	struct vt_recorder *r = vt_recorder_new(loop, NULL, &conf);
+	struct vt_trace_source src = { .device = "i2c", .virtio_id = VIRTIO_ID_I2C };
+	struct vt_recorder_conf conf = { .timeout_ms = 30 };
+	struct vt_recorder *r = vt_recorder_new(loop, &src, &conf);
 	struct vt_recorder_qstats qs;
 	int sv[2];
 
@@ -406,8 +408,10 @@ static void run_instance(const char *wfile)
 		_exit(3);
 	void *dev = vt_i2c_dev_new(bus);
 	struct vt_backend *b = vt_backend_new(loop, &vt_model_i2c, dev);
-	struct vt_recorder_conf conf = { .device = "i2c", .virtio_id = VIRTIO_ID_I2C };
-	struct vt_recorder *rec = vt_recorder_new(loop, b, &conf);
+	struct vt_trace_source src;
+	if (b)
+		vt_backend_trace_source(b, &src);
+	struct vt_recorder *rec = b ? vt_recorder_new(loop, &src, NULL) : NULL;
 	if (!b || !rec || vt_backend_listen(b, sock_path) < 0)
 		_exit(4);
 	if (wfile && vt_recorder_open_file(rec, wfile, 0, err, sizeof(err)) < 0)
