@@ -43,7 +43,9 @@ void vt_line_print_event(void *arg, const struct vt_event *ev)
 	case VT_EV_VHOST_MSG:
 		if (!p->verbose)
 			return;
-		vt_sb_printf(&sb, "%s vhost-user %s", p->device, vt_vhost_request_name(ev->request));
+		/* The backend also reports the replies it sends: say which. */
+		vt_sb_printf(&sb, "%s vhost-user %s%s", p->device, vt_vhost_request_name(ev->request),
+			     (ev->msg_flags & VT_VHOST_FLAG_REPLY) ? " reply" : "");
 		break;
 	case VT_EV_CONNECT:
 	case VT_EV_DISCONNECT:

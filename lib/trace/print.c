@@ -13,6 +13,7 @@
 
 #include "decode/decode.h"
 #include "devices/registry.h"
+#include "trace/msgview.h"
 #include "util/json.h"
 #include "vhost/msg.h"
 
@@ -92,6 +93,7 @@ void vt_trace_view_build(struct vt_trace_view *v, const struct vt_rec *r)
 	v->late = (r->flags & VT_REC_F_LATE) || r->kind == VT_REC_LATE;
 	v->ooo = r->flags & VT_REC_F_OUT_OF_ORDER;
 	v->truncated = r->flags & VT_REC_F_TRUNCATED;
+	v->msg_state = -1;
 
 	switch (r->kind) {
 	case VT_REC_AVAIL:
@@ -110,7 +112,8 @@ void vt_trace_view_build(struct vt_trace_view *v, const struct vt_rec *r)
 		put_text(&v->summary, r->text);
 		break;
 	case VT_REC_VHOST_MSG:
-		vt_sb_printf(&v->summary, "%s", vt_vhost_request_name(r->vhost_request));
+		v->msg_state = vt_trace_msg_view(&v->summary, &v->f, r);
+		v->marked = strstr(vt_sb_str(&v->summary), "[|vhost]") != NULL;
 		if (r->text)
 			vt_sb_printf(&v->summary, " ");
 		put_text(&v->summary, r->text);
@@ -166,13 +169,18 @@ void vt_trace_print_text(FILE *f, const struct vt_trace_view *v, bool verbose)
 		vt_sb_printf(&sb, " [LATE]");
 	if (v->ooo)
 		vt_sb_printf(&sb, " [OOO]");
-	if (v->summary.trunc || v->truncated)
+	if (v->summary.trunc || (v->truncated && !v->marked))
 		sb.trunc = true;
 	fprintf(f, "%s\n", vt_sb_str(&sb));
 	if (!verbose)
 		return;
 
-	/* Chain layout, then each segment's captured bytes. */
+	/* The message header, then the chain layout (a message's payload is
+	 * its one segment), then each segment's captured bytes. */
+	if (r->has_msg)
+		fprintf(f, "\tvhost-user to %s flags 0x%x%s%s size %u fds %u\n", vt_trace_msg_dest(r->msg_dir),
+			r->msg_flags, (r->msg_flags & (1u << 2)) ? " reply" : "",
+			(r->msg_flags & (1u << 3)) ? " need-reply" : "", r->msg_size, r->msg_nfds);
 	if (!r->nseg && !r->flags && !r->origlen && !r->head)
 		return;
 	fprintf(f, "\thead %u nseg %u read %llu write %llu used_len %u caplen %u origlen %u flags 0x%x%s%s%s\n",
@@ -210,6 +218,28 @@ static void json_hex(struct vt_json *j, const char *key, const uint8_t *p, uint3
 	free(s);
 }
 
+/* "vhost": the message header words and its decoded fields. */
+static void json_msg(struct vt_json *j, const struct vt_trace_view *v)
+{
+	const struct vt_rec *r = v->rec;
+
+	vt_json_obj_begin(j, "vhost");
+	vt_json_str(j, "to", vt_trace_msg_dest(r->msg_dir));
+	vt_json_uint(j, "dir", r->msg_dir);
+	vt_json_bool(j, "reply", r->msg_flags & (1u << 2));
+	vt_json_uint(j, "flags", r->msg_flags);
+	vt_json_uint(j, "size", r->msg_size);
+	vt_json_uint(j, "nfds", r->msg_nfds);
+	vt_json_bool(j, "valid", v->msg_state >= 0);
+	for (unsigned i = 0; i < v->f.nkv; i++) {
+		if (v->f.kv[i].is_str)
+			vt_json_str(j, v->f.kv[i].key, v->f.kv[i].s);
+		else
+			vt_json_uint(j, v->f.kv[i].key, v->f.kv[i].u);
+	}
+	vt_json_obj_end(j);
+}
+
 void vt_trace_print_json(FILE *f, const struct vt_trace_view *v, bool verbose)
 {
 	const struct vt_rec *r = v->rec;
@@ -238,6 +268,8 @@ void vt_trace_print_json(FILE *f, const struct vt_trace_view *v, bool verbose)
 	if (r->kind == VT_REC_VHOST_MSG) {
 		vt_json_uint(&j, "vhost_request", r->vhost_request);
 		vt_json_str(&j, "vhost_request_name", vt_vhost_request_name(r->vhost_request));
+		if (v->msg_state != -1)
+			json_msg(&j, v);
 	}
 	if (r->text)
 		vt_json_str(&j, "text", r->text);
@@ -248,7 +280,7 @@ void vt_trace_print_json(FILE *f, const struct vt_trace_view *v, bool verbose)
 	vt_json_bool(&j, "late", v->late);
 	vt_json_bool(&j, "out_of_order", v->ooo);
 	vt_json_bool(&j, "truncated", v->truncated || v->summary.trunc);
-	if (v->f.nkv) {
+	if (v->f.nkv && v->msg_state == -1) {
 		vt_json_obj_begin(&j, v->device);
 		for (unsigned i = 0; i < v->f.nkv; i++) {
 			if (v->f.kv[i].is_str)

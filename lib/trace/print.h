@@ -37,8 +37,12 @@ struct vt_trace_view {
 	bool timed_out, late, ooo, truncated;
 	struct vt_sb summary;     /* decoder summary or the record's text */
 
-	/* Key fields (filter.h and JSON), from the device's decoder. */
+	/* Key fields (filter.h and JSON), from the device's decoder; for a
+	 * vhost-user message (msg_state >= 0), the message's (msgview.h):
+	 * type is the request name. */
 	struct vt_decode_fields f;
+	int msg_state;            /* vt_rec_msg(): 0, 1 cut, -1 no message header, -2 invalid */
+	bool marked;              /* the summary already ends with its own cut marker */
 };
 
 /* Reads a parsed record into v (v->rec points at r: keep r alive while v

@@ -37,6 +37,23 @@ enum {
 };
 _Static_assert(OFF_TEXTLEN + 4 == VT_REC_HDR_LEN, "fixed header layout");
 
+/* The VHOST_MSG header of version 2, after the fixed header. */
+enum {
+	OFF_MSG_DIR = 64,
+	OFF_MSG_NFDS = 65,
+	OFF_MSG_FLAGS = 68,
+	OFF_MSG_SIZE = 72,
+	OFF_MSG_END = 80,
+};
+_Static_assert(OFF_MSG_END == VT_REC_MSG_HDR_LEN, "message header layout");
+
+/* Protocol limits a recorded message must keep (vhost/proto.h; repeated
+ * here so records do not depend on the vhost code). */
+#define MSG_MAX_FDS 8
+#define MSG_MAX_PAYLOAD 4096
+#define MSG_FLAG_REPLY (1u << 2)
+#define MSG_FLAG_NEED_REPLY (1u << 3)
+
 /* Segment table entry. */
 enum { SEG_FLAGS = 0, SEG_LEN = 4, SEG_CAPLEN = 8 };
 
@@ -123,12 +140,25 @@ size_t vt_rec_encode_kind(unsigned kind, const struct vt_event *ev, uint32_t vir
 		room = snaplen;
 	if (room > UINT32_MAX)
 		room = UINT32_MAX;   /* caplen and textlen are le32 */
-	if (!kind || kind > UINT8_MAX || room < VT_REC_HDR_LEN)
+	/* A message with its direction gets the message header, and its
+	 * payload travels as a one-segment chain: readers that only know the
+	 * chain (version 1 readers, the segment dump of -v) still show it. */
+	bool msg = kind == VT_REC_VHOST_MSG && ev->msg_dir;
+	size_t hdr = msg ? VT_REC_MSG_HDR_LEN : VT_REC_HDR_LEN;
+	struct vt_seg mseg;
+	struct vt_chain mchain;
+
+	if (!kind || kind > UINT8_MAX || room < hdr)
 		return 0;
 	flags &= ~ENCODER_FLAGS;
 
 	/* Only AVAIL and USED promise a chain; a missing one is worth saying. */
 	const struct vt_chain *c = ev->chain;
+	if (msg) {
+		mseg = (struct vt_seg){ .ptr = (uint8_t *)(uintptr_t)ev->msg_payload, .len = ev->msg_size };
+		mchain = (struct vt_chain){ .nread = 1, .read_len = ev->msg_size, .seg = &mseg };
+		c = &mchain;
+	}
 	if (!c && (kind == VT_REC_AVAIL || kind == VT_REC_USED))
 		flags |= VT_REC_F_NO_CHAIN;
 
@@ -140,12 +170,12 @@ size_t vt_rec_encode_kind(unsigned kind, const struct vt_event *ev, uint32_t vir
 		flags |= VT_REC_F_INDIRECT;
 	/* A table that cannot fit is dropped whole (a partial table would
 	 * misstate the chain); the record still says how big the chain was. */
-	if (nseg > UINT16_MAX || nseg > (room - VT_REC_HDR_LEN) / VT_REC_SEG_LEN) {
+	if (nseg > UINT16_MAX || nseg > (room - hdr) / VT_REC_SEG_LEN) {
 		if (nseg)
 			flags |= VT_REC_F_NO_CHAIN | VT_REC_F_TRUNCATED;
 		nseg = 0;
 	}
-	size_t pos = VT_REC_HDR_LEN + nseg * VT_REC_SEG_LEN;
+	size_t pos = hdr + nseg * VT_REC_SEG_LEN;
 
 	/* The text is the whole point of its kinds: it gets space before the
 	 * payload.  Cut, it keeps its NUL. */
@@ -175,7 +205,7 @@ size_t vt_rec_encode_kind(unsigned kind, const struct vt_event *ev, uint32_t vir
 		uint32_t cap = want <= budget ? want : (uint32_t)budget;
 		if (cap < want)
 			flags |= VT_REC_F_TRUNCATED;
-		uint8_t *e = buf + VT_REC_HDR_LEN + i * VT_REC_SEG_LEN;
+		uint8_t *e = buf + hdr + i * VT_REC_SEG_LEN;
 		e[SEG_FLAGS] = s->writable ? VT_REC_SEG_WRITABLE : 0;
 		e[1] = e[2] = e[3] = 0;
 		vt_st_le32(e + SEG_LEN, s->len);
@@ -194,7 +224,7 @@ size_t vt_rec_encode_kind(unsigned kind, const struct vt_event *ev, uint32_t vir
 
 	buf[OFF_VERSION] = VT_REC_VERSION;
 	buf[OFF_KIND] = (uint8_t)kind;
-	vt_st_le16(buf + OFF_HEADER_LEN, VT_REC_HDR_LEN);
+	vt_st_le16(buf + OFF_HEADER_LEN, (uint16_t)hdr);
 	vt_st_le32(buf + OFF_FLAGS, flags);
 	vt_st_le32(buf + OFF_VIRTIO_ID, virtio_id);
 	vt_st_le16(buf + OFF_INSTANCE, instance);
@@ -209,6 +239,14 @@ size_t vt_rec_encode_kind(unsigned kind, const struct vt_event *ev, uint32_t vir
 	vt_st_le32(buf + OFF_CAPLEN, (uint32_t)caplen);  /* <= room <= buflen: fits when buflen does */
 	vt_st_le32(buf + OFF_ORIGLEN, orig > UINT32_MAX ? UINT32_MAX : (uint32_t)orig);
 	vt_st_le32(buf + OFF_TEXTLEN, (uint32_t)textlen);
+	if (msg) {
+		buf[OFF_MSG_DIR] = ev->msg_dir;
+		buf[OFF_MSG_NFDS] = ev->msg_nfds;
+		memset(buf + OFF_MSG_NFDS + 1, 0, 2);
+		vt_st_le32(buf + OFF_MSG_FLAGS, ev->msg_flags);
+		vt_st_le32(buf + OFF_MSG_SIZE, ev->msg_size);
+		memset(buf + OFF_MSG_SIZE + 4, 0, 4);
+	}
 	return pos;
 }
 
@@ -257,6 +295,14 @@ int vt_rec_parse(const uint8_t *buf, size_t len, struct vt_rec *r, char *err, si
 	r->caplen = vt_ld_le32(buf + OFF_CAPLEN);
 	r->origlen = vt_ld_le32(buf + OFF_ORIGLEN);
 	r->textlen = vt_ld_le32(buf + OFF_TEXTLEN);
+	/* header_len <= len was checked: the message header is inside too. */
+	if (r->version >= 2 && r->kind == VT_REC_VHOST_MSG && r->header_len >= VT_REC_MSG_HDR_LEN) {
+		r->has_msg = true;
+		r->msg_dir = buf[OFF_MSG_DIR];
+		r->msg_nfds = buf[OFF_MSG_NFDS];
+		r->msg_flags = vt_ld_le32(buf + OFF_MSG_FLAGS);
+		r->msg_size = vt_ld_le32(buf + OFF_MSG_SIZE);
+	}
 
 	/* Segment table: header_len is a u16 and nseg*12 < 2^20, so the
 	 * 64-bit arithmetic in vt_range_ok cannot wrap. */
@@ -317,9 +363,9 @@ int vt_rec_parse(const uint8_t *buf, size_t len, struct vt_rec *r, char *err, si
 		r->text = (const char *)(buf + off);
 	}
 	off += r->textlen;
-	/* Version 1 knows every byte; newer versions may append sections we
-	 * cannot know about and skip. */
-	if (r->version == VT_REC_VERSION && off != len)
+	/* Versions up to ours are known to every byte; newer ones may append
+	 * sections we cannot know about and skip. */
+	if (r->version <= VT_REC_VERSION && off != len)
 		return fail(err, errlen, "bad record: %llu bytes left over after the text (lengths do not add up)",
 			    (unsigned long long)(len - off));
 	r->len = len;
@@ -341,6 +387,36 @@ int vt_rec_seg(const struct vt_rec *r, unsigned i, struct vt_rec_seg *s)
 	s->caplen = vt_ld_le32(e + SEG_CAPLEN);
 	s->data = r->payload + off;
 	return 0;
+}
+
+int vt_rec_msg(const struct vt_rec *r, struct vt_rec_msg *m)
+{
+	struct vt_rec_seg s;
+
+	memset(m, 0, sizeof(*m));
+	if (r->kind != VT_REC_VHOST_MSG || !r->has_msg)
+		return -1;
+	*m = (struct vt_rec_msg){
+		.dir = r->msg_dir, .reply = r->msg_flags & MSG_FLAG_REPLY,
+		.need_reply = r->msg_flags & MSG_FLAG_NEED_REPLY, .nfds = r->msg_nfds,
+		.request = r->vhost_request, .flags = r->msg_flags, .size = r->msg_size,
+	};
+	if (r->msg_dir != VT_MSG_TO_BACKEND && r->msg_dir != VT_MSG_TO_FRONTEND)
+		return -2;
+	if (r->msg_nfds > MSG_MAX_FDS || r->msg_size > MSG_MAX_PAYLOAD)
+		return -2;
+	/* The payload is the one readable segment, as the encoder writes it;
+	 * a message without payload may also come without a table, and one
+	 * whose table did not fit the snaplen has none (NO_CHAIN): cut. */
+	if (r->nseg == 0 && r->msg_size == 0)
+		return 0;
+	if (r->nseg == 0 && (r->flags & VT_REC_F_NO_CHAIN))
+		return 1;
+	if (r->nseg != 1 || vt_rec_seg(r, 0, &s) < 0 || s.writable || s.len != r->msg_size)
+		return -2;
+	m->data = s.data;
+	m->caplen = s.caplen;
+	return s.caplen < s.len ? 1 : 0;
 }
 
 int vt_rec_chain(const struct vt_rec *r, struct vt_chain *c, struct vt_seg *segs, unsigned maxsegs)

@@ -5,7 +5,7 @@
  * documented in man/vitool-pcap.5; this header is its C side.
  *
  *   offset size field
- *        0    1 version        VT_REC_VERSION (1)
+ *        0    1 version        VT_REC_VERSION (2)
  *        1    1 kind           VT_REC_AVAIL ...
  *        2    2 header_len     bytes before the segment table (>= 64)
  *        4    4 flags          VT_REC_F_*
@@ -22,6 +22,14 @@
  *       52    4 caplen         payload bytes that follow the table
  *       56    4 origlen        sum of segment lengths (saturated)
  *       60    4 textlen        text bytes after the payload, NUL included
+ *   VHOST_MSG records from version 2 on extend the header (header_len 80):
+ *       64    1 msg_dir        VT_MSG_TO_BACKEND (1) / VT_MSG_TO_FRONTEND (2)
+ *       65    1 msg_nfds       fds that came with the message (not payload)
+ *       66    2 reserved       0
+ *       68    4 msg_flags      the message's flags word (version, REPLY, ...)
+ *       72    4 msg_size       its payload size as on the wire
+ *       76    4 reserved       0
+ *     and carry the message payload as one readable segment (len msg_size).
  *   header_len + 12*i: u8 seg flags, u8 pad[3], le32 len, le32 caplen
  *   then the payload (each segment's caplen bytes in order), then the text.
  *
@@ -37,8 +45,9 @@
 #include "vhost/event.h"
 #include "virtio/vq.h"
 
-#define VT_REC_VERSION 1
+#define VT_REC_VERSION 2
 #define VT_REC_HDR_LEN 64        /* version 1 fixed header */
+#define VT_REC_MSG_HDR_LEN 80    /* VHOST_MSG header of version 2 */
 #define VT_REC_SEG_LEN 12        /* one segment table entry */
 /* Largest record we write by default: tcpdump's default snaplen, and
  * libpcap's limit for most link types (a larger packet makes it refuse the
@@ -97,6 +106,13 @@ struct vt_rec {
 	uint32_t origlen;
 	uint32_t textlen;
 
+	/* VHOST_MSG of version >= 2 (has_msg): the message header words. */
+	bool has_msg;
+	uint8_t msg_dir;
+	uint8_t msg_nfds;
+	uint32_t msg_flags;
+	uint32_t msg_size;
+
 	const uint8_t *segtab;   /* nseg entries, checked; read with vt_rec_seg() */
 	const uint8_t *payload;  /* caplen bytes */
 	const char *text;        /* NUL-terminated, or NULL when textlen == 0 */
@@ -120,7 +136,9 @@ struct vt_rec_seg {
  *
  * Payload: AVAIL captures the readable segments (the writable ones hold
  * nothing the device wrote yet); USED captures the readable segments and
- * the first used_len writable bytes.  The record never exceeds
+ * the first used_len writable bytes; VHOST_MSG with ev->msg_dir set gets
+ * the message header (header_len 80) and its payload as one readable
+ * segment (ev->chain is not used).  The record never exceeds
  * min(snaplen, buflen) (snaplen 0: buflen): the text is kept first, then
  * payload bytes in chain order until the space ends (TRUNCATED).  A chain
  * whose segment table alone would not fit is recorded without it
@@ -149,8 +167,10 @@ uint64_t vt_rec_wallclock_ns(uint64_t mono_ns);
  * fixed header, version 0, header_len < 64 or past the end, segment table
  * past the end, a segment with caplen > len, readable after writable,
  * segment caplens not adding up to caplen or lengths to origlen, payload
- * or text past the end, text without its NUL, version-1 bytes left over.
- * Never reads outside [buf, buf+len).  Newer versions (> 1) are accepted:
+ * or text past the end, text without its NUL, bytes left over in a record of
+ * version 1 or 2.  A VHOST_MSG of version 2 gets its message header
+ * (has_msg); whether that message is possible, vt_rec_msg() says.
+ * Never reads outside [buf, buf+len).  Newer versions (> 2) are accepted:
  * their extra header bytes (header_len > 64) and trailing bytes are
  * skipped; unknown kinds and flag bits are kept for the caller to show. */
 int vt_rec_parse(const uint8_t *buf, size_t len, struct vt_rec *r, char *err, size_t errlen);
@@ -169,6 +189,24 @@ int vt_rec_seg(const struct vt_rec *r, unsigned i, struct vt_rec_seg *s);
  * design do not count), -1 when the record has no chain or more than
  * maxsegs segments. */
 int vt_rec_chain(const struct vt_rec *r, struct vt_chain *c, struct vt_seg *segs, unsigned maxsegs);
+
+/* The vhost-user message of a VHOST_MSG record, checked against what the
+ * protocol allows (the record itself is only known to be well-formed). */
+struct vt_rec_msg {
+	uint8_t dir;              /* VT_MSG_TO_BACKEND / VT_MSG_TO_FRONTEND */
+	bool reply;               /* flags has VHOST_USER_REPLY */
+	bool need_reply;
+	unsigned nfds;
+	uint32_t request, flags, size;
+	const uint8_t *data;      /* caplen bytes of the payload */
+	uint32_t caplen;          /* <= size */
+};
+/* 0, or 1 when the snaplen cut the payload (caplen < size); -1 when the
+ * record has no message header (version 1: request number only) and -2
+ * when its message is impossible: unknown direction, more than 8 fds, a
+ * payload over 4096 bytes, or a segment table other than one readable
+ * segment of msg_size bytes. */
+int vt_rec_msg(const struct vt_rec *r, struct vt_rec_msg *m);
 
 /* "avail", "used", ... or "kind-N" (static buffer) for unknown kinds. */
 const char *vt_rec_kind_name(unsigned kind);

@@ -117,13 +117,24 @@ static const struct vt_vhost_state_ops *ops_for(const struct vt_device_model *m)
 	return m->set_config ? &ops_full : &ops_no_set_config;
 }
 
+/* A message either way, for the trace: header words, payload, fd count. */
+static void emit_msg(struct vt_backend *b, const struct vt_vhost_msg *m, enum vt_msg_dir dir)
+{
+	if (!b->e.obs)
+		return;
+	struct vt_event ev = {
+		.kind = VT_EV_VHOST_MSG, .request = m->request, .msg_dir = (uint8_t)dir,
+		.msg_nfds = (uint8_t)m->nfds, .msg_flags = m->flags,
+		.msg_size = m->size <= sizeof(m->p) ? m->size : (uint32_t)sizeof(m->p),
+		.msg_payload = m->p.raw,
+	};
+	emit(b, &ev);
+}
+
 static void dispatch(struct vt_backend *b, struct vt_vhost_msg *m)
 {
 	vt_debug("vhost-user: %s (%u bytes, %u fds)", vt_vhost_request_name(m->request), m->size, m->nfds);
-	if (b->e.obs) {
-		struct vt_event ev = { .kind = VT_EV_VHOST_MSG, .request = m->request };
-		emit(b, &ev);
-	}
+	emit_msg(b, m, VT_MSG_TO_BACKEND);
 	if (vt_vhost_state_handle(&b->st, m, &b->reply) != VT_VHOST_REPLY)
 		return;
 	int r = vt_vhost_send(b->conn_fd, &b->reply, NULL, 0);
@@ -131,7 +142,9 @@ static void dispatch(struct vt_backend *b, struct vt_vhost_msg *m)
 		vt_err("vhost-user: %s: sending the reply failed: %s",
 		       vt_vhost_request_name(m->request), strerror(-r));
 		b->send_failed = true;
+		return;   /* never reached the front-end: not part of the conversation */
 	}
+	emit_msg(b, &b->reply, VT_MSG_TO_FRONTEND);
 }
 
 /* ---- connection ------------------------------------------------------ */

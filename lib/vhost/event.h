@@ -13,9 +13,17 @@ enum vt_event_kind {
 	VT_EV_KICK,        /* the driver kicked queue */
 	VT_EV_CALL,        /* we notified the driver */
 	VT_EV_RING_ERROR,  /* the queue stopped: text says why */
-	VT_EV_VHOST_MSG,   /* a vhost-user message arrived: request */
+	VT_EV_VHOST_MSG,   /* a vhost-user message, either way: request, msg_* */
 	VT_EV_CONNECT,
 	VT_EV_DISCONNECT,
+};
+
+/* Which way a vhost-user message went (VT_EV_VHOST_MSG).  The values are
+ * the trace record's msg_dir byte (man/vitool-pcap.5). */
+enum vt_msg_dir {
+	VT_MSG_TO_BACKEND = 1,    /* front-end -> back-end: requests */
+	VT_MSG_TO_FRONTEND = 2,   /* back-end -> front-end: replies (and, later,
+				     back-end requests) */
 };
 
 struct vt_event {
@@ -28,6 +36,13 @@ struct vt_event {
 	uint32_t used_len;      /* USED */
 	const struct vt_chain *chain;  /* AVAIL, USED: the chain (NULL if it could not be walked) */
 	uint32_t request;       /* VHOST_MSG */
+	/* VHOST_MSG: the message as on the wire (header words, payload), its
+	 * direction and how many fds came with it (fds are not payload). */
+	uint8_t msg_dir;        /* enum vt_msg_dir; 0: unknown */
+	uint8_t msg_nfds;
+	uint32_t msg_flags;
+	uint32_t msg_size;
+	const void *msg_payload;   /* msg_size bytes */
 	const char *text;       /* RING_ERROR: reason */
 };
 

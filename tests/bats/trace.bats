@@ -8,7 +8,8 @@ load helpers
 
 GOLD="$BATS_TEST_DIRNAME/../trace"
 LUA="$BATS_TEST_DIRNAME/../../lib/trace/wireshark/vitool.lua"
-CAPTURES="i2c gpio scmi blk rng hex events"
+# vhost holds version-2 records; the others stay as version 1 wrote them.
+CAPTURES="i2c gpio scmi blk rng hex events vhost"
 
 setup() {
 	vt_setup
@@ -51,6 +52,27 @@ golden() {
 	for line in "${lines[@]}"; do
 		printf '%s\n' "$line" | python3 -m json.tool >/dev/null || fail "invalid JSON: $line"
 	done
+}
+
+@test "trace -r: vhost-user messages both ways, with reply, payload, fds; cut and invalid ones marked" {
+	run_vitool trace -r "$GOLD/vhost.pcap" 'type GET_FEATURES'
+	assert_success
+	assert_line --index 0 --regexp ' i2c vhost-msg > GET_FEATURES$'
+	assert_line --index 1 --regexp ' i2c vhost-msg < GET_FEATURES reply 0x171000001$'
+	run_vitool trace -r "$GOLD/vhost.pcap" 'vhost and not type GET_FEATURES and not type SET_FEATURES'
+	assert_line --index 0 --regexp '> SET_MEM_TABLE 1 region need-reply fds 1$'
+	assert_line --regexp '> SET_VRING_ADDR q0 desc 0x7f0000001000 avail 0x7f0000001400 used 0x7f0000001488$'
+	assert_line --regexp '> SET_VRING_ADDR \[\|vhost\]$'
+	assert_line --regexp '\? SET_VRING_NUM \(invalid\)$'
+	run_vitool trace --json -r "$GOLD/vhost.pcap" 'type GET_VRING_BASE'
+	assert_success
+	run python3 -c 'import json,sys
+for l in sys.argv[1].splitlines():
+    v = json.loads(l)["vhost"]; print(v["to"], v["reply"], v["size"], v["queue"], v["base"])' "$output"
+	assert_output "back-end False 8 0 0${NL}front-end True 8 0 5"
+	# A version-1 capture's message records still print their request name.
+	run_vitool trace -r "$GOLD/i2c.pcap" vhost
+	assert_line --index 0 --regexp ' i2c vhost-msg GET_FEATURES$'
 }
 
 @test "trace --json: decoded fields per device" {
@@ -266,6 +288,14 @@ golden() {
 	assert_line "    GPIO response value: 1"
 	run --separate-stderr "${ts[@]}" -r "$GOLD/gpio.pcap" -Y 'vitool.queue == 1 && vitool.kind == 2' -T fields -e vitool.gpio.line -e vitool.gpio.irq_status
 	assert_output "2	1"
+	# vhost-user messages of version 2: direction, reply, payload fields.
+	run --separate-stderr "${ts[@]}" -r "$GOLD/vhost.pcap" -Y 'vitool.vhost.reply == 1' -T fields -e vitool.vhost_request -e vitool.vhost.dir -e vitool.vhost.u64 -e vitool.vhost.vring_num
+	assert_success
+	assert_output "1	2	0x0000000171000001	${NL}2	2	0x0000000000000000	${NL}11	2		5"
+	run --separate-stderr "${ts[@]}" -r "$GOLD/vhost.pcap" -V -Y 'vitool.vhost_request == 9 && vitool.caplen == 40'
+	assert_line "    Direction: front-end -> back-end (1)"
+	assert_line "    Descriptor table address: 0x00007f0000001000"
+	assert_line "    vhost-user request: SET_VRING_ADDR (9)"
 	# A capture vitool writes itself.
 	"$VITOOL" trace -r "$GOLD/i2c.pcap" -w "$BATS_TEST_TMPDIR/w.pcap" 'avail'
 	run --separate-stderr "${ts[@]}" -r "$BATS_TEST_TMPDIR/w.pcap" -T fields -e vitool.kind -e vitool.i2c.addr
@@ -318,13 +348,17 @@ trace_subscribers() {
 	wait_exit "$wpid" 5 || fail "trace -w did not exit when serve did"
 	assert_equal "$WAIT_STATUS" 0
 
+	# The conversation, both ways.
+	grep -qE ' vhost-msg > SET_VRING_ADDR q0 desc 0x[0-9a-f]+ ' "$tout" || fail "no SET_VRING_ADDR"
+	grep -qE ' vhost-msg < GET_VRING_BASE reply q0 base [0-9]+$' "$tout" || fail "no GET_VRING_BASE reply"
 	run grep -E ' q0 #[0-9]+ used ' "$tout"
 	assert_line --index 0 --regexp '^[0-9:.]+ i2c q0 #1 used 0x50 write 3 \[00 ab cd\] -> OK [0-9.]+(us|ms)$'
 	assert_line --index 1 --regexp '^[0-9:.]+ i2c q0 #2 used 0x50 write 1 \[00\] fail-next -> OK [0-9.]+(us|ms)$'
 	assert_line --index 2 --regexp '^[0-9:.]+ i2c q0 #3 used 0x50 read 2 -> OK \[ab cd\] [0-9.]+(us|ms)$'
 	assert_line --index 3 --regexp '^[0-9:.]+ i2c q0 #4 used 0x30 read 1 -> ERR [0-9.]+(us|ms)$'
 	assert_equal "${#lines[@]}" 4
-	run grep -c ' avail ' "$tout"
+	# (SET_VRING_ADDR lines say "avail 0x..." too: requests only.)
+	run grep -cE ' q0 #[0-9]+ avail ' "$tout"
 	assert_output 4
 
 	# The live view, -r of serve's own capture and -r of trace -w agree.

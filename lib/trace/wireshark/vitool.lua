@@ -3,15 +3,17 @@
 -- vitool writes classic pcap with link type USER0 (147); each packet is
 -- one trace record: a little-endian header, the descriptor chain's segment
 -- table, the captured payload, then an optional text.  This dissector
--- decodes the header and segments of every record, and the virtio-i2c and
--- virtio-gpio requests and responses in the payload.
+-- decodes the header and segments of every record, the virtio-i2c and
+-- virtio-gpio requests and responses in the payload, and (version 2) the
+-- vhost-user messages: direction, reply, flags, size, fds and key payloads.
 --
 -- Install: `make install` puts it in $(PREFIX)/share/wireshark/plugins/;
 -- or copy it to ~/.local/lib/wireshark/plugins/; or load it for one run:
 --   tshark -X lua_script:vitool.lua -r capture.pcap -V
 --   wireshark -X lua_script:vitool.lua capture.pcap
 -- Display filters: vitool.kind == 2, vitool.queue == 0, vitool.req_id == 3,
--- vitool.i2c.addr == 0x50, vitool.gpio.line == 3, vitool.flags.late == 1.
+-- vitool.i2c.addr == 0x50, vitool.gpio.line == 3, vitool.flags.late == 1,
+-- vitool.vhost.dir == 2, vitool.vhost.reply == 1, vitool.vhost_request == 9.
 
 local p = Proto("vitool", "vitool trace record")
 
@@ -21,6 +23,24 @@ local kinds = {
 	[10] = "RING_ERROR", [11] = "CONNECT", [12] = "DISCONNECT", [13] = "DROPS",
 }
 local devices = { [2] = "blk", [4] = "rng", [32] = "scmi", [34] = "i2c", [41] = "gpio" }
+
+-- vhost-user request names (lib/vhost/msg.c's table).
+local vhost_requests = {
+	[1] = "GET_FEATURES", [2] = "SET_FEATURES", [3] = "SET_OWNER", [4] = "RESET_OWNER",
+	[5] = "SET_MEM_TABLE", [6] = "SET_LOG_BASE", [7] = "SET_LOG_FD", [8] = "SET_VRING_NUM",
+	[9] = "SET_VRING_ADDR", [10] = "SET_VRING_BASE", [11] = "GET_VRING_BASE",
+	[12] = "SET_VRING_KICK", [13] = "SET_VRING_CALL", [14] = "SET_VRING_ERR",
+	[15] = "GET_PROTOCOL_FEATURES", [16] = "SET_PROTOCOL_FEATURES", [17] = "GET_QUEUE_NUM",
+	[18] = "SET_VRING_ENABLE", [19] = "SEND_RARP", [20] = "NET_SET_MTU",
+	[21] = "SET_BACKEND_REQ_FD", [22] = "IOTLB_MSG", [23] = "SET_VRING_ENDIAN",
+	[24] = "GET_CONFIG", [25] = "SET_CONFIG", [26] = "CREATE_CRYPTO_SESSION",
+	[27] = "CLOSE_CRYPTO_SESSION", [28] = "POSTCOPY_ADVISE", [29] = "POSTCOPY_LISTEN",
+	[30] = "POSTCOPY_END", [31] = "GET_INFLIGHT_FD", [32] = "SET_INFLIGHT_FD",
+	[33] = "GPU_SET_SOCKET", [34] = "RESET_DEVICE", [35] = "VRING_KICK",
+	[36] = "GET_MAX_MEM_SLOTS", [37] = "ADD_MEM_REG", [38] = "REM_MEM_REG", [39] = "SET_STATUS",
+	[40] = "GET_STATUS",
+}
+local vhost_dirs = { [1] = "front-end -> back-end", [2] = "back-end -> front-end" }
 
 local f = p.fields
 f.version = ProtoField.uint8("vitool.version", "Version")
@@ -42,7 +62,7 @@ f.used_len = ProtoField.uint32("vitool.used_len", "Used length")
 f.req_id = ProtoField.uint64("vitool.req_id", "Request id")
 f.ts_ns = ProtoField.uint64("vitool.ts_ns", "Timestamp (ns since the epoch)")
 f.latency_ns = ProtoField.uint64("vitool.latency_ns", "Latency (ns)")
-f.vhost_request = ProtoField.uint32("vitool.vhost_request", "vhost-user request")
+f.vhost_request = ProtoField.uint32("vitool.vhost_request", "vhost-user request", base.DEC, vhost_requests)
 f.caplen = ProtoField.uint32("vitool.caplen", "Captured payload length")
 f.origlen = ProtoField.uint32("vitool.origlen", "Chain length")
 f.textlen = ProtoField.uint32("vitool.textlen", "Text length")
@@ -52,6 +72,21 @@ f.seg_len = ProtoField.uint32("vitool.seg.len", "Length")
 f.seg_caplen = ProtoField.uint32("vitool.seg.caplen", "Captured")
 f.payload = ProtoField.bytes("vitool.payload", "Payload")
 f.text = ProtoField.stringz("vitool.text", "Text")
+
+-- vhost-user messages (VHOST_MSG, version 2: header_len 80)
+f.vu_dir = ProtoField.uint8("vitool.vhost.dir", "Direction", base.DEC, vhost_dirs)
+f.vu_nfds = ProtoField.uint8("vitool.vhost.nfds", "File descriptors")
+f.vu_flags = ProtoField.uint32("vitool.vhost.flags", "Message flags", base.HEX)
+f.vu_reply = ProtoField.bool("vitool.vhost.reply", "Reply", 32, nil, 0x04)
+f.vu_need_reply = ProtoField.bool("vitool.vhost.need_reply", "Need reply", 32, nil, 0x08)
+f.vu_size = ProtoField.uint32("vitool.vhost.size", "Payload size")
+f.vu_u64 = ProtoField.uint64("vitool.vhost.u64", "Value", base.HEX)
+f.vu_index = ProtoField.uint32("vitool.vhost.vring_index", "Vring index")
+f.vu_num = ProtoField.uint32("vitool.vhost.vring_num", "Vring num/base/enable")
+f.vu_desc = ProtoField.uint64("vitool.vhost.desc", "Descriptor table address", base.HEX)
+f.vu_used = ProtoField.uint64("vitool.vhost.used", "Used ring address", base.HEX)
+f.vu_avail = ProtoField.uint64("vitool.vhost.avail", "Available ring address", base.HEX)
+f.vu_nregions = ProtoField.uint32("vitool.vhost.nregions", "Memory regions")
 
 -- virtio-i2c
 local i2c_status = { [0] = "OK", [1] = "ERR" }
@@ -164,6 +199,45 @@ local function dissect_gpio(tvb, tree, kind, queue, r, w, pinfo)
 	pinfo.cols.info:append(" " .. info)
 end
 
+-- The message header and its key payloads; the payload is the record's
+-- one readable segment (r: its offset and captured length).
+local function dissect_vhost(tvb, tree, r, pinfo)
+	local t = tree:add(p, tvb(64, 16), "vhost-user message")
+	t:add(f.vu_dir, tvb(64, 1))
+	t:add(f.vu_nfds, tvb(65, 1))
+	local fl = t:add_le(f.vu_flags, tvb(68, 4))
+	fl:add_le(f.vu_reply, tvb(68, 4))
+	fl:add_le(f.vu_need_reply, tvb(68, 4))
+	t:add_le(f.vu_size, tvb(72, 4))
+	local dir = tvb(64, 1):uint()
+	local req = tvb(48, 4):le_uint()
+	local reply = bit.band(tvb(68, 4):le_uint(), 4) ~= 0
+	local info = (dir == 1 and "> " or dir == 2 and "< " or "? ") .. (vhost_requests[req] or "UNKNOWN")
+	if reply then info = info .. " reply" end
+	local state = { [8] = true, [10] = true, [11] = true, [18] = true }
+	if req == 9 and not reply and r.cap >= 40 then
+		t:add_le(f.vu_index, tvb(r.off, 4))
+		t:add_le(f.vu_desc, tvb(r.off + 8, 8))
+		t:add_le(f.vu_used, tvb(r.off + 16, 8))
+		t:add_le(f.vu_avail, tvb(r.off + 24, 8))
+		info = info .. string.format(" q%d", tvb(r.off, 4):le_uint())
+	elseif state[req] and (not reply or req == 11) and r.cap >= 8 then
+		t:add_le(f.vu_index, tvb(r.off, 4))
+		t:add_le(f.vu_num, tvb(r.off + 4, 4))
+		info = info .. string.format(" q%d %d", tvb(r.off, 4):le_uint(), tvb(r.off + 4, 4):le_uint())
+	elseif req == 5 and not reply and r.cap >= 4 then
+		t:add_le(f.vu_nregions, tvb(r.off, 4))
+		info = info .. string.format(" %d regions", tvb(r.off, 4):le_uint())
+	elseif (req == 12 or req == 13 or req == 14) and not reply and r.cap >= 8 then
+		t:add_le(f.vu_index, tvb(r.off, 4))
+		info = info .. string.format(" q%d", bit.band(tvb(r.off, 4):le_uint(), 0xff))
+	elseif tvb(72, 4):le_uint() == 8 and r.cap == 8 then
+		t:add_le(f.vu_u64, tvb(r.off, 8))
+		info = info .. " 0x" .. tvb(r.off, 8):le_uint64():tohex():gsub("^0+(.)", "%1")
+	end
+	pinfo.cols.info:append(" " .. info)
+end
+
 function p.dissector(tvb, pinfo, tree)
 	local len = tvb:len()
 	if len < HDR then return 0 end
@@ -230,6 +304,10 @@ function p.dissector(tvb, pinfo, tree)
 		pinfo.cols.info:append(" " .. tvb(payoff + caplen, textlen):stringz())
 	end
 
+	if kind == 8 and tvb(0, 1):uint() >= 2 and hlen >= 80 then
+		local r = split(tvb, hlen, nseg, payoff)
+		dissect_vhost(tvb, tree, r, pinfo)
+	end
 	if (kind == 1 or kind == 2 or kind == 6 or kind == 7) and nseg > 0 then
 		local r, w = split(tvb, hlen, nseg, payoff)
 		if vid == 34 then
