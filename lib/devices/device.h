@@ -7,9 +7,23 @@
 
 #include <stdint.h>
 
+#include "vhost/proto.h"
+#include "virtio/virtio.h"
 #include "virtio/vq.h"
 
 struct vt_backend;
+
+/* What the backend gives any model: split rings with indirect descriptors
+ * and event index, and the vhost-user protocol features it implements for
+ * every device.  A model ORs in its own: device feature bits, and
+ * VHOST_USER_PROTOCOL_F_CONFIG when it has a config space. */
+#define VT_MODEL_RING_FEATURES                                               \
+	(VT_BIT(VIRTIO_F_VERSION_1) | VT_BIT(VIRTIO_RING_F_INDIRECT_DESC) |  \
+	 VT_BIT(VIRTIO_RING_F_EVENT_IDX) | VT_BIT(VIRTIO_F_NOTIFY_ON_EMPTY))
+#define VT_MODEL_PROTOCOL_FEATURES                                           \
+	(VT_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) | VT_BIT(VHOST_USER_PROTOCOL_F_MQ) | \
+	 VT_BIT(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |                 \
+	 VT_BIT(VHOST_USER_PROTOCOL_F_RESET_DEVICE) | VT_BIT(VHOST_USER_PROTOCOL_F_STATUS))
 
 /* Returned by handle() when the model completes the chain later with
  * vt_backend_complete(). */

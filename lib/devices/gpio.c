@@ -584,15 +584,8 @@ const struct vt_device_model vt_model_gpio = {
 	.virtio_id = VIRTIO_ID_GPIO,
 	.num_queues = 2,
 	.max_queue_size = 256,
-	.features = VT_BIT(VIRTIO_F_VERSION_1) | VT_BIT(VIRTIO_RING_F_INDIRECT_DESC) |
-		    VT_BIT(VIRTIO_RING_F_EVENT_IDX) | VT_BIT(VIRTIO_F_NOTIFY_ON_EMPTY) |
-		    VT_BIT(VIRTIO_GPIO_F_IRQ),
-	.protocol_features = VT_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |
-			     VT_BIT(VHOST_USER_PROTOCOL_F_MQ) |
-			     VT_BIT(VHOST_USER_PROTOCOL_F_CONFIG) |
-			     VT_BIT(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |
-			     VT_BIT(VHOST_USER_PROTOCOL_F_RESET_DEVICE) |
-			     VT_BIT(VHOST_USER_PROTOCOL_F_STATUS),
+	.features = VT_MODEL_RING_FEATURES | VT_BIT(VIRTIO_GPIO_F_IRQ),
+	.protocol_features = VT_MODEL_PROTOCOL_FEATURES | VT_BIT(VHOST_USER_PROTOCOL_F_CONFIG),
 	.config_size = GPIO_CONFIG_SIZE,
 	.get_config = gpio_get_config,
 	.attach = gpio_attach,

@@ -270,13 +270,8 @@ const struct vt_device_model vt_model_rng = {
 	.virtio_id = VIRTIO_ID_RNG,
 	.num_queues = 1,
 	.max_queue_size = RNG_QUEUE_MAX,
-	.features = VT_BIT(VIRTIO_F_VERSION_1) | VT_BIT(VIRTIO_RING_F_INDIRECT_DESC) |
-		    VT_BIT(VIRTIO_RING_F_EVENT_IDX) | VT_BIT(VIRTIO_F_NOTIFY_ON_EMPTY),
-	.protocol_features = VT_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |
-			     VT_BIT(VHOST_USER_PROTOCOL_F_MQ) |
-			     VT_BIT(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |
-			     VT_BIT(VHOST_USER_PROTOCOL_F_RESET_DEVICE) |
-			     VT_BIT(VHOST_USER_PROTOCOL_F_STATUS),
+	.features = VT_MODEL_RING_FEATURES,
+	.protocol_features = VT_MODEL_PROTOCOL_FEATURES,
 	.config_size = 0,
 	.attach = rng_attach,
 	.handle = rng_handle,
