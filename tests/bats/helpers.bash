@@ -24,6 +24,10 @@ export VITOOL
 VT_BG_LIMIT=${VT_BG_LIMIT:-60}
 # Bound for one foreground command (seconds).
 VT_FG_LIMIT=${VT_FG_LIMIT:-10}
+# Bound for a serve to exit after SIGTERM (seconds): a hang detector, not a
+# speed check; a sanitizer build's leak scan on a loaded machine takes
+# seconds of its own.
+VT_STOP_LIMIT=${VT_STOP_LIMIT:-15}
 
 # The test's socket and the serve instance's logs.
 SOCK=
@@ -154,10 +158,10 @@ stop_serve() {
 	local pid=$SERVE_PID
 	[ -n "$pid" ] || fail "stop_serve: no serve running"
 	kill -TERM "$pid" 2>/dev/null
-	if ! wait_exit "$pid" 5; then
+	if ! wait_exit "$pid" "$VT_STOP_LIMIT"; then
 		kill_group "$pid"
 		SERVE_PID=
-		fail "serve did not exit within 5 s of SIGTERM"
+		fail "serve did not exit within $VT_STOP_LIMIT s of SIGTERM"
 	fi
 	SERVE_STATUS=$WAIT_STATUS
 	SERVE_PID=

@@ -675,7 +675,7 @@ send_raw() {
 	local child
 	child=$(pgrep -P "$SERVE_PID") || fail "cannot find the serve process under $SERVE_PID"
 	kill -TERM "$child"
-	wait_exit "$SERVE_PID" 5 || fail "serve did not exit within 5 s of SIGTERM"
+	wait_exit "$SERVE_PID" "$VT_STOP_LIMIT" || fail "serve did not exit within $VT_STOP_LIMIT s of SIGTERM"
 	SERVE_PID=
 	assert_equal "$WAIT_STATUS" 0
 	[ ! -e "$SOCK" ] || fail "socket $SOCK still exists"
