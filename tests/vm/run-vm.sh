@@ -214,7 +214,7 @@ i2c q0 #2 used 0x50 write 1 [10] fail-next -> OK
 i2c q0 #3 used 0x50 read 2 -> OK [aa bb]
 i2c q0 #4 used 0x30 read 1 -> ERR"
 	local got_reqs; got_reqs=$(trace_reqs "$live")
-	local nreq; nreq=$(grep -cE ' (avail|used) ' "$live")
+	local nreq; nreq=$(grep -cE "^$TRACE_TIME i2c q[0-9]+ #[0-9]+ (avail|used) " "$live")
 	if [ "$rt" = 0 ] && [ "$got_reqs" = "$want_reqs" ] && [ "$nreq" = 8 ]; then
 		tap_ok "trace: live text shows the guest's 4 requests decoded (0x50 write/read -> OK, 0x30 read -> ERR)"
 	else
@@ -227,7 +227,8 @@ i2c q0 #4 used 0x30 read 1 -> ERR"
 		{ ok=0; diag "first line is not the connect: $(head -n 1 "$live")"; }
 	tail -n 1 "$live" | grep -qE "^$TRACE_TIME i2c disconnect\$" ||
 		{ ok=0; diag "last line is not the disconnect: $(tail -n 1 "$live")"; }
-	log_has "$live" "^$TRACE_TIME i2c vhost-msg SET_VRING_KICK\$" || ok=0
+	log_has "$live" "^$TRACE_TIME i2c vhost-msg > SET_VRING_KICK q0( .*)?\$" || ok=0
+	log_has "$live" "^$TRACE_TIME i2c vhost-msg < GET_FEATURES reply 0x[0-9a-f]+\$" || ok=0
 	[ "$(grep -cE "^$TRACE_TIME i2c q0 kick\$" "$live")" -ge 3 ] || { ok=0; diag "fewer than 3 kicks of q0"; }
 	[ "$(grep -cE "^$TRACE_TIME i2c q0 call\$" "$live")" -ge 3 ] || { ok=0; diag "fewer than 3 calls of q0"; }
 	! grep -q ' drops' "$live" || { ok=0; diag "$(grep ' drops' "$live")"; }
