@@ -105,12 +105,9 @@ static void blk_fields(struct vt_decode_fields *f, unsigned queue, const struct 
 	vt_decode_kv_uint(f, "len", len);
 	if (!completed || c->write_len == 0)
 		return;
-	uint8_t st = 0xff;
-	if (used_len == 0 || vt_chain_read_writable(c, c->write_len - 1, &st, 1) < 1) {
-		vt_decode_set_status(f, false, used_len ? "status-other" : "used-0");
-		return;
-	}
-	vt_decode_set_status(f, st == VIRTIO_BLK_S_OK, vt_blk_status_name(st));
+	int st = vt_decode_status_byte(f, c, used_len);
+	if (st >= 0)
+		vt_decode_set_status(f, st == VIRTIO_BLK_S_OK, vt_blk_status_name((uint8_t)st));
 }
 
 const struct vt_decoder vt_decoder_blk = {

@@ -45,3 +45,18 @@ void vt_decode_set_status(struct vt_decode_fields *f, bool ok, const char *name)
 	f->status_name = name;
 	vt_decode_kv_str(f, "status", name);
 }
+
+int vt_decode_status_byte(struct vt_decode_fields *f, const struct vt_chain *c, uint32_t used_len)
+{
+	uint8_t st;
+
+	if (used_len == 0) {
+		vt_decode_set_status(f, false, "used-0");
+		return -1;
+	}
+	if (vt_chain_read_writable(c, c->write_len - 1, &st, 1) < 1) {
+		vt_decode_set_status(f, false, "status-other");
+		return -1;
+	}
+	return st;
+}

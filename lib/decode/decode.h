@@ -63,6 +63,11 @@ void vt_decode_kv_uint(struct vt_decode_fields *f, const char *key, uint64_t u);
 void vt_decode_kv_str(struct vt_decode_fields *f, const char *key, const char *s);
 /* Sets the status (ok or error, and its name) and its "status" field. */
 void vt_decode_set_status(struct vt_decode_fields *f, bool ok, const char *name);
+/* For requests whose status is the last device-writable byte (i2c, blk):
+ * that byte, or -1 with the status already set: "used-0" when the device
+ * wrote nothing, "status-other" when the byte cannot be read.  The chain
+ * must have a writable part. */
+int vt_decode_status_byte(struct vt_decode_fields *f, const struct vt_chain *c, uint32_t used_len);
 
 /* Decoder of a device id (its registry row's); the generic hex decoder when
  * there is none. */

@@ -108,13 +108,9 @@ static void i2c_fields(struct vt_decode_fields *f, unsigned queue, const struct 
 	vt_decode_kv_uint(f, "len", rd ? rdata : wdata);
 	if (!completed || c->write_len == 0)
 		return;
-	if (used_len == 0) {
-		vt_decode_set_status(f, false, "used-0");
-		return;
-	}
-	uint8_t st = 0xff;
-	vt_chain_read_writable(c, c->write_len - 1, &st, 1);
-	vt_decode_set_status(f, st == VIRTIO_I2C_MSG_OK, vt_tok2str(vt_i2c_status_names, "status-other", st));
+	int st = vt_decode_status_byte(f, c, used_len);
+	if (st >= 0)
+		vt_decode_set_status(f, st == VIRTIO_I2C_MSG_OK, vt_tok2str(vt_i2c_status_names, "status-other", (unsigned)st));
 }
 
 static const char *const i2c_type_words[] = { "read", "write", "probe", NULL };
