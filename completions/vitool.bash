@@ -14,10 +14,10 @@ _vitool_loopback_devices="i2c gpio rng"
 _vitool_global_opts="-v --verbose -V --version -h --help"
 _vitool_serve_i2c_opts="-s --socket -t --target -b --bus -n --name -C --control -p --print -w --write --snaplen --timeout-ms --once -v --verbose -h --help"
 _vitool_serve_gpio_opts="-s --socket -l --lines -N --names -c --chip -n --name -C --control -p --print -w --write --snaplen --timeout-ms --once -v --verbose -h --help"
-_vitool_drive_i2c_opts="-s --socket -t --timeout -c --connect-timeout -q --queue-size -i --indirect -v --verbose -h --help"
+_vitool_drive_i2c_opts="-S --socket --timeout --connect-timeout --queue-size --indirect -v --verbose -h --help"
 _vitool_serve_rng_opts="-s --socket --seed --rate -n --name -C --control -p --print -w --write --snaplen --timeout-ms --once -v --verbose -h --help"
-_vitool_drive_rng_opts="-s --socket -t --timeout -c --connect-timeout -q --queue-size -v --verbose -h --help"
-_vitool_drive_gpio_opts="-s --socket -t --timeout -c --connect-timeout -q --queue-size -v --verbose -h --help"
+_vitool_drive_rng_opts="-S --socket --timeout --connect-timeout --queue-size -v --verbose -h --help"
+_vitool_drive_gpio_opts="-S --socket --timeout --connect-timeout --queue-size -v --verbose -h --help"
 _vitool_loopback_opts="-f --script -s --socket -i --indirect -v --verbose -h --help"
 _vitool_inject_opts="-c --control -p --pulse -w --wait -t --timeout -h --help"
 _vitool_trace_opts="-C --control -r --read -w --write -c --count -s --snaplen --linktype -U --unbuffered -v --verbose -j --json -h --help"
@@ -148,7 +148,7 @@ _vitool_optarg()
 		;;  # numbers: nothing to offer
 	serve:--snaplen | serve:--timeout-ms | serve:--seed | serve:--rate)
 		;;  # bytes, milliseconds, seeds, rates: numbers
-	*:-s | *:--socket | loopback:-f | loopback:--script | serve:-C | serve:--control)
+	*:-s | *:-S | *:--socket | loopback:-f | loopback:--script | serve:-C | serve:--control)
 		_vitool_reply_files "$prefix" "$value"
 		;;
 	inject:-c | inject:--control | trace:-C | trace:--control)
@@ -185,12 +185,12 @@ _vitool_optarg()
 			_vitool_reply_files "$prefix" "$value"
 		fi
 		;;
-	drive:-q | drive:--queue-size)
+	drive:--queue-size)
 		local n c=()
 		for ((n = 1; n <= 32768; n *= 2)); do c+=("$prefix$n"); done
 		_vitool_reply "$prefix$value" "${c[@]}"
 		;;
-	drive:-t | drive:--timeout | drive:-c | drive:--connect-timeout)
+	drive:--timeout | drive:--connect-timeout)
 		;;  # milliseconds: nothing to offer
 	*)
 		return 1
@@ -203,7 +203,7 @@ _vitool_optarg()
 _vitool_takes_arg()
 {
 	case $1:$2 in
-	*:-s | *:--socket) return 0 ;;
+	*:-s | *:-S | *:--socket) return 0 ;;
 	serve:-w | serve:--write | serve:--snaplen | serve:--timeout-ms) return 0 ;;
 	trace:-C | trace:--control | trace:-r | trace:--read | trace:-w | trace:--write) return 0 ;;
 	trace:-c | trace:--count | trace:--snaplen | trace:--linktype) return 0 ;;
@@ -213,8 +213,7 @@ _vitool_takes_arg()
 	serve:--seed | serve:--rate) return 0 ;;
 	inject:-c | inject:--control | inject:-p | inject:--pulse) return 0 ;;
 	inject:-t | inject:--timeout) return 0 ;;
-	drive:-t | drive:--timeout | drive:-c | drive:--connect-timeout) return 0 ;;
-	drive:-q | drive:--queue-size) return 0 ;;
+	drive:--timeout | drive:--connect-timeout | drive:--queue-size) return 0 ;;
 	loopback:-f | loopback:--script) return 0 ;;
 	esac
 	return 1

@@ -33,7 +33,7 @@
 
 #define GPIO_REQ_SIZE 8
 #define GPIO_RESP_SIZE 2
-#define GPIO_CONFIG_SIZE 8
+#define GPIO_CONFIG_SIZE VIRTIO_GPIO_CONFIG_SIZE
 
 struct gline {
 	uint8_t irq_type;      /* VIRTIO_GPIO_IRQ_TYPE_*; NONE = disabled */

@@ -146,7 +146,7 @@ static const struct vt_front_ops front = {
 	.ops_help = "gpio: OPs run in order: info, names, get N, set N=V, dir N in|out|none,\n"
 		    "irq N rising|falling|both|high|low|none, wait N [--timeout MS]; N is a\n"
 		    "line offset or name, e.g.\n"
-		    "  vitool drive gpio -s /tmp/gpio.sock dir 3 in irq 3 rising wait 3\n",
+		    "  vitool drive gpio -S /tmp/gpio.sock dir 3 in irq 3 rising wait 3\n",
 	.check = vt_gpio_check_words,
 	.start = gpio_start,
 	.run = gpio_run,
@@ -223,6 +223,11 @@ static const struct vt_loopback_ops loopback = {
 	.run = gpio_loopback_run,
 };
 
+static const struct vt_tok feature_names[] = {
+	{ VIRTIO_GPIO_F_IRQ, "IRQ" },
+	{ 0, NULL },
+};
+
 const struct vt_device_type vt_type_gpio = {
 	.name = "gpio",
 	.virtio_id = VIRTIO_ID_GPIO,
@@ -230,6 +235,9 @@ const struct vt_device_type vt_type_gpio = {
 	.queue_names = queues,
 	/* An eventq buffer waits for the line's interrupt, however long. */
 	.event_queues = 1u << VIRTIO_GPIO_EVENTQ,
+	.device_features = VT_BIT(VIRTIO_GPIO_F_IRQ),
+	.feature_names = feature_names,
+	.config_size = VIRTIO_GPIO_CONFIG_SIZE,
 	.decoder = &vt_decoder_gpio,
 	.serve = &serve,
 	.front = &front,

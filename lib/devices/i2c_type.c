@@ -113,7 +113,7 @@ static void i2c_stop(void *drv)
 static const struct vt_front_ops front = {
 	.ops_help = "i2c: OP is i2ctransfer syntax: {r|w}LEN[@ADDR] followed, for a write, by\n"
 		    "LEN bytes; the messages go as one transfer (a FAIL_NEXT group), e.g.\n"
-		    "  vitool drive i2c -s /tmp/i2c.sock w1@0x50 0x00 r8\n"
+		    "  vitool drive i2c -S /tmp/i2c.sock w1@0x50 0x00 r8\n"
 		    "or detect [FIRST LAST]: an i2cdetect grid\n",
 	.indirect = true,
 	.check = vt_i2c_check_words,
@@ -156,11 +156,19 @@ static const struct vt_loopback_ops loopback = {
 	.exercise = exercise,
 };
 
+static const struct vt_tok feature_names[] = {
+	{ VIRTIO_I2C_F_ZERO_LENGTH_REQUEST, "ZERO_LENGTH_REQUEST" },
+	{ 0, NULL },
+};
+
 const struct vt_device_type vt_type_i2c = {
 	.name = "i2c",
 	.virtio_id = VIRTIO_ID_I2C,
 	.num_queues = 1,
 	.queue_names = queues,
+	.device_features = VT_BIT(VIRTIO_I2C_F_ZERO_LENGTH_REQUEST),
+	.required_features = VT_BIT(VIRTIO_I2C_F_ZERO_LENGTH_REQUEST),
+	.feature_names = feature_names,
 	.decoder = &vt_decoder_i2c,
 	.serve = &serve,
 	.front = &front,

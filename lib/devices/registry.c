@@ -9,6 +9,7 @@
 #include "decode/decode.h"
 #include "util/bytes.h"
 #include "virtio/virtio.h"
+#include "virtio/virtio_scmi.h"
 
 extern const struct vt_device_type vt_type_i2c;
 extern const struct vt_device_type vt_type_gpio;
@@ -16,9 +17,17 @@ extern const struct vt_device_type vt_type_rng;
 
 static const char *const scmi_queues[] = { "cmdq", "eventq", NULL };
 
+static const struct vt_tok scmi_features[] = {
+	{ VIRTIO_SCMI_F_P2A_CHANNELS, "P2A_CHANNELS" },
+	{ VIRTIO_SCMI_F_SHARED_MEMORY, "SHARED_MEMORY" },
+	{ 0, NULL },
+};
+
 static const struct vt_device_type type_scmi = {
 	.name = "scmi", .virtio_id = VIRTIO_ID_SCMI, .num_queues = 2, .queue_names = scmi_queues,
 	.event_queues = 1u << 1, .decoder = &vt_decoder_scmi,
+	.device_features = VT_BIT(VIRTIO_SCMI_F_P2A_CHANNELS) | VT_BIT(VIRTIO_SCMI_F_SHARED_MEMORY),
+	.feature_names = scmi_features,
 };
 
 static const char *const one_requestq[] = { "requestq", NULL };
@@ -26,6 +35,10 @@ static const char *const one_requestq[] = { "requestq", NULL };
 static const struct vt_device_type type_blk = {
 	.name = "blk", .virtio_id = VIRTIO_ID_BLOCK, .num_queues = 1, .queue_names = one_requestq,
 	.decoder = &vt_decoder_blk,
+	/* SIZE_MAX 1, SEG_MAX 2, GEOMETRY 4, RO 5, BLK_SIZE 6, FLUSH 9,
+	 * TOPOLOGY 10, CONFIG_WCE 11, MQ 12, DISCARD 13, WRITE_ZEROES 14,
+	 * LIFETIME 15, SECURE_ERASE 16, ZONED 17; config: at least capacity. */
+	.device_features = UINT64_C(0x3fe76), .config_size = 8,
 };
 
 

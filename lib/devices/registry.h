@@ -22,6 +22,7 @@ struct vt_recorder;
 struct vt_ctl_server;
 struct vt_json;
 struct vt_frontend;
+struct vt_tok;
 
 /* An option of one device type: --NAME [ARG].  Its help text is what
  * `--help` prints; man pages and completions are checked against it. */
@@ -105,6 +106,14 @@ struct vt_device_type {
 	/* Queues whose buffers the device holds until something happens (an
 	 * interrupt): never timed out nor out of order (bit per queue). */
 	uint32_t event_queues;
+	/* How the type shows on a backend, which never names it (drive's type
+	 * check, drivers/ident.h): the device feature bits its spec defines,
+	 * those every usable device offers (Linux refuses one without them),
+	 * and its config space size (0: none). */
+	uint64_t device_features;
+	uint64_t required_features;
+	uint32_t config_size;
+	const struct vt_tok *feature_names;   /* those bits by name (drive -v); may be NULL */
 	const struct vt_decoder *decoder;
 	const struct vt_serve_ops *serve;   /* NULL: vitool cannot serve it */
 	const struct vt_front_ops *front;   /* NULL: vitool cannot drive it */

@@ -99,7 +99,7 @@ static void rng_stop(void *drv)
 static const struct vt_front_ops front = {
 	.ops_help = "rng: OPs are read N (1-65536): one buffer of N bytes each, printed\n"
 		    "as one line of hex, e.g.\n"
-		    "  vitool drive rng -s /tmp/rng.sock read 16 read 16\n",
+		    "  vitool drive rng -S /tmp/rng.sock read 16 read 16\n",
 	.check = vt_rng_check_words,
 	.start = rng_start,
 	.run = rng_run,

@@ -23,7 +23,7 @@
 
 int vt_gpio_driver_start(struct vt_gpio_driver *d, struct vt_frontend *fe, uint16_t queue_size)
 {
-	uint8_t cfg[8];
+	uint8_t cfg[VIRTIO_GPIO_CONFIG_SIZE];
 	struct vt_fe_opts o = {
 		.nqueues = 2,
 		.queue_size = queue_size,
@@ -127,6 +127,8 @@ int vt_gpio_request_buf(struct vt_gpio_driver *d, uint16_t type, uint16_t line, 
 	vt_st_le16(g_req, type);
 	vt_st_le16(g_req + 2, line);
 	vt_st_le32(g_req + 4, value);
+	vt_debug("gpio: requestq: %s line %u value %u, %u-byte response",
+		 vt_tok2str(vt_gpio_msg_names, "type-%u", type), line, value, resp_len);
 	memset(g_resp, 0xff, resp_len);   /* neither OK nor ERR until the device writes */
 	struct vt_dseg segs[2] = {
 		{ .gpa = gpa_req, .len = GPIO_REQ_SIZE, .writable = false },
@@ -289,6 +291,7 @@ int vt_gpio_arm(struct vt_gpio_driver *d, uint16_t line)
 	}
 	if (d->armed[line])
 		return -EALREADY;
+	vt_debug("gpio: eventq: buffer for line %u (unmasks its interrupt)", line);
 	uint8_t *slot = d->ev + (size_t)line * GPIO_EV_SLOT;
 	uint64_t gpa = d->ev_gpa + (uint64_t)line * GPIO_EV_SLOT;
 	vt_st_le16(slot, line);

@@ -309,6 +309,21 @@ static int run_slots(struct vt_frontend *fe, struct i2c_slot *s, unsigned n, boo
 	return 0;
 }
 
+/* An i2c device writes its status byte, OK or ERR, on every request: any
+ * other byte (or none: the 0xff put there before) is not an i2c device's
+ * answer. */
+static int check_status(struct vt_frontend *fe, const struct i2c_slot *s, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (s[i].status == VIRTIO_I2C_MSG_OK || s[i].status == VIRTIO_I2C_MSG_ERR)
+			continue;
+		snprintf(fe->err, sizeof(fe->err), "message %u: status byte 0x%02x is neither OK nor ERR",
+			 i + 1, s[i].status);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 int vt_i2c_transfer(struct vt_frontend *fe, struct vt_i2c_xfer *x, bool indirect, int timeout_ms)
 {
 	struct i2c_slot s[VT_I2C_MAX_OPS];
@@ -347,10 +362,23 @@ int vt_i2c_transfer(struct vt_frontend *fe, struct vt_i2c_xfer *x, bool indirect
 		s[i].flags = (op->read ? VIRTIO_I2C_FLAGS_M_RD : 0) |
 			     (i + 1 < n ? VIRTIO_I2C_FLAGS_FAIL_NEXT : 0);
 	}
+	/* -vv: what is about to go out, as i2ctransfer -v prints it. */
+	for (unsigned i = 0; i < n && vt_log_verbosity >= VT_LOG_DEBUG; i++) {
+		char buf[5 * 16 + 8] = "";
+		size_t at = 0;
+		for (uint32_t k = 0; !s[i].read && k < s[i].len && k < 16; k++)
+			at += (size_t)snprintf(buf + at, sizeof(buf) - at, " 0x%02x", s[i].wdata[k]);
+		if (!s[i].read && s[i].len > 16)
+			snprintf(buf + at, sizeof(buf) - at, " ...");
+		vt_debug("i2c: msg %u: addr 0x%02x, %s, len %u%s%s", i, s[i].addr, s[i].read ? "read" : "write",
+			 (unsigned)s[i].len, !s[i].read && s[i].len ? ", buf" : "", buf);
+	}
 	int rc = run_slots(fe, s, n, indirect, timeout_ms);
 	if (rc < 0)
 		return rc;
-
+	rc = check_status(fe, s, n);
+	if (rc < 0)
+		return rc;
 	int ret = 0;
 	for (unsigned i = 0; i < n; i++) {
 		x->op[i].status = s[i].status == VIRTIO_I2C_MSG_OK ? VIRTIO_I2C_MSG_OK : VIRTIO_I2C_MSG_ERR;
@@ -385,7 +413,10 @@ int vt_i2c_detect(struct vt_frontend *fe, uint16_t first, uint16_t last, bool pr
 	 * i2cdetect -q style; an absent address fails only its own probe. */
 	for (unsigned i = 0; i < n; i++)
 		s[i].addr = (uint16_t)(first + i);
+	vt_debug("i2c: detect: a zero-length write to each of 0x%02x-0x%02x, each its own group", first, last);
 	int rc = run_slots(fe, s, n, indirect, timeout_ms);
+	if (rc == 0)
+		rc = check_status(fe, s, n);
 	if (rc < 0)
 		return rc;
 	for (unsigned i = 0; i < n; i++)

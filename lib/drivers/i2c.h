@@ -42,7 +42,8 @@ int vt_i2c_driver_start(struct vt_frontend *fe, uint16_t queue_size, bool indire
  * carries FAIL_NEXT), all in one kick, and waits for every completion.
  * Fills op[i].status and read data.  Returns 0 when every message
  * completed OK, 1 when a message failed (status ERR), -errno on transport
- * failure or timeout (fe->err says why). */
+ * failure or timeout (fe->err says why): -EBADMSG for a status byte
+ * neither OK nor ERR, which no i2c device writes. */
 int vt_i2c_transfer(struct vt_frontend *fe, struct vt_i2c_xfer *x, bool indirect, int timeout_ms);
 
 /* Zero-length write probe of each address in [first, last], batched.

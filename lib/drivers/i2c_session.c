@@ -1,6 +1,7 @@
 /* i2ctransfer / i2cdetect behaviour on top of the virtio-i2c driver. */
 #include "drivers/i2c_session.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -71,9 +72,10 @@ static enum vt_run_result run_detect(struct vt_frontend *fe, char *const *words,
 
 	if (!parse_detect(words, n, &first, &last, err, errlen))
 		return VT_RUN_USAGE;
-	if (vt_i2c_detect(fe, (uint16_t)first, (uint16_t)last, present, o->indirect, o->timeout_ms) < 0) {
+	int r = vt_i2c_detect(fe, (uint16_t)first, (uint16_t)last, present, o->indirect, o->timeout_ms);
+	if (r < 0) {
 		snprintf(err, errlen, "detect: %s", fe->err);
-		return VT_RUN_TRANSPORT;
+		return r == -EBADMSG ? VT_RUN_NOT_DEVICE : VT_RUN_TRANSPORT;
 	}
 	vt_i2c_print_grid(out, present, first, last);
 	return VT_RUN_OK;
@@ -113,7 +115,7 @@ enum vt_run_result vt_i2c_run_words(struct vt_frontend *fe, char *const *words, 
 	r = vt_i2c_transfer(fe, &x, o->indirect, o->timeout_ms);
 	if (r < 0) {
 		snprintf(err, errlen, "%s", fe->err);
-		res = VT_RUN_TRANSPORT;
+		res = r == -EBADMSG ? VT_RUN_NOT_DEVICE : VT_RUN_TRANSPORT;
 	} else {
 		print_reads(out, &x);
 		for (unsigned i = 0; r > 0 && i < x.n; i++) {

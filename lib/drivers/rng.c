@@ -52,6 +52,7 @@ static enum vt_run_result read_once(struct vt_frontend *fe, uint32_t len, int ti
 		snprintf(err, errlen, "read %u: out of guest memory", len);
 		return VT_RUN_USAGE;
 	}
+	vt_debug("rng: requestq: a device-writable buffer of %u bytes", len);
 	int rc = vt_dvq_add(&fe->vq[VIRTIO_RNG_REQUESTQ], &seg, 1, false, &token);
 	if (rc == 0)
 		rc = vt_fe_kick(fe, VIRTIO_RNG_REQUESTQ);

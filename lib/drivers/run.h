@@ -12,6 +12,9 @@ enum vt_run_result {
 	                            awaited event did not come */
 	VT_RUN_USAGE = 2,        /* bad words: err says why */
 	VT_RUN_TRANSPORT = 3,    /* vhost-user failure or request timeout */
+	VT_RUN_NOT_DEVICE = 4,   /* an answer no device of the type gives (an
+	                            i2c status neither OK nor ERR): err says
+	                            what; drive then checks which type it is */
 };
 
 struct vt_run_opts {

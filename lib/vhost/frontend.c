@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "util/loop.h"
+#include "vhost/event.h"
 #include "vhost/msg.h"
 #include "virtio/virtio.h"
 
@@ -65,9 +66,12 @@ static int fe_send(struct vt_frontend *fe, uint32_t req, uint32_t flags, const v
 	m.size = size;
 	if (size)
 		memcpy(m.p.raw, payload, size);
+	m.nfds = nfds;
 	int r = vt_vhost_send(fe->sock, &m, fds, nfds);
 	if (r < 0)
 		return fail(fe, r, "sending %s: %s", vt_vhost_request_name(req), strerror(-r));
+	if (fe->msg_tap)
+		fe->msg_tap(fe->msg_tap_arg, &m, VT_MSG_TO_BACKEND);
 	return 0;
 }
 
@@ -86,6 +90,8 @@ static int fe_recv(struct vt_frontend *fe, uint32_t req, struct vt_vhost_msg *m)
 	r = vt_vhost_recv(fe->sock, m);
 	if (r < 0)
 		return fail(fe, r, "reading the reply to %s: %s", name, strerror(-r));
+	if (fe->msg_tap)
+		fe->msg_tap(fe->msg_tap_arg, m, VT_MSG_TO_FRONTEND);
 	vt_vhost_close_fds(m);
 	if (m->request != req)
 		return fail(fe, -EPROTO, "reply to %s has request %u", name, m->request);
@@ -225,6 +231,7 @@ static int negotiate(struct vt_frontend *fe, const struct vt_fe_opts *o)
 
 	if (r < 0)
 		return r;
+	fe->got_features = true;
 	uint64_t f = o->want_features & fe->offered;
 	f &= ~VT_BIT(VIRTIO_RING_F_EVENT_IDX);
 	if (o->use_event_idx)
@@ -238,6 +245,8 @@ static int negotiate(struct vt_frontend *fe, const struct vt_fe_opts *o)
 		r = fe_get_u64(fe, VHOST_USER_GET_PROTOCOL_FEATURES, &pf);
 		if (r < 0)
 			return r;
+		fe->got_protocol = true;
+		fe->offered_protocol = pf;
 		pf &= FE_PROTOCOL_FEATURES;
 		r = fe_set_u64(fe, VHOST_USER_SET_PROTOCOL_FEATURES, pf);
 		if (r < 0)
@@ -250,6 +259,7 @@ static int negotiate(struct vt_frontend *fe, const struct vt_fe_opts *o)
 		r = fe_get_u64(fe, VHOST_USER_GET_QUEUE_NUM, &nq);
 		if (r < 0)
 			return r;
+		fe->queue_num = nq;
 		if (nq < o->nqueues)
 			return fail(fe, -EINVAL, "backend has %llu queues, %u wanted",
 				    (unsigned long long)nq, o->nqueues);

@@ -12,6 +12,8 @@
 
 #define VT_FE_MAX_QUEUES 8
 
+struct vt_vhost_msg;
+
 struct vt_fe_opts {
 	unsigned nqueues;          /* queues to set up */
 	uint16_t queue_size;       /* power of two */
@@ -25,12 +27,23 @@ struct vt_frontend {
 	uint64_t offered;          /* backend's GET_FEATURES */
 	uint64_t features;         /* what we acked */
 	uint64_t protocol_features;/* negotiated */
+	/* What the backend said about itself, kept after a failed start so
+	 * drive can tell which device type it serves (drivers/ident.h). */
+	bool got_features;         /* GET_FEATURES answered (offered is valid) */
+	bool got_protocol;         /* GET_PROTOCOL_FEATURES answered */
+	uint64_t offered_protocol; /* its raw reply */
+	uint64_t queue_num;        /* GET_QUEUE_NUM's reply; 0: not asked (no MQ) */
 	unsigned nqueues;
 	struct vt_gmem mem;
 	struct vt_dvq vq[VT_FE_MAX_QUEUES];
 	int kick_fd[VT_FE_MAX_QUEUES];
 	int call_fd[VT_FE_MAX_QUEUES];
 	char err[256];             /* why the last call failed */
+	/* Optional (set after vt_fe_connect): sees each message sent (dir
+	 * VT_MSG_TO_BACKEND) and each reply received (VT_MSG_TO_FRONTEND), for
+	 * drive -vv. */
+	void (*msg_tap)(void *arg, const struct vt_vhost_msg *m, unsigned dir);
+	void *msg_tap_arg;
 };
 
 /* Connects to the backend socket, retrying for up to timeout_ms while it

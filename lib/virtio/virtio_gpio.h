@@ -10,6 +10,9 @@
 /* Feature bits */
 #define VIRTIO_GPIO_F_IRQ 0
 
+/* Config space: le16 ngpio, le16 padding, le32 gpio_names_size */
+#define VIRTIO_GPIO_CONFIG_SIZE 8
+
 /* Queues */
 #define VIRTIO_GPIO_REQUESTQ 0
 #define VIRTIO_GPIO_EVENTQ   1

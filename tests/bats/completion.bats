@@ -160,9 +160,9 @@ dispatcher_commands() {
 	assert_equal "${COMPREPLY[*]}" "--rate"
 	complete_words vitool serve rng --seed ""
 	assert_equal "${COMPREPLY[*]}" ""
-	complete_words vitool drive rng -s /tmp/rng.sock ""
+	complete_words vitool drive rng -S /tmp/rng.sock ""
 	assert_equal "${COMPREPLY[*]}" "read"
-	complete_words vitool drive rng -s /tmp/rng.sock read ""
+	complete_words vitool drive rng -S /tmp/rng.sock read ""
 	assert_equal "${COMPREPLY[*]}" ""
 }
 
@@ -335,30 +335,30 @@ registry_filter_words() {
 }
 
 @test "completion: drive suggests detect and r/w forms" {
-	complete_words vitool drive i2c -s /tmp/i2c.sock ""
+	complete_words vitool drive i2c -S /tmp/i2c.sock ""
 	assert_equal "${COMPREPLY[*]}" "detect r1@0x w1@0x"
-	complete_words vitool drive i2c -s /tmp/i2c.sock r8
+	complete_words vitool drive i2c -S /tmp/i2c.sock r8
 	assert_equal "${COMPREPLY[*]}" "r8@0x"
-	complete_words vitool drive i2c -s /tmp/i2c.sock de
+	complete_words vitool drive i2c -S /tmp/i2c.sock de
 	assert_equal "${COMPREPLY[*]}" "detect"
 }
 
 @test "completion: drive gpio operations, directions, irq types" {
-	complete_words vitool drive gpio -s /tmp/gpio.sock ""
+	complete_words vitool drive gpio -S /tmp/gpio.sock ""
 	assert_equal "${COMPREPLY[*]}" "info names get set dir irq wait"
-	complete_words vitool drive gpio -s /tmp/gpio.sock dir 3 ""
+	complete_words vitool drive gpio -S /tmp/gpio.sock dir 3 ""
 	assert_equal "${COMPREPLY[*]}" "in out none"
-	complete_words vitool drive gpio -s /tmp/gpio.sock dir 3 in irq button ""
+	complete_words vitool drive gpio -S /tmp/gpio.sock dir 3 in irq button ""
 	assert_equal "${COMPREPLY[*]}" "rising falling both high low none"
-	complete_words vitool drive gpio -s /tmp/gpio.sock irq 3 rising wait 3 ""
+	complete_words vitool drive gpio -S /tmp/gpio.sock irq 3 rising wait 3 ""
 	assert_equal "${COMPREPLY[*]}" "--timeout info names get set dir irq wait"
-	complete_words vitool drive gpio -s /tmp/gpio.sock wait 3 --timeout ""
+	complete_words vitool drive gpio -S /tmp/gpio.sock wait 3 --timeout ""
 	assert_equal "${COMPREPLY[*]}" ""
-	complete_words vitool drive gpio -s /tmp/gpio.sock wait 3 --timeout 500 w
+	complete_words vitool drive gpio -S /tmp/gpio.sock wait 3 --timeout 500 w
 	assert_equal "${COMPREPLY[*]}" "wait"
-	complete_words vitool drive gpio -s /tmp/gpio.sock set led = ""
+	complete_words vitool drive gpio -S /tmp/gpio.sock set led = ""
 	assert_equal "${COMPREPLY[*]}" "0 1"
-	complete_words vitool drive gpio -s /tmp/gpio.sock get ""
+	complete_words vitool drive gpio -S /tmp/gpio.sock get ""
 	assert_equal "${COMPREPLY[*]}" ""
 	# --indirect is an i2c option
 	complete_words vitool drive gpio --i

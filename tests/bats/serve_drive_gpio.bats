@@ -640,3 +640,22 @@ teardown() {
 	assert_stderr "vitool: serve: --lines 0: want 1-1024"
 	[ ! -e "$SOCK" ] || fail "a refused serve left $SOCK"
 }
+
+# ---- drive -v / -vv ------------------------------------------------------------
+
+@test "drive gpio -v: IRQ among the negotiated features; -vv: each request and eventq buffer" {
+	start_gpio_serve --names "$NAMES"
+	gdrive -v get button
+	assert_success
+	[[ $stderr == *"vitool: drive: features negotiated: IRQ INDIRECT_DESC EVENT_IDX PROTOCOL_FEATURES VERSION_1"* ]] ||
+		fail "stderr: $stderr"
+	[[ $stderr == *"vitool: drive: protocol features negotiated: MQ REPLY_ACK CONFIG"* ]] || fail "stderr: $stderr"
+	gdrive -vv dir button in irq button rising wait button --timeout 100
+	assert_failure 1
+	local want
+	for want in "vitool: > GET_CONFIG" "vitool: gpio: requestq: GET_LINE_NAMES line 0" \
+		"vitool: gpio: requestq: SET_DIRECTION line 1 value 2" "vitool: gpio: requestq: SET_IRQ_TYPE line 1 value 1" \
+		"vitool: gpio: eventq: buffer for line 1"; do
+		[[ $stderr == *"$want"* ]] || fail "no '$want' in: $stderr"
+	done
+}

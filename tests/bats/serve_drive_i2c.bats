@@ -852,3 +852,67 @@ send_raw() {
 	assert_line --regexp '^i2c q0 call$'
 	assert_line "i2c front-end disconnected"
 }
+
+# ---- short options (vitool(1)'s table: one meaning across commands) ------
+
+@test "drive -S is the vhost-user socket, as in serve and loopback" {
+	start_serve --target 0x50=24c02
+	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" drive i2c -S "$SOCK" w1@0x50 0x00 r2
+	assert_success
+	assert_output "0xff 0xff"
+}
+
+@test "drive's dropped short options say their long form, exit 2" {
+	local o want
+	for o in "-s:-S, --socket" "-t:--timeout" "-c:--connect-timeout" "-q:--queue-size" "-i:--indirect"; do
+		want=${o#*:}
+		run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" drive i2c "${o%%:*}" 5 r1@0x50
+		assert_failure 2
+		assert_stderr "vitool: drive: ${o%%:*} is now $want (see 'vitool drive --help')"
+	done
+}
+
+@test "drive --help lists no short form of --timeout, --connect-timeout, --queue-size, --indirect" {
+	run --separate-stderr "$VITOOL" drive --help
+	assert_success
+	assert_line --regexp '^  -S, --socket PATH'
+	assert_line --regexp '^      --timeout MS'
+	assert_line --regexp '^      --connect-timeout MS'
+	assert_line --regexp '^      --queue-size N'
+	assert_line --regexp '^      --indirect'
+}
+
+# ---- drive -v / -vv: what happens, at every level -------------------------
+
+@test "drive -v prints the offered and negotiated features by name, not the messages" {
+	start_serve --target 0x50=24c02
+	drive -v w1@0x50 0x00 r1
+	assert_success
+	assert_output "0xff"
+	[[ $stderr == *"vitool: drive: features offered: ZERO_LENGTH_REQUEST "*" VERSION_1"* ]] || fail "stderr: $stderr"
+	[[ $stderr == *"vitool: drive: features negotiated: ZERO_LENGTH_REQUEST INDIRECT_DESC EVENT_IDX PROTOCOL_FEATURES VERSION_1"* ]] ||
+		fail "stderr: $stderr"
+	[[ $stderr == *"vitool: drive: protocol features negotiated: MQ REPLY_ACK"* ]] || fail "stderr: $stderr"
+	[[ $stderr != *"GET_FEATURES"* ]] || fail "-v printed messages: $stderr"
+	[[ $stderr != *"msg 0"* ]] || fail "-v printed requests: $stderr"
+}
+
+@test "drive -vv also prints each vhost-user message both ways and each message of the transfer" {
+	start_serve --target 0x50=24c02
+	drive -vv w2@0x50 0x00 0xab r1
+	assert_success
+	assert_output "0xff"
+	local want
+	for want in "vitool: > GET_FEATURES" "vitool: < GET_FEATURES reply 0x" "vitool: > SET_VRING_NUM q0 num 64" \
+		"vitool: > SET_MEM_TABLE 1 region" "vitool: < GET_VRING_BASE reply q0 base 2" \
+		"vitool: i2c: msg 0: addr 0x50, write, len 2, buf 0x00 0xab" "vitool: i2c: msg 1: addr 0x50, read, len 1"; do
+		[[ $stderr == *"$want"* ]] || fail "no '$want' in: $stderr"
+	done
+}
+
+@test "drive without -v says nothing on stderr" {
+	start_serve --target 0x50=24c02
+	drive w1@0x50 0x00 r1
+	assert_success
+	assert_stderr ""
+}

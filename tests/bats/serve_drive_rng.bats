@@ -176,3 +176,16 @@ info_field() {
 	assert_output --partial "--rate BYTES"
 	assert_output --partial "splitmix64"
 }
+
+@test "drive rng -v: the negotiated features; -vv: each buffer and the messages" {
+	start_rng --seed 1
+	rdrive -v read 4
+	assert_success
+	[[ $stderr == *"vitool: drive: features negotiated: EVENT_IDX PROTOCOL_FEATURES VERSION_1"* ]] || fail "stderr: $stderr"
+	[[ $stderr != *"> GET_FEATURES"* ]] || fail "-v printed messages: $stderr"
+	rdrive -vv read 4 read 2
+	assert_success
+	[[ $stderr == *"vitool: rng: requestq: a device-writable buffer of 4 bytes"* ]] || fail "stderr: $stderr"
+	[[ $stderr == *"vitool: rng: requestq: a device-writable buffer of 2 bytes"* ]] || fail "stderr: $stderr"
+	[[ $stderr == *"vitool: > SET_FEATURES 0x"* ]] || fail "stderr: $stderr"
+}
