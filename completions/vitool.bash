@@ -30,6 +30,7 @@ _vitool_models="24c02 24c32 regs"
 _vitool_gpio_ops="info names get set dir irq wait"
 _vitool_gpio_dirs="in out none"
 _vitool_gpio_irqs="rising falling both high low none"
+_vitool_gpio_levels="0 1 low high off on inactive active"
 _vitool_levels="0 1 low high toggle"
 
 # Glues COMP_WORDS split at '=' / ':' back together.  Sets _vt_words and
@@ -411,16 +412,21 @@ _vitool_drive_gpio_op()
 {
 	local cur=$1 j=$2 w want=op
 	# want: op, line, lineeq (set N=V), dir, irq, opt (after wait N), ms.
-	local -a next=()
+	local -a next=() c=()
 	for ((; j < _vt_cword; j++)); do
 		w=${_vt_words[j]}
 		if ((${#next[@]})); then
 			want=${next[0]}
 			next=("${next[@]:1}")
-			if [[ $want == opt && $w == --timeout ]]; then
-				next=(ms)
+			if [[ $want == opt && $w =~ ^(--timeout|-n|--num-events|-F|--format)$ ]]; then
+				next=(ms opt)   # the option's value, then more options
+			elif [[ $want == opt && ! " $_vitool_gpio_ops " =~ " $w " ]]; then
+				next=(opt)      # another line to wait on
 			elif [[ $want == opt ]]; then
 				want=op
+			elif [[ $want == lineeq && $w == *=* ]]; then
+				next=(lineeq)   # set takes several N=V
+				continue
 			else
 				continue
 			fi
@@ -437,12 +443,16 @@ _vitool_drive_gpio_op()
 	want=${next[0]:-op}
 	case $want in
 	op) _vitool_reply "$cur" $_vitool_gpio_ops ;;
-	opt) _vitool_reply "$cur" --timeout $_vitool_gpio_ops ;;
+	opt) _vitool_reply "$cur" --timeout -n --format $_vitool_gpio_ops ;;
 	dir) _vitool_reply "$cur" $_vitool_gpio_dirs ;;
 	irq) _vitool_reply "$cur" $_vitool_gpio_irqs ;;
 	lineeq)
-		if [[ $cur == *=* ]]; then
-			_vitool_reply "$cur" "${cur%=*}=0" "${cur%=*}=1"
+		if [[ $cur != *=* ]]; then
+			((j > 0)) && [[ ${_vt_words[_vt_cword - 1]} == *=* ]] && _vitool_reply "$cur" $_vitool_gpio_ops
+		else
+			local l
+			for l in $_vitool_gpio_levels; do c+=("${cur%=*}=$l"); done
+			_vitool_reply "$cur" "${c[@]}"
 		fi
 		;;
 	esac

@@ -31,7 +31,7 @@
 # Without a VM, `vitool drive` plays the guest:
 #
 #   vitool serve gpio --socket /tmp/gpio.sock --names led,reset,button &
-#   vitool drive gpio -s /tmp/gpio.sock dir button in irq button rising \
+#   vitool drive gpio -S /tmp/gpio.sock dir button in irq button rising \
 #       wait button &
 #   examples/button-press.sh button
 set -u

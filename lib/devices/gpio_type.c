@@ -143,9 +143,10 @@ static void gpio_stop(void *drv)
 }
 
 static const struct vt_front_ops front = {
-	.ops_help = "gpio: OPs run in order: info, names, get N, set N=V, dir N in|out|none,\n"
-		    "irq N rising|falling|both|high|low|none, wait N [--timeout MS]; N is a\n"
-		    "line offset or name, e.g.\n"
+	.ops_help = "gpio: OPs run in order: info, names, get N..., set N=V..., dir N in|out|none,\n"
+		    "irq N rising|falling|both|high|low|none, wait N... [--timeout MS] [-n COUNT]\n"
+		    "[--format FMT]; N is a line offset or name, V 0/1, low/high, off/on or\n"
+		    "inactive/active, e.g.\n"
 		    "  vitool drive gpio -S /tmp/gpio.sock dir 3 in irq 3 rising wait 3\n",
 	.check = vt_gpio_check_words,
 	.start = gpio_start,

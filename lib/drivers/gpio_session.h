@@ -5,15 +5,19 @@
  * Operations (several may follow each other; they run in order):
  *   info                     "ngpio: 8", "gpio_names_size: 38", "irq: yes"
  *   names                    one line per line: "3\tbutton"
- *   get N                    GET_VALUE: prints "0" or "1"
- *   set N=V                  SET_VALUE (V 0 or 1); an output drives it at
- *                            once, any other line when it becomes an output
+ *   get N...                 GET_VALUE of each: prints "0 1 1" (gpioget)
+ *   set N=V...               SET_VALUE of each (V a vt_parse_level word);
+ *                            an output drives it at once, any other line
+ *                            when it becomes an output
  *   dir N in|out|none        SET_DIRECTION
  *   irq N rising|falling|both|high|low|none   SET_IRQ_TYPE
- *   wait N [--timeout MS]    unmask N's interrupt and wait for it (default:
- *                            forever); prints
- *                            event: RISING EDGE offset: 3 name: "button"
- * N is a line offset ("3") or a line name ("button"). */
+ *   wait N... [--timeout MS] [-n COUNT] [--format FMT]
+ *                            unmask the lines' interrupts and take COUNT
+ *                            events (default 1; 0: until the timeout);
+ *                            prints gpiomon-like lines
+ *                            event: RISING EDGE offset: 3 name: "button" timestamp: [  12.345678901]
+ * N is a line offset ("3") or a line name ("button"); an operation word
+ * ends the line list of the operation before it. */
 #ifndef VT_DRIVERS_GPIO_SESSION_H
 #define VT_DRIVERS_GPIO_SESSION_H
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <strings.h>
 
 bool vt_parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
@@ -27,4 +28,17 @@ bool vt_parse_uint(const char *s, unsigned max, unsigned *out)
 		return false;
 	*out = (unsigned)v;
 	return true;
+}
+
+int vt_parse_level(const char *s)
+{
+	static const struct { const char *w; int v; } words[] = {
+		{ "0", 0 }, { "1", 1 }, { "low", 0 }, { "high", 1 }, { "off", 0 }, { "on", 1 },
+		{ "inactive", 0 }, { "active", 1 },
+	};
+
+	for (size_t i = 0; s && i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcasecmp(s, words[i].w))
+			return words[i].v;
+	return -1;
 }

@@ -9,4 +9,11 @@
 bool vt_parse_u64(const char *s, uint64_t max, uint64_t *out);
 bool vt_parse_uint(const char *s, unsigned max, unsigned *out);
 
+/* A line level in the words of libgpiod's tools: 0 or 1, low or high, off
+ * or on, inactive or active (any case; virtio-gpio has no active-low, so
+ * active is high).  0 or 1; -1 for anything else. */
+int vt_parse_level(const char *s);
+/* "0, 1, low, high, off, on, inactive or active": for messages. */
+#define VT_LEVEL_WORDS "0, 1, low, high, off, on, inactive or active"
+
 #endif

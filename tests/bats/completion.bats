@@ -351,13 +351,20 @@ registry_filter_words() {
 	complete_words vitool drive gpio -S /tmp/gpio.sock dir 3 in irq button ""
 	assert_equal "${COMPREPLY[*]}" "rising falling both high low none"
 	complete_words vitool drive gpio -S /tmp/gpio.sock irq 3 rising wait 3 ""
-	assert_equal "${COMPREPLY[*]}" "--timeout info names get set dir irq wait"
+	assert_equal "${COMPREPLY[*]}" "--timeout -n --format info names get set dir irq wait"
+	# wait takes several lines, then gpiomon's options in any order
+	complete_words vitool drive gpio -S /tmp/gpio.sock wait 3 button -n 2 ""
+	assert_equal "${COMPREPLY[*]}" "--timeout -n --format info names get set dir irq wait"
+	complete_words vitool drive gpio -S /tmp/gpio.sock wait 3 --format ""
+	assert_equal "${COMPREPLY[*]}" ""
 	complete_words vitool drive gpio -S /tmp/gpio.sock wait 3 --timeout ""
 	assert_equal "${COMPREPLY[*]}" ""
 	complete_words vitool drive gpio -S /tmp/gpio.sock wait 3 --timeout 500 w
 	assert_equal "${COMPREPLY[*]}" "wait"
 	complete_words vitool drive gpio -S /tmp/gpio.sock set led = ""
-	assert_equal "${COMPREPLY[*]}" "0 1"
+	assert_equal "${COMPREPLY[*]}" "0 1 low high off on inactive active"
+	complete_words vitool drive gpio -S /tmp/gpio.sock set led=1 button = h
+	assert_equal "${COMPREPLY[*]}" "high"
 	complete_words vitool drive gpio -S /tmp/gpio.sock get ""
 	assert_equal "${COMPREPLY[*]}" ""
 	# --indirect is an i2c option

@@ -167,3 +167,9 @@ gpio_events() {
 	gpio_requests | grep -E '^gpio q1 '
 }
 
+
+# no_ts TEXT: TEXT with drive's event timestamps (" timestamp: [  12.345678901]",
+# gpiomon 1.6's) taken out, for tests that compare the rest of event lines.
+no_ts() {
+	sed -E 's/ timestamp: \[ *[0-9]+\.[0-9]{9}\]$//' <<<"$1"
+}

@@ -136,7 +136,7 @@ teardown() {
 	assert_success
 	gdrive wait button --timeout 5000
 	assert_success
-	assert_output 'event: RISING EDGE offset: 1 name: "button"'
+	assert_equal "$(no_ts "$output")" 'event: RISING EDGE offset: 1 name: "button"'
 	wait_serve_line 'GET_VALUE line 1'
 	run gpio_requests
 	# the IRQ type was set by another drive: this one reads the level to
@@ -226,7 +226,7 @@ teardown() {
 	gdrive --connect-timeout 0 set 3=2
 	assert_failure 2
 	assert_output ""
-	assert_stderr "vitool: drive: set 3=2: the value must be 0 or 1"
+	assert_stderr "vitool: drive: set 3=2: the value must be 0, 1, low, high, off, on, inactive or active"
 }
 
 @test "bad operation words: exit 2 before connecting, nothing sent" {
@@ -242,7 +242,7 @@ teardown() {
 	assert_stderr "vitool: drive: wait 3: --timeout wants milliseconds"
 	gdrive set 3
 	assert_failure 2
-	assert_stderr "vitool: drive: set 3: expected N=V (line=0 or line=1)"
+	assert_stderr "vitool: drive: set 3: expected N=V (e.g. led=1, led=high)"
 	gdrive frob 3
 	assert_failure 2
 	assert_stderr_regex "^vitool: drive: frob: unknown operation "
@@ -258,7 +258,7 @@ teardown() {
 	gdrive dir 3 out irq 3 rising
 	assert_failure 1
 	assert_output ""
-	assert_stderr "vitool: drive: irq 3 rising: SET_IRQ_TYPE line 3: the device answered ERR"
+	assert_stderr "vitool: drive: irq 3 rising: SET_IRQ_TYPE line 3: the device answered ERR: line 3 is an output, and an interrupt needs an input (dir 3 in first)"
 	wait_serve_line 'SET_IRQ_TYPE line 3'
 	run gpio_requests
 	assert_line "gpio q0 #2 SET_IRQ_TYPE line 3 edge-rising -> ERR"
@@ -275,7 +275,7 @@ teardown() {
 	gdrive dir 2 in wait 2 --timeout 5000
 	assert_failure 1
 	assert_output ""
-	assert_stderr "vitool: drive: wait 2: the device returned the buffer INVALID (is the interrupt enabled? irq 2 TYPE)"
+	assert_stderr "vitool: drive: wait 2: the device returned the buffer INVALID: line 2's interrupt is off (a front-end starts with every interrupt off: irq 2 TYPE first, in the same run)"
 	wait_serve_line 'irq line 2'
 	run gpio_events
 	assert_output "gpio q1 #2 irq line 2 armed -> INVALID"
@@ -305,7 +305,7 @@ teardown() {
 	# --timeout: if the latched edge were lost, wait would fail
 	gdrive wait button --timeout 3000
 	assert_success
-	assert_output 'event: RISING EDGE offset: 1 name: "button"'
+	assert_equal "$(no_ts "$output")" 'event: RISING EDGE offset: 1 name: "button"'
 	assert_stderr ""
 	run ctl_line 1
 	assert_output '{"line":1,"name":"button","direction":"in","value":1,"irq":"edge-rising","armed":false,"latched":false,"irqs":1}'
@@ -325,7 +325,7 @@ teardown() {
 	assert_success
 	bg_wait w
 	assert_equal "$BG_STATUS" 0
-	assert_equal "$BG_OUT" 'event: RISING EDGE offset: 1 name: "button"'
+	assert_equal "$(no_ts "$BG_OUT")" 'event: RISING EDGE offset: 1 name: "button"'
 	assert_equal "$BG_ERR" ""
 	wait_serve_line 'irq line 1 armed'
 	run gpio_events
@@ -373,7 +373,7 @@ teardown() {
 	assert_success
 	gdrive wait irq-b --timeout 3000
 	assert_success
-	assert_output 'event: FALLING EDGE offset: 3 name: "irq-b"'
+	assert_equal "$(no_ts "$output")" 'event: FALLING EDGE offset: 3 name: "irq-b"'
 	# a rising edge is not latched
 	ginject irq-b=1
 	assert_success
@@ -384,7 +384,7 @@ teardown() {
 	assert_success
 	bg_wait w
 	assert_equal "$BG_STATUS" 0
-	assert_equal "$BG_OUT" 'event: FALLING EDGE offset: 3 name: "irq-b"'
+	assert_equal "$(no_ts "$BG_OUT")" 'event: FALLING EDGE offset: 3 name: "irq-b"'
 }
 
 @test "edge-both: a rise before unmask, a fall after unmask" {
@@ -395,14 +395,14 @@ teardown() {
 	assert_success
 	gdrive wait 2 --timeout 3000
 	assert_success
-	assert_output 'event: RISING EDGE offset: 2 name: "irq-a"'
+	assert_equal "$(no_ts "$output")" 'event: RISING EDGE offset: 2 name: "irq-a"'
 	bg_drive w wait 2 --timeout 20000
 	wait_armed 2
 	ginject 2=0
 	assert_success
 	bg_wait w
 	assert_equal "$BG_STATUS" 0
-	assert_equal "$BG_OUT" 'event: FALLING EDGE offset: 2 name: "irq-a"'
+	assert_equal "$(no_ts "$BG_OUT")" 'event: FALLING EDGE offset: 2 name: "irq-a"'
 }
 
 @test "edge-both: a pulse seen as both edges by one drive waiting twice" {
@@ -416,7 +416,7 @@ teardown() {
 	assert_success
 	bg_wait w 25
 	assert_equal "$BG_STATUS" 0
-	assert_equal "$BG_OUT" "event: RISING EDGE offset: 2 name: \"irq-a\"${NL}event: FALLING EDGE offset: 2 name: \"irq-a\""
+	assert_equal "$(no_ts "$BG_OUT")" "event: RISING EDGE offset: 2 name: \"irq-a\"${NL}event: FALLING EDGE offset: 2 name: \"irq-a\""
 }
 
 @test "a new IRQ type drops an edge latched under the old one" {
@@ -450,11 +450,11 @@ teardown() {
 	assert_output --partial '"latched":false'
 	gdrive wait 2 --timeout 3000
 	assert_success
-	assert_output 'event: RISING EDGE offset: 2 name: "irq-a"'
+	assert_equal "$(no_ts "$output")" 'event: RISING EDGE offset: 2 name: "irq-a"'
 	# still high: fires again at the next unmask
 	gdrive wait 2 --timeout 3000 wait 2 --timeout 3000
 	assert_success
-	assert_output "event: RISING EDGE offset: 2 name: \"irq-a\"${NL}event: RISING EDGE offset: 2 name: \"irq-a\""
+	assert_equal "$(no_ts "$output")" "event: RISING EDGE offset: 2 name: \"irq-a\"${NL}event: RISING EDGE offset: 2 name: \"irq-a\""
 	run ctl_line 2
 	assert_output --partial '"irqs":3'
 	# low: nothing
@@ -474,7 +474,7 @@ teardown() {
 	assert_success
 	bg_wait w
 	assert_equal "$BG_STATUS" 0
-	assert_equal "$BG_OUT" 'event: RISING EDGE offset: 2 name: "irq-a"'
+	assert_equal "$(no_ts "$BG_OUT")" 'event: RISING EDGE offset: 2 name: "irq-a"'
 }
 
 @test "level-high: a pulse while masked is not remembered" {
@@ -495,7 +495,7 @@ teardown() {
 	# the line is low: fires at once, every time
 	gdrive wait 3 --timeout 3000 wait 3 --timeout 3000
 	assert_success
-	assert_output "event: FALLING EDGE offset: 3 name: \"irq-b\"${NL}event: FALLING EDGE offset: 3 name: \"irq-b\""
+	assert_equal "$(no_ts "$output")" "event: FALLING EDGE offset: 3 name: \"irq-b\"${NL}event: FALLING EDGE offset: 3 name: \"irq-b\""
 	ginject 3=1
 	assert_success
 	gdrive wait 3 --timeout 300
@@ -506,7 +506,7 @@ teardown() {
 	assert_success
 	bg_wait w
 	assert_equal "$BG_STATUS" 0
-	assert_equal "$BG_OUT" 'event: FALLING EDGE offset: 3 name: "irq-b"'
+	assert_equal "$(no_ts "$BG_OUT")" 'event: FALLING EDGE offset: 3 name: "irq-b"'
 }
 
 @test "irq high on a line that is already high: the first unmask fires" {
@@ -514,7 +514,8 @@ teardown() {
 	ginject 1=1
 	gdrive dir 1 in irq 1 rising irq 1 high wait 1 --timeout 3000
 	assert_success
-	assert_output 'event: RISING EDGE offset: 1 name: "button"'
+	# a level interrupt: no edge to name
+	assert_equal "$(no_ts "$output")" 'event: HIGH LEVEL offset: 1 name: "button"'
 }
 
 # ---- one front-end at a time ---------------------------------------------------------
@@ -563,7 +564,7 @@ teardown() {
 	assert_output --partial '"latched":true'
 	gdrive wait 1 --timeout 3000
 	assert_success
-	assert_output 'event: RISING EDGE offset: 1 name: "button"'
+	assert_equal "$(no_ts "$output")" 'event: RISING EDGE offset: 1 name: "button"'
 	gdrive get 1
 	assert_success
 	assert_output "1"
@@ -658,4 +659,136 @@ teardown() {
 		"vitool: gpio: eventq: buffer for line 1"; do
 		[[ $stderr == *"$want"* ]] || fail "no '$want' in: $stderr"
 	done
+}
+
+# ---- libgpiod habits: several lines, level words, gpiomon's wait ----------------
+
+@test "get takes several lines and prints their values on one line, like gpioget" {
+	start_gpio_serve --names "$NAMES"
+	ginject button=1 irq-b=1
+	assert_success
+	gdrive dir button in dir irq-b in get 0 button 2 irq-b
+	assert_success
+	assert_output "0 1 0 1"
+	# a bad name anywhere: nothing is read, exit 2
+	gdrive get 0 nosuch
+	assert_failure 2
+	assert_output ""
+	assert_stderr "vitool: drive: get 0 nosuch: no line named 'nosuch'"
+}
+
+@test "set takes several N=V, and V is 0/1, low/high, off/on or inactive/active" {
+	start_gpio_serve --lines 8
+	gdrive set 0=1 1=high 2=on 3=active 4=0 5=LOW 6=off 7=inactive \
+		dir 0 out dir 1 out dir 2 out dir 3 out dir 4 out dir 5 out dir 6 out dir 7 out \
+		get 0 1 2 3 4 5 6 7
+	assert_success
+	assert_output "1 1 1 1 0 0 0 0"
+	gdrive set 0=high 1=maybe
+	assert_failure 2
+	assert_stderr "vitool: drive: set 1=maybe: the value must be 0, 1, low, high, off, on, inactive or active"
+}
+
+@test "wait: gpiomon's timestamp on each event line" {
+	start_gpio_serve --names "$NAMES"
+	bg_drive w dir button in irq button rising wait button --timeout 20000
+	wait_armed 1
+	ginject button=1
+	assert_success
+	bg_wait w
+	assert_equal "$BG_STATUS" 0
+	[[ $BG_OUT =~ ^event:\ RISING\ EDGE\ offset:\ 1\ name:\ \"button\"\ timestamp:\ \[\ *[0-9]+\.[0-9]{9}\]$ ]] ||
+		fail "event line: '$BG_OUT'"
+}
+
+@test "wait -n COUNT: that many events, both edges named by the level as Linux does" {
+	start_gpio_serve --names "$NAMES"
+	bg_drive w dir button in irq button both wait button -n 3 --timeout 20000
+	wait_armed 1
+	ginject button=1 --wait
+	assert_success
+	wait_armed 1
+	ginject button=0 --wait
+	assert_success
+	wait_armed 1
+	ginject button=1 --wait
+	assert_success
+	bg_wait w
+	assert_equal "$BG_STATUS" 0
+	assert_equal "$(no_ts "$BG_OUT")" "event: RISING EDGE offset: 1 name: \"button\"${NL}event: FALLING EDGE offset: 1 name: \"button\"${NL}event: RISING EDGE offset: 1 name: \"button\""
+	# timestamps never go back
+	local t
+	t=$(sed -E 's/.*timestamp: \[ *([0-9.]+)\]$/\1/' <<<"$BG_OUT" | sort -n -c && echo sorted)
+	[ "$t" = sorted ] || fail "timestamps out of order: $BG_OUT"
+}
+
+@test "wait -n COUNT with too few events: the count is said, exit 1" {
+	start_gpio_serve --names "$NAMES"
+	bg_drive w dir button in irq button rising wait button -n 2 --timeout 1500
+	wait_armed 1
+	ginject button=1 --wait
+	assert_success
+	bg_wait w
+	assert_equal "$BG_STATUS" 1
+	assert_equal "$(no_ts "$BG_OUT")" 'event: RISING EDGE offset: 1 name: "button"'
+	assert_equal "$BG_ERR" "vitool: drive: wait button: 1 of 2 events within 1500 ms"
+}
+
+@test "wait -n 0: every event until the timeout, exit 0" {
+	start_gpio_serve --names "$NAMES"
+	gdrive dir button in irq button rising wait button -n 0 --timeout 300
+	assert_success
+	assert_output ""
+}
+
+@test "wait on several lines: whichever fires, with its offset and name" {
+	start_gpio_serve --names "$NAMES"
+	bg_drive w dir 2 in dir 3 in irq 2 falling irq 3 rising wait irq-a irq-b -n 2 --timeout 20000
+	wait_armed 2
+	wait_armed 3
+	ginject irq-b=1 --wait
+	assert_success
+	ginject irq-a=1
+	assert_success
+	ginject irq-a=0 --wait
+	assert_success
+	bg_wait w
+	assert_equal "$BG_STATUS" 0
+	assert_equal "$(no_ts "$BG_OUT")" "event: RISING EDGE offset: 3 name: \"irq-b\"${NL}event: FALLING EDGE offset: 2 name: \"irq-a\""
+}
+
+@test "wait --format: gpiomon's specifiers %o %l %e %E %S %s %n %%" {
+	start_gpio_serve --names "$NAMES"
+	bg_drive w dir button in irq button falling wait button --format '%o|%l|%e|%E|%S|%s.%n|%%|%x' --timeout 20000
+	ginject button=1
+	assert_success
+	wait_armed 1
+	ginject button=0
+	assert_success
+	bg_wait w
+	assert_equal "$BG_STATUS" 0
+	[[ $BG_OUT =~ ^1\|button\|2\|falling\|([0-9]+)\.([0-9]{9})\|([0-9]+)\.([0-9]+)\|%\|%x$ ]] || fail "line: '$BG_OUT'"
+	[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[3]}" ] || fail "%S and %s disagree: $BG_OUT"
+	[ "$((10#${BASH_REMATCH[2]}))" = "${BASH_REMATCH[4]}" ] || fail "%S and %n disagree: $BG_OUT"
+	# an unnamed line is "unnamed", as gpiomon prints it
+	stop_serve
+	start_gpio_serve --lines 2
+	bg_drive w2 dir 1 in irq 1 rising wait 1 --format '%o %l %E' --timeout 20000
+	wait_armed 1
+	ginject 1=1
+	assert_success
+	bg_wait w2
+	assert_equal "$BG_OUT" "1 unnamed rising"
+}
+
+@test "wait's options: bad values are refused before connecting" {
+	gdrive --connect-timeout 0 wait 1 -n x
+	assert_failure 2
+	assert_stderr "vitool: drive: wait 1: -n wants a number of events (0: until the timeout)"
+	gdrive --connect-timeout 0 wait 1 --frob 3
+	assert_failure 2
+	assert_stderr "vitool: drive: wait 1: unknown option '--frob' (--timeout MS, -n COUNT, --format FMT)"
+	gdrive --connect-timeout 0 wait 1 --format
+	assert_failure 2
+	assert_stderr "vitool: drive: wait 1: --format wants a value"
 }

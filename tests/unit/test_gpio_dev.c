@@ -812,12 +812,12 @@ static void test_session_words(void)
 	ctl("later 2 1 100");
 	EXPECT_EQ(session("irq button rising wait button --timeout 3000", &out, err, sizeof(err)),
 		  VT_RUN_OK);
-	EXPECT(strcmp(out, "event: RISING EDGE offset: 2 name: \"button\"\n") == 0);
+	EXPECT_STR_HAS(out, "event: RISING EDGE offset: 2 name: \"button\" timestamp: [");
 	/* both edges: decided by the level after the event */
 	ctl("later 2 0 100");
 	EXPECT_EQ(session("irq 2 none irq 2 both wait 2 --timeout 3000", &out, err, sizeof(err)),
 		  VT_RUN_OK);
-	EXPECT(strcmp(out, "event: FALLING EDGE offset: 2 name: \"button\"\n") == 0);
+	EXPECT_STR_HAS(out, "event: FALLING EDGE offset: 2 name: \"button\" timestamp: [");
 	/* nothing happens: timeout; the buffer stays queued and a later wait reuses it */
 	EXPECT_EQ(session("wait 2 --timeout 100", &out, err, sizeof(err)), VT_RUN_DEVICE_ERR);
 	EXPECT_STR_HAS(err, "wait 2");
