@@ -17,7 +17,16 @@ BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man
 BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  = $(PREFIX)/share/zsh/vendor-completions
-WIRESHARKDIR = $(PREFIX)/share/wireshark/plugins
+# The dissector goes where the installed Wireshark loads Lua plugins, not
+# under PREFIX: lib/trace/wireshark/plugin-dir.sh asks `tshark -G folders`
+# (global folder for root and DESTDIR installs, personal one otherwise).
+# WIRESHARKDIR=DIR or WIRESHARK_SCOPE=global|personal choose instead.
+WIRESHARKDIR ?=
+WIRESHARK_SCOPE ?=
+WIRESHARK_FIND = $(if $(WIRESHARKDIR),'$(WIRESHARKDIR)',"$$(WIRESHARK_SCOPE='$(WIRESHARK_SCOPE)' \
+	sh lib/trace/wireshark/plugin-dir.sh '$(DESTDIR)' '$(MULTIARCH)')")
+# Where make install put it before Wireshark's own folders (removed by uninstall).
+OLD_WIRESHARKDIR = $(PREFIX)/share/wireshark/plugins
 
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
@@ -215,12 +224,13 @@ install: $(VITOOL)
 	$(if $(MAN7),install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/)
 	install -m 0644 completions/vitool.bash $(DESTDIR)$(BASHCOMPDIR)/vitool
 	install -m 0644 completions/_vitool $(DESTDIR)$(ZSHCOMPDIR)/_vitool
-	install -d $(DESTDIR)$(WIRESHARKDIR)
-	install -m 0644 lib/trace/wireshark/vitool.lua $(DESTDIR)$(WIRESHARKDIR)/vitool.lua
+	@d=$(DESTDIR)$(WIRESHARK_FIND) || exit 1; \
+	echo "install -m 0644 lib/trace/wireshark/vitool.lua $$d/vitool.lua"; \
+	install -d "$$d" && install -m 0644 lib/trace/wireshark/vitool.lua "$$d/vitool.lua"
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vitool $(DESTDIR)$(BASHCOMPDIR)/vitool $(DESTDIR)$(ZSHCOMPDIR)/_vitool
-	rm -f $(DESTDIR)$(WIRESHARKDIR)/vitool.lua
+	d=$(DESTDIR)$(WIRESHARK_FIND) && rm -f "$$d/vitool.lua" $(DESTDIR)$(OLD_WIRESHARKDIR)/vitool.lua
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))

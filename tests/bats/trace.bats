@@ -394,17 +394,6 @@ for l in open(sys.argv[1]):
 	serve_alive || fail "serve died"
 }
 
-@test "make install puts the Wireshark dissector in share/wireshark/plugins" {
-	run make -C "$BATS_TEST_DIRNAME/../.." --no-print-directory install PREFIX=/opt/vt DESTDIR="$BATS_TEST_TMPDIR/root"
-	assert_success
-	local lua="$BATS_TEST_TMPDIR/root/opt/vt/share/wireshark/plugins/vitool.lua"
-	[ -f "$lua" ] || fail "vitool.lua not installed"
-	[ -f "$BATS_TEST_TMPDIR/root/opt/vt/share/man/man1/vitool-trace.1" ] || fail "vitool-trace.1 not installed"
-	run make -C "$BATS_TEST_DIRNAME/../.." --no-print-directory uninstall PREFIX=/opt/vt DESTDIR="$BATS_TEST_TMPDIR/root"
-	assert_success
-	[ ! -e "$lua" ] || fail "vitool.lua left behind by uninstall"
-}
-
 @test "examples/capture-session.sh captures a session and opens it in tshark" {
 	command -v tshark >/dev/null || skip "no tshark"
 	run timeout 30 "$BATS_TEST_DIRNAME/../../examples/capture-session.sh" "$VITOOL" "$BATS_TEST_TMPDIR/s.pcap"
