@@ -11,6 +11,8 @@
 
 #include "cmd/cmd.h"
 #include "ctl/ctl.h"
+#include "ctl/instance.h"
+#include "devices/registry.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -22,18 +24,22 @@
 #define CALL_SLACK_MS 5000
 
 static const char inject_usage[] =
-	"usage: vitool inject gpio [--control PATH] LINE=LEVEL... [--pulse MS] [--wait [--timeout MS]]\n"
+	"usage: vitool inject gpio [NAME] [-i NAME | -C PATH] LINE=LEVEL... [--pulse MS]\n"
+	"                          [--wait [--timeout MS]]\n"
+	"       vitool inject NAME LINE=LEVEL... [options]\n"
 	"\n"
 	"Sets simulated input levels of a running 'vitool serve gpio'; the guest's\n"
 	"interrupt fires as the line's IRQ type says.  All pairs apply, or none.\n"
 	"\n"
+	"  NAME                 the instance ('vitool list'); default: the only gpio\n"
+	"                       instance running\n"
 	"  LINE                 line offset (3) or name (button)\n"
 	"  LEVEL                0, 1, low, high or toggle\n"
-	"  -c, --control PATH   control socket of the instance (default: the only one\n"
-	"                       running, in $XDG_RUNTIME_DIR/vitool or /tmp/vitool-UID)\n"
-	"  -p, --pulse MS       restore the previous levels after MS milliseconds\n"
-	"  -w, --wait           return once the guest took the interrupt on every line\n"
-	"  -t, --timeout MS     with --wait: give up after MS (default 1000)\n"
+	"  -i, --name NAME      the instance, by name\n"
+	"  -C, --control PATH   the instance, by its control socket\n"
+	"      --pulse MS       restore the previous levels after MS milliseconds\n"
+	"      --wait           return once the guest took the interrupt on every line\n"
+	"      --timeout MS     with --wait: give up after MS (default 1000)\n"
 	"  -h, --help           this help\n"
 	"\n"
 	"exit status: 0 done, 1 error (unknown line, output line, passthrough instance,\n"
@@ -41,11 +47,13 @@ static const char inject_usage[] =
 
 struct inject_opts {
 	const char *control;
+	const char *name;
 	const char *device;
 	unsigned pulse_ms;
 	unsigned timeout_ms;
 	bool wait;
 	bool timeout_set;
+	const char *bare;   /* a word without '=' before the pairs: the instance */
 	char **pairs;
 	unsigned npairs;
 };
@@ -72,6 +80,12 @@ static void set_control(struct inject_opts *o, const char *name, const char *val
 {
 	(void)name;
 	o->control = val;
+}
+
+static void set_name(struct inject_opts *o, const char *name, const char *val)
+{
+	(void)name;
+	o->name = val;
 }
 
 static void set_pulse(struct inject_opts *o, const char *name, const char *val)
@@ -102,11 +116,17 @@ static void show_help(struct inject_opts *o, const char *name, const char *val)
 }
 
 static const struct option_def options[] = {
-	{ "control", 'c', true, set_control },
-	{ "pulse", 'p', true, set_pulse },
-	{ "wait", 'w', false, set_wait },
-	{ "timeout", 't', true, set_timeout },
+	{ "control", 'C', true, set_control },
+	{ "name", 'i', true, set_name },
+	{ "pulse", 0, true, set_pulse },
+	{ "wait", 0, false, set_wait },
+	{ "timeout", 0, true, set_timeout },
 	{ "help", 'h', false, show_help },
+};
+
+/* The short options inject had before issue 10's table (vitool(1)). */
+static const struct { char c; const char *now; } dropped[] = {
+	{ 'c', "-C, --control" }, { 'p', "--pulse" }, { 'w', "--wait" }, { 't', "--timeout" },
 };
 
 static const struct option_def *find_option(const char *arg, const char **inline_val)
@@ -117,7 +137,7 @@ static const struct option_def *find_option(const char *arg, const char **inline
 	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
 		const struct option_def *d = &options[i];
 		if (arg[1] != '-') {
-			if (arg[1] == d->shrt && (!arg[2] || d->has_arg)) {
+			if (d->shrt && arg[1] == d->shrt && (!arg[2] || d->has_arg)) {
 				*inline_val = arg[2] ? arg + 2 : NULL;   /* -t500 */
 				return d;
 			}
@@ -142,6 +162,10 @@ static int take_option(struct inject_opts *o, int argc, char **argv, int i)
 	const char *val;
 	const struct option_def *d = find_option(argv[i], &val);
 
+	for (size_t k = 0; !d && argv[i][1] != '-' && k < sizeof(dropped) / sizeof(dropped[0]); k++)
+		if (argv[i][1] == dropped[k].c)
+			vt_die_usage("inject: -%c is now %s (see 'vitool inject --help')", dropped[k].c,
+				     dropped[k].now);
 	if (!d)
 		vt_die_usage("inject: unknown option '%s' (see 'vitool inject --help')", argv[i]);
 	if (d->has_arg && !val) {
@@ -193,15 +217,24 @@ static void parse(int argc, char **argv, struct inject_opts *o)
 			only_words = true;
 		else if (!only_words && argv[i][0] == '-' && argv[i][1])
 			i = take_option(o, argc, argv, i);
-		else if (!o->device)
+		else if (!o->device && !o->npairs && vt_device_find(argv[i]))
 			o->device = argv[i];
+		else if (!o->bare && !o->npairs && !strchr(argv[i], '='))
+			o->bare = argv[i];   /* an instance name: pairs always have '=' */
 		else
 			o->pairs[o->npairs++] = argv[i];
 	}
-	if (!o->device)
-		vt_die_usage("inject: which device? (gpio; see 'vitool inject --help')");
-	if (strcmp(o->device, "gpio"))
-		vt_die_usage("inject: unknown device '%s' (gpio)", o->device);
+	if (o->device && strcmp(o->device, "gpio"))
+		vt_die_usage("inject: an %s device takes no inject: inject needs a gpio instance", o->device);
+	if (o->bare && !o->npairs)
+		vt_die_usage("inject: '%s': want LINE=LEVEL", o->bare);
+	if (o->bare && (o->name || o->control))
+		vt_die_usage("inject: '%s' and %s both name the instance: give one", o->bare,
+			     o->name ? "--name" : "--control");
+	if (o->bare)
+		o->name = o->bare;
+	if (o->name && o->control)
+		vt_die_usage("inject: --name and --control both name the instance: give one");
 	if (!o->npairs)
 		vt_die_usage("inject: give LINE=LEVEL... (LEVEL 0, 1, low, high or toggle)");
 	if (o->timeout_set && !o->wait)
@@ -237,12 +270,16 @@ static char *command_line(const struct inject_opts *o)
 
 static char *call_instance(const struct inject_opts *o, const char *line)
 {
-	char path[512], err[512], *reply;
+	const struct vt_instance_want want = {
+		.cmd = "inject", .name = o->name, .control = o->control, .device = "gpio",
+	};
+	struct vt_instance in;
+	char err[1024], *reply;
 	int fd, timeout = CALL_SLACK_MS + (int)o->pulse_ms + (o->wait ? (int)o->timeout_ms : 0);
 
-	if (vt_ctl_find(o->control, path, sizeof(path), err, sizeof(err)) < 0)
+	if (vt_instance_resolve(&want, &in, err, sizeof(err)) < 0)
 		vt_die("inject: %s", err);
-	fd = vt_ctl_connect(path, err, sizeof(err));
+	fd = vt_ctl_connect(in.control, err, sizeof(err));
 	if (fd < 0)
 		vt_die("inject: %s", err);
 	if (vt_ctl_call(fd, line, &reply, timeout, err, sizeof(err)) < 0)

@@ -191,6 +191,7 @@ static pid_t start_backend(const struct vt_device_type *t, const char *socket, c
 	args[n++] = (char *)socket;
 	args[n++] = "--control";
 	args[n++] = (char *)control;
+	args[n++] = "--quiet";   /* the story is loopback's to tell */
 	for (unsigned i = 0; t->loopback->serve_args[i] && n < MAX_ARGS - 4; i++)
 		args[n++] = (char *)t->loopback->serve_args[i];
 	args[n++] = "--print";

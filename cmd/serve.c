@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,12 +16,14 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "ctl/backend_cmds.h"
 #include "ctl/ctl.h"
+#include "ctl/instance.h"
 #include "ctl/trace_cmds.h"
 #include "decode/line.h"
 #include "devices/device.h"
@@ -36,23 +39,24 @@
 
 static const char common_usage[] =
 	"common:\n"
-	"  -s, --socket PATH    vhost-user socket to listen on (created)\n"
-	"  -n, --name NAME      instance name (default: the socket's file name\n"
-	"                       without extension)\n"
+	"  -S, --socket PATH    vhost-user socket to listen on (created)\n"
+	"  -i, --name NAME      instance name (default: the socket's file name\n"
+	"                       without extension; a name in use is refused)\n"
 	"  -C, --control PATH   control socket (default: $XDG_RUNTIME_DIR/vitool/NAME.ctl,\n"
 	"                       else /tmp/vitool-$UID/NAME.ctl)\n"
 	"  -p, --print          print each request as it completes, decoded\n"
 	"  -w, --write FILE     write every queue event to a pcap capture FILE\n"
 	"                       ('-': standard output; see vitool-pcap(5))\n"
-	"      --snaplen N      bytes kept of each record in FILE (64-262144,\n"
+	"  -s, --snaplen N      bytes kept of each record in FILE (64-262144,\n"
 	"                       default 262144)\n"
 	"      --timeout-ms MS  a request in flight longer than MS is timed out\n"
 	"                       (default 1000)\n"
 	"      --once           exit when the first front-end disconnects\n"
+	"  -q, --quiet          no start-up lines (name, sockets) on stderr\n"
 	"  -v, --verbose        more log output (repeatable); with --print, every event\n"
 	"  -h, --help           this help\n";
 
-/* One option's help lines: "  -t, --target SPEC    text", continuation
+/* One option's help lines: "  -b, --bus DEV        text", continuation
  * lines indented to the text's column. */
 static void print_option(FILE *f, const struct vt_device_option *o)
 {
@@ -106,6 +110,7 @@ struct serve_opts {
 	const char *control;
 	bool print;
 	bool once;
+	bool quiet;
 	const char *write;
 	unsigned snaplen;
 	unsigned timeout_ms;
@@ -114,22 +119,44 @@ struct serve_opts {
 
 /* ---- options ---- */
 
-enum { OPT_ONCE = 'O', OPT_SNAPLEN = 'S', OPT_TIMEOUT = 'T', OPT_DEVICE = 256 };
+/* Device options are OPT_DEVICE + their index; long-only common ones
+ * come after them. */
+#define MAX_DEVICE_OPTIONS 16
+enum { OPT_DEVICE = 256, OPT_ONCE = OPT_DEVICE + MAX_DEVICE_OPTIONS, OPT_TIMEOUT };
 
 static const struct option common_longopts[] = {
-	{ "socket", required_argument, NULL, 's' },
-	{ "name", required_argument, NULL, 'n' },
+	{ "socket", required_argument, NULL, 'S' },
+	{ "name", required_argument, NULL, 'i' },
 	{ "control", required_argument, NULL, 'C' },
 	{ "print", no_argument, NULL, 'p' },
 	{ "once", no_argument, NULL, OPT_ONCE },
 	{ "write", required_argument, NULL, 'w' },
-	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
+	{ "snaplen", required_argument, NULL, 's' },
 	{ "timeout-ms", required_argument, NULL, OPT_TIMEOUT },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 };
+/* The common short options; those that take a value have a ':'. */
+#define COMMON_SHORTS "S:i:C:pw:s:qvh"
 
-#define MAX_DEVICE_OPTIONS 16
+/* The short options serve had before issue 10's table (vitool(1)): said
+ * plainly, not as unknown options or as a snap length. */
+static void drop_hint(int c, const char *val)
+{
+	static const struct { char c; const char *now; } dropped[] = {
+		{ 'n', "-i, --name" }, { 'c', "--chip" }, { 'l', "--lines" }, { 't', "--target" },
+	};
+	unsigned u;
+
+	if (c == 's' && !vt_parse_uint(val, UINT32_MAX, &u))
+		vt_die_usage("serve: -s %s: -s is the snap length now; the socket is -S, --socket", val);
+	if (c != '?')
+		return;
+	for (size_t i = 0; i < VT_ARRAY_SIZE(dropped); i++)
+		if (optopt == dropped[i].c)
+			vt_die_usage("serve: -%c is now %s (see 'vitool serve --help')", optopt, dropped[i].now);
+}
 
 /* An unknown option: another device's ("--lines is a gpio option"), or
  * simply unknown. */
@@ -144,31 +171,87 @@ static _Noreturn void bad_option(const struct vt_device_type *t, int c, char **a
 		if (owner)
 			vt_die_usage("serve %s: --%s is a %s option", t->name, name, owner->name);
 	}
+	drop_hint(c, NULL);
 	cmd_option_error("serve", c, argv);
+}
+
+/* Does the option word (an option of any device, or a common one) take
+ * the next word as its value? */
+static bool takes_value(const char *word)
+{
+	if (word[1] == '-') {
+		const char *name = word + 2;
+		size_t n = strcspn(name, "=");
+		if (name[n] == '=')
+			return false;
+		for (size_t i = 0; i < VT_ARRAY_SIZE(common_longopts); i++)
+			if (strlen(common_longopts[i].name) == n && !strncmp(common_longopts[i].name, name, n))
+				return common_longopts[i].has_arg == required_argument;
+		for (size_t t = 0; t < vt_device_count(); t++)
+			for (const struct vt_device_option *o = vt_device_at(t)->serve ?
+				     vt_device_at(t)->serve->options : NULL; o && o->name; o++)
+				if (strlen(o->name) == n && !strncmp(o->name, name, n))
+					return o->arg != NULL;
+		return false;
+	}
+	/* A cluster "-qS PATH": the first letter that takes a value ends it. */
+	for (const char *p = word + 1; *p; p++) {
+		const char *at = strchr(COMMON_SHORTS, *p);
+		bool val = at && at[1] == ':';
+		for (size_t t = 0; !at && t < vt_device_count(); t++)
+			for (const struct vt_device_option *o = vt_device_at(t)->serve ?
+				     vt_device_at(t)->serve->options : NULL; o && o->name; o++)
+				if (o->short_name == *p)
+					val = o->arg != NULL;
+		if (val)
+			return !p[1];
+	}
+	return false;
+}
+
+/* The DEVICE word, wherever it stands among the options ("serve -S X
+ * i2c"): its index, or 0. */
+static int device_word(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return i + 1 < argc ? i + 1 : 0;
+		if (argv[i][0] != '-' || !argv[i][1])
+			return i;
+		if (takes_value(argv[i]))
+			i++;
+	}
+	return 0;
 }
 
 static void parse(int argc, char **argv, struct serve_opts *o)
 {
 	struct option longopts[VT_ARRAY_SIZE(common_longopts) + MAX_DEVICE_OPTIONS + 1];
-	char optstring[64 + 3 * MAX_DEVICE_OPTIONS] = "+:s:n:C:pw:vh";
+	char optstring[64 + 3 * MAX_DEVICE_OPTIONS] = "+:" COMMON_SHORTS;
 	const struct vt_device_option *dopts;
 	size_t nlong = 0, ndev = 0;
 	char list[128];
-	int c;
+	int c, dev;
 
 	vt_device_list(list, sizeof(list), false);
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		print_usage(stdout, NULL);
 		exit(VT_EXIT_OK);
 	}
-	if (argc < 2 || argv[1][0] == '-') {
+	dev = device_word(argc, argv);
+	if (!dev) {
 		fprintf(stderr, "vitool: serve: which device? (%s)\n", list);
 		print_usage(stderr, NULL);
 		exit(VT_EXIT_USAGE);
 	}
-	o->type = vt_device_find(argv[1]);
+	o->type = vt_device_find(argv[dev]);
 	if (!o->type || !o->type->serve)
-		vt_die_usage("serve: unknown device '%s' (%s)", argv[1], list);
+		vt_die_usage("serve: unknown device '%s' (%s)", argv[dev], list);
+	/* getopt sees the device word first (skipped as argv[0]), then every
+	 * other word in its order. */
+	char *word = argv[dev];
+	memmove(&argv[2], &argv[1], (size_t)(dev - 1) * sizeof(*argv));
+	argv[1] = word;
 	argc--;
 	argv++;
 
@@ -206,10 +289,10 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 			continue;
 		}
 		switch (c) {
-		case 's':
+		case 'S':
 			o->socket = optarg;
 			break;
-		case 'n':
+		case 'i':
 			if (!*optarg || strchr(optarg, '/'))
 				vt_die_usage("serve: --name %s: want a name without '/'", optarg);
 			o->name = optarg;
@@ -226,7 +309,8 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 		case 'w':
 			o->write = optarg;
 			break;
-		case OPT_SNAPLEN:
+		case 's':
+			drop_hint(c, optarg);
 			if (!vt_parse_uint(optarg, VT_REC_SNAPLEN_MAX, &o->snaplen) || o->snaplen < VT_REC_HDR_LEN)
 				vt_die_usage("serve: --snaplen %s: want %d-%u", optarg, VT_REC_HDR_LEN,
 					     VT_REC_SNAPLEN_MAX);
@@ -234,6 +318,9 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 		case OPT_TIMEOUT:
 			if (!vt_parse_uint(optarg, 86400000, &o->timeout_ms) || !o->timeout_ms)
 				vt_die_usage("serve: --timeout-ms %s: want 1-86400000", optarg);
+			break;
+		case 'q':
+			o->quiet = true;
 			break;
 		case 'v':
 			vt_log_verbosity++;
@@ -316,31 +403,43 @@ static void default_name(const char *socket, char *buf, size_t len)
 		*dot = '\0';
 }
 
-/* An explicit --name or --control must be free; a default name that is
- * taken gets "-PID" appended, so two serves need no options to coexist. */
-static struct vt_ctl_server *open_control(const struct serve_opts *o, struct vt_loop *loop)
+static bool same_socket(const char *a, const char *b)
 {
-	char name[128], path[512], err[512];
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* The name and control socket must be free: a second serve on the same
+ * default name refuses (naming the one running) rather than quietly
+ * becoming another name that nobody asked for.  A stale socket of a dead
+ * instance is taken over (vt_ctl_server_new). */
+static struct vt_ctl_server *open_control(const struct serve_opts *o, struct vt_loop *loop,
+					  char *path, size_t pathlen, char *name, size_t namelen)
+{
+	struct vt_instance in;
 	struct vt_ctl_server *s;
+	char err[512];
 
 	if (o->name)
-		snprintf(name, sizeof(name), "%s", o->name);
+		snprintf(name, namelen, "%s", o->name);
 	else
-		default_name(o->socket, name, sizeof(name));
+		default_name(o->socket, name, namelen);
 	if (o->control)
-		snprintf(path, sizeof(path), "%s", o->control);
-	else if (vt_ctl_default_path(name, path, sizeof(path)) < 0)
+		snprintf(path, pathlen, "%s", o->control);
+	else if (vt_ctl_default_path(name, path, pathlen) < 0)
 		vt_die("serve: cannot build the control socket path for '%s'", name);
+	if (vt_instance_query(path, &in, err, sizeof(err)) == 0 && same_socket(in.socket, o->socket))
+		vt_die("serve: cannot listen on %s: another process is listening there (instance %s, "
+		       "pid %ld)", o->socket, in.name, in.pid);
+	if (in.answered)
+		vt_die("serve: instance %s is already running (%s, pid %ld, socket %s, control %s): "
+		       "give this one another %s",
+		       in.name, in.device, in.pid, in.socket, path,
+		       o->control ? "--control PATH" : "name with --name NAME (-i NAME)");
 	s = vt_ctl_server_new(loop, path, name, err, sizeof(err));
-	if (s || o->name || o->control)
-		goto out;
-	snprintf(name + strlen(name), sizeof(name) - strlen(name), "-%ld", (long)getpid());
-	if (vt_ctl_default_path(name, path, sizeof(path)) == 0)
-		s = vt_ctl_server_new(loop, path, name, err, sizeof(err));
-out:
 	if (!s)
 		vt_die("serve: control socket: %s", err);
-	vt_info("serve: control socket %s", path);
 	return s;
 }
 
@@ -354,7 +453,7 @@ int cmd_serve(int argc, char **argv)
 	struct vt_ctl_server *ctl;
 	struct info_ctx ic;
 	struct vt_backend *b;
-	char err[512];
+	char err[512], ctlpath[512], name[128], sockpath[PATH_MAX];
 	int sigfd, r;
 
 	parse(argc, argv, &o);
@@ -396,19 +495,27 @@ int cmd_serve(int argc, char **argv)
 	if (strlen(o.socket) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		vt_die("serve: cannot listen on %s: socket path too long (at most %zu bytes)",
 		       o.socket, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
-	ctl = open_control(&o, ctx.loop);
+	ctl = open_control(&o, ctx.loop, ctlpath, sizeof(ctlpath), name, sizeof(name));
 	r = vt_backend_listen(b, o.socket);
 	if (r < 0) {
 		vt_ctl_server_free(ctl);
 		vt_die("serve: cannot listen on %s: %s", o.socket, strerror(-r));
 	}
+	/* Others (list, a control client in another directory) compare it
+	 * with their paths: absolute. */
+	if (realpath(o.socket, sockpath))
+		o.socket = sockpath;
 	ic = (struct info_ctx){ .o = &o, .ctx = &ctx, .b = b };
 	vt_ctl_set_info(ctl, add_info, &ic);
 	vt_ctl_add_backend(ctl, b);
 	vt_ctl_add_trace(ctl, ctx.rec);
 	if (ops->add_control)
 		ops->add_control(ctl, &ctx);
-	vt_info("serve: %s device listening on %s", d->name, o.socket);
+	/* A daemon's "listening on": which instance this is and where to
+	 * reach it, so that a user never guesses. */
+	if (!o.quiet)
+		fprintf(stderr, "vitool: serve: %s instance %s listening on %s\n"
+			"vitool: serve: control socket %s\n", d->name, name, o.socket, ctlpath);
 	r = vt_loop_run(ctx.loop);
 	/* The control server first: it unhooks its callbacks from the device. */
 	vt_ctl_server_free(ctl);

@@ -20,6 +20,7 @@
 
 #include "cmd/cmd.h"
 #include "ctl/ctl.h"
+#include "ctl/instance.h"
 #include "decode/decode.h"
 #include "devices/registry.h"
 #include "trace/filter.h"
@@ -36,14 +37,18 @@
 #define LINKTYPE_USER_LAST 162
 
 static const char trace_usage[] =
-	"usage: vitool trace [--control PATH] [-r FILE] [-w FILE] [-c N] [-s SNAPLEN]\n"
+	"usage: vitool trace [-i NAME | -C PATH] [-r FILE] [-w FILE] [-c N] [-s SNAPLEN]\n"
 	"                    [--linktype N] [-U] [-v] [--json] [FILTER...]\n"
+	"       vitool trace -D\n"
 	"\n"
 	"Prints the virtqueue traffic of a running vitool instance (or of a capture\n"
 	"file with -r), one decoded line per record; writes pcap with -w.\n"
 	"\n"
-	"  -C, --control PATH   control socket of the instance (default: the only one\n"
-	"                       running, in $XDG_RUNTIME_DIR/vitool or /tmp/vitool-UID)\n"
+	"  -i, --interface NAME the instance to attach to (default: the only one\n"
+	"                       running; 'vitool list')\n"
+	"  -C, --control PATH   the instance, by its control socket\n"
+	"  -D, --list-interfaces\n"
+	"                       list the running instances ('vitool list') and exit\n"
 	"  -r, --read FILE      read records from a pcap file ('-': standard input)\n"
 	"  -w, --write FILE     write the selected records to a pcap file ('-': stdout)\n"
 	"                       instead of printing them\n"
@@ -77,6 +82,7 @@ static void print_usage(FILE *f)
 
 struct trace_opts {
 	const char *control;
+	const char *name;    /* -i */
 	const char *rfile;
 	const char *wfile;
 	uint64_t count;      /* 0: no limit */
@@ -128,6 +134,8 @@ static void parse_args(struct trace_opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "control", required_argument, NULL, 'C' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "list-interfaces", no_argument, NULL, 'D' },
 		{ "read", required_argument, NULL, 'r' },
 		{ "write", required_argument, NULL, 'w' },
 		{ "count", required_argument, NULL, 'c' },
@@ -143,11 +151,16 @@ static void parse_args(struct trace_opts *o, int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":C:r:w:c:s:UvjhL:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":C:i:Dr:w:c:s:UvjhL:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'C':
 			o->control = optarg;
 			break;
+		case 'i':
+			o->name = optarg;
+			break;
+		case 'D':
+			exit(cmd_list(1, (char *[]){ "list", NULL }));
 		case 'r':
 			o->rfile = optarg;
 			break;
@@ -185,8 +198,11 @@ static void parse_args(struct trace_opts *o, int argc, char **argv)
 			cmd_option_error("trace", c, argv);
 		}
 	}
-	if (o->rfile && o->control)
-		vt_die_usage("trace: -r reads a file; --control attaches to an instance: not both");
+	if (o->rfile && (o->control || o->name))
+		vt_die_usage("trace: -r reads a file; %s attaches to an instance: not both",
+			     o->name ? "-i" : "--control");
+	if (o->name && o->control)
+		vt_die_usage("trace: -i and --control both name the instance: give one");
 	if (o->rfile && o->snaplen)
 		vt_die_usage("trace: -s is for live capture; a file's records are already cut");
 	if (o->wfile && (o->json || o->verbose))
@@ -198,10 +214,12 @@ static void parse_args(struct trace_opts *o, int argc, char **argv)
  * stream on the same connection.  Dies on failure. */
 static struct vt_pcap_reader *attach(const struct trace_opts *o, char *src, size_t srclen)
 {
-	char path[512], err[512], line[64], *reply = NULL;
+	const struct vt_instance_want want = { .cmd = "trace", .name = o->name, .control = o->control };
+	struct vt_instance in;
+	char err[1024], line[64], *reply = NULL, *path = in.control;
 	bool ok = false;
 
-	if (vt_ctl_find(o->control, path, sizeof(path), err, sizeof(err)) < 0)
+	if (vt_instance_resolve(&want, &in, err, sizeof(err)) < 0)
 		vt_die("trace: %s", err);
 	snprintf(src, srclen, "%s", path);
 	int fd = vt_ctl_connect(path, err, sizeof(err));

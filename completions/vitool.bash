@@ -8,19 +8,20 @@
 # words are glued back together first, and the replies are cut back to the
 # part after the last break character, which is all bash replaces.
 
-_vitool_commands="serve drive loopback inject trace help"
+_vitool_commands="serve drive loopback inject trace list help"
 _vitool_devices="i2c gpio rng"
 _vitool_loopback_devices="i2c gpio rng"
 _vitool_global_opts="-v --verbose -V --version -h --help"
-_vitool_serve_i2c_opts="-s --socket -t --target -b --bus -n --name -C --control -p --print -w --write --snaplen --timeout-ms --once -v --verbose -h --help"
-_vitool_serve_gpio_opts="-s --socket -l --lines -N --names -c --chip -n --name -C --control -p --print -w --write --snaplen --timeout-ms --once -v --verbose -h --help"
+_vitool_serve_i2c_opts="-S --socket --target -b --bus -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once -q --quiet -v --verbose -h --help"
+_vitool_serve_gpio_opts="-S --socket --lines -N --names --chip -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once -q --quiet -v --verbose -h --help"
 _vitool_drive_i2c_opts="-S --socket --timeout --connect-timeout --queue-size --indirect -v --verbose -h --help"
-_vitool_serve_rng_opts="-s --socket --seed --rate -n --name -C --control -p --print -w --write --snaplen --timeout-ms --once -v --verbose -h --help"
+_vitool_serve_rng_opts="-S --socket --seed --rate -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once -q --quiet -v --verbose -h --help"
 _vitool_drive_rng_opts="-S --socket --timeout --connect-timeout --queue-size -v --verbose -h --help"
 _vitool_drive_gpio_opts="-S --socket --timeout --connect-timeout --queue-size -v --verbose -h --help"
 _vitool_loopback_opts="-f --script -s --socket -i --indirect -v --verbose -h --help"
-_vitool_inject_opts="-c --control -p --pulse -w --wait -t --timeout -h --help"
-_vitool_trace_opts="-C --control -r --read -w --write -c --count -s --snaplen --linktype -U --unbuffered -v --verbose -j --json -h --help"
+_vitool_inject_opts="-i --name -C --control --pulse --wait --timeout -h --help"
+_vitool_list_opts="-j --json -h --help"
+_vitool_trace_opts="-i --interface -C --control -D --list-interfaces -r --read -w --write -c --count -s --snaplen --linktype -U --unbuffered -v --verbose -j --json -h --help"
 # The words of a trace FILTER (lib/trace/filter.c), and the values some take.
 _vitool_filter_words="i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops error ring-error timeout late ooo addr line type read write probe status latency and or not"
 _vitool_filter_devices="i2c gpio scmi blk rng"
@@ -147,12 +148,17 @@ _vitool_optarg()
 		;;
 	trace:-s | trace:--snaplen | trace:-c | trace:--count | trace:--linktype)
 		;;  # numbers: nothing to offer
-	serve:--snaplen | serve:--timeout-ms | serve:--seed | serve:--rate)
+	serve:-s | serve:--snaplen | serve:--timeout-ms | serve:--seed | serve:--rate)
 		;;  # bytes, milliseconds, seeds, rates: numbers
+	inject:-i | inject:--name | trace:-i | trace:--interface)
+		local -a names
+		mapfile -t names < <(_vitool_ctl_names)
+		_vitool_reply "$prefix$value" "${names[@]/#/$prefix}"
+		;;
 	*:-s | *:-S | *:--socket | loopback:-f | loopback:--script | serve:-C | serve:--control)
 		_vitool_reply_files "$prefix" "$value"
 		;;
-	inject:-c | inject:--control | trace:-C | trace:--control)
+	inject:-C | inject:--control | trace:-C | trace:--control)
 		local -a ctls
 		mapfile -t ctls < <(_vitool_ctl_sockets)
 		if [[ -z $value ]] && ((${#ctls[@]})); then
@@ -161,7 +167,7 @@ _vitool_optarg()
 			_vitool_reply_files "$prefix" "$value"
 		fi
 		;;
-	serve:-c | serve:--chip)
+	serve:--chip)
 		local -a chips
 		mapfile -t chips < <(_vitool_gpio_chips)
 		if ((${#chips[@]})); then
@@ -170,11 +176,11 @@ _vitool_optarg()
 			_vitool_reply_files "$prefix" "$value"
 		fi
 		;;
-	serve:-n | serve:--name | serve:-l | serve:--lines | serve:-N | serve:--names)
+	serve:-i | serve:--name | serve:--lines | serve:-N | serve:--names)
 		;;  # free text and numbers: nothing to offer
-	inject:-p | inject:--pulse | inject:-t | inject:--timeout)
+	inject:--pulse | inject:--timeout)
 		;;  # milliseconds
-	serve:-t | serve:--target)
+	serve:--target)
 		_vitool_target "$prefix" "$value"
 		;;
 	serve:-b | serve:--bus)
@@ -205,15 +211,16 @@ _vitool_takes_arg()
 {
 	case $1:$2 in
 	*:-s | *:-S | *:--socket) return 0 ;;
-	serve:-w | serve:--write | serve:--snaplen | serve:--timeout-ms) return 0 ;;
+	serve:-w | serve:--write | serve:-s | serve:--snaplen | serve:--timeout-ms) return 0 ;;
 	trace:-C | trace:--control | trace:-r | trace:--read | trace:-w | trace:--write) return 0 ;;
+	trace:-i | trace:--interface) return 0 ;;
 	trace:-c | trace:--count | trace:--snaplen | trace:--linktype) return 0 ;;
-	serve:-t | serve:--target | serve:-b | serve:--bus) return 0 ;;
-	serve:-n | serve:--name | serve:-C | serve:--control) return 0 ;;
-	serve:-l | serve:--lines | serve:-N | serve:--names | serve:-c | serve:--chip) return 0 ;;
+	serve:--target | serve:-b | serve:--bus) return 0 ;;
+	serve:-i | serve:--name | serve:-C | serve:--control) return 0 ;;
+	serve:--lines | serve:-N | serve:--names | serve:--chip) return 0 ;;
 	serve:--seed | serve:--rate) return 0 ;;
-	inject:-c | inject:--control | inject:-p | inject:--pulse) return 0 ;;
-	inject:-t | inject:--timeout) return 0 ;;
+	inject:-C | inject:--control | inject:-i | inject:--name) return 0 ;;
+	inject:--pulse | inject:--timeout) return 0 ;;
 	drive:--timeout | drive:--connect-timeout | drive:--queue-size) return 0 ;;
 	loopback:-f | loopback:--script) return 0 ;;
 	esac
@@ -252,6 +259,17 @@ _vitool_ctl_sockets()
 			printf '%s\n' "$f"
 		fi
 	done
+	return 0
+}
+
+# The instance names: the control sockets' file names without .ctl.
+_vitool_ctl_names()
+{
+	local f
+	while IFS= read -r f; do
+		f=${f##*/}
+		printf '%s\n' "${f%.ctl}"
+	done < <(_vitool_ctl_sockets)
 	return 0
 }
 
@@ -299,9 +317,11 @@ _vitool_inject_ctl()
 		w=${_vt_words[j]}
 		case $w in
 		--) break ;;
-		-c | --control) printf '%s\n' "${_vt_words[j+1]}"; return 0 ;;
+		-C | --control) printf '%s\n' "${_vt_words[j+1]}"; return 0 ;;
 		--control=*) printf '%s\n' "${w#--control=}"; return 0 ;;
-		-c?*) printf '%s\n' "${w#-c}"; return 0 ;;
+		-C?*) printf '%s\n' "${w#-C}"; return 0 ;;
+		-i | --name) printf '%s/%s.ctl\n' "$(_vitool_ctl_dir)" "${_vt_words[j+1]}"; return 0 ;;
+		--name=*) printf '%s/%s.ctl\n' "$(_vitool_ctl_dir)" "${w#--name=}"; return 0 ;;
 		esac
 	done
 	local -a ctls
@@ -512,7 +532,11 @@ _vitool()
 
 	case $cmd in
 	help)
-		((i == _vt_cword)) && _vitool_reply "$cur" serve drive loopback inject trace
+		((i == _vt_cword)) && _vitool_reply "$cur" serve drive loopback inject trace list
+		return 0
+		;;
+	list)
+		[[ $cur == -* ]] && _vitool_reply "$cur" $_vitool_list_opts
 		return 0
 		;;
 	serve | drive) ;;

@@ -77,11 +77,11 @@ void vt_ctl_takeover(struct vt_ctl_req *r, vt_ctl_takeover_fn fn, void *arg);
 int vt_ctl_dir(char *buf, size_t len);
 /* DIR/NAME.ctl */
 int vt_ctl_default_path(const char *name, char *buf, size_t len);
-/* explicit (may be NULL): that path.  Otherwise the only instance in the
- * directory that answers; none -> "no running vitool instance"; several ->
- * "several instances running, choose one with --control: a.ctl b.ctl".
- * 0 or -1 with err set. */
-int vt_ctl_find(const char *explicit_path, char *path, size_t len, char *err, size_t errlen);
+/* The names (without .ctl, malloc'd, sorted) of the sockets in dir that
+ * accept a connection: a stale socket of a dead instance refuses.  At most
+ * max; count, or -1 (errno) when dir cannot be read.  Choosing one of them
+ * by name or device type: ctl/instance.h. */
+int vt_ctl_scan(const char *dir, char **found, int max);
 
 /* ---- client (client.c) ---- */
 

@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "devices/gpio.h"
+#include "virtio/virtio_gpio.h"
 #include "util/log.h"
 #include "util/parse.h"
 
@@ -286,22 +287,62 @@ static void op_reply_ok(struct inject *op)
 	op->r = NULL;
 }
 
+/* Why the guest did not take pin's interrupt, as far as the device can
+ * tell: the line was never armed (IRQ type none), the level did not
+ * change (no edge), the edge or level is not the one the IRQ type fires
+ * on, or the interrupt is masked (no eventq buffer queued). */
+static void why_not(const struct inject *op, const struct pin *p, char *buf, size_t len)
+{
+	struct vt_gpio_line_info li;
+	const char *type;
+	bool edge_up = p->level > p->prev;
+
+	if (vt_gpio_dev_line_info(op->g->dev, p->line, &li) < 0) {
+		snprintf(buf, len, "its state cannot be read");
+		return;
+	}
+	type = vt_gpio_irq_type_name(li.irq_type);
+	if (li.irq_type == VIRTIO_GPIO_IRQ_TYPE_NONE) {
+		snprintf(buf, len, "not armed: the guest set no IRQ type (none)");
+	} else if (p->level == p->prev && li.irq_type <= VIRTIO_GPIO_IRQ_TYPE_EDGE_BOTH) {
+		snprintf(buf, len, "it already was %s: no edge", p->level ? "high" : "low");
+	} else if (!op->pulse_ms && ((li.irq_type == VIRTIO_GPIO_IRQ_TYPE_EDGE_RISING && !edge_up) ||
+				     (li.irq_type == VIRTIO_GPIO_IRQ_TYPE_EDGE_FALLING && edge_up))) {
+		snprintf(buf, len, "its IRQ type is %s: a %s edge does not fire", type,
+			 edge_up ? "rising" : "falling");
+	} else if ((li.irq_type == VIRTIO_GPIO_IRQ_TYPE_LEVEL_HIGH && li.value == 0) ||
+		   (li.irq_type == VIRTIO_GPIO_IRQ_TYPE_LEVEL_LOW && li.value == 1)) {
+		snprintf(buf, len, "its IRQ type is %s and the line is %s", type, li.value ? "high" : "low");
+	} else if (!li.armed) {
+		snprintf(buf, len, "masked: the guest has no eventq buffer queued for it%s",
+			 li.latched ? " (the edge is latched for the next unmask)" : "");
+	} else {
+		snprintf(buf, len, "armed (%s), the guest did not take it", type ? type : "?");
+	}
+}
+
 static void op_reply_timeout(struct inject *op)
 {
-	char missing[256] = "";
-	size_t off = 0;
+	char missing[256] = "", why[768] = "";
+	size_t off = 0, woff = 0;
 	unsigned nmissing = 0;
+	bool connected = vt_gpio_dev_connected(op->g->dev);
 
 	for (unsigned i = 0; i < op->n && off < sizeof(missing); i++) {
-		char label[80];
+		char label[80], reason[160];
 		if (op->pins[i].got)
 			continue;
 		line_label(op->g->dev, op->pins[i].line, label, sizeof(label));
 		off += (size_t)snprintf(missing + off, sizeof(missing) - off, "%s%s", nmissing ? ", " : "", label);
+		if (connected && woff < sizeof(why)) {
+			why_not(op, &op->pins[i], reason, sizeof(reason));
+			woff += (size_t)snprintf(why + woff, sizeof(why) - woff, "; line %s: %s", label, reason);
+		}
 		nmissing++;
 	}
-	vt_ctl_fail(op->r, "timed out after %u ms waiting for the guest to take the interrupt on line%s %s",
-		    op->wait_ms, nmissing > 1 ? "s" : "", missing);
+	vt_ctl_fail(op->r, "timed out after %u ms waiting for the guest to take the interrupt on line%s %s%s",
+		    op->wait_ms, nmissing > 1 ? "s" : "", missing,
+		    connected ? why : ": no front-end connected (no guest to take it)");
 	vt_ctl_fail_flag(op->r, "timeout");
 	vt_ctl_done(op->r);
 	op->r = NULL;

@@ -1,5 +1,5 @@
-/* Where control sockets live and how a client picks the instance: the only
- * one that answers, or the one named with --control. */
+/* Where control sockets live, and which of them answer (instance.c asks
+ * those for their names and devices). */
 #include "ctl/ctl.h"
 
 #include <dirent.h>
@@ -11,8 +11,6 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-#define MAX_FOUND 64
 
 int vt_ctl_dir(char *buf, size_t len)
 {
@@ -69,8 +67,7 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Names (without .ctl) of the answering sockets in dir, sorted; count or -1. */
-static int scan(const char *dir, char **found, int max)
+int vt_ctl_scan(const char *dir, char **found, int max)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -93,60 +90,4 @@ static int scan(const char *dir, char **found, int max)
 	closedir(d);
 	qsort(found, (size_t)n, sizeof(found[0]), by_name);
 	return n;
-}
-
-static void list_names(char **found, int n, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (int i = 0; i < n && off < len; i++) {
-		int w = snprintf(buf + off, len - off, "%s%s", i ? ", " : "", found[i]);
-		if (w < 0)
-			break;
-		off += (size_t)w;
-	}
-}
-
-int vt_ctl_find(const char *explicit_path, char *path, size_t len, char *err, size_t errlen)
-{
-	char dir[256], names[512], *found[MAX_FOUND];
-	struct stat st;
-	int n, r = -1;
-
-	if (explicit_path) {
-		/* Connecting will tell a stale socket apart with a better message. */
-		if (stat(explicit_path, &st) < 0) {
-			snprintf(err, errlen, "no control socket at %s: %s", explicit_path, strerror(errno));
-			return -1;
-		}
-		if ((size_t)snprintf(path, len, "%s", explicit_path) >= len) {
-			snprintf(err, errlen, "control socket path too long");
-			return -1;
-		}
-		return 0;
-	}
-	if (vt_ctl_dir(dir, sizeof(dir)) < 0) {
-		snprintf(err, errlen, "control directory path too long");
-		return -1;
-	}
-	n = scan(dir, found, MAX_FOUND);
-	if (n < 0) {
-		snprintf(err, errlen, "cannot read %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (n == 0) {
-		snprintf(err, errlen, "no running vitool instance (looked in %s)", dir);
-	} else if (n > 1) {
-		list_names(found, n, names, sizeof(names));
-		snprintf(err, errlen, "several vitool instances running (%s) in %s: choose one with "
-			 "--control %s/NAME.ctl", names, dir, dir);
-	} else if ((size_t)snprintf(path, len, "%s/%s.ctl", dir, found[0]) >= len) {
-		snprintf(err, errlen, "control socket path too long");
-	} else {
-		r = 0;
-	}
-	for (int i = 0; i < n; i++)
-		free(found[i]);
-	return r;
 }

@@ -533,6 +533,13 @@ static void gpio_get_config(void *dev, uint32_t off, uint8_t *buf, uint32_t len)
 		memset(buf, 0, len);
 }
 
+bool vt_gpio_dev_connected(void *dev)
+{
+	const struct gpio_dev *d = dev;
+
+	return d->b && vt_backend_connected(d->b);
+}
+
 static void gpio_attach(void *dev, struct vt_backend *b)
 {
 	((struct gpio_dev *)dev)->b = b;

@@ -39,6 +39,10 @@ int vt_gpio_dev_find_line(void *dev, const char *word);
  * line's IRQ type. */
 int vt_gpio_dev_set_input(void *dev, unsigned line, int level);
 
+/* A front-end is connected to the backend serving dev (inject --wait
+ * tells "nobody there" from "the guest did not take it"). */
+bool vt_gpio_dev_connected(void *dev);
+
 /* Called after the device completed line's eventq buffer with VALID: the
  * guest got the interrupt (inject --wait). */
 typedef void (*vt_gpio_irq_cb)(void *arg, unsigned line);

@@ -25,9 +25,9 @@ static const char *const queues[] = { "requestq", "eventq", NULL };
 /* ---- serve ---- */
 
 static const struct vt_device_option options[] = {
-	{ "lines", 'l', "N", "simulated chip with N lines (default: as many as --names,\nelse 8)" },
+	{ "lines", 0, "N", "simulated chip with N lines (default: as many as --names,\nelse 8)" },
 	{ "names", 'N', "LIST", "line names, comma-separated" },
-	{ "chip", 'c', "CHIP", "pass lines through to a host gpiochip (libgpiod)" },
+	{ "chip", 0, "CHIP", "pass lines through to a host gpiochip (libgpiod)" },
 	{ NULL, 0, NULL, NULL },
 };
 

@@ -19,7 +19,7 @@ static const char *const queues[] = { "requestq", NULL };
 /* ---- serve ---- */
 
 static const struct vt_device_option options[] = {
-	{ "target", 't', "SPEC", "simulated target ADDR=MODEL[:file=PATH]; MODEL is\n24c02, 24c32 or regs (repeatable)" },
+	{ "target", 0, "SPEC", "simulated target ADDR=MODEL[:file=PATH]; MODEL is\n24c02, 24c32 or regs (repeatable)" },
 	{ "bus", 'b', "DEV", "pass requests through to a host adapter /dev/i2c-N" },
 	{ NULL, 0, NULL, NULL },
 };

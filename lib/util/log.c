@@ -7,7 +7,11 @@
 
 int vt_log_verbosity = VT_LOG_WARN;
 
-static char last_msg[512];
+/* The whole message, however long (a usage text, a long path): grown as
+ * needed; the fixed buffer is what is left when memory runs out. */
+static char fallback[512];
+static char *last_msg = fallback;
+static size_t last_cap;
 static int quiet;
 static vt_log_sink_fn sink;
 static void *sink_arg;
@@ -28,10 +32,28 @@ void vt_log_set_sink(vt_log_sink_fn fn, void *arg)
 	sink_arg = arg;
 }
 
+static void format(const char *fmt, va_list ap)
+{
+	va_list copy;
+	int n;
+
+	va_copy(copy, ap);
+	n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n >= 0 && (size_t)n >= (last_cap ? last_cap : sizeof(fallback))) {
+		char *nb = realloc(last_cap ? last_msg : NULL, (size_t)n + 1);
+		if (nb) {
+			last_msg = nb;
+			last_cap = (size_t)n + 1;
+		}
+	}
+	vsnprintf(last_msg, last_cap ? last_cap : sizeof(fallback), fmt, ap);
+}
+
 /* level < 0: the die path, always stderr. */
 static void emit(int level, const char *fmt, va_list ap, int print)
 {
-	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
+	format(fmt, ap);
 	if (print && !quiet && sink && level >= 0) {
 		sink(sink_arg, level, last_msg);
 	} else if (print && !quiet) {

@@ -60,10 +60,10 @@ complete_words() {
 
 # The long options of a command's option table in cmd/CMD.c, sorted:
 # getopt_long rows ({ "socket", required_argument, ... }) and inject's own
-# rows ({ "control", 'c', true, set_control }).
+# rows ({ "control", 'C', true, set_control }, { "wait", 0, false, set_wait }).
 getopt_long_options() {
 	sed -n -e 's/^[[:space:]]*{ "\([a-z-]*\)", [a-z_]*_argument,.*/--\1/p' \
-		-e "s/^[[:space:]]*{ \"\([a-z-]*\)\", '.', \(true\|false\), .*/--\1/p" \
+		-e "s/^[[:space:]]*{ \"\([a-z-]*\)\", \('.'\|0\), \(true\|false\), .*/--\1/p" \
 		"$SRC_DIR/cmd/$1.c" | sort
 }
 
@@ -114,24 +114,24 @@ dispatcher_commands() {
 
 @test "completion: commands after 'vitool '" {
 	complete_words vitool ""
-	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject trace help"
+	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject trace list help"
 }
 
 @test "completion: commands after global options, global options after 'vitool -'" {
 	complete_words vitool -v ""
-	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject trace help"
+	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject trace list help"
 	complete_words vitool --v
 	assert_equal "${COMPREPLY[*]}" "--verbose --version"
 }
 
 @test "completion: options after 'vitool serve i2c --'" {
 	complete_words vitool serve i2c --
-	assert_equal "${COMPREPLY[*]}" "--socket --target --bus --name --control --print --write --snaplen --timeout-ms --once --verbose --help"
+	assert_equal "${COMPREPLY[*]}" "--socket --target --bus --name --control --print --write --snaplen --timeout-ms --once --quiet --verbose --help"
 }
 
 @test "completion: options after 'vitool serve gpio --'" {
 	complete_words vitool serve gpio --
-	assert_equal "${COMPREPLY[*]}" "--socket --lines --names --chip --name --control --print --write --snaplen --timeout-ms --once --verbose --help"
+	assert_equal "${COMPREPLY[*]}" "--socket --lines --names --chip --name --control --print --write --snaplen --timeout-ms --once --quiet --verbose --help"
 	complete_words vitool serve gpio --n
 	assert_equal "${COMPREPLY[*]}" "--names --name"
 }
@@ -171,7 +171,7 @@ dispatcher_commands() {
 	# word of its own and is the word under the cursor.
 	complete_words vitool serve i2c --target 0x50 =
 	assert_equal "${COMPREPLY[*]}" "24c02 24c32 regs"
-	complete_words vitool serve i2c -t 0x50 = 24
+	complete_words vitool serve i2c -S /tmp/s --target 0x50 = 24
 	assert_equal "${COMPREPLY[*]}" "24c02 24c32"
 	complete_words vitool serve i2c --target=0x50 = r
 	assert_equal "${COMPREPLY[*]}" "regs"
@@ -190,9 +190,11 @@ dispatcher_commands() {
 
 @test "completion: command names after 'vitool help '" {
 	complete_words vitool help ""
-	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject trace"
-	complete_words vitool help l
+	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject trace list"
+	complete_words vitool help lo
 	assert_equal "${COMPREPLY[*]}" "loopback"
+	complete_words vitool help l
+	assert_equal "${COMPREPLY[*]}" "loopback list"
 	complete_words vitool help t
 	assert_equal "${COMPREPLY[*]}" "trace"
 }
@@ -220,7 +222,7 @@ dispatcher_commands() {
 	dir=$(mktemp -d)
 	touch "$dir/cap.pcap"
 	complete_words vitool trace --
-	assert_equal "${COMPREPLY[*]}" "--control --read --write --count --snaplen --linktype --unbuffered --verbose --json --help"
+	assert_equal "${COMPREPLY[*]}" "--interface --control --list-interfaces --read --write --count --snaplen --linktype --unbuffered --verbose --json --help"
 	complete_words vitool trace -r "$dir/ca"
 	assert_equal "${COMPREPLY[*]}" "$dir/cap.pcap"
 	complete_words vitool trace --write = "$dir/ca"
@@ -236,6 +238,18 @@ dispatcher_commands() {
 	complete_words vitool trace -- -
 	assert_equal "${COMPREPLY[*]}" ""
 	rm -rf "$dir"
+}
+
+@test "completion: -i offers the running instances' names (inject, trace)" {
+	command -v python3 >/dev/null || skip "python3 not installed"
+	start_gpio board --names led
+	start_gpio plain --lines 2
+	complete_words vitool inject -i ""
+	assert_equal "${COMPREPLY[*]}" "board plain"
+	complete_words vitool trace --interface p
+	assert_equal "${COMPREPLY[*]}" "plain"
+	complete_words vitool list --
+	assert_equal "${COMPREPLY[*]}" "--json --help"
 }
 
 @test "completion: trace --control offers the running instances' sockets" {
@@ -376,7 +390,7 @@ registry_filter_words() {
 	complete_words vitool inject ""
 	assert_equal "${COMPREPLY[*]}" "gpio"
 	complete_words vitool inject --
-	assert_equal "${COMPREPLY[*]}" "--control --pulse --wait --timeout --help"
+	assert_equal "${COMPREPLY[*]}" "--name --control --pulse --wait --timeout --help"
 	complete_words vitool inject gpio button=1 --w
 	assert_equal "${COMPREPLY[*]}" "--wait"
 	complete_words vitool inject gpio button = ""
@@ -422,7 +436,9 @@ registry_filter_words() {
 	assert_equal "${COMPREPLY[*]}" ""
 	complete_words vitool inject --control "$XDG_RUNTIME_DIR/vitool/plain.ctl" gpio ""
 	assert_equal "${COMPREPLY[*]}" "0= 1= 2="
-	complete_words vitool inject gpio -c "$XDG_RUNTIME_DIR/vitool/board.ctl" l
+	complete_words vitool inject gpio -C "$XDG_RUNTIME_DIR/vitool/board.ctl" l
+	assert_equal "${COMPREPLY[*]}" "led="
+	complete_words vitool inject gpio -i board l
 	assert_equal "${COMPREPLY[*]}" "led="
 	# --control's value: the running instances' sockets.
 	complete_words vitool inject gpio --control ""
@@ -462,7 +478,7 @@ registry_filter_words() {
 		[ -n "$want" ] || fail "no options found in cmd/$cmd.c"
 		all=()
 		case $cmd in
-		loopback | inject | trace)
+		loopback | inject | trace | list)
 			complete_words vitool "$cmd" --
 			all=("${COMPREPLY[@]}")
 			;;

@@ -208,28 +208,26 @@ value_of_line1() {
 	assert_output --partial '"name":"plain",'
 }
 
-@test "a second serve with the same default name gets NAME-PID" {
+@test "a second serve with the same default name refuses (no silent NAME-PID)" {
 	start_gpio_serve --names "$NAMES"
-	mkdir "$BATS_TEST_TMPDIR/b"
-	bg_start second "$VITOOL" serve gpio --socket "$BATS_TEST_TMPDIR/b/gpio.sock" --lines 2
 	local pid
-	wait_for 5 eval 'pid=$(pgrep -P "${BG_PID[second]}")' || fail "no second serve process"
-	local ctl2="$XDG_RUNTIME_DIR/vitool/gpio-$pid.ctl"
-	wait_for 5 test -S "$ctl2" || fail "no $ctl2: $(ls "$XDG_RUNTIME_DIR/vitool")"
-	run ctl_cmd info "$ctl2"
-	assert_output --partial '"name":"gpio-'"$pid"'","pid":'"$pid"','
-	assert_output --partial '"socket":"'"$BATS_TEST_TMPDIR/b/gpio.sock"'"'
+	pid=$(pgrep -P "$SERVE_PID") || fail "no serve process"
+	mkdir "$BATS_TEST_TMPDIR/b"
+	run_vitool serve gpio --socket "$BATS_TEST_TMPDIR/b/gpio.sock" --lines 2
+	assert_failure 1
+	assert_stderr "vitool: serve: instance gpio is already running (gpio, pid $pid, socket $SOCK, control $CTL): give this one another name with --name NAME (-i NAME)"
+	[ -z "$(ls "$XDG_RUNTIME_DIR/vitool" | grep -v '^gpio.ctl$')" ] ||
+		fail "a second control socket appeared: $(ls "$XDG_RUNTIME_DIR/vitool")"
 	# the first keeps its name
 	run ctl_cmd info
 	assert_output --partial '"name":"gpio",'
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/second.err")" ""
 }
 
 @test "an explicit --name that is taken: exit 1 with a message" {
 	start_gpio_serve --names "$NAMES"
 	run_vitool serve gpio --socket "$BATS_TEST_TMPDIR/other.sock" --name gpio --lines 2
 	assert_failure 1
-	assert_stderr "vitool: serve: control socket: instance gpio already running at $CTL"
+	assert_stderr_regex "^vitool: serve: instance gpio is already running \\(gpio, pid [0-9]+, socket $SOCK, control $CTL\\): give this one another name with --name NAME \\(-i NAME\\)\$"
 	# the first instance is untouched
 	run ctl_cmd info
 	assert_output --partial '"socket":"'"$SOCK"'"'
@@ -247,7 +245,7 @@ value_of_line1() {
 	start_gpio_serve --names "$NAMES"
 	run_vitool serve gpio --socket "$BATS_TEST_TMPDIR/other.sock" --control "$CTL" --lines 2
 	assert_failure 1
-	assert_stderr "vitool: serve: control socket: instance gpio already running at $CTL"
+	assert_stderr_regex "^vitool: serve: instance gpio is already running \\(gpio, pid [0-9]+, socket $SOCK, control $CTL\\): give this one another --control PATH\$"
 }
 
 @test "--name NAME and --control PATH place the socket" {
@@ -264,7 +262,7 @@ value_of_line1() {
 	# not in the default directory: inject needs --control
 	ginject 1=1
 	assert_failure 1
-	assert_stderr_contains "no running vitool instance"
+	assert_stderr_contains "no running gpio instance"
 	ginject --control "$CTL" 1=1
 	assert_success
 }

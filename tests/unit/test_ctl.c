@@ -449,11 +449,15 @@ static void test_socket_files(void)
 	vt_loop_free(l);
 }
 
-static void test_find(void)
+/* Which sockets in the directory answer: stale ones do not (choosing one
+ * by name or type is ctl/instance.c's, tested by tests/bats/instances.bats
+ * against real serves). */
+static void test_scan(void)
 {
 	struct vt_loop *l = vt_loop_new();
-	char xdg[128], dir[160], pa[192], pb[192], dead[192], found[256], err[256];
+	char xdg[128], dir[160], pa[192], pb[192], dead[192], found[256], *names[8];
 	struct vt_ctl_server *a, *b;
+	int n;
 
 	snprintf(xdg, sizeof(xdg), "%s/run", tmpdir);
 	mkdir(xdg, 0700);
@@ -461,35 +465,35 @@ static void test_find(void)
 	EXPECT(vt_ctl_dir(dir, sizeof(dir)) == 0);
 	EXPECT(!strcmp(dir, strcat(strcpy(found, xdg), "/vitool")));
 
-	EXPECT(vt_ctl_find(NULL, found, sizeof(found), err, sizeof(err)) < 0);
-	EXPECT_STR_HAS(err, "no running vitool instance (looked in ");
-	EXPECT_STR_HAS(err, dir);
-
-	EXPECT(vt_ctl_default_path("a", pa, sizeof(pa)) == 0);
-	a = new_server(l, pa, "a");
-	/* A stale socket next to it does not count. */
-	snprintf(dead, sizeof(dead), "%s/dead.ctl", dir);
-	make_stale(dead);
-	EXPECT(vt_ctl_find(NULL, found, sizeof(found), err, sizeof(err)) == 0);
-	EXPECT(!strcmp(found, pa));
+	/* No directory yet: nothing runs. */
+	EXPECT(vt_ctl_scan(dir, names, 8) == 0);
 
 	EXPECT(vt_ctl_default_path("b", pb, sizeof(pb)) == 0);
 	b = new_server(l, pb, "b");
-	EXPECT(vt_ctl_find(NULL, found, sizeof(found), err, sizeof(err)) < 0);
-	EXPECT_STR_HAS(err, "several vitool instances running (a, b) in ");
-	EXPECT_STR_HAS(err, ": choose one with --control ");
-
-	/* --control: that one, whatever else runs. */
-	EXPECT(vt_ctl_find(pb, found, sizeof(found), err, sizeof(err)) == 0);
-	EXPECT(!strcmp(found, pb));
-	EXPECT(vt_ctl_find("/nonexistent/x.ctl", found, sizeof(found), err, sizeof(err)) < 0);
-	EXPECT_STR_HAS(err, "/nonexistent/x.ctl");
+	EXPECT(vt_ctl_default_path("a", pa, sizeof(pa)) == 0);
+	a = new_server(l, pa, "a");
+	/* A stale socket next to them does not count; other files neither. */
+	snprintf(dead, sizeof(dead), "%s/dead.ctl", dir);
+	make_stale(dead);
+	n = vt_ctl_scan(dir, names, 8);
+	EXPECT(n == 2);
+	if (n == 2) {
+		EXPECT(!strcmp(names[0], "a"));   /* sorted */
+		EXPECT(!strcmp(names[1], "b"));
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	/* At most max. */
+	n = vt_ctl_scan(dir, names, 1);
+	EXPECT(n == 1);
+	for (int i = 0; i < n; i++)
+		free(names[i]);
 
 	/* Empty XDG_RUNTIME_DIR: /tmp/vitool-UID. */
 	setenv("XDG_RUNTIME_DIR", "", 1);
 	EXPECT(vt_ctl_dir(found, sizeof(found)) == 0);
-	snprintf(err, sizeof(err), "/tmp/vitool-%u", (unsigned)getuid());
-	EXPECT(!strcmp(found, err));
+	snprintf(pa, sizeof(pa), "/tmp/vitool-%u", (unsigned)getuid());
+	EXPECT(!strcmp(found, pa));
 	setenv("XDG_RUNTIME_DIR", xdg, 1);
 
 	vt_ctl_server_free(a);
@@ -621,7 +625,7 @@ int main(void)
 	RUN(test_deferred_half_close);
 	RUN(test_free_with_pending);
 	RUN(test_socket_files);
-	RUN(test_find);
+	RUN(test_scan);
 	RUN(test_slow_reader);
 	RUN(test_client_lib);
 	char cmd[128];

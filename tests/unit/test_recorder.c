@@ -500,7 +500,7 @@ static void test_serve_write(void)
 			int null = open("/dev/null", O_WRONLY);
 			if (null >= 0)
 				dup2(null, STDERR_FILENO);
-			execl(bin, "vitool", "serve", "i2c", "--socket", sock_path, "-t", "0x50=24c02",
+			execl(bin, "vitool", "serve", "i2c", "--socket", sock_path, "--target", "0x50=24c02",
 			      "-w", cap_path, "--once", "-C", ctl_path, (char *)NULL);
 			_exit(127);
 		}
