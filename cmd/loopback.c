@@ -1,12 +1,15 @@
 /* vitool loopback [DEV]: the no-VM demo.  A child process runs `serve`
  * (the same code as the command) on a fresh socket; this process is the
- * front-end and runs a built-in exercise or a script, one operation line at
- * a time.  The child prints each request as it is served; we print results.
+ * front-end and runs a built-in exercise or a script, one step (operation
+ * line) at a time, and tells the story on one screen: each step, what it
+ * did, the child's line for each request it served, and a summary.
  *
  * Everything about a device (the serve arguments, the exercise, the words
- * a script may use) is its registry descriptor's loopback part
- * (lib/devices/DEV_type.c): this file names no device. */
+ * a script may use, the steps whose request lines fold) is its registry
+ * descriptor's loopback part (lib/devices/DEV_type.c): this file names no
+ * device. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -18,6 +21,7 @@
 
 #include "cmd/cmd.h"
 #include "ctl/ctl.h"
+#include "ctl/queue_stats.h"
 #include "devices/registry.h"
 #include "util/log.h"
 #include "vhost/frontend.h"
@@ -25,6 +29,8 @@
 #define MAX_WORDS 300
 #define MAX_ARGS 24
 #define QUEUE_SIZE 64
+#define LINE_MAX_BYTES 4096
+#define OPT_INDIRECT 256
 
 /* Prints one help text with each line indented. */
 static void put_indented(const char *text, const char *indent)
@@ -49,19 +55,22 @@ static void usage(void)
 		if (vt_device_has(t, VT_DEVICE_LOOPBACK) && t->front->indirect && at < sizeof(indirect))
 			at += (size_t)snprintf(indirect + at, sizeof(indirect) - at, "%s%s", at ? ", " : "", t->name);
 	}
-	printf("usage: vitool loopback [%s] [--script FILE] [--socket PATH] [--indirect] [-v]\n"
+	printf("usage: vitool loopback [%s] [-f FILE] [-S PATH] [--indirect] [-v]\n"
 	       "\n"
 	       "Starts `vitool serve` in a child process, connects vitool's own front-end\n"
 	       "over a real vhost-user socket and runs a short exercise, printing every\n"
-	       "request as the device serves it.\n"
+	       "request as the device serves it and a summary line at the end.  Options\n"
+	       "may come before or after the device.\n"
 	       "\n"
-	       "  -f, --script FILE   run FILE instead: one operation line each (the\n"
-	       "                      device's, below); # starts a comment line; a\n"
-	       "                      leading ! marks a line that must fail\n"
-	       "  -s, --socket PATH   socket to use (default: in a new temporary directory)\n"
-	       "  -i, --indirect      send chains through indirect descriptor tables\n"
+	       "  -f, --script FILE   run FILE instead: one step (operation line) each,\n"
+	       "                      the device's, below; # starts a comment line; a\n"
+	       "                      leading ! marks a step that must fail; every line\n"
+	       "                      is checked before the first one runs\n"
+	       "  -S, --socket PATH   socket to use (default: in a new temporary directory)\n"
+	       "      --indirect      send chains through indirect descriptor tables\n"
 	       "                      (%s)\n"
-	       "  -v, --verbose       also print kicks, calls and vhost-user messages\n"
+	       "  -v, --verbose       also print kicks, calls and vhost-user messages, and\n"
+	       "                      every request of a folded step (detect)\n"
 	       "  -h, --help          this help\n"
 	       "\n"
 	       "Devices:\n",
@@ -94,6 +103,202 @@ struct loopback_opts {
 	int verbose;
 };
 
+/* The short options loopback had before issue 10's table: said plainly. */
+static void drop_hint(int c)
+{
+	static const struct { char c; const char *now; } dropped[] = {
+		{ 's', "-S, --socket" }, { 'i', "--indirect" },
+	};
+
+	if (c != '?')
+		return;
+	for (size_t i = 0; i < sizeof(dropped) / sizeof(dropped[0]); i++)
+		if (optopt == dropped[i].c)
+			vt_die_usage("loopback: -%c is now %s (see 'vitool loopback --help')", optopt,
+				     dropped[i].now);
+}
+
+/* Options and the device word in any order: "-S P gpio -f F" as well as
+ * "gpio -f F -S P". */
+static void parse(int argc, char **argv, struct loopback_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "script", required_argument, NULL, 'f' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "indirect", no_argument, NULL, OPT_INDIRECT },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *name = NULL;
+	bool words_only = false;
+	char list[256];
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while (optind < argc) {
+		int at = optind ? optind : 1;   /* optind 0: getopt starts at 1 */
+		c = words_only ? -1 : getopt_long(argc, argv, "+:f:S:vh", longopts, NULL);
+		if (c == -1) {
+			/* getopt took a "--": everything after it is a word. */
+			if (!words_only && optind == at + 1 && !strcmp(argv[at], "--"))
+				words_only = true;
+			if (optind >= argc)
+				break;
+			if (name)
+				vt_die_usage("loopback: unexpected argument '%s'", argv[optind]);
+			name = argv[optind++];
+			continue;
+		}
+		switch (c) {
+		case 'f':
+			o->script = optarg;
+			break;
+		case 'S':
+			o->socket = optarg;
+			break;
+		case OPT_INDIRECT:
+			o->indirect = true;
+			break;
+		case 'v':
+			o->verbose++;
+			vt_log_verbosity++;
+			break;
+		case 'h':
+			usage();
+			exit(VT_EXIT_OK);
+		default:
+			drop_hint(c);
+			cmd_option_error("loopback", c, argv);
+		}
+	}
+	o->device = name ? vt_device_find(name) : default_device();
+	if (!o->device || !vt_device_has(o->device, VT_DEVICE_LOOPBACK)) {
+		vt_device_names(list, sizeof(list), VT_DEVICE_LOOPBACK, ", ");
+		vt_die_usage("loopback: unknown device '%s' (%s)", name, list);
+	}
+	if (o->indirect && !o->device->front->indirect)
+		vt_die_usage("loopback: %s takes no --indirect", o->device->name);
+}
+
+/* ---- the child's lines ----
+ *
+ * The child serve prints a line for each request it serves into a pipe,
+ * and this process passes them on: each time it writes anything itself
+ * (our stdout is a stream whose writes first drain the pipe) and after each
+ * step.  The child prints a request's line before it signals the
+ * completion, so the lines come out in the order things happened, and a
+ * folded step (detect) can count its lines instead of printing them. */
+
+struct relay {
+	int fd;                /* read end of the child's stdout; -1 closed */
+	int out;               /* our real standard output */
+	bool fold;             /* count complete lines, print none */
+	unsigned folded;
+	size_t len;
+	char buf[LINE_MAX_BYTES];
+};
+
+static struct relay relay = { .fd = -1, .out = -1 };
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;   /* stdout gone (a closed pipe): nothing to tell */
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Passes on the complete lines in buf; all: the rest too (the child
+ * exited).  A line longer than buf goes in pieces. */
+static void relay_lines(struct relay *r, bool all)
+{
+	size_t start = 0;
+
+	while (start < r->len) {
+		char *nl = memchr(r->buf + start, '\n', r->len - start);
+		size_t end;
+
+		if (nl)
+			end = (size_t)(nl - r->buf) + 1;
+		else if (all || (start == 0 && r->len == sizeof(r->buf)))
+			end = r->len;
+		else
+			break;
+		if (r->fold)
+			r->folded++;
+		else
+			write_all(r->out, r->buf + start, end - start);
+		start = end;
+	}
+	memmove(r->buf, r->buf + start, r->len - start);
+	r->len -= start;
+}
+
+/* Reads what the child has written; to_eof: until it closes the pipe. */
+static void relay_pump(struct relay *r, bool to_eof)
+{
+	if (r->fd < 0)
+		return;
+	if (to_eof)
+		fcntl(r->fd, F_SETFL, fcntl(r->fd, F_GETFL) & ~O_NONBLOCK);
+	for (;;) {
+		ssize_t n = read(r->fd, r->buf + r->len, sizeof(r->buf) - r->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0 || to_eof) {
+				relay_lines(r, true);
+				close(r->fd);
+				r->fd = -1;
+			}
+			return;
+		}
+		r->len += (size_t)n;
+		relay_lines(r, false);
+	}
+}
+
+static ssize_t relay_write(void *cookie, const char *buf, size_t size)
+{
+	struct relay *r = cookie;
+
+	relay_pump(r, false);
+	write_all(r->out, buf, size);
+	return (ssize_t)size;
+}
+
+/* Makes stdout the relaying stream; fd is the pipe's read end. */
+static void relay_start(int fd)
+{
+	FILE *f;
+
+	relay.fd = fd;
+	relay.out = dup(STDOUT_FILENO);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	f = relay.out >= 0 ? fopencookie(&relay, "w", (cookie_io_functions_t){ .write = relay_write }) : NULL;
+	if (!f)
+		vt_die("loopback: cannot relay the backend's output: %s", strerror(errno));
+	setvbuf(f, NULL, _IOLBF, 0);
+	fflush(stdout);
+	stdout = f;   /* glibc: stdout is a variable for this */
+}
+
+/* ---- the run ---- */
+
+/* One step: a line of the exercise or of a script. */
+struct step {
+	char *text;            /* as written, without the newline */
+	const char *file;      /* the script, NULL for the exercise */
+	unsigned lineno;
+};
+
 /* One run: the front-end, the device's driver, the child's control socket. */
 struct loopback {
 	const struct vt_device_type *t;
@@ -101,6 +306,8 @@ struct loopback {
 	void *drv;             /* the descriptor's driver state */
 	int ctl;               /* control socket of the child, -1 */
 	struct vt_run_opts ro;
+	bool verbose;
+	unsigned steps, errors, expected;
 };
 
 static enum vt_run_result run_words(struct loopback *lb, char **words, unsigned n, char *err, size_t errlen)
@@ -112,68 +319,154 @@ static enum vt_run_result run_words(struct loopback *lb, char **words, unsigned 
 	return lb->t->front->run(lb->drv, words, n, &lb->ro, err, errlen);
 }
 
-static void parse(int argc, char **argv, struct loopback_opts *o)
+static bool check_words(const struct vt_device_type *t, char *const *words, unsigned n, char *err, size_t errlen)
 {
-	static const struct option longopts[] = {
-		{ "script", required_argument, NULL, 'f' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "indirect", no_argument, NULL, 'i' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *name = NULL;
-	char list[256];
-	int c;
-
-	/* The device word may come first ("loopback gpio --script F"), like
-	 * serve and drive, or last. */
-	if (argc >= 2 && argv[1][0] != '-') {
-		name = argv[1];
-		argc--;
-		argv++;
-	}
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:f:s:ivh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			o->script = optarg;
-			break;
-		case 's':
-			o->socket = optarg;
-			break;
-		case 'i':
-			o->indirect = true;
-			break;
-		case 'v':
-			o->verbose++;
-			vt_log_verbosity++;
-			break;
-		case 'h':
-			usage();
-			exit(VT_EXIT_OK);
-		default:
-			cmd_option_error("loopback", c, argv);
-		}
-	}
-	if (optind < argc)
-		name = argv[optind++];
-	if (optind < argc)
-		vt_die_usage("loopback: unexpected argument '%s'", argv[optind]);
-	o->device = name ? vt_device_find(name) : default_device();
-	if (!o->device || !vt_device_has(o->device, VT_DEVICE_LOOPBACK)) {
-		vt_device_names(list, sizeof(list), VT_DEVICE_LOOPBACK, ", ");
-		vt_die_usage("loopback: unknown device '%s' (%s)", name, list);
-	}
-	if (o->indirect && !o->device->front->indirect)
-		vt_die_usage("loopback: %s takes no --indirect", o->device->name);
-	if (o->script && access(o->script, R_OK) < 0)
-		vt_die("loopback: cannot open script %s: %s", o->script, strerror(errno));
+	return (t->loopback->check ? t->loopback->check : t->front->check)(words, n, err, errlen);
 }
 
+/* Splits a line into words in place; returns the count. */
+static unsigned split(char *line, char **words)
+{
+	unsigned n = 0;
+
+	for (char *w = strtok(line, " \t\r\n"); w && n < MAX_WORDS; w = strtok(NULL, " \t\r\n"))
+		words[n++] = w;
+	return n;
+}
+
+/* A step's words (the text after blanks and the ! mark) into line;
+ * false with err set when it has too many. */
+static bool step_words(const char *text, char *line, size_t len, char **words, unsigned *n, char *err,
+		       size_t errlen)
+{
+	text += strspn(text, " \t");
+	text += text[0] == '!';
+	if (snprintf(line, len, "%s", text) >= (int)len) {
+		snprintf(err, errlen, "line longer than %zu bytes", len - 1);
+		return false;
+	}
+	*n = split(line, words);
+	if (*n == MAX_WORDS) {
+		snprintf(err, errlen, "more than %d words on one line", MAX_WORDS - 1);
+		return false;
+	}
+	return true;
+}
+
+static bool is_comment(const char *text)
+{
+	text += strspn(text, " \t");
+	return text[0] == '#';
+}
+
+static bool folds(const struct vt_device_type *t, const char *word)
+{
+	for (unsigned i = 0; t->loopback->fold_words && t->loopback->fold_words[i]; i++)
+		if (!strcmp(t->loopback->fold_words[i], word))
+			return true;
+	return false;
+}
+
+/* "f:3: " for a script's step, "" for the exercise's. */
+static void where(const struct step *s, char *buf, size_t len)
+{
+	if (s->file)
+		snprintf(buf, len, "%s:%u: ", s->file, s->lineno);
+	else
+		buf[0] = '\0';
+}
+
+/* Runs one step; counts it, its failure or its expected failure. */
+static void run_step(struct loopback *lb, const struct step *s)
+{
+	char line[LINE_MAX_BYTES], err[512], at[300];
+	char *words[MAX_WORDS];
+	const char *text = s->text + strspn(s->text, " \t");
+	bool expect_fail = text[0] == '!', fold;
+	enum vt_run_result res;
+	unsigned n;
+
+	if (is_comment(text)) {
+		printf("%s\n", text);
+		return;
+	}
+	where(s, at, sizeof(at));
+	if (!step_words(text, line, sizeof(line), words, &n, err, sizeof(err))) {
+		printf("error: %s%s\n", at, err);   /* the exercise's: a script's were checked */
+		lb->errors++;
+		return;
+	}
+	if (!n)
+		return;
+	lb->steps++;
+	printf("> %s\n", text + expect_fail);
+	fold = !lb->verbose && folds(lb->t, words[0]);
+	relay_pump(&relay, false);
+	relay.fold = fold;
+	relay.folded = 0;
+	res = run_words(lb, words, n, err, sizeof(err));
+	relay_pump(&relay, false);
+	relay.fold = false;
+	if (fold && relay.folded)
+		printf("# %u request%s served, folded into the lines above (-v prints each)\n", relay.folded,
+		       relay.folded == 1 ? "" : "s");
+	if (res == VT_RUN_OK && !expect_fail)
+		return;
+	if (res == VT_RUN_OK) {
+		printf("error: %sthe step was expected to fail but succeeded\n", at);
+		lb->errors++;
+	} else if (expect_fail && res == VT_RUN_DEVICE_ERR) {
+		printf("failed as expected: %s\n", err);
+		lb->expected++;
+	} else {
+		printf("error: %s%s\n", at, err);
+		lb->errors++;
+	}
+}
+
+/* Reads a script into steps, checking every line before anything runs: a
+ * bad one ends the command (exit 2) with its file and line number. */
+static struct step *read_script(const struct vt_device_type *t, const char *path, unsigned *count)
+{
+	FILE *f = fopen(path, "r");
+	struct step *steps = NULL;
+	char *buf = NULL, line[LINE_MAX_BYTES], err[512];
+	char *words[MAX_WORDS];
+	size_t cap = 0;
+	ssize_t len;
+	unsigned n, lineno = 0;
+
+	if (!f)
+		vt_die("loopback: cannot open script %s: %s", path, strerror(errno));
+	*count = 0;
+	while ((len = getline(&buf, &cap, f)) > 0) {
+		lineno++;
+		while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+			buf[--len] = '\0';
+		if (!is_comment(buf)) {
+			if (!step_words(buf, line, sizeof(line), words, &n, err, sizeof(err)) ||
+			    (n && !check_words(t, words, n, err, sizeof(err))))
+				vt_die_usage("loopback: %s:%u: %s", path, lineno, err);
+			if (!n)
+				continue;
+		}
+		struct step *grown = realloc(steps, (*count + 1) * sizeof(*steps));
+		if (!grown || !(grown[*count].text = strdup(buf)))
+			vt_die("loopback: out of memory");
+		steps = grown;
+		steps[*count].file = path;
+		steps[(*count)++].lineno = lineno;
+	}
+	if (ferror(f))
+		vt_die("loopback: cannot read script %s: %s", path, strerror(errno));
+	free(buf);
+	fclose(f);
+	return steps;
+}
+
+/* The child's stdout is the pipe's write end pipefd[1]. */
 static pid_t start_backend(const struct vt_device_type *t, const char *socket, const char *control,
-			   int verbose)
+			   int verbose, const int pipefd[2])
 {
 	char *args[MAX_ARGS];
 	unsigned n = 0;
@@ -185,6 +478,9 @@ static pid_t start_backend(const struct vt_device_type *t, const char *socket, c
 		vt_die("loopback: fork: %s", strerror(errno));
 	if (pid)
 		return pid;
+	close(pipefd[0]);
+	if (dup2(pipefd[1], STDOUT_FILENO) < 0)
+		_exit(VT_EXIT_FAIL);
 	args[n++] = "serve";
 	args[n++] = (char *)t->name;
 	args[n++] = "--socket";
@@ -203,76 +499,41 @@ static pid_t start_backend(const struct vt_device_type *t, const char *socket, c
 	exit(cmd_serve((int)n, args));
 }
 
-/* Splits a line into words in place; returns the count. */
-static unsigned split(char *line, char **words)
+/* Requests and events the device served, from the child's stats: the
+ * event queues' completions are events.  false when it cannot tell. */
+static bool served(const struct loopback *lb, uint64_t *requests, uint64_t *events)
 {
-	unsigned n = 0;
+	uint64_t used[VT_CTL_MAX_QUEUES];
+	int n = vt_ctl_used_counts(lb->ctl, used);
 
-	for (char *w = strtok(line, " \t\r\n"); w && n < MAX_WORDS; w = strtok(NULL, " \t\r\n"))
-		words[n++] = w;
-	return n;
+	*requests = *events = 0;
+	for (int q = 0; q < n; q++) {
+		if (lb->t->event_queues >> q & 1)
+			*events += used[q];
+		else
+			*requests += used[q];
+	}
+	return n >= 0;
 }
 
-/* Runs one line; returns false when it failed unexpectedly. */
-static bool run_line(struct loopback *lb, const char *text)
+/* "# done: 8 steps, 124 requests, 0 errors (1 failed as expected) in 41 ms" */
+static void summary(const struct loopback *lb, bool have_counts, uint64_t requests, uint64_t events,
+		    uint64_t t0)
 {
-	char line[4096], err[512];
-	char *words[MAX_WORDS];
-	bool expect_fail = false;
-	enum vt_run_result res;
-	unsigned n;
+	char counts[96] = "";
+	char expected[48] = "";
 
-	text += strspn(text, " \t");
-	if (text[0] == '#') {
-		printf("%s", text);
-		if (text[strlen(text) - 1] != '\n')
-			printf("\n");
-		return true;
-	}
-	if (text[0] == '!') {
-		expect_fail = true;
-		text++;
-	}
-	if (snprintf(line, sizeof(line), "%s", text) >= (int)sizeof(line)) {
-		printf("error: line longer than %zu bytes\n", sizeof(line) - 1);
-		return false;
-	}
-	n = split(line, words);
-	if (!n)
-		return true;
-	if (n == MAX_WORDS) {
-		printf("error: more than %d words on one line\n", MAX_WORDS - 1);
-		return false;
-	}
-	printf("> %s", text);
-	if (text[strlen(text) - 1] != '\n')
-		printf("\n");
-	fflush(stdout);
-	res = run_words(lb, words, n, err, sizeof(err));
-	fflush(stdout);
-	if (res == VT_RUN_OK && expect_fail)
-		printf("error: the line was expected to fail but succeeded\n");
-	if (res == VT_RUN_OK)
-		return !expect_fail;
-	printf("%s: %s\n", expect_fail && res == VT_RUN_DEVICE_ERR ? "failed as expected" : "error", err);
-	fflush(stdout);
-	return expect_fail && res == VT_RUN_DEVICE_ERR;
-}
-
-static bool run_script(struct loopback *lb, const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t cap = 0;
-	bool ok = true;
-
-	if (!f)
-		vt_die("loopback: cannot open script %s: %s", path, strerror(errno));
-	while (getline(&buf, &cap, f) > 0)
-		ok = run_line(lb, buf) && ok;
-	free(buf);
-	fclose(f);
-	return ok;
+	if (have_counts && lb->t->event_queues)
+		snprintf(counts, sizeof(counts), ", %llu request%s, %llu event%s", (unsigned long long)requests,
+			 requests == 1 ? "" : "s", (unsigned long long)events, events == 1 ? "" : "s");
+	else if (have_counts)
+		snprintf(counts, sizeof(counts), ", %llu request%s", (unsigned long long)requests,
+			 requests == 1 ? "" : "s");
+	if (lb->expected)
+		snprintf(expected, sizeof(expected), " (%u failed as expected)", lb->expected);
+	printf("# done: %u step%s%s, %u error%s%s in %llu ms\n", lb->steps, lb->steps == 1 ? "" : "s", counts,
+	       lb->errors, lb->errors == 1 ? "" : "s", expected,
+	       (unsigned long long)((vt_now_ns() - t0 + 500000) / 1000000));
 }
 
 int cmd_loopback(int argc, char **argv)
@@ -280,16 +541,27 @@ int cmd_loopback(int argc, char **argv)
 	struct loopback_opts o = { 0 };
 	struct loopback lb = { .ctl = -1 };
 	const struct vt_loopback_ops *l;
+	struct step *steps = NULL;
 	char dir[] = "/tmp/vitool-loopback-XXXXXX";
 	char sockpath[256], ctlpath[300], err[256];
-	bool ok = true;
-	int status;
+	uint64_t t0 = vt_now_ns(), requests = 0, events = 0;
+	unsigned nsteps = 0;
+	bool clean = true, counts;
+	int status, pipefd[2];
 	pid_t pid;
 
 	parse(argc, argv, &o);
 	lb.t = o.device;
+	lb.verbose = o.verbose > 0;
 	l = lb.t->loopback;
+	if (o.script)
+		steps = read_script(lb.t, o.script, &nsteps);
 	signal(SIGPIPE, SIG_IGN);
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		vt_die("loopback: pipe: %s", strerror(errno));
+	/* Room for a step's lines (at most ~300 requests, more with -v)
+	 * while this process waits for its completions. */
+	fcntl(pipefd[0], F_SETPIPE_SZ, 1 << 20);
 	if (!mkdtemp(dir))
 		vt_die("loopback: cannot create a temporary directory: %s", strerror(errno));
 	if (o.socket)
@@ -300,12 +572,15 @@ int cmd_loopback(int argc, char **argv)
 	printf("# vitool loopback: virtio-%s over vhost-user socket %s\n", lb.t->name, sockpath);
 	printf("%s\n", l->intro);
 	lb.ro = (struct vt_run_opts){ .indirect = o.indirect, .timeout_ms = 1000 };
-	pid = start_backend(lb.t, sockpath, ctlpath, o.verbose);
+	pid = start_backend(lb.t, sockpath, ctlpath, o.verbose, pipefd);
+	close(pipefd[1]);
+	relay_start(pipefd[0]);
 	if (vt_fe_connect(&lb.fe, sockpath, 5000) == 0)
 		lb.drv = (l->start ? l->start : lb.t->front->start)(&lb.fe, QUEUE_SIZE, &lb.ro);
 	if (!lb.drv) {
 		kill(pid, SIGTERM);
 		waitpid(pid, NULL, 0);
+		rmdir(dir);
 		vt_die("loopback: %s", lb.fe.err);
 	}
 	/* The child made its control socket before it served our handshake. */
@@ -313,11 +588,13 @@ int cmd_loopback(int argc, char **argv)
 	if (lb.ctl < 0)
 		vt_warn("loopback: control socket: %s", err);
 	if (o.script) {
-		ok = run_script(&lb, o.script);
+		for (unsigned i = 0; i < nsteps; i++)
+			run_step(&lb, &steps[i]);
 	} else {
 		for (unsigned i = 0; l->exercise[i]; i++)
-			ok = run_line(&lb, l->exercise[i]) && ok;
+			run_step(&lb, &(struct step){ .text = (char *)l->exercise[i] });
 	}
+	counts = served(&lb, &requests, &events);
 	if (lb.ctl >= 0)
 		close(lb.ctl);
 	vt_fe_stop(&lb.fe);
@@ -325,8 +602,14 @@ int cmd_loopback(int argc, char **argv)
 	/* serve --once exits when we disconnect. */
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		vt_err("loopback: the backend did not exit cleanly");
-		ok = false;
+		clean = false;
 	}
+	relay_pump(&relay, true);
+	summary(&lb, counts, requests, events, t0);
+	fflush(stdout);
 	rmdir(dir);
-	return ok ? VT_EXIT_OK : VT_EXIT_FAIL;
+	for (unsigned i = 0; i < nsteps; i++)
+		free(steps[i].text);
+	free(steps);
+	return clean && !lb.errors ? VT_EXIT_OK : VT_EXIT_FAIL;
 }

@@ -18,7 +18,7 @@ _vitool_drive_i2c_opts="-S --socket --timeout --connect-timeout --queue-size --i
 _vitool_serve_rng_opts="-S --socket --seed --rate -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once -q --quiet -v --verbose -h --help"
 _vitool_drive_rng_opts="-S --socket --timeout --connect-timeout --queue-size -v --verbose -h --help"
 _vitool_drive_gpio_opts="-S --socket --timeout --connect-timeout --queue-size -v --verbose -h --help"
-_vitool_loopback_opts="-f --script -s --socket -i --indirect -v --verbose -h --help"
+_vitool_loopback_opts="-f --script -S --socket --indirect -v --verbose -h --help"
 _vitool_inject_opts="-i --name -C --control --pulse --wait --timeout -h --help"
 _vitool_list_opts="-j --json -h --help"
 _vitool_trace_opts="-i --interface -C --control -D --list-interfaces -r --read -w --write -c --count -s --snaplen --linktype -U --unbuffered -v --verbose -j --json -h --help"
@@ -569,15 +569,17 @@ _vitool()
 	fi
 	local first_op=$i
 
-	# Options (getopt stops at the first word that is not one).
-	local ops=0 device=0 prev_opt=""
+	# Options (getopt stops at the first word that is not one; loopback
+	# takes them before and after its device word).
+	local ops=0 device=0 prev_opt="" anyorder=0
+	[[ $cmd == loopback ]] && anyorder=1
 	while ((i < _vt_cword)); do
 		w=${_vt_words[i]}
 		if [[ -n $prev_opt ]]; then
 			prev_opt=""
-		elif ((ops == 0 && device == 0)) && [[ $w == -* && $w != *=* ]]; then
+		elif ((ops == 0 && (device == 0 || anyorder))) && [[ $w == -* && $w != *=* ]]; then
 			_vitool_takes_arg "$cmd" "$w" && prev_opt=$w
-		elif ((ops == 0 && device == 0)) && [[ $w == --*=* ]]; then
+		elif ((ops == 0 && (device == 0 || anyorder))) && [[ $w == --*=* ]]; then
 			:
 		elif [[ $cmd == loopback ]]; then
 			device=1
@@ -593,7 +595,7 @@ _vitool()
 		_vitool_optarg "$cmd" "$prev_opt" "" "$cur"
 		return 0
 	fi
-	if ((ops == 0 && device == 0)) && [[ $cur == --*=* ]]; then
+	if ((ops == 0 && (device == 0 || anyorder))) && [[ $cur == --*=* ]]; then
 		_vitool_optarg "$cmd" "${cur%%=*}" "${cur%%=*}=" "${cur#*=}"
 		return 0
 	fi
@@ -602,10 +604,9 @@ _vitool()
 	[[ -n $dev ]] && opts_var=_vitool_${cmd}_${dev}_opts
 	case $cmd in
 	loopback)
-		((device)) && return 0
 		if [[ $cur == -* ]]; then
 			_vitool_reply "$cur" ${!opts_var}
-		else
+		elif ((!device)); then
 			_vitool_reply "$cur" $_vitool_loopback_devices
 		fi
 		;;

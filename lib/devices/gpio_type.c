@@ -11,6 +11,7 @@
 #include "decode/decode.h"
 #include "devices/gpio.h"
 #include "drivers/gpio.h"
+#include "drivers/gpio_loopback.h"
 #include "drivers/gpio_session.h"
 #include "hw/gpio_chip.h"
 #include "trace/recorder.h"
@@ -222,6 +223,7 @@ static const struct vt_loopback_ops loopback = {
 	.exercise = exercise,
 	.start = gpio_loopback_start,
 	.run = gpio_loopback_run,
+	.check = vt_gpio_loopback_check,
 };
 
 static const struct vt_tok feature_names[] = {

@@ -148,12 +148,16 @@ static const char *const exercise[] = {
 	NULL,
 };
 
+/* detect's 112 probes: its grid says what they found. */
+static const char *const fold_words[] = { "detect", NULL };
+
 static const struct vt_loopback_ops loopback = {
 	.serve_args = loopback_serve,
 	.intro = "# targets: 0x50 24c02 EEPROM, 0x51 24c32 EEPROM, 0x20 register file",
 	.help = "a 24c02 EEPROM at 0x50, a 24c32 at 0x51, a register file at 0x20;\n"
 		"script lines are transfers in i2ctransfer syntax, or detect\n",
 	.exercise = exercise,
+	.fold_words = fold_words,
 };
 
 static const struct vt_tok feature_names[] = {

@@ -96,6 +96,13 @@ struct vt_loopback_ops {
 	 * arm; event). */
 	enum vt_run_result (*run)(void *drv, int ctl, char *const *words, unsigned n,
 				  const struct vt_run_opts *ro, char *err, size_t errlen);
+	/* Optional, instead of front->check: validates a script line before
+	 * the run starts, the loopback's own words included. */
+	bool (*check)(char *const *words, unsigned n, char *err, size_t errlen);
+	/* First words of steps that print their own picture of many requests
+	 * (i2c: detect's grid): their served-request lines are counted into
+	 * one line instead of printed, unless -v.  NULL-terminated; may be NULL. */
+	const char *const *fold_words;
 };
 
 struct vt_device_type {

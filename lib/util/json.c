@@ -508,17 +508,47 @@ bool vt_json_get_str(const char *text, const char *key, char *out, size_t len)
 	return true;
 }
 
-bool vt_json_get_raw(const char *text, const char *key, char *out, size_t len)
+/* [s, e) into out, truncated to len-1 (len > 0). */
+static bool copy_raw(const char *s, const char *e, char *out, size_t len)
 {
-	const char *s, *e;
-	size_t n;
+	size_t n = (size_t)(e - s);
 
-	if (!find_member(text, key, &s, &e) || !len)
-		return false;
-	n = (size_t)(e - s);
 	if (n > len - 1)
 		n = len - 1;
 	memcpy(out, s, n);
 	out[n] = '\0';
 	return true;
+}
+
+bool vt_json_get_raw(const char *text, const char *key, char *out, size_t len)
+{
+	const char *s, *e;
+
+	if (!find_member(text, key, &s, &e) || !len)
+		return false;
+	return copy_raw(s, e, out, len);
+}
+
+bool vt_json_get_elem(const char *array, size_t i, char *out, size_t len)
+{
+	const char *p = array ? ws(array) : NULL;
+
+	if (!p || *p++ != '[' || !len)
+		return false;
+	p = ws(p);
+	if (*p == ']')
+		return false;
+	for (size_t at = 0;; at++) {
+		const char *v = p;
+
+		p = skip_value(v, 1);
+		if (!p)
+			return false;
+		if (at == i)
+			return copy_raw(v, p, out, len);
+		p = ws(p);
+		if (*p++ != ',')
+			return false;
+		p = ws(p);
+	}
 }

@@ -40,5 +40,8 @@ bool vt_json_get_int(const char *text, const char *key, int64_t *out);
 bool vt_json_get_str(const char *text, const char *key, char *out, size_t len);
 /* Raw text of any member value (object, array, ...), truncated to len-1. */
 bool vt_json_get_raw(const char *text, const char *key, char *out, size_t len);
+/* Raw text of element i of the array text (a member got with
+ * vt_json_get_raw), truncated to len-1; false past its end. */
+bool vt_json_get_elem(const char *array, size_t i, char *out, size_t len);
 
 #endif

@@ -145,6 +145,22 @@ dispatcher_commands() {
 	assert_equal "${COMPREPLY[*]}" "i2c gpio rng"
 }
 
+@test "completion: loopback takes options before and after its device word" {
+	complete_words vitool loopback gpio --s
+	assert_equal "${COMPREPLY[*]}" "--script --socket"
+	complete_words vitool loopback -S /tmp/x.sock gpio --i
+	assert_equal "${COMPREPLY[*]}" "--indirect"
+	complete_words vitool loopback gpio -S
+	assert_equal "${COMPREPLY[*]}" "-S"
+	complete_words vitool loopback -v gpio ""
+	assert_equal "${COMPREPLY[*]}" ""
+	complete_words vitool loopback -S /tmp/x.sock ""
+	assert_equal "${COMPREPLY[*]}" "i2c gpio rng"
+	# the old short options are gone
+	complete_words vitool loopback -
+	[[ " ${COMPREPLY[*]} " != *" -s "* && " ${COMPREPLY[*]} " != *" -i "* ]] || fail "offers -s or -i: ${COMPREPLY[*]}"
+}
+
 @test "completion: loopback's devices are the ones 'vitool loopback --help' lists, in bash and zsh" {
 	[ -x "$VT" ] || fail "vitool is not built: $VT"
 	local want

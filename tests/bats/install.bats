@@ -135,3 +135,21 @@ wireshark_folder() {
 	assert_line "0x01 0x02 0x03"
 	assert_line --regexp '^20: 20 '
 }
+
+@test "examples/i2c-script.txt: detect is one grid, a summary line ends it" {
+	run timeout 20 "$VT" loopback --script "$TOP/examples/i2c-script.txt"
+	assert_success
+	# the one probe of its own step prints; detect's 112 fold
+	assert_equal "$(grep -c ' probe -> ' <<<"$output")" 1
+	assert_line "# 112 requests served, folded into the lines above (-v prints each)"
+	assert_line --regexp '^# done: 4 steps, 116 requests, 0 errors in [0-9]+ ms$'
+}
+
+@test "examples/gpio-latch.txt runs under loopback gpio and shows the latched edge" {
+	run timeout 20 "$VT" loopback gpio --script "$TOP/examples/gpio-latch.txt"
+	assert_success
+	assert_line "inject: line 1 (button) 0 -> 1, rising edge: latched (masked: no eventq buffer)"
+	assert_line "arm: line 1 (button) unmasked: the latched edge is delivered at once"
+	assert_line "inject: line 1 (button) 0 -> 1, rising edge: interrupt delivered (the armed buffer came back)"
+	assert_line --regexp '^# done: 9 steps, 3 requests, 2 events, 0 errors \(1 failed as expected\) in [0-9]+ ms$'
+}

@@ -103,6 +103,23 @@ static void test_reader_types(void)
 	EXPECT(vt_json_get_str(doc, "s", s, 4) && !strcmp(s, "a\"b"));
 }
 
+static void test_reader_elem(void)
+{
+	const char *arr = " [ {\"a\":\"],\"} , 7,[1,[2]] ] ";
+	char s[32];
+
+	EXPECT(vt_json_get_elem(arr, 0, s, sizeof(s)) && !strcmp(s, "{\"a\":\"],\"}"));
+	EXPECT(vt_json_get_elem(arr, 1, s, sizeof(s)) && !strcmp(s, "7"));
+	EXPECT(vt_json_get_elem(arr, 2, s, sizeof(s)) && !strcmp(s, "[1,[2]]"));
+	EXPECT(vt_json_get_elem(arr, 2, s, 3) && !strcmp(s, "[1"));   /* truncated */
+	EXPECT(!vt_json_get_elem(arr, 3, s, sizeof(s)));
+	EXPECT(!vt_json_get_elem("[]", 0, s, sizeof(s)));
+	EXPECT(!vt_json_get_elem("{\"a\":1}", 0, s, sizeof(s)));
+	EXPECT(!vt_json_get_elem("[1,", 1, s, sizeof(s)));
+	EXPECT(!vt_json_get_elem("[1 2]", 1, s, sizeof(s)));
+	EXPECT(!vt_json_get_elem(NULL, 0, s, sizeof(s)));
+}
+
 static void test_reader_wrong(void)
 {
 	bool b;
@@ -149,6 +166,7 @@ int main(void)
 	RUN(test_writer_roundtrip);
 	RUN(test_reader_types);
 	RUN(test_reader_wrong);
+	RUN(test_reader_elem);
 	RUN(test_reader_deep);
 	return tap_done();
 }
