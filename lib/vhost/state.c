@@ -164,6 +164,8 @@ void vt_vhost_state_init(struct vt_vhost_state *st, const struct vt_vhost_state_
 	st->features = st->protocol_features = 0;
 	st->status = 0;
 	st->backend_req_fd = -1;
+	memset(&st->last, 0, sizeof(st->last));
+	st->compared = false;
 	vt_mem_init(&st->mem);
 	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++) {
 		memset(&st->vr[q], 0, sizeof(st->vr[q]));
@@ -171,8 +173,67 @@ void vt_vhost_state_init(struct vt_vhost_state *st, const struct vt_vhost_state_
 	}
 }
 
+/* What a reconnecting VMM would send again (see state.h's last). */
+static void remember_frontend(struct vt_vhost_state *st)
+{
+	bool any = false;
+
+	for (unsigned q = 0; q < st->nq; q++)
+		any |= st->vr[q].addr_set;
+	if (!any)
+		return;   /* it set up no ring: the device state is still the last one's */
+	for (unsigned q = 0; q < st->nq; q++) {
+		const struct vt_vhost_vring *v = &st->vr[q];
+		st->last.ring[q].set = v->addr_set;
+		st->last.ring[q].desc = v->desc_uva;
+		st->last.ring[q].avail = v->avail_uva;
+		st->last.ring[q].used = v->used_uva;
+	}
+	st->last.valid = true;
+	st->last.nregions = st->mem.n;
+	for (unsigned i = 0; i < st->mem.n && i < VT_MEM_MAX_REGIONS; i++) {
+		st->last.region[i].gpa = st->mem.r[i].gpa;
+		st->last.region[i].size = st->mem.r[i].size;
+		st->last.region[i].uaddr = st->mem.r[i].uaddr;
+	}
+}
+
+static bool same_frontend(const struct vt_vhost_state *st, unsigned q)
+{
+	const struct vt_vhost_vring *v = &st->vr[q];
+
+	if (st->mem.n != st->last.nregions || !st->last.ring[q].set ||
+	    v->desc_uva != st->last.ring[q].desc || v->avail_uva != st->last.ring[q].avail ||
+	    v->used_uva != st->last.ring[q].used)
+		return false;
+	for (unsigned i = 0; i < st->mem.n; i++)
+		if (st->mem.r[i].gpa != st->last.region[i].gpa || st->mem.r[i].size != st->last.region[i].size ||
+		    st->mem.r[i].uaddr != st->last.region[i].uaddr)
+			return false;
+	return true;
+}
+
+/* The first ring of a connection: a new front-end gets the device as after
+ * a reset (line state, latched edges and IRQ types of a gpio device are the
+ * last driver's, not its own), the features it acked kept. */
+static void check_new_frontend(struct vt_vhost_state *st, unsigned q)
+{
+	if (st->compared)
+		return;
+	st->compared = true;
+	if (!st->last.valid || same_frontend(st, q))
+		return;
+	vt_info("vhost-user: a new front-end (other memory or rings than the last): the device is reset");
+	if (st->ops && st->ops->reset)
+		st->ops->reset(st->arg);
+	if (st->features && st->ops && st->ops->set_features)
+		st->ops->set_features(st->arg, st->features);
+}
+
 void vt_vhost_state_disconnect(struct vt_vhost_state *st)
 {
+	remember_frontend(st);
+	st->compared = false;
 	for (unsigned q = 0; q < st->nq; q++)
 		reset_vring(st, q);
 	vt_mem_clear(&st->mem);
@@ -472,6 +533,8 @@ static int h_set_vring_addr(struct ctx *x)
 	st->vr[q].used_uva = a->used_user_addr;
 	st->vr[q].addr_set = true;
 	st->vr[q].addr_set = remap(st, q);
+	if (st->vr[q].addr_set)
+		check_new_frontend(st, q);
 	ring_changed(st, q);
 	return 0;
 }

@@ -75,6 +75,19 @@ struct vt_vhost_state {
 
 	const struct vt_vhost_state_ops *ops;
 	void *arg;
+
+	/* The last front-end's memory table and ring addresses, kept at
+	 * disconnect.  A VMM that reconnects to the same guest sends the same
+	 * again and the device keeps its state (the guest's driver still holds
+	 * it); any other front-end is a new driver, and the device is reset
+	 * (ops->reset) before its first ring, as after a reboot. */
+	struct {
+		bool valid;
+		unsigned nregions;
+		struct { uint64_t gpa, size, uaddr; } region[VT_MEM_MAX_REGIONS];
+		struct { bool set; uint64_t desc, avail, used; } ring[VT_VHOST_MAX_QUEUES];
+	} last;
+	bool compared;                      /* this connection's first ring was checked */
 };
 
 /* nq must be 1..VT_VHOST_MAX_QUEUES. */

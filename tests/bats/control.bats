@@ -53,9 +53,7 @@ value_of_line1() {
 
 @test "info: connected is true while a front-end is connected" {
 	start_gpio_serve --names "$NAMES"
-	gdrive dir 1 in irq 1 rising
-	assert_success
-	bg_drive w wait 1 --timeout 20000
+	bg_drive w dir 1 in irq 1 rising wait 1 --timeout 20000
 	wait_armed 1
 	run ctl_cmd info
 	assert_output --partial '"connected":true'
@@ -94,8 +92,7 @@ value_of_line1() {
 
 @test "stats while a wait is in flight: started queues, one buffer in flight on the eventq" {
 	start_gpio_serve --names "$NAMES"
-	gdrive dir 1 in irq 1 rising
-	bg_drive w wait 1 --timeout 20000
+	bg_drive w dir 1 in irq 1 rising wait 1 --timeout 20000
 	wait_armed 1
 	run ctl_cmd stats
 	assert_output --regexp '^\{"ok":true,"connected":true,"queues":\[\{"queue":0,"started":true,'
@@ -110,8 +107,7 @@ value_of_line1() {
 	run ctl_cmd inflight
 	assert_success
 	assert_output '{"ok":true,"requests":[]}'
-	gdrive dir 1 in irq 1 rising
-	bg_drive w wait 1 --timeout 20000
+	bg_drive w dir 1 in irq 1 rising wait 1 --timeout 20000
 	wait_armed 1
 	sleep 0.2
 	# A new connection: the request started before it.

@@ -143,9 +143,7 @@ value_of() {
 @test "--pulse: a drive waiting with irq both sees both edges" {
 	need_socat
 	start_gpio_serve --names "$NAMES"
-	gdrive dir 2 in irq 2 both
-	assert_success
-	bg_drive w wait 2 --timeout 20000 wait 2 --timeout 20000
+	bg_drive w dir 2 in irq 2 both wait 2 --timeout 20000 wait 2 --timeout 20000
 	wait_armed 2
 	ginject irq-a=1 --pulse 200
 	assert_success
@@ -164,9 +162,7 @@ value_of() {
 
 @test "--wait returns 0 once a waiting drive consumed the interrupt" {
 	start_gpio_serve --names "$NAMES"
-	gdrive dir 1 in irq 1 rising
-	assert_success
-	bg_drive w wait 1 --timeout 20000
+	bg_drive w dir 1 in irq 1 rising wait 1 --timeout 20000
 	wait_armed 1
 	ginject button=1 --wait --timeout 10000
 	assert_success
@@ -180,14 +176,18 @@ value_of() {
 @test "--wait: a latched edge counts once the guest unmasks the line" {
 	need_socat
 	start_gpio_serve --names "$NAMES"
-	gdrive dir 1 in irq 1 rising
-	assert_success
+	# the drive waits on irq-b (the gate) while button is masked
+	bg_drive w dir 1 in irq 1 rising dir irq-b in irq irq-b rising wait irq-b --timeout 20000 \
+		wait 1 --timeout 5000
+	wait_armed 3
 	bg_start inj "$VITOOL" inject gpio button=1 --wait --timeout 20000
 	wait_for 5 line_is 1 '"latched":true' || fail "the edge was not latched: $(ctl_line 1)"
 	bg_alive inj || fail "inject --wait returned before the guest took the interrupt"
-	gdrive wait 1 --timeout 5000
+	ginject irq-b=1
 	assert_success
-	assert_equal "$(no_ts "$output")" 'event: RISING EDGE offset: 1 name: "button"'
+	bg_wait w
+	assert_equal "$BG_STATUS" 0
+	assert_equal "$(no_ts "$(tail -1 <<<"$BG_OUT")")" 'event: RISING EDGE offset: 1 name: "button"'
 	bg_wait inj
 	assert_equal "$BG_STATUS" 0
 	assert_equal "$BG_OUT" ""
@@ -196,9 +196,7 @@ value_of() {
 
 @test "--pulse with --wait: the interrupt of either edge counts" {
 	start_gpio_serve --names "$NAMES"
-	gdrive dir 3 in irq 3 falling
-	assert_success
-	bg_drive w wait 3 --timeout 20000
+	bg_drive w dir 3 in irq 3 falling wait 3 --timeout 20000
 	wait_armed 3
 	# the rise is ignored, the fall at the pulse's end fires
 	ginject irq-b=1 --pulse 100 --wait --timeout 10000
@@ -212,10 +210,8 @@ value_of() {
 @test "--wait --timeout 300 against a front-end that never arms: exit 3 and the message" {
 	need_socat
 	start_gpio_serve --names "$NAMES"
-	gdrive dir 1 in irq 1 rising irq 2 rising
-	assert_success
 	# a front-end is connected, but unmasks line 2 only
-	bg_drive w wait 2 --timeout 3000
+	bg_drive w dir 1 in irq 1 rising irq 2 rising wait 2 --timeout 3000
 	wait_armed 2
 	ginject button=1 --wait --timeout 300
 	assert_failure 3

@@ -66,41 +66,32 @@ teardown() {
 
 # ---- values and directions -----------------------------------------------------
 
-@test "set on an output, then get: the value reads back, also from the next drive" {
+@test "set on an output, then get: the value reads back; the next drive starts from reset" {
 	start_gpio_serve --names "$NAMES"
-	gdrive dir 2 out set 2=1 get 2
+	gdrive dir 2 out set 2=1 get 2 set 2=0 get 2
 	assert_success
-	assert_output "1"
+	assert_output "1${NL}0"
 	assert_stderr ""
-	gdrive get 2
+	gdrive set irq-a=1 dir irq-a out get irq-a
 	assert_success
 	assert_output "1"
-	gdrive set 2=0 get 2
+	# a new front-end is a new driver: the line is released, no longer driven
+	gdrive get irq-a
 	assert_success
 	assert_output "0"
-	gdrive set irq-a=1 get irq-a
-	assert_success
-	assert_output "1"
 }
 
 @test "SET_VALUE before the line is an output is stored, and driven at dir out" {
 	need_socat
 	start_gpio_serve --names "$NAMES"
-	gdrive set led=1
+	# not an output yet: the line is not driven (it reads its input level)
+	gdrive set led=1 get led dir led out get led
 	assert_success
-	assert_output ""
-	# not an output yet: the line is not driven
-	run ctl_line 0
-	assert_success
-	assert_output '{"line":0,"name":"led","direction":"none","value":0,"irq":"none","armed":false,"latched":false,"irqs":0}'
-	gdrive dir led out
-	assert_success
+	assert_output "0${NL}1"
+	# the state stays until the next front-end comes
 	run ctl_line 0
 	assert_success
 	assert_output '{"line":0,"name":"led","direction":"out","value":1,"irq":"none","armed":false,"latched":false,"irqs":0}'
-	gdrive get led
-	assert_success
-	assert_output "1"
 }
 
 @test "dir in, dir none: the lines JSON follows" {
@@ -130,17 +121,16 @@ teardown() {
 
 @test "serve --print: every message type drive sends, decoded" {
 	start_gpio_serve --names "$NAMES" --print
-	gdrive names set led=1 dir led out get led dir button in irq button rising
-	assert_success
+	bg_drive w names set led=1 dir led out get led dir button in irq button rising wait button --timeout 5000
+	wait_armed 1
 	ginject button=1
 	assert_success
-	gdrive wait button --timeout 5000
-	assert_success
-	assert_equal "$(no_ts "$output")" 'event: RISING EDGE offset: 1 name: "button"'
-	wait_serve_line 'GET_VALUE line 1'
+	bg_wait w
+	assert_equal "$BG_STATUS" 0
+	assert_equal "$(no_ts "$(tail -1 <<<"$BG_OUT")")" 'event: RISING EDGE offset: 1 name: "button"'
+	wait_serve_line 'irq line 1 armed'
 	run gpio_requests
-	# the IRQ type was set by another drive: this one reads the level to
-	# name the edge
+	# the IRQ type was set in the same run: no level read to name the edge
 	assert_output - <<-'EOF'
 	gpio q0 #1 GET_LINE_NAMES -> OK 4 names [led button irq-a irq-b]
 	gpio q0 #2 SET_VALUE line 0 = 1 -> OK
@@ -148,13 +138,11 @@ teardown() {
 	gpio q0 #4 GET_VALUE line 0 -> OK value 1
 	gpio q0 #5 SET_DIRECTION line 1 in -> OK
 	gpio q0 #6 SET_IRQ_TYPE line 1 edge-rising -> OK
-	gpio q0 #7 GET_LINE_NAMES -> OK 4 names [led button irq-a irq-b]
-	gpio q1 #8 irq line 1 armed -> VALID
-	gpio q0 #9 GET_VALUE line 1 -> OK value 1
+	gpio q1 #7 irq line 1 armed -> VALID
 	EOF
 	# every line ends with a latency
 	run grep -cE '^gpio q[01] #[0-9]+ .* [0-9]+(\.[0-9])?(us|ms)$' "$SERVE_OUT"
-	assert_output 9
+	assert_output 7
 }
 
 @test "serve --print: every IRQ type and dir none by name" {
@@ -194,13 +182,13 @@ teardown() {
 }
 
 @test "a bad line after good operations: those were performed" {
+	need_socat
 	start_gpio_serve --names "$NAMES"
 	gdrive dir 0 out set 0=1 get 4
 	assert_failure 2
 	assert_stderr "vitool: drive: get 4: no line 4 (the device has 4 lines, 0-3)"
-	gdrive get 0
-	assert_success
-	assert_output "1"
+	run ctl_line 0
+	assert_output --partial '"direction":"out","value":1'
 }
 
 @test "an unknown line name: exit 2 and the message" {
@@ -294,32 +282,29 @@ teardown() {
 @test "edge-rising, edge before unmask: latched, wait returns it at once" {
 	need_socat
 	start_gpio_serve --names "$NAMES" --print
-	gdrive dir button in irq button rising
-	assert_success
+	# irq-b is the gate: the drive waits on it while button is masked
+	bg_drive w dir button in irq button rising dir irq-b in irq irq-b rising \
+		wait irq-b --timeout 20000 wait button --timeout 3000 wait button --timeout 300
+	wait_armed 3
 	ginject button=1
 	assert_success
-	assert_output ""
-	assert_stderr ""
 	run ctl_line 1
 	assert_output '{"line":1,"name":"button","direction":"in","value":1,"irq":"edge-rising","armed":false,"latched":true,"irqs":0}'
-	# --timeout: if the latched edge were lost, wait would fail
-	gdrive wait button --timeout 3000
+	ginject irq-b=1
 	assert_success
-	assert_equal "$(no_ts "$output")" 'event: RISING EDGE offset: 1 name: "button"'
-	assert_stderr ""
+	bg_wait w
+	# --timeout 3000: if the latched edge were lost, the first wait would fail;
+	# delivered once: the second one times out
+	assert_equal "$BG_STATUS" 1
+	assert_equal "$(no_ts "$BG_OUT")" "event: RISING EDGE offset: 3 name: \"irq-b\"${NL}event: RISING EDGE offset: 1 name: \"button\""
+	assert_equal "$BG_ERR" "vitool: drive: wait button: no interrupt within 300 ms"
 	run ctl_line 1
 	assert_output '{"line":1,"name":"button","direction":"in","value":1,"irq":"edge-rising","armed":false,"latched":false,"irqs":1}'
-	# delivered once: the latch is consumed
-	gdrive wait button --timeout 300
-	assert_failure 1
-	assert_stderr "vitool: drive: wait button: no interrupt within 300 ms"
 }
 
 @test "edge-rising, edge after unmask: a waiting drive gets it" {
 	start_gpio_serve --names "$NAMES" --print
-	gdrive dir 1 in irq 1 rising
-	assert_success
-	bg_drive w wait 1 --timeout 20000
+	bg_drive w dir 1 in irq 1 rising wait 1 --timeout 20000
 	wait_armed 1
 	ginject 1=1
 	assert_success
@@ -337,26 +322,32 @@ teardown() {
 	start_gpio_serve --names "$NAMES"
 	ginject 1=1
 	assert_success
-	gdrive dir 1 in irq 1 rising
-	assert_success
+	# irq-b gates: first while button is masked, then the wait on button
+	bg_drive w dir 1 in irq 1 rising dir irq-b in irq irq-b rising wait irq-b --timeout 20000 \
+		irq 1 none irq 1 rising wait irq-b --timeout 20000 wait 1 --timeout 1500
+	wait_armed 3
 	# before unmask: not latched
 	ginject 1=0
 	assert_success
 	run ctl_line 1
 	assert_output --partial '"latched":false'
 	# high again without an edge the type counts: a new type starts afresh
-	gdrive irq 1 none
 	ginject 1=1
-	gdrive irq 1 rising
+	assert_success
+	ginject irq-b=1 --wait
+	assert_success
+	ginject irq-b=0
+	assert_success
+	wait_armed 3
+	ginject irq-b=1 --wait
 	assert_success
 	# after unmask: the wait sees nothing
-	bg_drive w wait 1 --timeout 1500
 	wait_armed 1
 	ginject 1=0
 	assert_success
 	bg_wait w
 	assert_equal "$BG_STATUS" 1
-	assert_equal "$BG_OUT" ""
+	assert_equal "$(no_ts "$BG_OUT")" "event: RISING EDGE offset: 3 name: \"irq-b\"${NL}event: RISING EDGE offset: 3 name: \"irq-b\""
 	assert_equal "$BG_ERR" "vitool: drive: wait 1: no interrupt within 1500 ms"
 	run ctl_line 1
 	assert_output --partial '"irqs":0'
@@ -366,50 +357,47 @@ teardown() {
 	start_gpio_serve --names "$NAMES"
 	ginject irq-b=1
 	assert_success
-	gdrive dir irq-b in irq irq-b falling
-	assert_success
+	# button gates while irq-b is masked
+	bg_drive w dir irq-b in irq irq-b falling dir button in irq button rising \
+		wait button --timeout 20000 wait irq-b --timeout 3000 wait 3 --timeout 20000
+	wait_armed 1
 	# before unmask
 	ginject irq-b=0
 	assert_success
-	gdrive wait irq-b --timeout 3000
+	ginject button=1
 	assert_success
-	assert_equal "$(no_ts "$output")" 'event: FALLING EDGE offset: 3 name: "irq-b"'
-	# a rising edge is not latched
+	# the latched fall is delivered; then a rising edge is not latched...
+	wait_armed 3
 	ginject irq-b=1
 	assert_success
-	# after unmask
-	bg_drive w wait 3 --timeout 20000
-	wait_armed 3
+	# ...and a fall after unmask fires
 	ginject irq-b=0
 	assert_success
 	bg_wait w
 	assert_equal "$BG_STATUS" 0
-	assert_equal "$(no_ts "$BG_OUT")" 'event: FALLING EDGE offset: 3 name: "irq-b"'
+	assert_equal "$(no_ts "$BG_OUT")" "event: RISING EDGE offset: 1 name: \"button\"${NL}event: FALLING EDGE offset: 3 name: \"irq-b\"${NL}event: FALLING EDGE offset: 3 name: \"irq-b\""
 }
 
 @test "edge-both: a rise before unmask, a fall after unmask" {
 	start_gpio_serve --names "$NAMES"
-	gdrive dir 2 in irq 2 both
-	assert_success
+	bg_drive w dir 2 in irq 2 both dir irq-b in irq irq-b rising \
+		wait irq-b --timeout 20000 wait 2 --timeout 3000 wait 2 --timeout 20000
+	wait_armed 3
 	ginject 2=1
 	assert_success
-	gdrive wait 2 --timeout 3000
+	ginject irq-b=1 --wait
 	assert_success
-	assert_equal "$(no_ts "$output")" 'event: RISING EDGE offset: 2 name: "irq-a"'
-	bg_drive w wait 2 --timeout 20000
 	wait_armed 2
 	ginject 2=0
 	assert_success
 	bg_wait w
 	assert_equal "$BG_STATUS" 0
-	assert_equal "$(no_ts "$BG_OUT")" 'event: FALLING EDGE offset: 2 name: "irq-a"'
+	assert_equal "$(no_ts "$BG_OUT")" "event: RISING EDGE offset: 3 name: \"irq-b\"${NL}event: RISING EDGE offset: 2 name: \"irq-a\"${NL}event: FALLING EDGE offset: 2 name: \"irq-a\""
 }
 
 @test "edge-both: a pulse seen as both edges by one drive waiting twice" {
 	start_gpio_serve --names "$NAMES"
-	gdrive dir 2 in irq 2 both
-	assert_success
-	bg_drive w wait 2 --timeout 20000 wait 2 --timeout 20000
+	bg_drive w dir 2 in irq 2 both wait 2 --timeout 20000 wait 2 --timeout 20000
 	wait_armed 2
 	# long pulse: the first event is read (GET_VALUE) while the line is high
 	ginject 2=1 --pulse 1500
@@ -422,18 +410,18 @@ teardown() {
 @test "a new IRQ type drops an edge latched under the old one" {
 	need_socat
 	start_gpio_serve --names "$NAMES"
-	gdrive dir 1 in irq 1 rising
-	assert_success
+	bg_drive w dir 1 in irq 1 rising dir irq-b in irq irq-b rising wait irq-b --timeout 20000 \
+		irq 1 both wait 1 --timeout 300
+	wait_armed 3
 	ginject 1=1
 	run ctl_line 1
 	assert_output --partial '"latched":true'
-	gdrive irq 1 both
-	assert_success
+	ginject irq-b=1
+	bg_wait w
+	assert_equal "$BG_STATUS" 1
+	assert_equal "$BG_ERR" "vitool: drive: wait 1: no interrupt within 300 ms"
 	run ctl_line 1
-	assert_output --partial '"latched":false'
-	gdrive wait 1 --timeout 300
-	assert_failure 1
-	assert_stderr "vitool: drive: wait 1: no interrupt within 300 ms"
+	assert_output --partial '"irq":"edge-both","armed":false,"latched":false'
 }
 
 # ---- interrupts: level types -------------------------------------------------------
@@ -441,72 +429,73 @@ teardown() {
 @test "level-high: fires on unmask while high, and again on every unmask" {
 	need_socat
 	start_gpio_serve --names "$NAMES" --print
-	gdrive dir 2 in irq 2 high
-	assert_success
+	bg_drive w dir 2 in irq 2 high dir irq-b in irq irq-b rising wait irq-b --timeout 20000 \
+		wait 2 --timeout 3000 wait 2 --timeout 3000 wait 2 --timeout 3000 wait irq-b --timeout 20000 \
+		wait 2 --timeout 300
+	wait_armed 3
 	ginject 2=1
 	assert_success
 	# level interrupts are not latched
 	run ctl_line 2
 	assert_output --partial '"latched":false'
-	gdrive wait 2 --timeout 3000
+	ginject irq-b=1 --wait
 	assert_success
-	assert_equal "$(no_ts "$output")" 'event: RISING EDGE offset: 2 name: "irq-a"'
-	# still high: fires again at the next unmask
-	gdrive wait 2 --timeout 3000 wait 2 --timeout 3000
+	ginject irq-b=0
 	assert_success
-	assert_equal "$(no_ts "$output")" "event: RISING EDGE offset: 2 name: \"irq-a\"${NL}event: RISING EDGE offset: 2 name: \"irq-a\""
+	# still high: fires again at every unmask; then low: nothing
+	wait_armed 3
 	run ctl_line 2
 	assert_output --partial '"irqs":3'
-	# low: nothing
 	ginject 2=0
-	gdrive wait 2 --timeout 300
-	assert_failure 1
-	assert_stderr "vitool: drive: wait 2: no interrupt within 300 ms"
+	ginject irq-b=1
+	bg_wait w
+	assert_equal "$BG_STATUS" 1
+	local hi='event: HIGH LEVEL offset: 2 name: "irq-a"' gate='event: RISING EDGE offset: 3 name: "irq-b"'
+	assert_equal "$(no_ts "$BG_OUT")" "$gate${NL}$hi${NL}$hi${NL}$hi${NL}$gate"
+	assert_equal "$BG_ERR" "vitool: drive: wait 2: no interrupt within 300 ms"
 }
 
 @test "level-high: a change into high while unmasked fires" {
 	start_gpio_serve --names "$NAMES"
-	gdrive dir 2 in irq 2 high
-	assert_success
-	bg_drive w wait 2 --timeout 20000
+	bg_drive w dir 2 in irq 2 high wait 2 --timeout 20000
 	wait_armed 2
 	ginject 2=high
 	assert_success
 	bg_wait w
 	assert_equal "$BG_STATUS" 0
-	assert_equal "$(no_ts "$BG_OUT")" 'event: RISING EDGE offset: 2 name: "irq-a"'
+	assert_equal "$(no_ts "$BG_OUT")" 'event: HIGH LEVEL offset: 2 name: "irq-a"'
 }
 
 @test "level-high: a pulse while masked is not remembered" {
 	start_gpio_serve --names "$NAMES"
-	gdrive dir 2 in irq 2 high
-	assert_success
+	bg_drive w dir 2 in irq 2 high dir irq-b in irq irq-b rising wait irq-b --timeout 20000 \
+		wait 2 --timeout 300
+	wait_armed 3
 	ginject 2=1 --pulse 50
 	assert_success
-	gdrive wait 2 --timeout 300
-	assert_failure 1
-	assert_stderr "vitool: drive: wait 2: no interrupt within 300 ms"
+	ginject irq-b=1
+	bg_wait w
+	assert_equal "$BG_STATUS" 1
+	assert_equal "$BG_ERR" "vitool: drive: wait 2: no interrupt within 300 ms"
 }
 
 @test "level-low: fires on unmask while low, and on a change into low" {
 	start_gpio_serve --names "$NAMES"
-	gdrive dir 3 in irq 3 low
-	assert_success
-	# the line is low: fires at once, every time
-	gdrive wait 3 --timeout 3000 wait 3 --timeout 3000
-	assert_success
-	assert_equal "$(no_ts "$output")" "event: FALLING EDGE offset: 3 name: \"irq-b\"${NL}event: FALLING EDGE offset: 3 name: \"irq-b\""
+	# the line is low: fires at once, every time; then high: nothing
+	bg_drive w dir 3 in irq 3 low wait 3 --timeout 3000 wait 3 --timeout 3000 \
+		dir button in irq button rising wait button --timeout 20000 wait 3 --timeout 20000
+	wait_armed 1
 	ginject 3=1
 	assert_success
-	gdrive wait 3 --timeout 300
-	assert_failure 1
-	bg_drive w wait 3 --timeout 20000
+	ginject button=1 --wait
+	assert_success
 	wait_armed 3
 	ginject 3=low
 	assert_success
 	bg_wait w
 	assert_equal "$BG_STATUS" 0
-	assert_equal "$(no_ts "$BG_OUT")" 'event: FALLING EDGE offset: 3 name: "irq-b"'
+	local lo='event: LOW LEVEL offset: 3 name: "irq-b"'
+	assert_equal "$(no_ts "$BG_OUT")" "$lo${NL}$lo${NL}event: RISING EDGE offset: 1 name: \"button\"${NL}$lo"
 }
 
 @test "irq high on a line that is already high: the first unmask fires" {
@@ -521,16 +510,14 @@ teardown() {
 # ---- one front-end at a time ---------------------------------------------------------
 
 @test "a second drive while one waits is served only after the first leaves" {
-	# vhost-user has one front-end per socket: `irq N none` from a second
-	# drive cannot reach a wait in progress; it runs once the first is gone
-	# (its wait timed out, not INVALID).
+	# vhost-user has one front-end per socket: a second drive cannot reach
+	# a wait in progress; it runs once the first is gone (its wait timed
+	# out, not INVALID), and starts from the device's reset state.
 	need_socat
 	start_gpio_serve --names "$NAMES" --print
-	gdrive dir 1 in irq 1 rising
-	assert_success
-	bg_drive w1 wait 1 --timeout 2000
+	bg_drive w1 dir 1 in irq 1 rising wait 1 --timeout 2000
 	wait_armed 1
-	bg_drive w2 --timeout 20000 irq 1 none
+	bg_drive w2 --timeout 20000 get 1
 	bg_wait w1 15
 	assert_equal "$BG_STATUS" 1
 	assert_equal "$BG_ERR" "vitool: drive: wait 1: no interrupt within 2000 ms"
@@ -538,7 +525,7 @@ teardown() {
 	assert_equal "$BG_STATUS" 0
 	assert_equal "$BG_ERR" ""
 	run ctl_line 1
-	assert_output --partial '"irq":"none","armed":false'
+	assert_output --partial '"direction":"none","value":0,"irq":"none","armed":false'
 	# the first drive's buffer went away with its ring: never completed
 	run gpio_events
 	assert_output ""
@@ -549,41 +536,40 @@ teardown() {
 @test "serve keeps serving after a drive is killed mid-wait" {
 	need_socat
 	start_gpio_serve --names "$NAMES" --print
-	gdrive dir 1 in irq 1 rising
-	assert_success
-	bg_drive w wait 1
+	bg_drive w dir 1 in irq 1 rising wait 1
 	wait_armed 1
 	bg_kill w
 	# the ring is gone: the line is no longer armed
 	wait_for 5 line_is 1 '"armed":false' || fail "line 1 still armed: $(ctl_line 1)"
 	serve_alive || { dump_serve; fail "serve died"; }
-	# an edge with nobody connected is latched, for the next driver
+	# an edge with nobody connected is latched...
 	ginject 1=1
 	assert_success
 	run ctl_line 1
 	assert_output --partial '"latched":true'
-	gdrive wait 1 --timeout 3000
-	assert_success
-	assert_equal "$(no_ts "$output")" 'event: RISING EDGE offset: 1 name: "button"'
-	gdrive get 1
+	# ...but it was the killed driver's: a new front-end does not get it
+	gdrive dir 1 in irq 1 rising wait 1 --timeout 300
+	assert_failure 1
+	assert_stderr "vitool: drive: wait 1: no interrupt within 300 ms"
+	gdrive dir 1 in get 1
 	assert_success
 	assert_output "1"
 }
 
-@test "reconnect: two drives in a row see the same device state" {
+@test "reconnect: a second drive starts from the device's reset state" {
 	start_gpio_serve --names "$NAMES" --print
 	gdrive dir 0 out set 0=1
 	assert_success
 	gdrive get 0 info
 	assert_success
-	assert_output "1${NL}ngpio: 4${NL}gpio_names_size: 23${NL}irq: yes"
+	assert_output "0${NL}ngpio: 4${NL}gpio_names_size: 23${NL}irq: yes"
 	wait_serve_line 'GET_VALUE line 0'
 	# request ids keep counting across connections
 	run gpio_requests
 	assert_output - <<-'EOF'
 	gpio q0 #1 SET_DIRECTION line 0 out -> OK
 	gpio q0 #2 SET_VALUE line 0 = 1 -> OK
-	gpio q0 #3 GET_VALUE line 0 -> OK value 1
+	gpio q0 #3 GET_VALUE line 0 -> OK value 0
 	EOF
 	serve_alive
 }
@@ -592,13 +578,9 @@ teardown() {
 	start_gpio_serve --lines 10
 	local ln expect
 	for ln in 0 1 2 3 4 5 6 7 8 9; do
-		gdrive dir "$ln" out set "$ln=$((ln % 2))"
-		assert_success
-	done
-	for ln in 0 1 2 3 4 5 6 7 8 9; do
 		# (bats' run uses a variable i of its own)
 		expect=$((ln % 2))
-		gdrive get "$ln"
+		gdrive dir "$ln" out set "$ln=$expect" get "$ln"
 		assert_success
 		assert_output "$expect"
 	done
@@ -792,4 +774,41 @@ teardown() {
 	gdrive --connect-timeout 0 wait 1 --format
 	assert_failure 2
 	assert_stderr "vitool: drive: wait 1: --format wants a value"
+}
+
+# ---- a new front-end is a new driver ----------------------------------------------
+
+@test "a new front-end finds the device as after a reset: no stale event, lines released" {
+	need_socat
+	start_gpio_serve --names "$NAMES"
+	gdrive dir led out set led=1 dir button in irq button rising
+	assert_success
+	# an edge after the first driver left: latched for it
+	ginject button=1
+	assert_success
+	run ctl_line 1
+	assert_output --partial '"irq":"edge-rising","armed":false,"latched":true'
+	# a second driver: its first ring resets the device
+	gdrive get led
+	assert_success
+	assert_output "0"
+	run ctl_cmd lines
+	assert_output '{"ok":true,"lines":[{"line":0,"name":"led","direction":"none","value":0,"irq":"none","armed":false,"latched":false,"irqs":0},{"line":1,"name":"button","direction":"none","value":1,"irq":"none","armed":false,"latched":false,"irqs":0},{"line":2,"name":"irq-a","direction":"none","value":0,"irq":"none","armed":false,"latched":false,"irqs":0},{"line":3,"name":"irq-b","direction":"none","value":0,"irq":"none","armed":false,"latched":false,"irqs":0}]}'
+	# the stale edge is not delivered; the interrupt is off
+	gdrive wait button --timeout 3000
+	assert_failure 1
+	assert_output ""
+	assert_stderr "vitool: drive: wait button: the device returned the buffer INVALID: line 1's interrupt is off (a front-end starts with every interrupt off: irq 1 TYPE first, in the same run)"
+}
+
+@test "a new front-end's driver arms afresh: an edge before it armed is not its event" {
+	start_gpio_serve --names "$NAMES"
+	gdrive dir button in irq button rising
+	assert_success
+	ginject button=1
+	assert_success
+	# the same set-up again: the old latch is gone, nothing comes
+	gdrive dir button in irq button rising wait button --timeout 300
+	assert_failure 1
+	assert_stderr "vitool: drive: wait button: no interrupt within 300 ms"
 }

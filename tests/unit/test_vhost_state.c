@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -118,10 +119,95 @@ static void test_rules(void)
 	EXPECT(vt_vhost_rule(VHOST_USER_REQUEST_MAX) == NULL);
 }
 
+/* ---- a new front-end gets a reset device; a VMM reconnecting does not ---- */
+
+static unsigned resets;
+
+static void count_reset(void *arg)
+{
+	(void)arg;
+	resets++;
+}
+
+/* One connection's set-up: a memory table of one memfd region at front-end
+ * address uaddr, and queue 0's rings inside it (at uaddr + ring_off). */
+static void connect_with(int memfd, uint64_t uaddr, uint64_t ring_off)
+{
+	struct {
+		uint32_t nregions, padding;
+		struct vt_vhost_mem_region r;
+	} t = { 1, 0, { 0, 1 << 20, uaddr, 0 } };
+	struct vt_vhost_vring_state num = { .index = 0, .num = 64 };
+	struct vt_vhost_vring_addr a = {
+		.index = 0,
+		.desc_user_addr = uaddr + ring_off,
+		.avail_user_addr = uaddr + ring_off + 0x1000,
+		.used_user_addr = uaddr + ring_off + 0x2000,
+	};
+
+	memset(&m, 0, sizeof(m));
+	m.request = VHOST_USER_SET_MEM_TABLE;
+	m.flags = VT_VHOST_VERSION;
+	m.size = sizeof(t);
+	memcpy(m.p.raw, &t, sizeof(t));
+	for (unsigned i = 0; i < VT_VHOST_MAX_FDS; i++)
+		m.fds[i] = -1;
+	m.fds[0] = dup(memfd);
+	m.nfds = 1;
+	vt_vhost_state_handle(&st, &m, &rep);
+	send_msg(VHOST_USER_SET_VRING_NUM, 0, &num, sizeof(num));
+	send_msg(VHOST_USER_SET_VRING_ADDR, 0, &a, sizeof(a));
+	EXPECT(st.vr[0].addr_set);
+}
+
+static void test_new_frontend_resets(void)
+{
+	static const struct vt_vhost_state_ops ops = { .reset = count_reset };
+	int memfd = memfd_create("test", MFD_CLOEXEC);
+
+	EXPECT(memfd >= 0 && ftruncate(memfd, 1 << 20) == 0);
+	vt_vhost_state_init(&st, &ops, NULL);
+	st.name = "test";
+	st.offered_features = VT_BIT(VIRTIO_F_VERSION_1);
+	st.nq = 2;
+	vt_log_set_quiet(1);
+	resets = 0;
+	/* the first front-end finds the device as it was created */
+	connect_with(memfd, 0x7f0000000000, 0);
+	EXPECT_EQ(resets, 0);
+	vt_vhost_state_disconnect(&st);
+	/* the same memory and rings again: a VMM reconnecting to its guest */
+	connect_with(memfd, 0x7f0000000000, 0);
+	EXPECT_EQ(resets, 0);
+	vt_vhost_state_disconnect(&st);
+	/* other rings in the same memory: a new driver */
+	connect_with(memfd, 0x7f0000000000, 0x10000);
+	EXPECT_EQ(resets, 1);
+	vt_vhost_state_disconnect(&st);
+	/* other memory: a new front-end (another process, another guest) */
+	connect_with(memfd, 0x7e0000000000, 0x10000);
+	EXPECT_EQ(resets, 2);
+	/* once per connection */
+	struct vt_vhost_vring_addr a = { .index = 0, .desc_user_addr = 0x7e0000000000,
+		.avail_user_addr = 0x7e0000001000, .used_user_addr = 0x7e0000002000 };
+	send_msg(VHOST_USER_SET_VRING_ADDR, 0, &a, sizeof(a));
+	EXPECT_EQ(resets, 2);
+	vt_vhost_state_disconnect(&st);
+	/* a connection that sets up no ring leaves the last one's state: the
+	 * next one is compared with the last that had rings */
+	vt_vhost_state_disconnect(&st);
+	connect_with(memfd, 0x7e0000000000, 0);
+	EXPECT_EQ(resets, 2);
+	vt_vhost_state_disconnect(&st);
+	close(memfd);
+	vt_log_set_quiet(0);
+}
+
 int main(void)
 {
 	RUN(test_negotiation);
 	RUN(test_vrings_without_an_engine);
 	RUN(test_rules);
+	RUN(test_new_frontend_resets);
 	return tap_done();
 }
