@@ -66,6 +66,13 @@ struct vt_device_model {
 	 * a plain disconnect: a VMM that reconnects keeps its guest's
 	 * configuration and does not send it again.  Optional. */
 	void (*reset)(void *dev);
+
+	/* A new front-end (not the VMM that left, reconnecting with the same
+	 * memory and rings) set up its first ring: forget what was the last
+	 * driver's (gpio: line directions, IRQ types, latched edges).  What is
+	 * the hardware's stays (i2c targets' contents, rng's stream).
+	 * Optional. */
+	void (*new_frontend)(void *dev);
 };
 
 

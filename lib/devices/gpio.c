@@ -575,7 +575,9 @@ static void gpio_queue_stopped(void *dev, unsigned q)
 /* Device reset: every line back to direction NONE, no IRQ, nothing
  * latched or stored (the queues were stopped first, so no buffer is
  * pending). */
-static void gpio_reset(void *dev)
+/* Every line released (its IRQ type with it) and no edge latched: what a
+ * driver that requested nothing finds. */
+static void gpio_new_frontend(void *dev)
 {
 	struct gpio_dev *d = dev;
 
@@ -583,7 +585,12 @@ static void gpio_reset(void *dev)
 		do_set_direction(d, i, VT_GPIO_DIR_NONE);
 		d->lines[i].latched = false;
 	}
-	d->features = 0;
+}
+
+static void gpio_reset(void *dev)
+{
+	gpio_new_frontend(dev);
+	((struct gpio_dev *)dev)->features = 0;
 }
 
 const struct vt_device_model vt_model_gpio = {
@@ -600,4 +607,5 @@ const struct vt_device_model vt_model_gpio = {
 	.handle = gpio_handle,
 	.queue_stopped = gpio_queue_stopped,
 	.reset = gpio_reset,
+	.new_frontend = gpio_new_frontend,
 };

@@ -96,18 +96,26 @@ static void op_kick(void *arg, unsigned q)
 	vt_engine_kick(&((struct vt_backend *)arg)->e, q);
 }
 
+static void op_new_frontend(void *arg)
+{
+	struct vt_backend *b = arg;
+
+	if (b->model->new_frontend)
+		b->model->new_frontend(b->dev);
+}
+
 static const struct vt_vhost_state_ops ops_full = {
 	op_ring_changed, op_ring_stop, op_ring_running, op_mem_changed, op_set_features,
-	op_reset, op_get_config, op_set_config, op_kick,
+	op_reset, op_get_config, op_set_config, op_kick, op_new_frontend,
 };
 /* The model's optional callbacks decide what the state may call. */
 static const struct vt_vhost_state_ops ops_no_set_config = {
 	op_ring_changed, op_ring_stop, op_ring_running, op_mem_changed, op_set_features,
-	op_reset, op_get_config, NULL, op_kick,
+	op_reset, op_get_config, NULL, op_kick, op_new_frontend,
 };
 static const struct vt_vhost_state_ops ops_no_config = {
 	op_ring_changed, op_ring_stop, op_ring_running, op_mem_changed, op_set_features,
-	op_reset, NULL, NULL, op_kick,
+	op_reset, NULL, NULL, op_kick, op_new_frontend,
 };
 
 static const struct vt_vhost_state_ops *ops_for(const struct vt_device_model *m)

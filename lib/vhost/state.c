@@ -213,9 +213,9 @@ static bool same_frontend(const struct vt_vhost_state *st, unsigned q)
 	return true;
 }
 
-/* The first ring of a connection: a new front-end gets the device as after
- * a reset (line state, latched edges and IRQ types of a gpio device are the
- * last driver's, not its own), the features it acked kept. */
+/* The first ring of a connection: a new front-end must not get what the
+ * last driver left (a gpio device's line state, latched edges and IRQ
+ * types); the model decides what that is. */
 static void check_new_frontend(struct vt_vhost_state *st, unsigned q)
 {
 	if (st->compared)
@@ -223,11 +223,9 @@ static void check_new_frontend(struct vt_vhost_state *st, unsigned q)
 	st->compared = true;
 	if (!st->last.valid || same_frontend(st, q))
 		return;
-	vt_info("vhost-user: a new front-end (other memory or rings than the last): the device is reset");
-	if (st->ops && st->ops->reset)
-		st->ops->reset(st->arg);
-	if (st->features && st->ops && st->ops->set_features)
-		st->ops->set_features(st->arg, st->features);
+	vt_info("vhost-user: a new front-end (other memory or rings than the last one's)");
+	if (st->ops && st->ops->new_frontend)
+		st->ops->new_frontend(st->arg);
 }
 
 void vt_vhost_state_disconnect(struct vt_vhost_state *st)

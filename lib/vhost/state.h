@@ -54,6 +54,9 @@ struct vt_vhost_state_ops {
 	int (*set_config)(void *arg, uint32_t off, const uint8_t *buf, uint32_t len);
 	/* In-band kick (VHOST_USER_VRING_KICK). */
 	void (*kick)(void *arg, unsigned q);
+	/* A front-end other than the last one (see last below) set up its
+	 * first ring: the last driver's device state must not reach it. */
+	void (*new_frontend)(void *arg);
 };
 
 struct vt_vhost_state {
@@ -79,8 +82,8 @@ struct vt_vhost_state {
 	/* The last front-end's memory table and ring addresses, kept at
 	 * disconnect.  A VMM that reconnects to the same guest sends the same
 	 * again and the device keeps its state (the guest's driver still holds
-	 * it); any other front-end is a new driver, and the device is reset
-	 * (ops->reset) before its first ring, as after a reboot. */
+	 * it); any other front-end is a new driver, told before its first
+	 * ring starts (ops->new_frontend). */
 	struct {
 		bool valid;
 		unsigned nregions;

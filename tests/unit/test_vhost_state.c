@@ -162,7 +162,7 @@ static void connect_with(int memfd, uint64_t uaddr, uint64_t ring_off)
 
 static void test_new_frontend_resets(void)
 {
-	static const struct vt_vhost_state_ops ops = { .reset = count_reset };
+	static const struct vt_vhost_state_ops ops = { .new_frontend = count_reset };
 	int memfd = memfd_create("test", MFD_CLOEXEC);
 
 	EXPECT(memfd >= 0 && ftruncate(memfd, 1 << 20) == 0);
