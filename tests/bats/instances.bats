@@ -77,8 +77,7 @@ serve_pid() {
 	SOCK=gpio.sock
 	start_gpio_serve --lines 2
 	SOCK="$BATS_TEST_TMPDIR/gpio.sock"
-	gdrive dir 1 in irq 1 rising
-	bg_drive w wait 1 --timeout 20000
+	bg_drive w dir 1 in irq 1 rising wait 1 --timeout 20000
 	wait_armed 1
 	run_vitool list
 	assert_success
