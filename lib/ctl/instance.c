@@ -152,12 +152,12 @@ static void running_note(struct vt_sb *sb, const struct vt_instance *v, int n)
 	}
 }
 
-static int by_name(const struct vt_instance_want *w, const char *name, struct vt_instance *out,
-		   const struct vt_instance *v, int n, char *err, size_t errlen)
+/* from_control: the name came as --control (no such file there). */
+static int by_name(const struct vt_instance_want *w, const char *name, bool from_control,
+		   struct vt_instance *out, const struct vt_instance *v, int n, char *err, size_t errlen)
 {
-	struct vt_sb sb;
-
 	char path[512], why[256];
+	struct vt_sb sb;
 
 	for (int i = 0; i < n; i++)
 		if (!strcmp(v[i].name, name)) {
@@ -170,7 +170,10 @@ static int by_name(const struct vt_instance_want *w, const char *name, struct vt
 	    vt_instance_query(path, out, why, sizeof(why)) == 0)
 		return check_device(w, out, err, errlen);
 	vt_sb_init(&sb);
-	vt_sb_printf(&sb, "no running instance named '%s'", name);
+	if (from_control)
+		vt_sb_printf(&sb, "no control socket at %s, and no running instance named '%s'", name, name);
+	else
+		vt_sb_printf(&sb, "no running instance named '%s'", name);
 	running_note(&sb, v, n);
 	snprintf(err, errlen, "%s", vt_sb_str(&sb));
 	return -1;
@@ -227,7 +230,7 @@ int vt_instance_resolve(const struct vt_instance_want *w, struct vt_instance *ou
 		/* "-C i2c": a name where a path was expected, when no such file
 		 * is there. */
 		if (!strchr(w->control, '/') && stat(w->control, &st) < 0)
-			r = by_name(w, w->control, out, v, n, err, errlen);
+			r = by_name(w, w->control, true, out, v, n, err, errlen);
 		else
 			r = by_path(w, w->control, out, v, n, err, errlen);
 		goto out;
@@ -236,7 +239,7 @@ int vt_instance_resolve(const struct vt_instance_want *w, struct vt_instance *ou
 		if (strchr(w->name, '/'))   /* -i PATH: a path after all */
 			r = by_path(w, w->name, out, v, n, err, errlen);
 		else
-			r = by_name(w, w->name, out, v, n, err, errlen);
+			r = by_name(w, w->name, false, out, v, n, err, errlen);
 		goto out;
 	}
 	/* One that did not say its type may be the one. */

@@ -243,6 +243,9 @@ serve_pid() {
 	ginject -i nosuch 1=1
 	assert_failure 1
 	assert_stderr "vitool: inject: no running instance named 'nosuch' (running: board (gpio), gpio (gpio))"
+	ginject -C nosuch 1=1
+	assert_failure 1
+	assert_stderr "vitool: inject: no control socket at nosuch, and no running instance named 'nosuch' (running: board (gpio), gpio (gpio))"
 	ginject board -i gpio 1=1
 	assert_failure 2
 	assert_stderr "vitool: inject: 'board' and --name both name the instance: give one"
