@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "ctl/instance.h"
 #include "devices/registry.h"
 #include "drivers/ident.h"
 #include "trace/msgview.h"
@@ -23,12 +24,14 @@
 #include "vhost/frontend.h"
 
 static const char drive_usage_head[] =
-	"usage: vitool drive DEVICE --socket PATH [options] OP...\n"
+	"usage: vitool drive DEVICE {--socket PATH | -i NAME} [options] OP...\n"
 	"\n";
 
 static const char drive_usage_tail[] =
 	"\n"
 	"  -S, --socket PATH          vhost-user socket of the backend\n"
+	"  -i, --name NAME            the vhost-user socket of the running vitool\n"
+	"                             instance NAME ('vitool list')\n"
 	"      --timeout MS           wait at most MS per request (default 1000)\n"
 	"      --connect-timeout MS   wait for the socket to appear (default 2000;\n"
 	"                             0: try once)\n"
@@ -69,6 +72,7 @@ enum { OPT_TIMEOUT = 256, OPT_CONNECT_TIMEOUT, OPT_QUEUE_SIZE, OPT_INDIRECT };
 struct drive_opts {
 	const struct vt_device_type *type;
 	const char *socket;
+	const char *name;          /* -i: the instance whose socket to use */
 	unsigned timeout_ms;
 	unsigned connect_ms;
 	unsigned queue_size;
@@ -81,7 +85,7 @@ static void drop_hint(int c)
 {
 	static const struct { char c; const char *now; } dropped[] = {
 		{ 's', "-S, --socket" }, { 't', "--timeout" }, { 'c', "--connect-timeout" },
-		{ 'q', "--queue-size" }, { 'i', "--indirect" },
+		{ 'q', "--queue-size" },
 	};
 
 	if (c != '?')
@@ -95,6 +99,7 @@ static int parse(int argc, char **argv, struct drive_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 'S' },
+		{ "name", required_argument, NULL, 'i' },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 		{ "queue-size", required_argument, NULL, OPT_QUEUE_SIZE },
@@ -123,10 +128,13 @@ static int parse(int argc, char **argv, struct drive_opts *o)
 	argv++;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:S:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:S:i:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'S':
 			o->socket = optarg;
+			break;
+		case 'i':
+			o->name = optarg;
 			break;
 		case OPT_TIMEOUT:
 			if (!vt_parse_uint(optarg, 3600000, &o->timeout_ms) || !o->timeout_ms)
@@ -157,11 +165,28 @@ static int parse(int argc, char **argv, struct drive_opts *o)
 	}
 	if (!o->type || !o->type->front)
 		vt_die_usage("drive: unknown device '%s' (%s)", word, list);
-	if (!o->socket)
+	if (o->socket && o->name)
+		vt_die_usage("drive: --socket and --name both say where the backend is: give one");
+	if (!o->socket && !o->name)
 		vt_die_usage("drive: --socket PATH is required");
 	if (optind >= argc)
 		vt_die_usage("drive: no operation given (e.g. 'r1@0x50' or 'detect')");
 	return optind + 1;   /* index of the first operation in the caller's argv */
+}
+
+/* -i NAME: the vhost-user socket the instance says it listens on, checked
+ * to be of the device type asked for (lib/ctl/instance.c). */
+static const char *instance_socket(const struct drive_opts *o)
+{
+	const struct vt_instance_want want = { .cmd = "drive", .name = o->name, .device = o->type->name };
+	static struct vt_instance in;
+	char err[1024];
+
+	if (vt_instance_resolve(&want, &in, err, sizeof(err)) < 0)
+		vt_die("drive: %s", err);
+	if (!in.socket[0])
+		vt_die("drive: instance %s did not say its vhost-user socket", in.name);
+	return in.socket;
 }
 
 /* -vv: each vhost-user message as trace shows it ("> SET_VRING_NUM q0 num
@@ -249,6 +274,8 @@ int cmd_drive(int argc, char **argv)
 	enum vt_run_result res;
 
 	first = parse(argc, argv, &o);
+	if (o.name)
+		o.socket = instance_socket(&o);
 	d = o.type->front;
 	if (o.indirect && !d->indirect)
 		vt_die_usage("drive: %s takes no --indirect", o.type->name);

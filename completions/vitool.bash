@@ -14,10 +14,10 @@ _vitool_loopback_devices="i2c gpio rng"
 _vitool_global_opts="-v --verbose -V --version -h --help"
 _vitool_serve_i2c_opts="-S --socket --target -b --bus -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once -q --quiet -v --verbose -h --help"
 _vitool_serve_gpio_opts="-S --socket --lines -N --names --chip -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once -q --quiet -v --verbose -h --help"
-_vitool_drive_i2c_opts="-S --socket --timeout --connect-timeout --queue-size --indirect -v --verbose -h --help"
+_vitool_drive_i2c_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --indirect -v --verbose -h --help"
 _vitool_serve_rng_opts="-S --socket --seed --rate -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once -q --quiet -v --verbose -h --help"
-_vitool_drive_rng_opts="-S --socket --timeout --connect-timeout --queue-size -v --verbose -h --help"
-_vitool_drive_gpio_opts="-S --socket --timeout --connect-timeout --queue-size -v --verbose -h --help"
+_vitool_drive_rng_opts="-S --socket -i --name --timeout --connect-timeout --queue-size -v --verbose -h --help"
+_vitool_drive_gpio_opts="-S --socket -i --name --timeout --connect-timeout --queue-size -v --verbose -h --help"
 _vitool_loopback_opts="-f --script -S --socket --indirect -v --verbose -h --help"
 _vitool_inject_opts="-i --name -C --control --pulse --wait --timeout -h --help"
 _vitool_list_opts="-j --json -h --help"
@@ -150,7 +150,7 @@ _vitool_optarg()
 		;;  # numbers: nothing to offer
 	serve:-s | serve:--snaplen | serve:--timeout-ms | serve:--seed | serve:--rate)
 		;;  # bytes, milliseconds, seeds, rates: numbers
-	inject:-i | inject:--name | trace:-i | trace:--interface)
+	inject:-i | inject:--name | trace:-i | trace:--interface | drive:-i | drive:--name)
 		local -a names
 		mapfile -t names < <(_vitool_ctl_names)
 		_vitool_reply "$prefix$value" "${names[@]/#/$prefix}"
@@ -222,6 +222,7 @@ _vitool_takes_arg()
 	inject:-C | inject:--control | inject:-i | inject:--name) return 0 ;;
 	inject:--pulse | inject:--timeout) return 0 ;;
 	drive:--timeout | drive:--connect-timeout | drive:--queue-size) return 0 ;;
+	drive:-i | drive:--name) return 0 ;;
 	loopback:-f | loopback:--script) return 0 ;;
 	esac
 	return 1

@@ -812,3 +812,32 @@ teardown() {
 	assert_failure 1
 	assert_stderr "vitool: drive: wait button: no interrupt within 300 ms"
 }
+
+# ---- -i NAME: the instance's vhost-user socket ----------------------------------------
+
+@test "drive -i NAME drives the running instance of that name" {
+	start_gpio_serve --names "$NAMES"
+	ginject button=1
+	assert_success
+	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" drive gpio -i gpio dir button in get button
+	assert_success
+	assert_output "1"
+	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" drive gpio --name gpio info
+	assert_success
+	assert_line "ngpio: 4"
+}
+
+@test "drive -i: an unknown name, an instance of another type, -i with --socket" {
+	start_gpio_serve --names "$NAMES"
+	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" drive gpio -i nosuch get 0
+	assert_failure 1
+	assert_output ""
+	[[ $stderr == "vitool: drive: "*nosuch* ]] || fail "stderr: $stderr"
+	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" drive i2c -i gpio r1@0x50
+	assert_failure 1
+	assert_output ""
+	[[ $stderr == "vitool: drive: "*gpio* ]] || fail "stderr: $stderr"
+	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" drive gpio -i gpio -S "$SOCK" get 0
+	assert_failure 2
+	assert_stderr "vitool: drive: --socket and --name both say where the backend is: give one"
+}

@@ -865,7 +865,7 @@ send_raw() {
 
 @test "drive's dropped short options say their long form, exit 2" {
 	local o want
-	for o in "-s:-S, --socket" "-t:--timeout" "-c:--connect-timeout" "-q:--queue-size" "-i:--indirect"; do
+	for o in "-s:-S, --socket" "-t:--timeout" "-c:--connect-timeout" "-q:--queue-size"; do
 		want=${o#*:}
 		run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" drive i2c "${o%%:*}" 5 r1@0x50
 		assert_failure 2
