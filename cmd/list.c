@@ -9,8 +9,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd/cmd.h"
+#include "ctl/ctl.h"
 #include "ctl/instance.h"
 #include "util/log.h"
 
@@ -25,6 +27,8 @@ static const char list_usage[] =
 	"  -j, --json           a JSON array, one object per instance\n"
 	"  -h, --help           this help\n"
 	"\n"
+	"With none running, standard output stays empty and a note goes to stderr.\n"
+	"\n"
 	"exit status: 0 listed (none running included), 1 error, 2 usage\n";
 
 int cmd_list(int argc, char **argv)
@@ -34,9 +38,11 @@ int cmd_list(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* trace -D calls this as "trace": its messages say so. */
+	const char *me = argc > 0 && !strcmp(argv[0], "trace") ? "trace" : "list";
 	struct vt_instance *v;
 	bool json = false;
-	char err[512];
+	char err[512], dir[256];
 	int c, n;
 
 	opterr = 0;
@@ -57,11 +63,14 @@ int cmd_list(int argc, char **argv)
 		vt_die_usage("list: unexpected argument '%s'", argv[optind]);
 	n = vt_instance_list(&v, err, sizeof(err));
 	if (n < 0)
-		vt_die("list: %s", err);
+		vt_die("%s: %s", me, err);
 	if (json)
 		vt_instance_print_json(stdout, v, n);
 	else if (n)
 		vt_instance_print(stdout, v, n);
+	else if (vt_ctl_dir(dir, sizeof(dir)) == 0)
+		/* An empty table would look like a broken command. */
+		fprintf(stderr, "vitool: %s: no running instance (looked in %s)\n", me, dir);
 	free(v);
 	return VT_EXIT_OK;
 }

@@ -160,7 +160,7 @@ static void parse_args(struct trace_opts *o, int argc, char **argv)
 			o->name = optarg;
 			break;
 		case 'D':
-			exit(cmd_list(1, (char *[]){ "list", NULL }));
+			exit(cmd_list(1, (char *[]){ "trace", NULL }));
 		case 'r':
 			o->rfile = optarg;
 			break;

@@ -45,11 +45,15 @@ serve_pid() {
 
 # ---- list ------------------------------------------------------------------------
 
-@test "list: none running prints nothing, exit 0; --json an empty array" {
+@test "list: none running prints nothing on stdout (a note on stderr), exit 0; --json an empty array" {
 	run_vitool list
 	assert_success
 	assert_output ""
-	assert_stderr ""
+	assert_stderr "vitool: list: no running instance (looked in $XDG_RUNTIME_DIR/vitool)"
+	run_vitool trace -D
+	assert_success
+	assert_output ""
+	assert_stderr "vitool: trace: no running instance (looked in $XDG_RUNTIME_DIR/vitool)"
 	run_vitool list --json
 	assert_success
 	assert_output "[]"
