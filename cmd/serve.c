@@ -24,10 +24,12 @@
 #include "ctl/backend_cmds.h"
 #include "ctl/ctl.h"
 #include "ctl/instance.h"
+#include "ctl/fault_cmds.h"
 #include "ctl/trace_cmds.h"
 #include "decode/line.h"
 #include "devices/device.h"
 #include "devices/registry.h"
+#include "fault/fault.h"
 #include "trace/record.h"
 #include "trace/recorder.h"
 #include "util/bytes.h"
@@ -53,6 +55,8 @@ static const char common_usage[] =
 	"                       (default 1000)\n"
 	"      --once           exit when the first front-end disconnects\n"
 	"  -q, --quiet          no start-up lines (name, sockets) on stderr\n"
+	"      --fault RULE     delay, fail, hold or reorder completions (repeatable),\n"
+	"                       e.g. 'delay 1500ms addr 0x50 read', 'fail every 2'\n"
 	"  -v, --verbose        more log output (repeatable); with --print, every event\n"
 	"  -h, --help           this help\n";
 
@@ -114,6 +118,8 @@ struct serve_opts {
 	const char *write;
 	unsigned snaplen;
 	unsigned timeout_ms;
+	unsigned nfaults;
+	struct vt_fault_rule faults[16];   /* --fault, parsed */
 	struct vt_device_args args;   /* the device's own options */
 };
 
@@ -122,7 +128,7 @@ struct serve_opts {
 /* Device options are OPT_DEVICE + their index; long-only common ones
  * come after them. */
 #define MAX_DEVICE_OPTIONS 16
-enum { OPT_DEVICE = 256, OPT_ONCE = OPT_DEVICE + MAX_DEVICE_OPTIONS, OPT_TIMEOUT };
+enum { OPT_DEVICE = 256, OPT_ONCE = OPT_DEVICE + MAX_DEVICE_OPTIONS, OPT_TIMEOUT, OPT_FAULT };
 
 static const struct option common_longopts[] = {
 	{ "socket", required_argument, NULL, 'S' },
@@ -134,6 +140,7 @@ static const struct option common_longopts[] = {
 	{ "snaplen", required_argument, NULL, 's' },
 	{ "timeout-ms", required_argument, NULL, OPT_TIMEOUT },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "fault", required_argument, NULL, OPT_FAULT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 };
@@ -322,6 +329,14 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 		case 'q':
 			o->quiet = true;
 			break;
+		case OPT_FAULT: {
+			char ferr[512];
+			if (o->nfaults == VT_ARRAY_SIZE(o->faults))
+				vt_die_usage("serve: at most %zu --fault rules", VT_ARRAY_SIZE(o->faults));
+			if (vt_fault_rule_parse_text(&o->faults[o->nfaults++], o->type, optarg, ferr, sizeof(ferr)) < 0)
+				vt_die_usage("serve: --fault '%s': %s", optarg, ferr);
+			break;
+		}
 		case 'v':
 			vt_log_verbosity++;
 			break;
@@ -489,6 +504,11 @@ int cmd_serve(int argc, char **argv)
 	if (o.write && vt_recorder_open_file(ctx.rec, o.write, o.snaplen, err, sizeof(err)) < 0)
 		vt_die("serve: --write %s", err);
 	vt_backend_set_once(b, o.once);
+	struct vt_fault_set *faults = vt_fault_set_new(ctx.loop, b, d);
+	if (!faults)
+		vt_die("serve: out of memory");
+	for (unsigned i = 0; i < o.nfaults; i++)
+		vt_fault_set_add(faults, &o.faults[i]);
 	/* The control socket first: a name that is taken must not leave a
 	 * vhost-user socket behind.  But a socket path that cannot work is the
 	 * first thing to report. */
@@ -507,7 +527,7 @@ int cmd_serve(int argc, char **argv)
 		o.socket = sockpath;
 	ic = (struct info_ctx){ .o = &o, .ctx = &ctx, .b = b };
 	vt_ctl_set_info(ctl, add_info, &ic);
-	vt_ctl_add_backend(ctl, b);
+	vt_ctl_add_faults(ctl, b, faults, d);
 	vt_ctl_add_trace(ctl, ctx.rec);
 	if (ops->add_control)
 		ops->add_control(ctl, &ctx);
@@ -521,6 +541,7 @@ int cmd_serve(int argc, char **argv)
 	vt_ctl_server_free(ctl);
 	/* Before the backend: it unsets the observer; the capture is flushed. */
 	int we = vt_recorder_free(ctx.rec);
+	vt_fault_set_free(faults);
 	vt_backend_free(b);
 	unlink(o.socket);
 	ops->destroy(&ctx);

@@ -12,10 +12,10 @@ _vitool_commands="serve drive loopback inject trace list help"
 _vitool_devices="i2c gpio rng"
 _vitool_loopback_devices="i2c gpio rng"
 _vitool_global_opts="-v --verbose -V --version -h --help"
-_vitool_serve_i2c_opts="-S --socket --target -b --bus -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once -q --quiet -v --verbose -h --help"
-_vitool_serve_gpio_opts="-S --socket --lines -N --names --chip -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once -q --quiet -v --verbose -h --help"
+_vitool_serve_i2c_opts="-S --socket --target -b --bus -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
+_vitool_serve_gpio_opts="-S --socket --lines -N --names --chip -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
 _vitool_drive_i2c_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --indirect -v --verbose -h --help"
-_vitool_serve_rng_opts="-S --socket --seed --rate -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once -q --quiet -v --verbose -h --help"
+_vitool_serve_rng_opts="-S --socket --seed --rate -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
 _vitool_drive_rng_opts="-S --socket -i --name --timeout --connect-timeout --queue-size -v --verbose -h --help"
 _vitool_drive_gpio_opts="-S --socket -i --name --timeout --connect-timeout --queue-size -v --verbose -h --help"
 _vitool_loopback_opts="-f --script -S --socket --indirect -v --verbose -h --help"
@@ -150,6 +150,10 @@ _vitool_optarg()
 		;;  # numbers: nothing to offer
 	serve:-s | serve:--snaplen | serve:--timeout-ms | serve:--seed | serve:--rate)
 		;;  # bytes, milliseconds, seeds, rates: numbers
+	serve:--fault)
+		# a RULE is one quoted word: its first word (vitool-serve(1) FAULTS)
+		_vitool_reply "$prefix$value" "${prefix}delay" "${prefix}fail" "${prefix}hold" "${prefix}reorder"
+		;;
 	inject:-i | inject:--name | trace:-i | trace:--interface | drive:-i | drive:--name)
 		local -a names
 		mapfile -t names < <(_vitool_ctl_names)
@@ -218,7 +222,7 @@ _vitool_takes_arg()
 	serve:--target | serve:-b | serve:--bus) return 0 ;;
 	serve:-i | serve:--name | serve:-C | serve:--control) return 0 ;;
 	serve:--lines | serve:-N | serve:--names | serve:--chip) return 0 ;;
-	serve:--seed | serve:--rate) return 0 ;;
+	serve:--seed | serve:--rate | serve:--fault) return 0 ;;
 	inject:-C | inject:--control | inject:-i | inject:--name) return 0 ;;
 	inject:--pulse | inject:--timeout) return 0 ;;
 	drive:--timeout | drive:--connect-timeout | drive:--queue-size) return 0 ;;

@@ -2,8 +2,16 @@
  * counters and the requests it holds now. */
 #include "ctl/backend_cmds.h"
 
+#include <stdlib.h>
+
 #include "decode/decode.h"
+#include "util/log.h"
 #include "util/strbuf.h"
+
+struct backend_ctx {
+	struct vt_backend *b;
+	const struct vt_ctl_backend_ext *ext;   /* may be NULL */
+};
 
 static void queue_json(struct vt_json *j, unsigned q, const struct vt_queue_stats *st)
 {
@@ -24,7 +32,8 @@ static void queue_json(struct vt_json *j, unsigned q, const struct vt_queue_stat
 
 static void cmd_stats(struct vt_ctl_req *r, int argc, char **argv, void *arg)
 {
-	struct vt_backend *b = arg;
+	const struct backend_ctx *bc = arg;
+	struct vt_backend *b = bc->b;
 	struct vt_json *j = vt_ctl_json(r);
 	unsigned n = vt_backend_num_queues(b);
 
@@ -41,13 +50,16 @@ static void cmd_stats(struct vt_ctl_req *r, int argc, char **argv, void *arg)
 			queue_json(j, q, &st);
 	}
 	vt_json_arr_end(j);
+	if (bc->ext && bc->ext->stats)
+		bc->ext->stats(j, bc->ext->arg);
 }
 
 /* One request: the decoder's summary of its chain, walked again through
  * the current memory table (it may have changed since the pop). */
-static void request_json(struct vt_json *j, struct vt_backend *b, const struct vt_decoder *d,
+static void request_json(struct vt_json *j, const struct backend_ctx *bc, const struct vt_decoder *d,
 			 unsigned q, const struct vt_inflight *f, uint64_t now)
 {
+	struct vt_backend *b = bc->b;
 	struct vt_chain c;
 	struct vt_sb sb;
 
@@ -63,12 +75,15 @@ static void request_json(struct vt_json *j, struct vt_backend *b, const struct v
 	} else {
 		vt_json_str(j, "summary", NULL);   /* no longer walkable: logged */
 	}
+	if (bc->ext && bc->ext->request)
+		bc->ext->request(j, q, f->req_id, bc->ext->arg);
 	vt_json_obj_end(j);
 }
 
 static void cmd_inflight(struct vt_ctl_req *r, int argc, char **argv, void *arg)
 {
-	struct vt_backend *b = arg;
+	const struct backend_ctx *bc = arg;
+	struct vt_backend *b = bc->b;
 	struct vt_json *j = vt_ctl_json(r);
 	const struct vt_decoder *d = vt_decoder_find(vt_backend_model(b)->virtio_id);
 	uint64_t now = vt_now_ns();
@@ -84,7 +99,7 @@ static void cmd_inflight(struct vt_ctl_req *r, int argc, char **argv, void *arg)
 		struct vt_queue *eq = vt_backend_engine_queue(b, q);
 		for (const struct vt_inflight *f = vt_inflight_oldest(&eq->infl); f;
 		     f = vt_inflight_next(&eq->infl, f))
-			request_json(j, b, d, q, f, now);
+			request_json(j, bc, d, q, f, now);
 	}
 	vt_json_arr_end(j);
 }
@@ -96,7 +111,20 @@ static const struct vt_ctl_command backend_cmds[] = {
 	  cmd_inflight },
 };
 
+void vt_ctl_add_backend_ext(struct vt_ctl_server *s, struct vt_backend *b, const struct vt_ctl_backend_ext *ext)
+{
+	struct backend_ctx *bc = calloc(1, sizeof(*bc));
+
+	if (!bc) {
+		vt_err("control: out of memory: no stats or inflight commands");
+		return;
+	}
+	*bc = (struct backend_ctx){ .b = b, .ext = ext };
+	vt_ctl_server_on_free(s, free, bc);
+	vt_ctl_server_add(s, backend_cmds, sizeof(backend_cmds) / sizeof(backend_cmds[0]), bc);
+}
+
 void vt_ctl_add_backend(struct vt_ctl_server *s, struct vt_backend *b)
 {
-	vt_ctl_server_add(s, backend_cmds, sizeof(backend_cmds) / sizeof(backend_cmds[0]), b);
+	vt_ctl_add_backend_ext(s, b, NULL);
 }

@@ -13,6 +13,7 @@
 #include "drivers/gpio.h"
 #include "drivers/gpio_loopback.h"
 #include "drivers/gpio_session.h"
+#include "fault/fault.h"
 #include "hw/gpio_chip.h"
 #include "trace/recorder.h"
 #include "util/json.h"
@@ -231,6 +232,32 @@ static const struct vt_tok feature_names[] = {
 	{ 0, NULL },
 };
 
+/* ---- faults: line N, value N, type NAME (the message types); fail
+ * answers VIRTIO_GPIO_STATUS_ERR (eventq: IRQ_STATUS_INVALID) in the
+ * first writable byte ---- */
+
+static const struct vt_fault_selector fault_selectors[] = {
+	{ "line", "line" },
+	{ "value", "value" },
+	{ NULL, NULL },
+};
+
+static uint32_t gpio_fail(unsigned queue, const struct vt_chain *c, uint32_t used_len)
+{
+	uint8_t st = queue == VIRTIO_GPIO_EVENTQ ? VIRTIO_GPIO_IRQ_STATUS_INVALID : VIRTIO_GPIO_STATUS_ERR;
+
+	if (!c->write_len)
+		return used_len;
+	vt_chain_write(c, 0, &st, 1);
+	return used_len ? used_len : 1;
+}
+
+static const struct vt_device_faults faults = {
+	.selectors = fault_selectors,
+	.types = vt_gpio_msg_names,
+	.fail = gpio_fail,
+};
+
 const struct vt_device_type vt_type_gpio = {
 	.name = "gpio",
 	.virtio_id = VIRTIO_ID_GPIO,
@@ -242,6 +269,7 @@ const struct vt_device_type vt_type_gpio = {
 	.feature_names = feature_names,
 	.config_size = VIRTIO_GPIO_CONFIG_SIZE,
 	.decoder = &vt_decoder_gpio,
+	.faults = &faults,
 	.serve = &serve,
 	.front = &front,
 	.loopback = &loopback,

@@ -9,6 +9,7 @@
 #include "devices/i2c.h"
 #include "drivers/i2c.h"
 #include "drivers/i2c_session.h"
+#include "fault/fault.h"
 #include "hw/i2c_bus.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -165,6 +166,25 @@ static const struct vt_tok feature_names[] = {
 	{ 0, NULL },
 };
 
+/* ---- faults: addr N and the decoder's read/write/probe; fail answers
+ * VIRTIO_I2C_MSG_ERR in the status byte (the last writable one) ---- */
+
+static const struct vt_fault_selector fault_selectors[] = {
+	{ "addr", "addr" },
+	{ NULL, NULL },
+};
+
+static uint32_t i2c_fail(unsigned queue, const struct vt_chain *c, uint32_t used_len)
+{
+	(void)queue;
+	return vt_fault_fail_status_last(c, VIRTIO_I2C_MSG_ERR, used_len);
+}
+
+static const struct vt_device_faults faults = {
+	.selectors = fault_selectors,
+	.fail = i2c_fail,
+};
+
 const struct vt_device_type vt_type_i2c = {
 	.name = "i2c",
 	.virtio_id = VIRTIO_ID_I2C,
@@ -174,6 +194,7 @@ const struct vt_device_type vt_type_i2c = {
 	.required_features = VT_BIT(VIRTIO_I2C_F_ZERO_LENGTH_REQUEST),
 	.feature_names = feature_names,
 	.decoder = &vt_decoder_i2c,
+	.faults = &faults,
 	.serve = &serve,
 	.front = &front,
 	.loopback = &loopback,

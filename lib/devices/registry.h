@@ -23,6 +23,7 @@ struct vt_ctl_server;
 struct vt_json;
 struct vt_frontend;
 struct vt_tok;
+struct vt_device_faults;
 
 /* An option of one device type: --NAME [ARG].  Its help text is what
  * `--help` prints; man pages and completions are checked against it. */
@@ -122,6 +123,9 @@ struct vt_device_type {
 	uint32_t config_size;
 	const struct vt_tok *feature_names;   /* those bits by name (drive -v); may be NULL */
 	const struct vt_decoder *decoder;
+	/* serve --fault rules: the selector words and how `fail` fails a
+	 * request (fault/fault.h); NULL: queue and type only, fail = used 0. */
+	const struct vt_device_faults *faults;
 	const struct vt_serve_ops *serve;   /* NULL: vitool cannot serve it */
 	const struct vt_front_ops *front;   /* NULL: vitool cannot drive it */
 	const struct vt_loopback_ops *loopback;  /* NULL: no loopback (needs serve and front) */

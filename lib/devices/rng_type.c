@@ -8,6 +8,7 @@
 #include "decode/decode.h"
 #include "devices/rng.h"
 #include "drivers/rng.h"
+#include "fault/fault.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -128,12 +129,33 @@ static const struct vt_loopback_ops loopback = {
 	.exercise = exercise,
 };
 
+/* ---- faults: size N (the buffer the driver offers); fail answers one
+ * byte, the least the spec lets a device place ---- */
+
+static const struct vt_fault_selector fault_selectors[] = {
+	{ "size", "len" },
+	{ NULL, NULL },
+};
+
+static uint32_t rng_fail(unsigned queue, const struct vt_chain *c, uint32_t used_len)
+{
+	(void)queue;
+	(void)c;
+	return used_len > 1 ? 1 : used_len;
+}
+
+static const struct vt_device_faults faults = {
+	.selectors = fault_selectors,
+	.fail = rng_fail,
+};
+
 const struct vt_device_type vt_type_rng = {
 	.name = "rng",
 	.virtio_id = VIRTIO_ID_RNG,
 	.num_queues = 1,
 	.queue_names = queues,
 	.decoder = &vt_decoder_rng,
+	.faults = &faults,
 	.serve = &serve,
 	.front = &front,
 	.loopback = &loopback,

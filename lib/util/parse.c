@@ -42,3 +42,30 @@ int vt_parse_level(const char *s)
 			return words[i].v;
 	return -1;
 }
+
+bool vt_parse_duration_ns(const char *s, uint64_t max_ns, uint64_t *out)
+{
+	static const struct {
+		const char *unit;
+		double ns;
+	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 } };
+	char *end;
+	double v;
+
+	if (!s || !(*s >= '0' && *s <= '9'))
+		return false;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || !(v >= 0) || v > 1.8e19)
+		return false;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcasecmp(end, units[i].unit) == 0) {
+			double ns = v * units[i].ns + 0.5;
+			if (ns > (double)max_ns)
+				return false;
+			*out = (uint64_t)ns;
+			return true;
+		}
+	}
+	return false;
+}

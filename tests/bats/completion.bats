@@ -126,12 +126,19 @@ dispatcher_commands() {
 
 @test "completion: options after 'vitool serve i2c --'" {
 	complete_words vitool serve i2c --
-	assert_equal "${COMPREPLY[*]}" "--socket --target --bus --name --control --print --write --snaplen --timeout-ms --once --quiet --verbose --help"
+	assert_equal "${COMPREPLY[*]}" "--socket --target --bus --name --control --print --write --snaplen --timeout-ms --once --fault --quiet --verbose --help"
+}
+
+@test "completion: a --fault rule starts with its kind" {
+	complete_words vitool serve i2c --fault ""
+	assert_equal "${COMPREPLY[*]}" "delay fail hold reorder"
+	complete_words vitool serve gpio --fault h
+	assert_equal "${COMPREPLY[*]}" "hold"
 }
 
 @test "completion: options after 'vitool serve gpio --'" {
 	complete_words vitool serve gpio --
-	assert_equal "${COMPREPLY[*]}" "--socket --lines --names --chip --name --control --print --write --snaplen --timeout-ms --once --quiet --verbose --help"
+	assert_equal "${COMPREPLY[*]}" "--socket --lines --names --chip --name --control --print --write --snaplen --timeout-ms --once --fault --quiet --verbose --help"
 	complete_words vitool serve gpio --n
 	assert_equal "${COMPREPLY[*]}" "--names --name"
 }
