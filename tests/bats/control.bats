@@ -79,7 +79,7 @@ value_of_line1() {
 	start_gpio_serve --names "$NAMES"
 	run ctl_cmd stats
 	assert_success
-	assert_output '{"ok":true,"connected":false,"queues":[{"queue":0,"started":false,"broken":false,"why":null,"size":0,"kicks":0,"calls":0,"avail":0,"used":0,"inflight":0,"max_latency_us":0},{"queue":1,"started":false,"broken":false,"why":null,"size":0,"kicks":0,"calls":0,"avail":0,"used":0,"inflight":0,"max_latency_us":0}]}'
+	assert_output '{"ok":true,"connected":false,"queues":[{"queue":0,"started":false,"broken":false,"why":null,"size":0,"kicks":0,"calls":0,"avail":0,"used":0,"inflight":0,"max_latency_us":0},{"queue":1,"started":false,"broken":false,"why":null,"size":0,"kicks":0,"calls":0,"avail":0,"used":0,"inflight":0,"max_latency_us":0}],"faults":[]}'
 	gdrive get 0 get 1 get 2
 	assert_success
 	run ctl_cmd stats
