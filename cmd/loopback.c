@@ -23,7 +23,10 @@
 #include "ctl/ctl.h"
 #include "ctl/queue_stats.h"
 #include "devices/registry.h"
+#include "fault/fault.h"
+#include "util/json.h"
 #include "util/log.h"
+#include "util/parse.h"
 #include "vhost/frontend.h"
 
 #define MAX_WORDS 300
@@ -31,6 +34,7 @@
 #define QUEUE_SIZE 64
 #define LINE_MAX_BYTES 4096
 #define OPT_INDIRECT 256
+#define OPT_TIMEOUT 257
 
 /* Prints one help text with each line indented. */
 static void put_indented(const char *text, const char *indent)
@@ -55,7 +59,7 @@ static void usage(void)
 		if (vt_device_has(t, VT_DEVICE_LOOPBACK) && t->front->indirect && at < sizeof(indirect))
 			at += (size_t)snprintf(indirect + at, sizeof(indirect) - at, "%s%s", at ? ", " : "", t->name);
 	}
-	printf("usage: vitool loopback [%s] [-f FILE] [-S PATH] [--indirect] [-v]\n"
+	printf("usage: vitool loopback [%s] [-f FILE] [-S PATH] [--timeout-ms MS] [--indirect] [-v]\n"
 	       "\n"
 	       "Starts `vitool serve` in a child process, connects vitool's own front-end\n"
 	       "over a real vhost-user socket and runs a short exercise, printing every\n"
@@ -65,8 +69,10 @@ static void usage(void)
 	       "  -f, --script FILE   run FILE instead: one step (operation line) each,\n"
 	       "                      the device's, below; # starts a comment line; a\n"
 	       "                      leading ! marks a step that must fail; every line\n"
-	       "                      is checked before the first one runs\n"
+	       "                      is checked before the first one runs; fault ... and\n"
+	       "                      release ... steps go to the device's control socket\n"
 	       "  -S, --socket PATH   socket to use (default: in a new temporary directory)\n"
+	       "      --timeout-ms MS the device's trace timeout (serve --timeout-ms)\n"
 	       "      --indirect      send chains through indirect descriptor tables\n"
 	       "                      (%s)\n"
 	       "  -v, --verbose       also print kicks, calls and vhost-user messages, and\n"
@@ -101,6 +107,7 @@ struct loopback_opts {
 	const char *socket;
 	bool indirect;
 	int verbose;
+	const char *timeout_ms;   /* for the child serve */
 };
 
 /* The short options loopback had before issue 10's table: said plainly. */
@@ -126,6 +133,7 @@ static void parse(int argc, char **argv, struct loopback_opts *o)
 		{ "script", required_argument, NULL, 'f' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "indirect", no_argument, NULL, OPT_INDIRECT },
+		{ "timeout-ms", required_argument, NULL, OPT_TIMEOUT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -161,6 +169,13 @@ static void parse(int argc, char **argv, struct loopback_opts *o)
 		case OPT_INDIRECT:
 			o->indirect = true;
 			break;
+		case OPT_TIMEOUT: {
+			unsigned ms;
+			if (!vt_parse_uint(optarg, 86400000, &ms) || !ms)
+				vt_die_usage("loopback: --timeout-ms %s: want 1-86400000", optarg);
+			o->timeout_ms = optarg;
+			break;
+		}
 		case 'v':
 			o->verbose++;
 			vt_log_verbosity++;
@@ -310,10 +325,67 @@ struct loopback {
 	unsigned steps, errors, expected;
 };
 
+/* Steps "fault ..." and "release ...": control commands of the child
+ * (vitool-control(7) FAULTS), for every device. */
+static bool is_ctl_step(const char *word)
+{
+	return !strcmp(word, "fault") || !strcmp(word, "release");
+}
+
+/* Their shape, and a rule's words, before anything runs. */
+static bool check_ctl_words(const struct vt_device_type *t, char *const *words, unsigned n, char *err,
+			    size_t errlen)
+{
+	struct vt_fault_rule r;
+	const char *w = n > 1 ? words[1] : "";
+
+	if (!strcmp(words[0], "release")) {
+		if (n == 2)
+			return true;
+		snprintf(err, errlen, "release wants a request id or all");
+		return false;
+	}
+	if (!strcmp(w, "add")) {
+		size_t k = (size_t)snprintf(err, errlen, "fault add: ");
+		return vt_fault_rule_parse(&r, t, words + 2, n - 2, err + k, k < errlen ? errlen - k : 0) == 0;
+	}
+	if (((!strcmp(w, "list") || !strcmp(w, "clear")) && n == 2) || (!strcmp(w, "del") && n == 3))
+		return true;
+	snprintf(err, errlen, "want fault add RULE, fault list, fault del ID or fault clear");
+	return false;
+}
+
+/* Sends one to the child and prints its reply; a refusal is an error. */
+static enum vt_run_result run_ctl(struct loopback *lb, char **words, unsigned n, char *err, size_t errlen)
+{
+	char line[LINE_MAX_BYTES], *reply = NULL;
+	size_t len = 0;
+	bool ok = false;
+
+	for (unsigned i = 0; i < n && len < sizeof(line); i++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s", i ? " " : "", words[i]);
+	if (lb->ctl < 0) {
+		snprintf(err, errlen, "%s: no control socket", words[0]);
+		return VT_RUN_TRANSPORT;
+	}
+	if (vt_ctl_call(lb->ctl, line, &reply, 5000, err, errlen) < 0)
+		return VT_RUN_TRANSPORT;
+	if (!vt_json_get_bool(reply, "ok", &ok) || !ok) {
+		if (!vt_json_get_str(reply, "error", err, errlen))
+			snprintf(err, errlen, "%s", reply);
+	} else {
+		printf("%s\n", reply);
+	}
+	free(reply);
+	return ok ? VT_RUN_OK : VT_RUN_USAGE;
+}
+
 static enum vt_run_result run_words(struct loopback *lb, char **words, unsigned n, char *err, size_t errlen)
 {
 	const struct vt_loopback_ops *l = lb->t->loopback;
 
+	if (is_ctl_step(words[0]))
+		return run_ctl(lb, words, n, err, errlen);
 	if (l->run)
 		return l->run(lb->drv, lb->ctl, words, n, &lb->ro, err, errlen);
 	return lb->t->front->run(lb->drv, words, n, &lb->ro, err, errlen);
@@ -321,6 +393,8 @@ static enum vt_run_result run_words(struct loopback *lb, char **words, unsigned 
 
 static bool check_words(const struct vt_device_type *t, char *const *words, unsigned n, char *err, size_t errlen)
 {
+	if (is_ctl_step(words[0]))
+		return check_ctl_words(t, words, n, err, errlen);
 	return (t->loopback->check ? t->loopback->check : t->front->check)(words, n, err, errlen);
 }
 
@@ -466,7 +540,7 @@ static struct step *read_script(const struct vt_device_type *t, const char *path
 
 /* The child's stdout is the pipe's write end pipefd[1]. */
 static pid_t start_backend(const struct vt_device_type *t, const char *socket, const char *control,
-			   int verbose, const int pipefd[2])
+			   const struct loopback_opts *o, const int pipefd[2])
 {
 	char *args[MAX_ARGS];
 	unsigned n = 0;
@@ -488,11 +562,15 @@ static pid_t start_backend(const struct vt_device_type *t, const char *socket, c
 	args[n++] = "--control";
 	args[n++] = (char *)control;
 	args[n++] = "--quiet";   /* the story is loopback's to tell */
-	for (unsigned i = 0; t->loopback->serve_args[i] && n < MAX_ARGS - 4; i++)
+	for (unsigned i = 0; t->loopback->serve_args[i] && n < MAX_ARGS - 6; i++)
 		args[n++] = (char *)t->loopback->serve_args[i];
 	args[n++] = "--print";
 	args[n++] = "--once";
-	if (verbose)
+	if (o->timeout_ms) {
+		args[n++] = "--timeout-ms";
+		args[n++] = (char *)o->timeout_ms;
+	}
+	if (o->verbose)
 		args[n++] = "-v";
 	args[n] = NULL;
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -572,7 +650,7 @@ int cmd_loopback(int argc, char **argv)
 	printf("# vitool loopback: virtio-%s over vhost-user socket %s\n", lb.t->name, sockpath);
 	printf("%s\n", l->intro);
 	lb.ro = (struct vt_run_opts){ .indirect = o.indirect, .timeout_ms = 1000 };
-	pid = start_backend(lb.t, sockpath, ctlpath, o.verbose, pipefd);
+	pid = start_backend(lb.t, sockpath, ctlpath, &o, pipefd);
 	close(pipefd[1]);
 	relay_start(pipefd[0]);
 	if (vt_fe_connect(&lb.fe, sockpath, 5000) == 0)

@@ -18,7 +18,7 @@ _vitool_drive_i2c_opts="-S --socket -i --name --timeout --connect-timeout --queu
 _vitool_serve_rng_opts="-S --socket --seed --rate -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
 _vitool_drive_rng_opts="-S --socket -i --name --timeout --connect-timeout --queue-size -v --verbose -h --help"
 _vitool_drive_gpio_opts="-S --socket -i --name --timeout --connect-timeout --queue-size -v --verbose -h --help"
-_vitool_loopback_opts="-f --script -S --socket --indirect -v --verbose -h --help"
+_vitool_loopback_opts="-f --script -S --socket --timeout-ms --indirect -v --verbose -h --help"
 _vitool_inject_opts="-i --name -C --control --pulse --wait --timeout -h --help"
 _vitool_list_opts="-j --json -h --help"
 _vitool_trace_opts="-i --interface -C --control -D --list-interfaces -r --read -w --write -c --count -s --snaplen --linktype -U --unbuffered -v --verbose -j --json -h --help"
@@ -148,7 +148,7 @@ _vitool_optarg()
 		;;
 	trace:-s | trace:--snaplen | trace:-c | trace:--count | trace:--linktype)
 		;;  # numbers: nothing to offer
-	serve:-s | serve:--snaplen | serve:--timeout-ms | serve:--seed | serve:--rate)
+	serve:-s | serve:--snaplen | serve:--timeout-ms | serve:--seed | serve:--rate | loopback:--timeout-ms)
 		;;  # bytes, milliseconds, seeds, rates: numbers
 	serve:--fault)
 		# a RULE is one quoted word: its first word (vitool-serve(1) FAULTS)
@@ -227,7 +227,7 @@ _vitool_takes_arg()
 	inject:--pulse | inject:--timeout) return 0 ;;
 	drive:--timeout | drive:--connect-timeout | drive:--queue-size) return 0 ;;
 	drive:-i | drive:--name) return 0 ;;
-	loopback:-f | loopback:--script) return 0 ;;
+	loopback:-f | loopback:--script | loopback:--timeout-ms) return 0 ;;
 	esac
 	return 1
 }

@@ -179,8 +179,12 @@ answered() {
 
 @test "hold line 3 type get-value: gpioget blocks, inflight shows the rule and a growing age; release answers" {
 	start_gpio_serve --lines 8 --fault 'hold line 3 type get-value'
-	gdrive dir 3 out set 3=1 get 2
+	# line 3's input is high (a new front-end finds the lines released)
+	ginject --control "$CTL" 3=1
 	assert_success
+	gdrive get 2
+	assert_success
+	assert_output "0"
 	bg_drive held --timeout 20000 get 3
 	local reply id age1 age2
 	wait_for 5 eval 'ctl_cmd inflight | grep -q "\"fault\""' || fail "no held request: $(ctl_cmd inflight)"
@@ -273,4 +277,50 @@ answered() {
 	assert_output --partial '"faults":[]'
 	run_vitool serve --help
 	assert_output --partial "--fault RULE"
+}
+
+# ---- loopback ------------------------------------------------------------------
+
+@test "loopback i2c --timeout-ms 200 -f examples/faults.txt: timeout, late and out-of-order lines in one short run" {
+	local t0 t1
+	t0=$(now_ms)
+	loopback_split i2c 10 i2c --timeout-ms 200 -f "$BATS_TEST_DIRNAME/../../examples/faults.txt"
+	t1=$(now_ms)
+	assert_success
+	assert_stderr ""
+	((t1 - t0 < 3000)) || fail "the run took $((t1 - t0)) ms"
+	local be fe
+	be=$(printf '%s\n' "${be_lines[@]}")
+	fe=$(printf '%s\n' "${fe_lines[@]}")
+	# the delayed read (#3): timed out at 200 ms, answered, marked late
+	assert_regex "$be" "(^|$NL)i2c q0 #3 timeout[: ][^$NL]*$NL[^$NL]*#3 0x50 read 2 -> OK \\[76 74\\][^$NL]*${NL}i2c q0 #3 late"
+	# the reordered transfer: its read (#7) before its write (#6), marked
+	assert_regex "$be" "#7 0x50 read 2 -> OK \\[76 74\\][^$NL]*${NL}i2c q0 #7 (out of order|[^$NL]*\\[OOO\\])[^$NL]*${NL}i2c q0 #6 0x50 write 1"
+	assert_regex "$be" "#5 0x20 write 1 \\[00\\] -> ERR"
+	assert_equal "$(grep -c '^0x76 0x74$' <<<"$fe")" 2
+	assert_regex "$fe" '\{"ok":true,"id":1,"rule":"delay 500ms addr 0x50 read"\}'
+	assert_regex "$fe" "failed as expected: message 1 \\(write 1 byte at 0x20\\) failed: ERR"
+	assert_regex "$fe" '"faults":\[\{"id":3,"rule":"reorder queue 0","kind":"reorder","matches":2,"hits":1,"holding":0\}\]'
+	assert_regex "$fe" '# done: 11 steps, 7 requests, 0 errors \(1 failed as expected\)'
+}
+
+@test "loopback: a bad fault step is refused before anything runs; a refused release is an error of the run" {
+	local f="$BATS_TEST_TMPDIR/bad.txt"
+	printf '%s\n' 'r1@0x50' 'fault add delay soon' >"$f"
+	loopback_split i2c 10 i2c -f "$f"
+	assert_failure 2
+	assert_stderr "vitool: loopback: $f:2: fault add: delay wants a duration with its unit (1500ms, 20us, 1s), got 'soon'"
+	assert_equal "${#be_lines[@]}" 0
+	printf '%s\n' 'fault frobnicate' >"$f"
+	loopback_split gpio 10 gpio -f "$f"
+	assert_failure 2
+	assert_stderr "vitool: loopback: $f:1: want fault add RULE, fault list, fault del ID or fault clear"
+	printf '%s\n' 'release 42' 'r1@0x50' >"$f"
+	loopback_split i2c 10 i2c -f "$f"
+	assert_failure 1
+	assert_regex "$(printf '%s\n' "${fe_lines[@]}")" "error: $f:1: release 42: no request with that id is held"
+	assert_regex "$(printf '%s\n' "${fe_lines[@]}")" "${NL}0xff${NL}"
+	run_vitool loopback --timeout-ms 0
+	assert_failure 2
+	assert_stderr "vitool: loopback: --timeout-ms 0: want 1-86400000"
 }
