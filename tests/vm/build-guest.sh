@@ -8,6 +8,9 @@
 #                                   i2c-stub.ko (see below)
 # Prints the two paths (kernel, then initrd) on stdout; progress on stderr.
 # VM_CACHE defaults to ${XDG_CACHE_HOME:-$HOME/.cache}/vitool-vm.
+# VM_KERNEL_FRAGMENT=FILE: a second fragment merged after kernel.config
+# (the fault group's KASAN kernel, tests/vm/kernel-kasan.config), part of
+# the HASH: a kernel of its own.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -17,7 +20,10 @@ log() { echo "build-guest: $*" >&2; }
 
 src_tar=$(ls /usr/src/linux-source-6.12*.tar.xz 2>/dev/null | sort -V | tail -n 1)
 [ -n "$src_tar" ] || { log "linux-source-6.12 is not installed (make deps-vm)"; exit 1; }
-hash=$( (dpkg-query -W -f='${Version}' linux-source-6.12; cat "$here/kernel.config") | sha256sum | cut -c1-16)
+frag2=${VM_KERNEL_FRAGMENT:-}
+[ -z "$frag2" ] || [ -f "$frag2" ] || { log "VM_KERNEL_FRAGMENT=$frag2 is not a file"; exit 1; }
+hash=$( (dpkg-query -W -f='${Version}' linux-source-6.12; cat "$here/kernel.config" ${frag2:+"$frag2"}) |
+	sha256sum | cut -c1-16)
 kdir=$cache/kernel-$hash
 if [ ! -f "$kdir/bzImage" ] || [ ! -f "$kdir/i2c-stub.ko" ]; then
 	log "building the guest kernel (about 2.5 minutes on 2 cores) in $kdir"
@@ -30,11 +36,13 @@ if [ ! -f "$kdir/bzImage" ] || [ ! -f "$kdir/i2c-stub.ko" ]; then
 		# merge_config.sh splits its arguments on spaces: give it a copy
 		# at a path of its own, whatever the checkout's path is.
 		cp "$here/kernel.config" vitool-fragment.config
-		scripts/kconfig/merge_config.sh -m .config vitool-fragment.config >/dev/null
+		[ -z "$frag2" ] || cp "$frag2" vitool-fragment2.config
+		scripts/kconfig/merge_config.sh -m .config vitool-fragment.config \
+			${frag2:+vitool-fragment2.config} >/dev/null
 		make -s olddefconfig >/dev/null
 		# Every option of the fragment must have stuck: a silently missing
 		# driver would make the suite fail in confusing ways later.
-		missing=$(grep '^CONFIG_' "$here/kernel.config" | while read -r opt; do
+		missing=$(grep -h '^CONFIG_' "$here/kernel.config" ${frag2:+"$frag2"} | while read -r opt; do
 			grep -qx "$opt" .config || echo "$opt"; done)
 		[ -z "$missing" ] || { echo "build-guest: options that did not stick: $missing" >&2; exit 1; }
 		make -s -j"$(nproc)" bzImage modules >&2
@@ -72,7 +80,8 @@ done
 [ -f "$gpiod_libdir/libgpiod.so.2" ] || { log "no libgpiod.so.2 under $gpiod_prefix/usr/lib"; exit 1; }
 
 # Rebuilt when any input changes: the key hashes every file that goes in.
-initrd=$cache/initrd-base.cpio.gz
+# A second fragment's kernel gets an initramfs of its own (its i2c-stub.ko).
+initrd=$cache/initrd-base${frag2:+-$hash}.cpio.gz
 key=$(for f in "$0" "$here/guest-init" /bin/busybox "$kdir/i2c-stub.ko" "$vitool" ${other:+"$other"} \
 		"$gpiod_libdir"/libgpiod.so.2 $(printf "$gpiod_prefix/usr/bin/%s " $gpiod_tools); do
 	echo "$f $(sha256sum <"$f")"; done | sha256sum | cut -c1-16)
