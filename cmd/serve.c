@@ -26,11 +26,11 @@
 #include "ctl/instance.h"
 #include "ctl/fault_cmds.h"
 #include "ctl/trace_cmds.h"
-#include "decode/line.h"
 #include "devices/device.h"
 #include "devices/registry.h"
 #include "fault/fault.h"
 #include "trace/record.h"
+#include "trace/print.h"
 #include "trace/recorder.h"
 #include "util/bytes.h"
 #include "util/json.h"
@@ -464,7 +464,7 @@ int cmd_serve(int argc, char **argv)
 	struct vt_serve_ctx ctx = { 0 };
 	const struct vt_device_type *d;
 	const struct vt_serve_ops *ops;
-	struct vt_line_printer printer;
+	struct vt_trace_printer printer;
 	struct vt_ctl_server *ctl;
 	struct info_ctx ic;
 	struct vt_backend *b;
@@ -495,9 +495,8 @@ int cmd_serve(int argc, char **argv)
 	if (!ctx.rec)
 		vt_die("serve: out of memory");
 	if (o.print) {
-		printer = (struct vt_line_printer){
-			.out = stdout, .device = d->name, .virtio_id = d->virtio_id,
-			.verbose = vt_log_verbosity > VT_LOG_WARN,
+		printer = (struct vt_trace_printer){
+			.out = stdout, .verbose = vt_log_verbosity > VT_LOG_WARN,
 		};
 		vt_recorder_set_printer(ctx.rec, &printer);
 	}

@@ -23,7 +23,7 @@ _vitool_inject_opts="-i --name -C --control --pulse --wait --timeout -h --help"
 _vitool_list_opts="-j --json -h --help"
 _vitool_trace_opts="-i --interface -C --control -D --list-interfaces -r --read -w --write -c --count -s --snaplen --linktype -U --unbuffered -v --verbose -j --json -h --help"
 # The words of a trace FILTER (lib/trace/filter.c), and the values some take.
-_vitool_filter_words="i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops error ring-error timeout late ooo addr line type read write probe status latency and or not"
+_vitool_filter_words="i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops error ring-error timeout late ooo to-backend to-frontend reply addr line type read write probe status latency and or not"
 _vitool_filter_devices="i2c gpio scmi blk rng"
 _vitool_filter_types="read write probe GET_VALUE SET_VALUE GET_DIRECTION SET_DIRECTION SET_IRQ_TYPE GET_LINE_NAMES irq cmd delayed-resp notification flush get-id"
 _vitool_filter_status="ok err"

@@ -198,6 +198,35 @@ void vt_trace_print_text(FILE *f, const struct vt_trace_view *v, bool verbose)
 	}
 }
 
+/* ---- the --print sink ---- */
+
+static bool printer_takes(const struct vt_trace_printer *p, unsigned kind)
+{
+	switch (kind) {
+	case VT_REC_USED:
+	case VT_REC_TIMEOUT:
+	case VT_REC_LATE:
+	case VT_REC_RING_ERROR:
+	case VT_REC_DROPS:
+		return true;
+	default:
+		return p->verbose;
+	}
+}
+
+void vt_trace_printer_record(struct vt_trace_printer *p, const uint8_t *rec, size_t len)
+{
+	struct vt_rec r;
+	struct vt_trace_view v;
+	char err[128];
+
+	if (len < 2 || !printer_takes(p, rec[1]) || vt_rec_parse(rec, len, &r, err, sizeof(err)) < 0)
+		return;
+	vt_trace_view_build(&v, &r);
+	vt_trace_print_text(p->out, &v, false);
+	fflush(p->out);
+}
+
 /* ---- JSON ---- */
 
 static void json_hex(struct vt_json *j, const char *key, const uint8_t *p, uint32_t n)

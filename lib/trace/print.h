@@ -61,4 +61,18 @@ void vt_trace_device_name(uint32_t virtio_id, char *buf, size_t len);
 void vt_trace_print_text(FILE *f, const struct vt_trace_view *v, bool verbose);
 void vt_trace_print_json(FILE *f, const struct vt_trace_view *v, bool verbose);
 
+/* The `serve --print` sink of a recorder (trace/recorder.h): each record
+ * it makes, encoded as a capture would hold it, printed with the same view
+ * and text formatter as `vitool trace`, so both print the same line for the
+ * same request.  Without verbose only what a request ends with prints:
+ * used, timeout, late, ring-error and drops records; with it every record
+ * (avail, kick, call, vhost-user messages, irq, connect, ...). */
+struct vt_trace_printer {
+	FILE *out;
+	bool verbose;
+};
+/* Prints the encoded record rec (len bytes) if p takes its kind; a record
+ * that does not parse prints nothing (ours always do). */
+void vt_trace_printer_record(struct vt_trace_printer *p, const uint8_t *rec, size_t len);
+
 #endif

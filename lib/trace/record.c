@@ -188,14 +188,15 @@ size_t vt_rec_encode_kind(unsigned kind, const struct vt_event *ev, uint32_t vir
 	}
 	size_t budget = room - pos - textlen;
 
-	uint64_t used_left = kind == VT_REC_USED ? ev->used_len : 0;
+	uint64_t used_left = kind == VT_REC_USED || kind == VT_REC_LATE ? ev->used_len : 0;
 	size_t caplen = 0;
 	for (size_t i = 0; i < nseg; i++) {
 		const struct vt_seg *s = &c->seg[i];
 		uint32_t want = s->len;
 		if (s->writable) {
 			/* Writable bytes mean something only once the device
-			 * wrote them: the first used_len of them, at USED. */
+			 * wrote them: the first used_len of them, at USED (and
+			 * LATE, a late USED). */
 			if (want > used_left)
 				want = (uint32_t)used_left;
 			used_left -= want;

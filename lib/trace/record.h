@@ -150,7 +150,7 @@ size_t vt_rec_encode(const struct vt_event *ev, uint32_t virtio_id, uint16_t ins
 /* The same for kinds the backend has no event for (TIMEOUT, LATE,
  * IRQ_INJECTED, DROPS) or to relabel one: kind is the record kind; ev gives
  * the common fields, chain and text.  Writable bytes are captured (up to
- * used_len) only for kind USED, vhost_request only for VHOST_MSG. */
+ * used_len) only for kinds USED and LATE, vhost_request only for VHOST_MSG. */
 size_t vt_rec_encode_kind(unsigned kind, const struct vt_event *ev, uint32_t virtio_id,
 			  uint16_t instance, uint32_t flags, uint32_t snaplen, uint8_t *buf,
 			  size_t buflen);

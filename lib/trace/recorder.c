@@ -23,7 +23,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +31,7 @@
 #include <unistd.h>
 
 #include "trace/pcap.h"
+#include "trace/print.h"
 #include "trace/record.h"
 #include "util/bytes.h"
 #include "util/log.h"
@@ -67,7 +67,7 @@ struct vt_recorder {
 	uint64_t timeout_ns;
 	bool observing;
 
-	struct vt_line_printer *printer;
+	struct vt_trace_printer *printer;
 
 	struct vt_pcap_writer *file;
 	char *file_path;
@@ -146,9 +146,8 @@ static void track_avail(struct vt_recorder *r, const struct vt_event *ev)
 }
 
 /* Flags for a completion (the request is still in the list); *t_avail gets
- * its start, *older the oldest request still in flight before it. */
-static uint32_t track_used(struct vt_recorder *r, const struct vt_event *ev, uint64_t *t_avail,
-			   uint64_t *older)
+ * its start. */
+static uint32_t track_used(struct vt_recorder *r, const struct vt_event *ev, uint64_t *t_avail)
 {
 	struct rqueue *rq = &r->q[ev->queue];
 	struct vt_inflight_list *l = flist(r, ev->queue);
@@ -164,7 +163,6 @@ static uint32_t track_used(struct vt_recorder *r, const struct vt_event *ev, uin
 	}
 	const struct vt_inflight *o = vt_inflight_oldest(l);
 	if (o && o != f) {
-		*older = o->req_id;
 		flags |= VT_REC_F_OUT_OF_ORDER;
 		rq->ooo++;
 	}
@@ -222,22 +220,14 @@ static void out_record(struct vt_recorder *r, unsigned kind, const struct vt_eve
 		if (n)
 			sub_push(s, r->enc, n);
 	}
+	/* --print: the record as a reader of the capture gets it, whole. */
+	if (r->printer) {
+		size_t n = encode(r, kind, ev, flags, VT_REC_SNAPLEN_MAX);
+		if (n)
+			vt_trace_printer_record(r->printer, r->enc, n);
+	}
 	r->busy--;
 	schedule_flush(r);
-}
-
-static void print_line(struct vt_recorder *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void print_line(struct vt_recorder *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!r->printer)
-		return;
-	va_start(ap, fmt);
-	vfprintf(r->printer->out, fmt, ap);
-	va_end(ap);
-	fputc('\n', r->printer->out);
-	fflush(r->printer->out);
 }
 
 /* ---- observer on/off ---- */
@@ -604,7 +594,6 @@ static void emit_timeout(struct vt_recorder *r, unsigned q, const struct vt_infl
 	/* What is stuck, when the source can still show it. */
 	if (r->src.ops && r->src.ops->chain && r->src.ops->chain(r->src.ctx, q, e->head, &c) == 0)
 		ev.chain = &c;
-	print_line(r, "%s q%u #%" PRIu64 " timeout: %s", r->device, q, e->req_id, text);
 	out_record(r, VT_REC_TIMEOUT, &ev, VT_REC_F_TIMED_OUT);
 }
 
@@ -634,7 +623,7 @@ void vt_recorder_scan(struct vt_recorder *r, uint64_t now_ns)
 void vt_recorder_event(void *arg, const struct vt_event *ev)
 {
 	struct vt_recorder *r = arg;
-	uint64_t older = 0, t_avail = 0;
+	uint64_t t_avail = 0;
 	uint32_t flags = 0;
 
 	r->busy++;
@@ -645,7 +634,7 @@ void vt_recorder_event(void *arg, const struct vt_event *ev)
 		break;
 	case VT_EV_USED:
 		if (tracked(r, ev->queue))
-			flags = track_used(r, ev, &t_avail, &older);
+			flags = track_used(r, ev, &t_avail);
 		break;
 	case VT_EV_DISCONNECT:
 		forget_own(r);   /* the rings stopped with the connection */
@@ -653,8 +642,6 @@ void vt_recorder_event(void *arg, const struct vt_event *ev)
 	default:
 		break;
 	}
-	if (r->printer)
-		vt_line_print_event(r->printer, ev);
 	out_record(r, vt_rec_kind_of_event(ev->kind), ev, flags);
 	if (flags & VT_REC_F_LATE) {
 		char text[96];
@@ -664,13 +651,10 @@ void vt_recorder_event(void *arg, const struct vt_event *ev)
 		struct vt_event le = {
 			.queue = ev->queue, .head = ev->head, .req_id = ev->req_id, .t_ns = ev->t_ns,
 			.latency_ns = lat, .used_len = ev->used_len, .text = text,
+			.chain = ev->chain,   /* what completed, decoded like its USED */
 		};
-		print_line(r, "%s q%u #%" PRIu64 " late: %s", r->device, ev->queue, ev->req_id, text);
 		out_record(r, VT_REC_LATE, &le, VT_REC_F_TIMED_OUT | VT_REC_F_LATE);
 	}
-	if (flags & VT_REC_F_OUT_OF_ORDER)
-		print_line(r, "%s q%u #%" PRIu64 " out of order: #%" PRIu64 " is still in flight", r->device,
-			   ev->queue, ev->req_id, older);
 	r->busy--;
 	reap(r);
 	if (ev->kind == VT_EV_AVAIL)
@@ -682,8 +666,6 @@ void vt_recorder_irq(struct vt_recorder *r, unsigned queue, const char *text)
 	if (!r || !vt_recorder_listening(r))
 		return;
 	struct vt_event ev = { .queue = queue, .t_ns = vt_now_ns(), .text = text };
-	if (r->printer && r->printer->verbose)
-		print_line(r, "%s q%u irq %s", r->device, queue, text ? text : "");
 	r->busy++;
 	out_record(r, VT_REC_IRQ_INJECTED, &ev, 0);
 	r->busy--;
@@ -692,7 +674,7 @@ void vt_recorder_irq(struct vt_recorder *r, unsigned queue, const char *text)
 
 /* ---- file and printer sinks ---- */
 
-void vt_recorder_set_printer(struct vt_recorder *r, struct vt_line_printer *p)
+void vt_recorder_set_printer(struct vt_recorder *r, struct vt_trace_printer *p)
 {
 	r->printer = p;
 	update_observer(r);

@@ -1,7 +1,8 @@
 /* The trace recorder of a running instance (serve): the one observer of an
  * event source (trace/source.h: a backend today, a proxy's side tomorrow),
  * fanning every event out to its sinks as trace records:
- *   - the --print line printer (decode/line.h), given the raw events;
+ *   - the --print printer (trace/print.h): each record as a text line, the
+ *     same line `vitool trace` prints for it;
  *   - a pcap file (serve -w FILE), flushed once per loop batch;
  *   - live subscribers (control command `trace`): a socket that carries a
  *     pcap stream, through a bounded queue each.
@@ -30,7 +31,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "decode/line.h"
 #include "util/loop.h"
 #include "trace/source.h"
 #include "vhost/state.h"
@@ -69,9 +69,11 @@ bool vt_recorder_listening(const struct vt_recorder *r);
 
 /* ---- sinks ---- */
 
-/* The --print printer (NULL removes it); p must outlive the recorder.  Also
- * gets lines for timeouts, late and out-of-order completions. */
-void vt_recorder_set_printer(struct vt_recorder *r, struct vt_line_printer *p);
+/* The --print printer (NULL removes it); p must outlive the recorder.  It
+ * gets every record the other sinks get (TIMEOUT and LATE records, the
+ * [LATE] and [OOO] marks included) and picks what it prints. */
+struct vt_trace_printer;
+void vt_recorder_set_printer(struct vt_recorder *r, struct vt_trace_printer *p);
 /* Writes a pcap file at path ("-": standard output), records encoded with
  * snaplen (0: VT_REC_SNAPLEN_MAX).  0, or -1 with err set. */
 int vt_recorder_open_file(struct vt_recorder *r, const char *path, uint32_t snaplen,

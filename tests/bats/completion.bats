@@ -286,7 +286,7 @@ dispatcher_commands() {
 
 @test "completion: trace FILTER keywords and their values" {
 	complete_words vitool trace ""
-	assert_equal "${COMPREPLY[*]}" "i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops error ring-error timeout late ooo addr line type read write probe status latency and or not"
+	assert_equal "${COMPREPLY[*]}" "i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops error ring-error timeout late ooo to-backend to-frontend reply addr line type read write probe status latency and or not"
 	complete_words vitool trace -c 5 l
 	assert_equal "${COMPREPLY[*]}" "late line latency"
 	complete_words vitool trace i2c and s

@@ -157,9 +157,9 @@ wait_armed() {
 }
 
 # gpio_requests: the request and event lines `serve --print` wrote so far
-# ("gpio q0 ..." / "gpio q1 ..."), latency field removed.
+# ("TIME gpio q0 ..." / "TIME gpio q1 ..."), time and latency field removed.
 gpio_requests() {
-	grep -E '^gpio q[01] #[0-9]+ ' "$SERVE_OUT" | sed -E 's/ [0-9.]+(us|ms|s)$//'
+	grep -E "^$VT_TS gpio q[01] #[0-9]+ " "$SERVE_OUT" | strip_time | sed -E 's/ [0-9.]+(us|ms|s)$//'
 }
 
 # gpio_events: only the eventq lines, request ids kept.

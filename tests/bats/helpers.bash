@@ -192,8 +192,8 @@ loopback_split() {
 	fe_lines=()
 	be_lines=()
 	for l in "${lines[@]}"; do
-		if [[ $l == "$dev q"[0-9]*" "* ]]; then
-			be_lines+=("$l")
+		if [[ $l =~ ^$VT_TS\ ($dev\ q[0-9]+\ .*)$ ]]; then
+			be_lines+=("${BASH_REMATCH[1]}")
 		else
 			fe_lines+=("$l")
 		fi
@@ -247,10 +247,19 @@ expected_grid() {
 	done
 }
 
-# serve_requests: the request lines `serve --print` wrote so far (lines
-# starting "i2c q"), latency field (last word) removed.
+# The time that starts every `serve --print` and `trace` line
+# (HH:MM:SS.uuuuuu, vitool-trace(1)), as an extended regex.
+VT_TS='[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}'
+
+# strip_time: standard input with the leading time of each line removed.
+strip_time() {
+	sed -E "s/^$VT_TS //"
+}
+
+# serve_requests: the queue lines `serve --print` wrote so far ("TIME i2c
+# q..."), time and latency field (last word) removed.
 serve_requests() {
-	grep -E '^i2c q[0-9]+ ' "$SERVE_OUT" | sed -E 's/ [0-9.]+(us|ms|s)$//'
+	grep -E "^$VT_TS i2c q[0-9]+ " "$SERVE_OUT" | strip_time | sed -E 's/ [0-9.]+(us|ms|s)$//'
 }
 
 # wait_serve_line REGEX [SECONDS]: waits until $SERVE_OUT has a line

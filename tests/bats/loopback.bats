@@ -63,7 +63,7 @@ check_exercise() {
 	assert_success
 	assert_stderr ""
 	# what a user looks for
-	assert_line --regexp '^i2c q0 #[0-9]+ 0x50 write 9 \[00 76 69 74 6f 6f 6c 21 0a\] -> OK '
+	assert_line --regexp "^$VT_TS "'i2c q0 #[0-9]+ used 0x50 write 9 \[00 76 69 74 6f 6f 6c 21 0a\] -> OK '
 	assert_line "0x76 0x69 0x74 0x6f 0x6f 0x6c 0x21 0x0a"
 	assert_line --partial "failed as expected"
 	assert_line "20: 20 -- -- -- -- -- -- -- -- -- -- -- -- -- -- --"
@@ -77,13 +77,13 @@ check_exercise() {
 	assert_equal "${#be_lines[@]}" 12
 	local out
 	out=$(printf '%s\n' "${be_lines[@]}")
-	[[ $out =~ i2c\ q0\ #[0-9]+\ 0x50\ read\ 8\ -\>\ OK\ \[76\ 69\ 74\ 6f\ 6f\ 6c\ 21\ 0a\] ]] ||
+	[[ $out =~ i2c\ q0\ #[0-9]+\ used\ 0x50\ read\ 8\ -\>\ OK\ \[76\ 69\ 74\ 6f\ 6f\ 6c\ 21\ 0a\] ]] ||
 		fail "no decoded read of 8 bytes at 0x50 in the served requests"
-	[[ $out =~ i2c\ q0\ #[0-9]+\ 0x51\ write\ 4\ \[0f\ fe\ 12\ 34\]\ -\>\ OK ]] ||
+	[[ $out =~ i2c\ q0\ #[0-9]+\ used\ 0x51\ write\ 4\ \[0f\ fe\ 12\ 34\]\ -\>\ OK ]] ||
 		fail "no decoded 24c32 write in the served requests"
-	[[ $out =~ i2c\ q0\ #[0-9]+\ 0x30\ read\ 1\ fail-next\ -\>\ ERR ]] ||
+	[[ $out =~ i2c\ q0\ #[0-9]+\ used\ 0x30\ read\ 1\ fail-next\ -\>\ ERR ]] ||
 		fail "no failed read at 0x30 in the served requests"
-	[[ $out =~ i2c\ q0\ #[0-9]+\ 0x50\ read\ 1\ -\>\ ERR ]] ||
+	[[ $out =~ i2c\ q0\ #[0-9]+\ used\ 0x50\ read\ 1\ -\>\ ERR ]] ||
 		fail "the message after the failure was not failed"
 	refute_line --partial "probe"
 	# request ids: 1..12, each once, in order
@@ -124,16 +124,16 @@ check_exercise() {
 @test "loopback -v: also kicks, calls and vhost-user messages" {
 	run_loopback -v
 	assert_success
-	assert_line --regexp '^i2c q0 kick$'
-	assert_line --regexp '^i2c q0 call$'
-	assert_line --regexp '^i2c vhost-user [A-Z_]+'
-	assert_line --regexp '^i2c q0 #1 avail 0x50 write 9 \[00 76 69 74 6f 6f 6c 21 0a\]$'
+	assert_line --regexp "^$VT_TS i2c q0 kick\$"
+	assert_line --regexp "^$VT_TS i2c q0 call\$"
+	assert_line --regexp "^$VT_TS i2c vhost-msg [<>] [A-Z_]+"
+	assert_line --regexp "^$VT_TS "'i2c q0 #1 avail 0x50 write 9 \[00 76 69 74 6f 6f 6c 21 0a\]$'
 	assert_line "0x76 0x69 0x74 0x6f 0x6f 0x6c 0x21 0x0a"
 	# -v folds nothing: every probe of detect, 3 found, 109 not
 	local out
 	out=$(printf '%s\n' "${be_lines[@]}")
-	assert_equal "$(grep -cE '^i2c q0 #[0-9]+ .*0x[0-9a-f]+ probe -> OK' <<<"$out")" 3
-	assert_equal "$(grep -cE '^i2c q0 #[0-9]+ .*0x[0-9a-f]+ probe -> ERR' <<<"$out")" 109
+	assert_equal "$(grep -cE '^i2c q0 #[0-9]+ used .*0x[0-9a-f]+ probe -> OK' <<<"$out")" 3
+	assert_equal "$(grep -cE '^i2c q0 #[0-9]+ used .*0x[0-9a-f]+ probe -> ERR' <<<"$out")" 109
 	refute_line --partial "folded"
 	assert_line --regexp '^# done: 8 steps, 124 requests, 0 errors \(1 failed as expected\) in [0-9]+ ms$'
 }
@@ -175,7 +175,7 @@ check_exercise() {
 	run_loopback --script "$s" i2c -S "$SOCK" --indirect -v
 	assert_success
 	assert_equal "${fe_lines[0]}" "# vitool loopback: virtio-i2c over vhost-user socket $SOCK"
-	assert_line --regexp '^i2c q0 kick$'
+	assert_line --regexp "^$VT_TS i2c q0 kick\$"
 	assert_line "0xff"
 	run_loopback -- i2c
 	assert_success
@@ -244,8 +244,8 @@ check_exercise() {
 	)"
 	# 1 + 2 + 1 + 2 + 1, the 8 probes folded
 	assert_equal "${#be_lines[@]}" 7
-	assert_line --regexp '^i2c q0 #1 0x50 write 3 \[10 aa bb\] -> OK '
-	assert_line --regexp '^i2c q0 #[0-9]+ 0x50 read 2 -> OK \[aa bb\] '
+	assert_line --regexp "^$VT_TS "'i2c q0 #1 used 0x50 write 3 \[10 aa bb\] -> OK '
+	assert_line --regexp "^$VT_TS "'i2c q0 #[0-9]+ used 0x50 read 2 -> OK \[aa bb\] '
 }
 
 @test "loopback --script --indirect: same results" {

@@ -119,7 +119,7 @@ be_index() {
 	run_loopback
 	assert_success
 	# requests on q0 in the order sent
-	assert_equal "$(printf '%s\n' "${be_lines[@]}" | grep -E '^gpio q0 ' | sed -E 's/#[0-9]+ //')" "$(
+	assert_equal "$(printf '%s\n' "${be_lines[@]}" | grep -E '^gpio q0 ' | sed -E 's/#[0-9]+ used //')" "$(
 		cat <<-'EOF'
 		gpio q0 GET_LINE_NAMES -> OK 4 names [led button irq-a irq-b]
 		gpio q0 GET_LINE_NAMES -> OK 4 names [led button irq-a irq-b]
@@ -137,7 +137,7 @@ be_index() {
 		EOF
 	)"
 	# eventq completions, in completion order
-	assert_equal "$(printf '%s\n' "${be_lines[@]}" | grep -E '^gpio q1 ' | sed -E 's/#[0-9]+ //')" "$(
+	assert_equal "$(printf '%s\n' "${be_lines[@]}" | grep -E '^gpio q1 ' | sed -E 's/#[0-9]+ used //')" "$(
 		cat <<-'EOF'
 		gpio q1 irq line 1 armed -> VALID
 		gpio q1 irq line 1 armed -> VALID
@@ -153,13 +153,13 @@ be_index() {
 	run_loopback
 	assert_success
 	local i3 i2 id3 id2
-	i3=$(be_index '^gpio q1 #[0-9]+ irq line 3 armed -> VALID$') || fail "no completion for line 3"
-	i2=$(be_index '^gpio q1 #[0-9]+ irq line 2 armed -> VALID$') || fail "no completion for line 2"
+	i3=$(be_index '^gpio q1 #[0-9]+ used irq line 3 armed -> VALID$') || fail "no completion for line 3"
+	i2=$(be_index '^gpio q1 #[0-9]+ used irq line 2 armed -> VALID$') || fail "no completion for line 2"
 	((i3 < i2)) || fail "line 2 completed before line 3: ${be_lines[*]}"
 	# request ids number the buffers as they were made available: line 2's
 	# is the older one
-	id3=$(sed -E 's/^gpio q1 #([0-9]+) .*/\1/' <<<"${be_lines[$i3]}")
-	id2=$(sed -E 's/^gpio q1 #([0-9]+) .*/\1/' <<<"${be_lines[$i2]}")
+	id3=$(sed -E 's/^gpio q1 #([0-9]+) used .*/\1/' <<<"${be_lines[$i3]}")
+	id2=$(sed -E 's/^gpio q1 #([0-9]+) used .*/\1/' <<<"${be_lines[$i2]}")
 	((id2 < id3)) || fail "line 2 (#$id2) was not armed before line 3 (#$id3)"
 }
 
@@ -167,8 +167,8 @@ be_index() {
 	run_loopback
 	assert_success
 	local iv it
-	iv=$(be_index '^gpio q1 #[0-9]+ irq line 2 armed -> INVALID$') || fail "no INVALID completion"
-	it=$(be_index '^gpio q0 #[0-9]+ SET_IRQ_TYPE line 2 none -> OK$') || fail "no SET_IRQ_TYPE none"
+	iv=$(be_index '^gpio q1 #[0-9]+ used irq line 2 armed -> INVALID$') || fail "no INVALID completion"
+	it=$(be_index '^gpio q0 #[0-9]+ used SET_IRQ_TYPE line 2 none -> OK$') || fail "no SET_IRQ_TYPE none"
 	((iv < it)) || fail "the INVALID completion came after the SET_IRQ_TYPE reply"
 	assert_line "event: line 2 (irq-a) INVALID"
 }
@@ -198,11 +198,11 @@ be_index() {
 @test "loopback gpio -v: also kicks, calls and vhost-user messages" {
 	run_loopback -v
 	assert_success
-	assert_line "gpio front-end connected"
-	assert_line --regexp '^gpio vhost-user [A-Z_]+'
-	assert_line --regexp '^gpio q1 #[0-9]+ avail irq line 1 armed$'
-	assert_line --regexp '^gpio q0 kick$'
-	assert_line --regexp '^gpio q1 call$'
+	assert_line --regexp "^$VT_TS gpio connect\$"
+	assert_line --regexp "^$VT_TS gpio vhost-msg [<>] [A-Z_]+"
+	assert_line --regexp "^$VT_TS gpio q1 #[0-9]+ avail irq line 1 armed\$"
+	assert_line --regexp "^$VT_TS gpio q0 kick\$"
+	assert_line --regexp "^$VT_TS gpio q1 call\$"
 }
 
 # ---- --script ----------------------------------------------------------------------
@@ -269,7 +269,7 @@ be_index() {
 		# done: 15 steps, 5 requests, 2 events, 0 errors (2 failed as expected) in N ms
 		EOF
 	)"
-	run bash -c "printf '%s\n' \"\$@\" | grep -cE '^gpio q1 #[0-9]+ irq line 3 armed -> VALID$'" _ "${be_lines[@]}"
+	run bash -c "printf '%s\n' \"\$@\" | grep -cE '^gpio q1 #[0-9]+ used irq line 3 armed -> VALID$'" _ "${be_lines[@]}"
 	assert_output 2
 }
 

@@ -52,10 +52,10 @@ stream() {
 	)"
 	# the backend's --print line for each request, with its first bytes
 	assert_equal "${#be_lines[@]}" 4
-	[[ ${be_lines[0]} =~ ^rng\ q0\ #1\ request\ 16\ -\>\ 16\ bytes\ \[$(stream 16)\]\  ]] || fail "${be_lines[0]}"
-	[[ ${be_lines[1]} =~ ^rng\ q0\ #2\ request\ 8\ -\>\ 8\ bytes\ \[$(stream 8 16)\]\  ]] || fail "${be_lines[1]}"
-	[[ ${be_lines[2]} =~ ^rng\ q0\ #3\ request\ 8\ -\>\ 8\ bytes\ \[$(stream 8 24)\]\  ]] || fail "${be_lines[2]}"
-	[[ ${be_lines[3]} =~ ^rng\ q0\ #4\ request\ 64\ -\>\ 64\ bytes\ \[$(stream 16 32)\ \.\.\.\]\  ]] || fail "${be_lines[3]}"
+	[[ ${be_lines[0]} =~ ^rng\ q0\ #1\ used\ request\ 16\ -\>\ 16\ bytes\ \[$(stream 16)\]\  ]] || fail "${be_lines[0]}"
+	[[ ${be_lines[1]} =~ ^rng\ q0\ #2\ used\ request\ 8\ -\>\ 8\ bytes\ \[$(stream 8 16)\]\  ]] || fail "${be_lines[1]}"
+	[[ ${be_lines[2]} =~ ^rng\ q0\ #3\ used\ request\ 8\ -\>\ 8\ bytes\ \[$(stream 8 24)\]\  ]] || fail "${be_lines[2]}"
+	[[ ${be_lines[3]} =~ ^rng\ q0\ #4\ used\ request\ 64\ -\>\ 64\ bytes\ \[$(stream 16 32)\ \.\.\.\]\  ]] || fail "${be_lines[3]}"
 }
 
 @test "loopback rng: two runs print the same (but for the socket and the latencies)" {

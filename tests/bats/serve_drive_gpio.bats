@@ -132,16 +132,16 @@ teardown() {
 	run gpio_requests
 	# the IRQ type was set in the same run: no level read to name the edge
 	assert_output - <<-'EOF'
-	gpio q0 #1 GET_LINE_NAMES -> OK 4 names [led button irq-a irq-b]
-	gpio q0 #2 SET_VALUE line 0 = 1 -> OK
-	gpio q0 #3 SET_DIRECTION line 0 out -> OK
-	gpio q0 #4 GET_VALUE line 0 -> OK value 1
-	gpio q0 #5 SET_DIRECTION line 1 in -> OK
-	gpio q0 #6 SET_IRQ_TYPE line 1 edge-rising -> OK
-	gpio q1 #7 irq line 1 armed -> VALID
+	gpio q0 #1 used GET_LINE_NAMES -> OK 4 names [led button irq-a irq-b]
+	gpio q0 #2 used SET_VALUE line 0 = 1 -> OK
+	gpio q0 #3 used SET_DIRECTION line 0 out -> OK
+	gpio q0 #4 used GET_VALUE line 0 -> OK value 1
+	gpio q0 #5 used SET_DIRECTION line 1 in -> OK
+	gpio q0 #6 used SET_IRQ_TYPE line 1 edge-rising -> OK
+	gpio q1 #7 used irq line 1 armed -> VALID
 	EOF
 	# every line ends with a latency
-	run grep -cE '^gpio q[01] #[0-9]+ .* [0-9]+(\.[0-9])?(us|ms)$' "$SERVE_OUT"
+	run grep -cE "^$VT_TS "'gpio q[01] #[0-9]+ used .* [0-9]+(\.[0-9])?(us|ms)$' "$SERVE_OUT"
 	assert_output 7
 }
 
@@ -152,13 +152,13 @@ teardown() {
 	wait_serve_line 'SET_DIRECTION line 0 none'
 	run gpio_requests
 	assert_output - <<-'EOF'
-	gpio q0 #1 SET_DIRECTION line 0 in -> OK
-	gpio q0 #2 SET_IRQ_TYPE line 0 edge-falling -> OK
-	gpio q0 #3 SET_IRQ_TYPE line 0 edge-both -> OK
-	gpio q0 #4 SET_IRQ_TYPE line 0 level-high -> OK
-	gpio q0 #5 SET_IRQ_TYPE line 0 level-low -> OK
-	gpio q0 #6 SET_IRQ_TYPE line 0 none -> OK
-	gpio q0 #7 SET_DIRECTION line 0 none -> OK
+	gpio q0 #1 used SET_DIRECTION line 0 in -> OK
+	gpio q0 #2 used SET_IRQ_TYPE line 0 edge-falling -> OK
+	gpio q0 #3 used SET_IRQ_TYPE line 0 edge-both -> OK
+	gpio q0 #4 used SET_IRQ_TYPE line 0 level-high -> OK
+	gpio q0 #5 used SET_IRQ_TYPE line 0 level-low -> OK
+	gpio q0 #6 used SET_IRQ_TYPE line 0 none -> OK
+	gpio q0 #7 used SET_DIRECTION line 0 none -> OK
 	EOF
 }
 
@@ -238,7 +238,7 @@ teardown() {
 	assert_success
 	wait_serve_line 'GET_VALUE line 0'
 	run gpio_requests
-	assert_output "gpio q0 #1 GET_VALUE line 0 -> OK value 0"
+	assert_output "gpio q0 #1 used GET_VALUE line 0 -> OK value 0"
 }
 
 @test "irq on an output line: the device answers ERR, exit 1" {
@@ -249,7 +249,7 @@ teardown() {
 	assert_stderr "vitool: drive: irq 3 rising: SET_IRQ_TYPE line 3: the device answered ERR: line 3 is an output, and an interrupt needs an input (dir 3 in first)"
 	wait_serve_line 'SET_IRQ_TYPE line 3'
 	run gpio_requests
-	assert_line "gpio q0 #2 SET_IRQ_TYPE line 3 edge-rising -> ERR"
+	assert_line "gpio q0 #2 used SET_IRQ_TYPE line 3 edge-rising -> ERR"
 	# serve says why on its stderr, and keeps serving
 	run grep -F "SET_IRQ_TYPE line 3: the line is an output" "$SERVE_ERR"
 	assert_success
@@ -266,7 +266,7 @@ teardown() {
 	assert_stderr "vitool: drive: wait 2: the device returned the buffer INVALID: line 2's interrupt is off (a front-end starts with every interrupt off: irq 2 TYPE first, in the same run)"
 	wait_serve_line 'irq line 2'
 	run gpio_events
-	assert_output "gpio q1 #2 irq line 2 armed -> INVALID"
+	assert_output "gpio q1 #2 used irq line 2 armed -> INVALID"
 }
 
 @test "wait --timeout: no interrupt: exit 1 and the message" {
@@ -314,7 +314,7 @@ teardown() {
 	assert_equal "$BG_ERR" ""
 	wait_serve_line 'irq line 1 armed'
 	run gpio_events
-	assert_output --regexp '^gpio q1 #[0-9]+ irq line 1 armed -> VALID$'
+	assert_output --regexp '^gpio q1 #[0-9]+ used irq line 1 armed -> VALID$'
 }
 
 @test "edge-rising ignores a falling edge, before and after unmask" {
@@ -567,9 +567,9 @@ teardown() {
 	# request ids keep counting across connections
 	run gpio_requests
 	assert_output - <<-'EOF'
-	gpio q0 #1 SET_DIRECTION line 0 out -> OK
-	gpio q0 #2 SET_VALUE line 0 = 1 -> OK
-	gpio q0 #3 GET_VALUE line 0 -> OK value 0
+	gpio q0 #1 used SET_DIRECTION line 0 out -> OK
+	gpio q0 #2 used SET_VALUE line 0 = 1 -> OK
+	gpio q0 #3 used GET_VALUE line 0 -> OK value 0
 	EOF
 	serve_alive
 }

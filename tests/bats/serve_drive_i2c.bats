@@ -268,10 +268,10 @@ teardown() {
 	wait_serve_line '0x51 probe'
 	run serve_requests
 	assert_equal "${#lines[@]}" 4
-	assert_line --index 0 --regexp '^i2c q0 #[0-9]+ 0x4e probe( fail-next)? -> ERR$'
-	assert_line --index 1 --regexp '^i2c q0 #[0-9]+ 0x4f probe( fail-next)? -> ERR$'
-	assert_line --index 2 --regexp '^i2c q0 #[0-9]+ 0x50 probe( fail-next)? -> OK$'
-	assert_line --index 3 --regexp '^i2c q0 #[0-9]+ 0x51 probe( fail-next)? -> ERR$'
+	assert_line --index 0 --regexp '^i2c q0 #[0-9]+ used 0x4e probe( fail-next)? -> ERR$'
+	assert_line --index 1 --regexp '^i2c q0 #[0-9]+ used 0x4f probe( fail-next)? -> ERR$'
+	assert_line --index 2 --regexp '^i2c q0 #[0-9]+ used 0x50 probe( fail-next)? -> OK$'
+	assert_line --index 3 --regexp '^i2c q0 #[0-9]+ used 0x51 probe( fail-next)? -> ERR$'
 }
 
 # ---- failures ----------------------------------------------------------------
@@ -301,9 +301,9 @@ teardown() {
 	wait_serve_line '0x50 read 1'
 	run serve_requests
 	assert_equal "${#lines[@]}" 3
-	assert_line --index 0 --regexp '^i2c q0 #[0-9]+ 0x50 write 1 \[00\] fail-next -> OK$'
-	assert_line --index 1 --regexp '^i2c q0 #[0-9]+ 0x30 read 1 fail-next -> ERR$'
-	assert_line --index 2 --regexp '^i2c q0 #[0-9]+ 0x50 read 1 -> ERR$'
+	assert_line --index 0 --regexp '^i2c q0 #[0-9]+ used 0x50 write 1 \[00\] fail-next -> OK$'
+	assert_line --index 1 --regexp '^i2c q0 #[0-9]+ used 0x30 read 1 fail-next -> ERR$'
+	assert_line --index 2 --regexp '^i2c q0 #[0-9]+ used 0x50 read 1 -> ERR$'
 }
 
 @test "a failed group does not perform the messages after the failure" {
@@ -789,11 +789,11 @@ send_raw() {
 	wait_serve_line '0x50 read 2'
 	run serve_requests
 	assert_equal "${#lines[@]}" 3
-	assert_line --index 0 --regexp '^i2c q0 #1 0x50 write 3 \[10 aa bb\] -> OK$'
-	assert_line --index 1 --regexp '^i2c q0 #2 0x50 write 1 \[10\] fail-next -> OK$'
-	assert_line --index 2 --regexp '^i2c q0 #3 0x50 read 2 -> OK \[aa bb\]$'
+	assert_line --index 0 --regexp '^i2c q0 #1 used 0x50 write 3 \[10 aa bb\] -> OK$'
+	assert_line --index 1 --regexp '^i2c q0 #2 used 0x50 write 1 \[10\] fail-next -> OK$'
+	assert_line --index 2 --regexp '^i2c q0 #3 used 0x50 read 2 -> OK \[aa bb\]$'
 	# every line ends with a latency
-	run grep -cE '^i2c q0 #[0-9]+ .* [0-9]+(\.[0-9])?(us|ms)$' "$SERVE_OUT"
+	run grep -cE "^$VT_TS "'i2c q0 #[0-9]+ used .* [0-9]+(\.[0-9])?(us|ms)$' "$SERVE_OUT"
 	assert_output 3
 }
 
@@ -805,8 +805,8 @@ send_raw() {
 	assert_success
 	wait_serve_line '#2 '
 	run serve_requests
-	assert_line --index 0 --regexp '^i2c q0 #1 0x50 write 1 \[00\] -> OK$'
-	assert_line --index 1 --regexp '^i2c q0 #2 0x50 write 1 \[00\] -> OK$'
+	assert_line --index 0 --regexp '^i2c q0 #1 used 0x50 write 1 \[00\] -> OK$'
+	assert_line --index 1 --regexp '^i2c q0 #2 used 0x50 write 1 \[00\] -> OK$'
 }
 
 @test "serve --print: long data is abbreviated with ..." {
@@ -815,7 +815,7 @@ send_raw() {
 	assert_success
 	wait_serve_line '0x51 read 40'
 	run serve_requests
-	assert_line --index 1 --regexp "^i2c q0 #2 0x51 read 40 -> OK \\[(ff ){31}ff \\.\\.\\.\\]$"
+	assert_line --index 1 --regexp "^i2c q0 #2 used 0x51 read 40 -> OK \\[(ff ){31}ff \\.\\.\\.\\]$"
 }
 
 @test "serve --print keeps serving after its stdout reader goes away" {
@@ -844,14 +844,14 @@ send_raw() {
 	start_serve --target 0x50=24c02 --print -v
 	drive w1@0x50 0x00 r1
 	assert_success
-	wait_serve_line 'front-end disconnected'
+	wait_serve_line ' i2c disconnect$'
 	run cat "$SERVE_OUT"
-	assert_line "i2c front-end connected"
-	assert_line --regexp '^i2c vhost-user [A-Z_]*FEATURES'
-	assert_line --regexp '^i2c q0 #1 avail 0x50 write 1 \[00\] fail-next$'
-	assert_line --regexp '^i2c q0 kick$'
-	assert_line --regexp '^i2c q0 call$'
-	assert_line "i2c front-end disconnected"
+	assert_line --regexp "^$VT_TS i2c connect\$"
+	assert_line --regexp "^$VT_TS i2c vhost-msg [<>] [A-Z_]*FEATURES"
+	assert_line --regexp "^$VT_TS "'i2c q0 #1 avail 0x50 write 1 \[00\] fail-next$'
+	assert_line --regexp "^$VT_TS i2c q0 kick\$"
+	assert_line --regexp "^$VT_TS i2c q0 call\$"
+	assert_line --regexp "^$VT_TS i2c disconnect\$"
 }
 
 # ---- short options (vitool(1)'s table: one meaning across commands) ------

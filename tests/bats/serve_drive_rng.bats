@@ -98,10 +98,10 @@ info_field() {
 	start_rng --seed 7 --print
 	rdrive read 4 read 20
 	assert_success
-	wait_serve_line '^rng q0 #2 '
-	run grep -E '^rng q0 ' "$SERVE_OUT"
-	assert_line --index 0 --regexp "^rng q0 #1 request 4 -> 4 bytes \[$(predict 7 4)\] [0-9.]+(ns|us|ms|s)\$"
-	assert_line --index 1 --regexp '^rng q0 #2 request 20 -> 20 bytes \[[0-9a-f ]+\.\.\.\] '
+	wait_serve_line "^$VT_TS rng q0 #2 used "
+	run bash -c 'grep -E "^$1 rng q0 " "$2" | sed -E "s/^$1 //"' _ "$VT_TS" "$SERVE_OUT"
+	assert_line --index 0 --regexp "^rng q0 #1 used request 4 -> 4 bytes \[$(predict 7 4)\] [0-9.]+(ns|us|ms|s)\$"
+	assert_line --index 1 --regexp '^rng q0 #2 used request 20 -> 20 bytes \[[0-9a-f ]+\.\.\.\] '
 }
 
 @test "rng --rate: a request past the budget waits (counted), a buffer larger than a second's worth gets that much" {

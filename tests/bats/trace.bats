@@ -152,6 +152,55 @@ for l in sys.argv[1].splitlines():
 	assert_output "$(grep -F ' used ' "$GOLD/hex.txt")"
 }
 
+@test "trace filters: vhost-user direction and replies" {
+	run_vitool trace -r "$GOLD/vhost.pcap" to-backend
+	assert_success
+	assert_output "$(grep -F ' vhost-msg > ' "$GOLD/vhost.txt")"
+	run_vitool trace -r "$GOLD/vhost.pcap" to-frontend
+	assert_success
+	assert_output "$(grep -F ' vhost-msg < ' "$GOLD/vhost.txt")"
+	[ -n "$output" ] || fail "no message to the front-end in vhost.pcap"
+	run_vitool trace -r "$GOLD/vhost.pcap" 'reply and not to-frontend'
+	assert_success
+	assert_output ""
+	run_vitool trace -r "$GOLD/vhost.pcap" reply
+	assert_success
+	assert_output "$(grep -E ' vhost-msg < [A-Z_]+ reply' "$GOLD/vhost.txt")"
+	# the version-1 captures carry no direction
+	run_vitool trace -r "$GOLD/i2c.pcap" 'to-backend or to-frontend or reply'
+	assert_success
+	assert_output ""
+}
+
+@test "serve --print prints the line trace prints for the same record" {
+	start_serve --target 0x50=24c02 --print -w "$BATS_TEST_TMPDIR/p.pcap"
+	drive w3@0x50 0x00 0xde 0xad
+	assert_success
+	drive w1@0x50 0x00 r2
+	assert_success
+	drive r1@0x30
+	assert_failure
+	wait_serve_line '0x30 read 1'
+	stop_serve
+	run_vitool trace -r "$BATS_TEST_TMPDIR/p.pcap" 'used or timeout or late or error or drops'
+	assert_success
+	assert_equal "$(wc -l <<<"$output")" 4
+	assert_equal "$(cat "$SERVE_OUT")" "$output"
+	assert_line --index 2 --regexp "^$VT_TS i2c q0 #3 used 0x50 read 2 -> OK \[de ad\] [0-9.]+(us|ms)\$"
+}
+
+@test "serve --print -v prints every record as trace does" {
+	start_serve --target 0x50=24c02 --print -v -w "$BATS_TEST_TMPDIR/p.pcap"
+	drive w1@0x50 0x00 r1
+	assert_success
+	wait_serve_line ' i2c disconnect$'
+	stop_serve
+	run_vitool trace -r "$BATS_TEST_TMPDIR/p.pcap"
+	assert_success
+	assert_equal "$(grep -E "^$VT_TS i2c " "$SERVE_OUT")" "$output"
+	assert_line --regexp "^$VT_TS i2c vhost-msg < GET_FEATURES reply 0x[0-9a-f]+\$"
+}
+
 @test "trace: a bad filter is a usage error naming the position" {
 	run_vitool trace -r "$GOLD/i2c.pcap" 'addr 0x50 and (used or'
 	assert_failure 2

@@ -362,7 +362,7 @@ group_gpio() {
 	log_has "$l" 'SET_VALUE line 1 = 1 -> OK' || ok=0
 	log_has "$l" 'SET_DIRECTION line 1 out -> OK' || ok=0
 	log_has "$l" 'SET_IRQ_TYPE line 3 edge-both -> OK' || ok=0
-	[ "$(grep -cE 'q1 #[0-9]+ irq line 3 armed -> VALID' "$l")" -ge 2 ] || { ok=0; diag "fewer than 2 VALID irqs on line 3"; }
+	[ "$(grep -cE 'q1 #[0-9]+ used irq line 3 armed -> VALID' "$l")" -ge 2 ] || { ok=0; diag "fewer than 2 VALID irqs on line 3"; }
 	if [ $ok = 1 ] && line_is "$c" 3 '"irqs":2'; then
 		tap_ok "gpio: serve --print and lines show the requests and the 2 interrupts delivered"
 	else tap_fail "gpio: serve --print and lines show the requests and the 2 interrupts delivered" "line 3: $(gpio_line "$c" 3)"; fi
@@ -536,9 +536,9 @@ i2cpt_cases() {
 		fi
 	done <<<"$cases"
 }
-# print_requests FILE: the --print request lines without id and latency
+# print_requests FILE: the --print request lines without time, id and latency
 print_requests() {
-	sed -nE 's/^i2c q0 #[0-9]+ (.*) [0-9]+(\.[0-9]+)?(ns|us|ms|s)$/\1/p' "$1"
+	sed -nE "s/^$TRACE_TIME i2c q0 #[0-9]+ used (.*) $TRACE_LAT\$/\\1/p" "$1"
 }
 
 group_i2cpt() {
@@ -582,7 +582,7 @@ group_i2cpt() {
 	local e; e=$(vm_section i2cpt stub.stderr)
 	if rc_is i2cpt stub.print 0 &&
 		grep -qF "/dev/$bus: SMBus-only adapter: a read of 2 bytes to 0x50 has no SMBus equivalent" <<<"$e" &&
-		[ "$(grep -c . <<<"$e")" = 1 ] && vm_section i2cpt stub.print | grep -qE '^i2c q0 #[0-9]+ 0x50 read 2 -> ERR '; then
+		[ "$(grep -c . <<<"$e")" = 1 ] && vm_section i2cpt stub.print | grep -qE "^$TRACE_TIME i2c q0 #[0-9]+ used 0x50 read 2 -> ERR "; then
 		tap_ok "i2cpt: i2c-stub: the serve says once why a 2-byte read has no SMBus equivalent, logs it ERR, exits 0 on SIGTERM"
 	else
 		tap_fail "i2cpt: i2c-stub: the serve says once why a 2-byte read has no SMBus equivalent, logs it ERR, exits 0 on SIGTERM" \
