@@ -293,10 +293,10 @@ answered() {
 	be=$(printf '%s\n' "${be_lines[@]}")
 	fe=$(printf '%s\n' "${fe_lines[@]}")
 	# the delayed read (#3): timed out at 200 ms, answered, marked late
-	assert_regex "$be" "(^|$NL)i2c q0 #3 timeout[: ][^$NL]*$NL[^$NL]*#3 0x50 read 2 -> OK \\[76 74\\][^$NL]*${NL}i2c q0 #3 late"
+	assert_regex "$be" "(^|$NL)i2c q0 #3 timeout[: ][^$NL]*$NL[^$NL]*#3 used 0x50 read 2 -> OK \\[76 74\\][^$NL]* \\[LATE\\]${NL}i2c q0 #3 late"
 	# the reordered transfer: its read (#7) before its write (#6), marked
-	assert_regex "$be" "#7 0x50 read 2 -> OK \\[76 74\\][^$NL]*${NL}i2c q0 #7 (out of order|[^$NL]*\\[OOO\\])[^$NL]*${NL}i2c q0 #6 0x50 write 1"
-	assert_regex "$be" "#5 0x20 write 1 \\[00\\] -> ERR"
+	assert_regex "$be" "#7 used 0x50 read 2 -> OK \\[76 74\\][^$NL]* \\[OOO\\]${NL}i2c q0 #6 used 0x50 write 1"
+	assert_regex "$be" "#5 used 0x20 write 1 \\[00\\] -> ERR"
 	assert_equal "$(grep -c '^0x76 0x74$' <<<"$fe")" 2
 	assert_regex "$fe" '\{"ok":true,"id":1,"rule":"delay 500ms addr 0x50 read"\}'
 	assert_regex "$fe" "failed as expected: message 1 \\(write 1 byte at 0x20\\) failed: ERR"
