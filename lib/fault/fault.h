@@ -3,7 +3,8 @@
  * it must survive.  A rule reads like what a person would say:
  *
  *   rule     := kind { selector | firing }
- *   kind     := delay DURATION [jitter DURATION] | fail | hold | reorder
+ *   kind     := delay DURATION [jitter DURATION] | fail | hold
+ *             | reorder [window DURATION]
  *   selector := queue N|NAME | type NAME | TYPE | WORD VALUE
  *                 TYPE: the decoder's type words (i2c: read, write, probe);
  *                 WORD: the device's selector words (i2c addr, gpio line,
@@ -82,6 +83,7 @@ struct vt_fault_rule {
 	unsigned id;              /* given by the set; 0 until added */
 	enum vt_fault_kind kind;
 	uint64_t delay_ns, jitter_ns;
+	uint64_t window_ns;       /* reorder: how long it waits for a younger one (1 s) */
 	unsigned nsel;
 	struct vt_fault_sel sel[VT_FAULT_MAX_SEL];
 	bool needs_fields;        /* a selector reads the decoder's fields */

@@ -209,6 +209,7 @@ static int parse_words(struct vt_fault_rule *r, const struct vt_device_type *t, 
 		i = 1;
 	} else if (!strcasecmp(w[0], "reorder")) {
 		r->kind = VT_FAULT_REORDER;
+		r->window_ns = 1000000000u;
 		i = 1;
 	} else {
 		return bad(err, errlen, "unknown fault '%s': want delay DURATION, fail, hold or reorder", w[0]);
@@ -227,6 +228,13 @@ static int parse_words(struct vt_fault_rule *r, const struct vt_device_type *t, 
 				return bad(err, errlen, "'jitter' given twice");
 			if (!v || !vt_parse_duration_ns(v, MAX_DELAY_NS, &r->jitter_ns) || !r->jitter_ns)
 				return bad(err, errlen, "jitter wants a duration with its unit (10ms), got %s%s%s",
+					   v ? "'" : "nothing", v ? v : "", v ? "'" : "");
+			i++;
+		} else if (!strcasecmp(word, "window")) {
+			if (r->kind != VT_FAULT_REORDER)
+				return bad(err, errlen, "window goes with reorder, not %s", vt_fault_kind_name(r->kind));
+			if (!v || !vt_parse_duration_ns(v, MAX_DELAY_NS, &r->window_ns) || !r->window_ns)
+				return bad(err, errlen, "window wants a duration with its unit (1s, 200ms), got %s%s%s",
 					   v ? "'" : "nothing", v ? v : "", v ? "'" : "");
 			i++;
 		} else if (!strcasecmp(word, "every")) {

@@ -27,6 +27,7 @@ struct held {
 	enum vt_fault_kind kind;
 	uint64_t since_ns, due_ns;
 	struct vt_timer *timer;
+	uint64_t trigger;      /* reorder: the younger request it follows; 0 none yet */
 };
 
 struct vt_fault_set {
@@ -74,13 +75,13 @@ static void complete_held(struct vt_fault_set *fs, struct held *h)
 	free(h);
 }
 
-/* The used ring; then a reordered request older than this one follows it:
- * it completed after a younger one, as the rule wants. */
+/* The used ring; then the reordered request that waited for this one
+ * follows it: it completed after a younger one, as the rule wants. */
 static void finish(struct vt_fault_set *fs, struct vt_queue *q, uint16_t head, uint32_t len, uint64_t req_id)
 {
 	vt_queue_finish(q, head, len);
 	for (struct held *h = fs->held; h; h = h->next) {
-		if (h->kind == VT_FAULT_REORDER && h->q == q && h->req_id < req_id) {
+		if (h->kind == VT_FAULT_REORDER && h->q == q && h->trigger == req_id) {
 			unlink_held(fs, h);
 			complete_held(fs, h);
 			return;   /* at most one reordered request per queue */
@@ -117,8 +118,10 @@ static bool keep(struct vt_fault_set *fs, struct vt_fault_rule *r, struct vt_que
 	}
 	*h = (struct held){ .fs = fs, .q = q, .head = head, .len = len, .req_id = req_id, .rule = r->id,
 			    .kind = r->kind, .since_ns = vt_now_ns() };
-	if (r->kind == VT_FAULT_DELAY) {
-		uint64_t d = vt_fault_rule_delay(r);
+	if (r->kind == VT_FAULT_DELAY || r->kind == VT_FAULT_REORDER) {
+		/* reorder: completes in order after its window if no younger
+		 * request the rule selects comes */
+		uint64_t d = r->kind == VT_FAULT_DELAY ? vt_fault_rule_delay(r) : r->window_ns;
 		h->due_ns = h->since_ns + d;
 		h->timer = vt_loop_timer(fs->loop, d, on_delay, h);
 		if (!h->timer) {
@@ -149,6 +152,18 @@ static void prune(struct vt_fault_set *fs)
 	}
 }
 
+/* The request's key fields, as its decoder reads them; true (decoded,
+ * though empty when the chain cannot be walked). */
+static bool decode(const struct vt_fault_set *fs, struct vt_queue *q, uint16_t head, struct vt_chain *c,
+		   struct vt_decode_fields *fields, bool *walked)
+{
+	memset(fields, 0, sizeof(*fields));
+	*walked = vt_engine_chain(q->e, q->index, head, c) == 0;
+	if (*walked && fs->t->decoder && fs->t->decoder->fields)
+		fs->t->decoder->fields(fields, q->index, c, false, 0);
+	return true;
+}
+
 static void stage(void *arg, struct vt_queue *q, uint16_t head, uint32_t len)
 {
 	struct vt_fault_set *fs = arg;
@@ -159,16 +174,22 @@ static void stage(void *arg, struct vt_queue *q, uint16_t head, uint32_t len)
 	struct vt_chain c;
 
 	prune(fs);
+	/* A younger request the rule of a reordered one selects: that one
+	 * completes right after this one. */
+	for (struct held *h = fs->held; f && h; h = h->next) {
+		const struct vt_fault_rule *r = rule_by_id(fs, h->rule);
+		if (h->kind != VT_FAULT_REORDER || h->q != q || h->trigger || h->req_id >= req_id || !r)
+			continue;
+		if (r->needs_fields && !decoded)
+			decoded = decode(fs, q, head, &c, &fields, &walked);
+		if (vt_fault_rule_selects(r, q->index, decoded ? &fields : NULL))
+			h->trigger = req_id;
+	}
 	for (unsigned i = 0; f && i < fs->nrules; i++) {
 		struct vt_fault_rule *r = &fs->rules[i];
 
-		if (r->needs_fields && !decoded) {
-			memset(&fields, 0, sizeof(fields));
-			walked = vt_engine_chain(q->e, q->index, head, &c) == 0;
-			if (walked && fs->t->decoder && fs->t->decoder->fields)
-				fs->t->decoder->fields(&fields, q->index, &c, false, 0);
-			decoded = true;
-		}
+		if (r->needs_fields && !decoded)
+			decoded = decode(fs, q, head, &c, &fields, &walked);
 		if (!vt_fault_rule_selects(r, q->index, decoded ? &fields : NULL) || !vt_fault_rule_fire(r))
 			continue;
 		/* One reordered request per queue: the next one is the younger

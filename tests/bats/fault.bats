@@ -268,6 +268,31 @@ answered() {
 	assert_equal "$(printf '%s\n' "${lines[@]}" | grep -oE '#[0-9]+' | tr '\n' ' ')" "#2 #1 #4 #3 "
 }
 
+@test "reorder: a request alone on its queue completes, in order, after the window" {
+	start_i2c --fault 'reorder queue 0 window 300ms'
+	local t0 t1
+	t0=$(now_ms)
+	drive r2@0x50
+	t1=$(now_ms)
+	assert_success
+	assert_output "0xff 0xff"
+	((t1 - t0 >= 280 && t1 - t0 < 1000)) || fail "took $((t1 - t0)) ms, want the 300 ms window"
+	# only a request the rule selects releases it: the write at 0x51 overtakes
+	# the held read, which then still waits out its window
+	run ctl_cmd 'fault clear'
+	run ctl_cmd 'fault add reorder addr 0x50 read window 400ms'
+	assert_success
+	drive r1@0x50 w1@0x51 0x00
+	assert_success
+	stop_serve
+	run marks ooo
+	assert_output "used #3"
+	run --separate-stderr bash -c 'timeout 5 "$VITOOL" trace --json -r "$1" "id 2 and used" |
+		python3 -c "import json,sys; print(json.loads(sys.stdin.readline())[\"latency_ns\"] // 1000000)"' _ "$CAP"
+	assert_success
+	((output >= 390)) || fail "the held read completed after $output ms, before its 400 ms window"
+}
+
 @test "help lists fault and release; inflight and stats work without rules" {
 	start_i2c
 	run ctl_cmd help

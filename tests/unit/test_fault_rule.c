@@ -48,6 +48,9 @@ static void issue_rules_parse_as_written(void)
 
 	EXPECT_EQ(parse(&r, "gpio", "reorder queue 0", err, sizeof(err)), 0);
 	EXPECT_EQ(r.kind, VT_FAULT_REORDER);
+	EXPECT_EQ(r.window_ns, 1000000000ull);   /* the default */
+	EXPECT_EQ(parse(&r, "gpio", "reorder line 4-5 type get-value window 200ms", err, sizeof(err)), 0);
+	EXPECT_EQ(r.window_ns, 200000000ull);
 	EXPECT_EQ(parse(&r, "gpio", "reorder queue eventq", err, sizeof(err)), 0);
 	EXPECT_EQ(r.sel[0].lo, 1);
 
@@ -76,6 +79,9 @@ static void bad_rules_say_why(void)
 		{ "i2c", "fail jitter 5ms", "jitter goes with delay" },
 		{ "i2c", "delay 5ms jitter", "jitter wants a duration" },
 		{ "i2c", "fail every 0", "every wants a count of at least 1" },
+		{ "i2c", "delay 5ms window 1s", "window goes with reorder, not delay" },
+		{ "i2c", "reorder window", "window wants a duration" },
+		{ "i2c", "reorder window 0ms", "window wants a duration" },
 		{ "i2c", "fail every two", "'two'" },
 		{ "i2c", "fail every 2 every 3", "'every' given twice" },
 		{ "i2c", "fail probability 1.5", "probability wants a number from 0 to 1" },
