@@ -6,9 +6,13 @@
  * records.  Live and -r print the same thing: everything shown comes from
  * the records.
  *
+ * tcpdump's habits: "listening on ..." / "reading from file ..." on stderr
+ * first, "N records captured, M dropped" on stderr at the end of a live
+ * capture, -t..-tttt, -q, -x/-X, -l, -n, -s 0.
+ *
  * exit status: 0 done (end of capture, -c reached, interrupted, instance
- * closed the stream), 1 error (no instance, bad capture, write error),
- * 2 usage (bad option or filter). */
+ * closed the stream: said on stderr), 1 error (no instance, bad capture,
+ * write error), 2 usage (bad option or filter). */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -38,7 +42,8 @@
 
 static const char trace_usage[] =
 	"usage: vitool trace [-i NAME | -C PATH] [-r FILE] [-w FILE] [-c N] [-s SNAPLEN]\n"
-	"                    [--linktype N] [-U] [-v] [--json] [FILTER...]\n"
+	"                    [--linktype N] [-U] [-l] [-n] [-q] [-t...] [-x | -X] [-v]\n"
+	"                    [--json] [FILTER...]\n"
 	"       vitool trace -D\n"
 	"\n"
 	"Prints the virtqueue traffic of a running vitool instance (or of a capture\n"
@@ -53,9 +58,16 @@ static const char trace_usage[] =
 	"  -w, --write FILE     write the selected records to a pcap file ('-': stdout)\n"
 	"                       instead of printing them\n"
 	"  -c, --count N        stop after N selected records\n"
-	"  -s, --snaplen N      live: ask for records of at most N bytes\n"
+	"  -s, --snaplen N      live: ask for records of at most N bytes (0: whole)\n"
 	"      --linktype N     -w: pcap link type (default USER0, 147)\n"
 	"  -U, --unbuffered     flush after every record\n"
+	"  -l, --line-buffered  standard output line-buffered\n"
+	"  -n                   accepted (tcpdump's; there are no names to resolve)\n"
+	"  -q, --quiet          quieter lines: no summary, a completion's status\n"
+	"  -t                   no time; -tt seconds since the epoch, -ttt the time\n"
+	"                       since the previous line, -tttt date and time\n"
+	"  -x, --hex            also the captured payload in hex\n"
+	"  -X, --hex-ascii      also the captured payload in hex and ASCII\n"
 	"  -v, --verbose        also the chain layout and the payload in hex\n"
 	"  -j, --json           one JSON object per record\n"
 	"  -h, --help           this help\n"
@@ -92,6 +104,8 @@ struct trace_opts {
 	bool unbuffered;
 	bool verbose;
 	bool json;
+	bool line_buffered;
+	struct vt_trace_fmt fmt;
 	char *filter_text;
 };
 
@@ -143,16 +157,20 @@ static void parse_args(struct trace_opts *o, int argc, char **argv)
 		{ "snaplen", required_argument, NULL, 's' },
 		{ "linktype", required_argument, NULL, 'L' },
 		{ "unbuffered", no_argument, NULL, 'U' },
+		{ "line-buffered", no_argument, NULL, 'l' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "hex", no_argument, NULL, 'x' },
+		{ "hex-ascii", no_argument, NULL, 'X' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned u;
+	unsigned u, nt = 0;
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":C:i:Dr:w:c:s:UvjhL:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":C:i:Dr:w:c:s:UvjhL:lnqtxX", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'C':
 			o->control = optarg;
@@ -173,10 +191,28 @@ static void parse_args(struct trace_opts *o, int argc, char **argv)
 				vt_die_usage("trace: -c %s: want a record count, 1 or more", optarg);
 			break;
 		case 's':
-			if (!vt_parse_uint(optarg, VT_REC_SNAPLEN_MAX, &u) || u < VT_REC_HDR_LEN)
-				vt_die_usage("trace: -s %s: want a snap length, %d-%u bytes", optarg,
-					     VT_REC_HDR_LEN, VT_REC_SNAPLEN_MAX);
+			/* 0: whole records, as tcpdump's -s 0 */
+			if (!vt_parse_uint(optarg, VT_REC_SNAPLEN_MAX, &u) || (u && u < VT_REC_HDR_LEN))
+				vt_die_usage("trace: -s %s: want a snap length, %d-%u bytes (0: whole records)",
+					     optarg, VT_REC_HDR_LEN, VT_REC_SNAPLEN_MAX);
 			o->snaplen = u;
+			break;
+		case 'l':
+			o->line_buffered = true;
+			break;
+		case 'n':
+			break;   /* tcpdump's "no name resolution": nothing to resolve */
+		case 'q':
+			o->fmt.quiet = true;
+			break;
+		case 't':
+			nt++;
+			break;
+		case 'x':
+			o->fmt.hex = o->fmt.hex > 1 ? o->fmt.hex : 1;
+			break;
+		case 'X':
+			o->fmt.hex = 2;
 			break;
 		case 'L':
 			if (!vt_parse_uint(optarg, 65535, &u) || !u)
@@ -208,12 +244,18 @@ static void parse_args(struct trace_opts *o, int argc, char **argv)
 		vt_die_usage("trace: -s is for live capture; a file's records are already cut");
 	if (o->wfile && (o->json || o->verbose))
 		vt_die_usage("trace: -w writes records, it prints nothing: drop %s", o->json ? "--json" : "-v");
+	if (nt > 4)
+		vt_die_usage("trace: -t%.*s: -t, -tt, -ttt or -tttt", (int)nt - 1, "tttttttttttttttt");
+	static const enum vt_trace_tstamp ts[] = { VT_TS_TIME, VT_TS_NONE, VT_TS_EPOCH, VT_TS_DELTA, VT_TS_DATE };
+	o->fmt.ts = ts[nt];
+	o->fmt.verbose = o->verbose;
 	o->filter_text = join_words(argc - optind, argv + optind);
 }
 
 /* Attaches to the instance: the `trace` command, its reply, then the pcap
  * stream on the same connection.  Dies on failure. */
-static struct vt_pcap_reader *attach(const struct trace_opts *o, char *src, size_t srclen)
+static struct vt_pcap_reader *attach(const struct trace_opts *o, struct vt_instance *inst, char *src,
+				     size_t srclen)
 {
 	const struct vt_instance_want want = { .cmd = "trace", .name = o->name, .control = o->control };
 	struct vt_instance in;
@@ -245,7 +287,27 @@ static struct vt_pcap_reader *attach(const struct trace_opts *o, char *src, size
 	struct vt_pcap_reader *r = vt_pcap_open_read_file(f, err, sizeof(err));
 	if (!r)
 		vt_die("trace: %s: the instance's stream: %s", path, err);
+	*inst = in;
 	return r;
+}
+
+/* tcpdump's name of a link type: USER0..USER15, else the number. */
+static void linktype_name(int lt, char *buf, size_t len)
+{
+	if (lt >= LINKTYPE_USER_FIRST && lt <= LINKTYPE_USER_LAST)
+		snprintf(buf, len, "USER%d (vitool trace records)", lt - LINKTYPE_USER_FIRST);
+	else
+		snprintf(buf, len, "%d", lt);
+}
+
+/* The count a DROPS record carries ("N records dropped"). */
+static uint64_t drops_of(const struct vt_rec *r)
+{
+	unsigned long long n;
+
+	if (r->kind != VT_REC_DROPS || !r->text || sscanf(r->text, "%llu", &n) != 1)
+		return 0;
+	return n;
 }
 
 int cmd_trace(int argc, char **argv)
@@ -259,6 +321,7 @@ int cmd_trace(int argc, char **argv)
 		vt_die_usage("trace: bad filter \"%s\": %s", o.filter_text, err);
 
 	struct vt_pcap_reader *in;
+	struct vt_instance inst = { 0 };
 	if (o.rfile) {
 		snprintf(src, sizeof(src), "%s", strcmp(o.rfile, "-") ? o.rfile : "standard input");
 		in = vt_pcap_open_read(o.rfile, err, sizeof(err));
@@ -267,13 +330,24 @@ int cmd_trace(int argc, char **argv)
 		if (!in)
 			vt_die("trace: %s: %s", src, err);
 	} else {
-		in = attach(&o, src, sizeof(src));
+		in = attach(&o, &inst, src, sizeof(src));
 	}
 	int lt = vt_pcap_linktype(in);
 	if (lt != o.linktype && (lt < LINKTYPE_USER_FIRST || lt > LINKTYPE_USER_LAST)) {
 		vt_pcap_close_read(in);
 		vt_die("trace: %s: link type %d is not a vitool capture (USER0-USER15, 147-162)", src, lt);
 	}
+	/* tcpdump's first line, on stderr: what is read, and how. */
+	char ltname[64];
+	linktype_name(lt, ltname, sizeof(ltname));
+	if (o.rfile)
+		fprintf(stderr, "reading from file %s, link-type %s, snapshot length %u\n", src, ltname,
+			vt_pcap_snaplen(in));
+	else
+		fprintf(stderr, "listening on %s (%s), link-type %s, snapshot length %u bytes\n", inst.name,
+			inst.device, ltname, vt_pcap_snaplen(in));
+	if (o.line_buffered)
+		setvbuf(stdout, NULL, _IOLBF, 0);
 
 	struct vt_pcap_writer *out = NULL;
 	if (o.wfile) {
@@ -283,7 +357,8 @@ int cmd_trace(int argc, char **argv)
 	}
 	catch_signals();
 
-	uint64_t n = 0, matched = 0;
+	uint64_t n = 0, matched = 0, dropped = 0;
+	bool ended = false;   /* the instance closed the stream */
 	int status = VT_EXIT_OK;
 	for (;;) {
 		const uint8_t *buf;
@@ -295,8 +370,10 @@ int cmd_trace(int argc, char **argv)
 		if (stop)
 			break;
 		int rc = vt_pcap_next(in, &buf, &len, &ts, err, sizeof(err));
-		if (rc == 0)
+		if (rc == 0) {
+			ended = !o.rfile && !stop;
 			break;
+		}
 		if (rc < 0) {
 			if (stop)
 				break;
@@ -316,6 +393,7 @@ int cmd_trace(int argc, char **argv)
 			status = VT_EXIT_FAIL;
 			break;
 		}
+		dropped += drops_of(&rec);
 		vt_trace_view_build(&v, &rec);
 		if (!vt_filter_match(filter, &v))
 			continue;
@@ -333,7 +411,7 @@ int cmd_trace(int argc, char **argv)
 			if (o.json)
 				vt_trace_print_json(stdout, &v, o.verbose);
 			else
-				vt_trace_print_text(stdout, &v, o.verbose);
+				vt_trace_print_text(stdout, &v, &o.fmt);
 			if (o.unbuffered)
 				fflush(stdout);
 		}
@@ -341,6 +419,8 @@ int cmd_trace(int argc, char **argv)
 			break;
 	}
 	vt_pcap_close_read(in);
+	if (ended)
+		vt_err("trace: %s: the instance ended the capture (it exited, or stopped tracing)", inst.name);
 	if (out) {
 		int c = vt_pcap_close(out);
 		if (c < 0 && status == VT_EXIT_OK) {
@@ -352,6 +432,12 @@ int cmd_trace(int argc, char **argv)
 		vt_err("trace: standard output: %s", strerror(errno));
 		status = VT_EXIT_FAIL;
 	}
+	/* tcpdump's last lines, adapted: captured are the records selected
+	 * (printed or written), dropped the ones the instance could not queue
+	 * for this reader (its DROPS records). */
+	if (!o.rfile)
+		fprintf(stderr, "%llu record%s captured, %llu dropped\n", (unsigned long long)matched,
+			matched == 1 ? "" : "s", (unsigned long long)dropped);
 	vt_filter_free(filter);
 	free(o.filter_text);
 	return status;

@@ -21,7 +21,7 @@ _vitool_drive_gpio_opts="-S --socket -i --name --timeout --connect-timeout --que
 _vitool_loopback_opts="-f --script -S --socket --timeout-ms --indirect -v --verbose -h --help"
 _vitool_inject_opts="-i --name -C --control --pulse --wait --timeout -h --help"
 _vitool_list_opts="-j --json -h --help"
-_vitool_trace_opts="-i --interface -C --control -D --list-interfaces -r --read -w --write -c --count -s --snaplen --linktype -U --unbuffered -v --verbose -j --json -h --help"
+_vitool_trace_opts="-i --interface -C --control -D --list-interfaces -r --read -w --write -c --count -s --snaplen --linktype -U --unbuffered -l --line-buffered -n -q --quiet -t -tt -ttt -tttt -x --hex -X --hex-ascii -v --verbose -j --json -h --help"
 # The words of a trace FILTER (lib/trace/filter.c), and the values some take.
 _vitool_filter_words="i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops error ring-error timeout late ooo to-backend to-frontend reply addr line type read write probe status latency and or not"
 _vitool_filter_devices="i2c gpio scmi blk rng"

@@ -39,6 +39,20 @@ void vt_decode_kv_str(struct vt_decode_fields *f, const char *key, const char *s
 	snprintf(kv->s, sizeof(kv->s), "%s", s);
 }
 
+void vt_decode_kv_data(struct vt_decode_fields *f, const char *key, const struct vt_chain *c, bool writable,
+		       uint64_t off, uint64_t len)
+{
+	if (f->nkv >= VT_DECODE_MAX_KV)
+		return;
+	for (unsigned i = 0; i < f->nkv; i++)
+		if (f->kv[i].is_data)
+			return;
+	size_t want = len < VT_DECODE_DATA_MAX ? (size_t)len : VT_DECODE_DATA_MAX;
+	f->ndata = (uint32_t)(writable ? vt_chain_read_writable(c, off, f->data, want)
+				       : vt_chain_read(c, off, f->data, want));
+	f->kv[f->nkv++] = (struct vt_decode_kv){ .key = key, .is_data = true, .u = f->ndata };
+}
+
 void vt_decode_set_status(struct vt_decode_fields *f, bool ok, const char *name)
 {
 	f->status = ok ? VT_DECODE_ST_OK : VT_DECODE_ST_ERR;

@@ -22,11 +22,15 @@ enum vt_decode_status {
 struct vt_decode_kv {
 	const char *key;
 	bool is_str;
+	bool is_data;             /* the request's data bytes: vt_decode_fields.data */
 	uint64_t u;
 	char s[48];
 };
 
 #define VT_DECODE_MAX_KV 12
+/* Data bytes a request's fields carry (JSON "data"); longer data is cut
+ * here (the record has them all: trace -v). */
+#define VT_DECODE_DATA_MAX 1024
 
 /* The key fields of one request, read once by its decoder: trace's JSON
  * object, the filter (addr, line, type, status) and the text all use these. */
@@ -40,6 +44,10 @@ struct vt_decode_fields {
 	const char *status_name;  /* "OK", "ERR", "SUCCESS", "IOERR", "VALID"; NULL */
 	unsigned nkv;
 	struct vt_decode_kv kv[VT_DECODE_MAX_KV];
+	/* The data bytes (i2c: written or read; rng: the entropy), one run
+	 * per request: vt_decode_kv_data(). */
+	uint32_t ndata;
+	uint8_t data[VT_DECODE_DATA_MAX];
 };
 
 struct vt_decoder {
@@ -61,6 +69,11 @@ struct vt_decoder {
  * is dropped. */
 void vt_decode_kv_uint(struct vt_decode_fields *f, const char *key, uint64_t u);
 void vt_decode_kv_str(struct vt_decode_fields *f, const char *key, const char *s);
+/* The request's data: len bytes at off of the chain's readable (or
+ * writable) part, as far as the chain has them, at most
+ * VT_DECODE_DATA_MAX; one per request (a second call is ignored). */
+void vt_decode_kv_data(struct vt_decode_fields *f, const char *key, const struct vt_chain *c, bool writable,
+		       uint64_t off, uint64_t len);
 /* Sets the status (ok or error, and its name) and its "status" field. */
 void vt_decode_set_status(struct vt_decode_fields *f, bool ok, const char *name);
 /* For requests whose status is the last device-writable byte (i2c, blk):

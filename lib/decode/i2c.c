@@ -106,11 +106,16 @@ static void i2c_fields(struct vt_decode_fields *f, unsigned queue, const struct 
 	f->type = rd ? "read" : (wdata || rdata) ? "write" : "probe";
 	vt_decode_kv_str(f, "type", f->type);
 	vt_decode_kv_uint(f, "len", rd ? rdata : wdata);
+	if (!rd && wdata)
+		vt_decode_kv_data(f, "data", c, false, I2C_HDR, wdata);
 	if (!completed || c->write_len == 0)
 		return;
 	int st = vt_decode_status_byte(f, c, used_len);
 	if (st >= 0)
 		vt_decode_set_status(f, st == VIRTIO_I2C_MSG_OK, vt_tok2str(vt_i2c_status_names, "status-other", (unsigned)st));
+	/* The bytes read, as the summary shows them: an OK read's. */
+	if (rd && st == VIRTIO_I2C_MSG_OK && rdata)
+		vt_decode_kv_data(f, "data", c, true, 0, rdata < used_len ? rdata : used_len);
 }
 
 static const char *const i2c_type_words[] = { "read", "write", "probe", NULL };

@@ -34,8 +34,10 @@ static void rng_fields(struct vt_decode_fields *f, unsigned queue, const struct 
 {
 	(void)queue;
 	vt_decode_kv_uint(f, "len", c->write_len);
-	if (completed)
+	if (completed) {
 		vt_decode_kv_uint(f, "got", used_len);
+		vt_decode_kv_data(f, "data", c, true, 0, used_len);
+	}
 }
 
 const struct vt_decoder vt_decoder_rng = {

@@ -145,13 +145,74 @@ static void hexdump(FILE *f, const uint8_t *p, uint32_t n)
 	}
 }
 
-void vt_trace_print_text(FILE *f, const struct vt_trace_view *v, bool verbose)
+/* tcpdump's -x / -X: the captured payload, 16 bytes a line in groups of
+ * two, with -X the printable ASCII after them. */
+static void hex_payload(FILE *f, const uint8_t *p, uint32_t n, bool ascii)
+{
+	for (uint32_t off = 0; off < n; off += 16) {
+		uint32_t k = n - off < 16 ? n - off : 16;
+		int col = 0;
+		fprintf(f, "\t0x%04x: ", off);
+		for (uint32_t i = 0; i < k; i += 2) {
+			if (i + 1 < k)
+				col += fprintf(f, " %02x%02x", p[off + i], p[off + i + 1]);
+			else
+				col += fprintf(f, " %02x", p[off + i]);
+		}
+		if (ascii) {
+			fprintf(f, "%*s  ", 40 - col, "");
+			for (uint32_t i = 0; i < k; i++)
+				fputc(p[off + i] >= 0x20 && p[off + i] < 0x7f ? p[off + i] : '.', f);
+		}
+		fputc('\n', f);
+	}
+}
+
+static void put_time(struct vt_sb *sb, const struct vt_trace_view *v, struct vt_trace_fmt *fmt)
+{
+	uint64_t ns = v->ts_ns;
+	time_t sec = (time_t)(ns / 1000000000u);
+	unsigned us = (unsigned)(ns % 1000000000u / 1000);
+	struct tm tm;
+
+	switch (fmt ? fmt->ts : VT_TS_TIME) {
+	case VT_TS_NONE:
+		return;
+	case VT_TS_EPOCH:
+		vt_sb_printf(sb, "%" PRIu64 ".%06u ", ns / 1000000000u, us);
+		return;
+	case VT_TS_DELTA: {
+		/* Records of a live stream come in time order; a capture may
+		 * not: a step back shows as 0. */
+		uint64_t d = fmt->have_prev && ns > fmt->prev_ns ? ns - fmt->prev_ns : 0;
+		uint64_t s = d / 1000000000u;
+		vt_sb_printf(sb, "%02" PRIu64 ":%02u:%02u.%06u ", s / 3600, (unsigned)(s / 60 % 60), (unsigned)(s % 60),
+			     (unsigned)(d % 1000000000u / 1000));
+		fmt->prev_ns = ns;
+		fmt->have_prev = true;
+		return;
+	}
+	case VT_TS_DATE:
+		if (localtime_r(&sec, &tm)) {
+			vt_sb_printf(sb, "%04d-%02d-%02d %s ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, v->time);
+			return;
+		}
+		break;
+	case VT_TS_TIME:
+		break;
+	}
+	vt_sb_printf(sb, "%s ", v->time);
+}
+
+void vt_trace_print_text(FILE *f, const struct vt_trace_view *v, struct vt_trace_fmt *fmt)
 {
 	const struct vt_rec *r = v->rec;
+	bool verbose = fmt && fmt->verbose, quiet = fmt && fmt->quiet;
 	struct vt_sb sb;
 
 	vt_sb_init(&sb);
-	vt_sb_printf(&sb, "%s %s", v->time, v->device);
+	put_time(&sb, v, fmt);
+	vt_sb_printf(&sb, "%s", v->device);
 	if (r->instance)
 		vt_sb_printf(&sb, ".%u", r->instance);
 	if (v->has_queue)
@@ -159,7 +220,15 @@ void vt_trace_print_text(FILE *f, const struct vt_trace_view *v, bool verbose)
 	if (v->has_id)
 		vt_sb_printf(&sb, " #%" PRIu64, r->req_id);
 	vt_sb_printf(&sb, " %s", v->event);
-	if (v->summary.len)
+	if (quiet && v->completion && v->f.status_name)
+		vt_sb_printf(&sb, " %s", v->f.status_name);
+	else if (quiet && v->msg_state != -1) {
+		/* a message: its direction and name ("> GET_FEATURES") */
+		const char *p = strchr(v->summary.buf, ' ');
+		p = p ? strchr(p + 1, ' ') : NULL;
+		vt_sb_printf(&sb, " %.*s", p ? (int)(p - v->summary.buf) : (int)v->summary.len, v->summary.buf);
+	}
+	else if (!quiet && v->summary.len)
 		vt_sb_printf(&sb, " %s", v->summary.buf);
 	if (v->has_latency)
 		vt_sb_latency(&sb, r->latency_ns);
@@ -169,9 +238,11 @@ void vt_trace_print_text(FILE *f, const struct vt_trace_view *v, bool verbose)
 		vt_sb_printf(&sb, " [LATE]");
 	if (v->ooo)
 		vt_sb_printf(&sb, " [OOO]");
-	if (v->summary.trunc || (v->truncated && !v->marked))
+	if ((!quiet && v->summary.trunc) || (v->truncated && !v->marked))
 		sb.trunc = true;
 	fprintf(f, "%s\n", vt_sb_str(&sb));
+	if (fmt && fmt->hex && r->caplen)
+		hex_payload(f, r->payload, r->caplen, fmt->hex > 1);
 	if (!verbose)
 		return;
 
@@ -223,7 +294,7 @@ void vt_trace_printer_record(struct vt_trace_printer *p, const uint8_t *rec, siz
 	if (len < 2 || !printer_takes(p, rec[1]) || vt_rec_parse(rec, len, &r, err, sizeof(err)) < 0)
 		return;
 	vt_trace_view_build(&v, &r);
-	vt_trace_print_text(p->out, &v, false);
+	vt_trace_print_text(p->out, &v, NULL);
 	fflush(p->out);
 }
 
@@ -247,6 +318,19 @@ static void json_hex(struct vt_json *j, const char *key, const uint8_t *p, uint3
 	free(s);
 }
 
+/* The decoder's key fields, the data bytes in hex. */
+static void json_fields(struct vt_json *j, const struct vt_decode_fields *f)
+{
+	for (unsigned i = 0; i < f->nkv; i++) {
+		if (f->kv[i].is_data)
+			json_hex(j, f->kv[i].key, f->data, f->ndata);
+		else if (f->kv[i].is_str)
+			vt_json_str(j, f->kv[i].key, f->kv[i].s);
+		else
+			vt_json_uint(j, f->kv[i].key, f->kv[i].u);
+	}
+}
+
 /* "vhost": the message header words and its decoded fields. */
 static void json_msg(struct vt_json *j, const struct vt_trace_view *v)
 {
@@ -260,12 +344,7 @@ static void json_msg(struct vt_json *j, const struct vt_trace_view *v)
 	vt_json_uint(j, "size", r->msg_size);
 	vt_json_uint(j, "nfds", r->msg_nfds);
 	vt_json_bool(j, "valid", v->msg_state >= 0);
-	for (unsigned i = 0; i < v->f.nkv; i++) {
-		if (v->f.kv[i].is_str)
-			vt_json_str(j, v->f.kv[i].key, v->f.kv[i].s);
-		else
-			vt_json_uint(j, v->f.kv[i].key, v->f.kv[i].u);
-	}
+	json_fields(j, &v->f);
 	vt_json_obj_end(j);
 }
 
@@ -311,12 +390,7 @@ void vt_trace_print_json(FILE *f, const struct vt_trace_view *v, bool verbose)
 	vt_json_bool(&j, "truncated", v->truncated || v->summary.trunc);
 	if (v->f.nkv && v->msg_state == -1) {
 		vt_json_obj_begin(&j, v->device);
-		for (unsigned i = 0; i < v->f.nkv; i++) {
-			if (v->f.kv[i].is_str)
-				vt_json_str(&j, v->f.kv[i].key, v->f.kv[i].s);
-			else
-				vt_json_uint(&j, v->f.kv[i].key, v->f.kv[i].u);
-		}
+		json_fields(&j, &v->f);
 		vt_json_obj_end(&j);
 	}
 	if (verbose) {

@@ -55,10 +55,28 @@ const char *vt_trace_event_name(unsigned kind);
  * else "virtio-N". */
 void vt_trace_device_name(uint32_t virtio_id, char *buf, size_t len);
 
+/* How the text lines look: tcpdump's -t family, -q, -x/-X, -v. */
+enum vt_trace_tstamp {
+	VT_TS_TIME = 0,   /* 12:01:02.123456, local time (the default) */
+	VT_TS_NONE,       /* -t */
+	VT_TS_EPOCH,      /* -tt: 1796299262.123456 */
+	VT_TS_DELTA,      /* -ttt: 00:00:00.000123 since the previous line */
+	VT_TS_DATE,       /* -tttt: 2026-12-03 12:01:02.123456 */
+};
+struct vt_trace_fmt {
+	enum vt_trace_tstamp ts;
+	bool quiet;       /* -q: no summary; a completion's status only */
+	int hex;          /* -x 1: the payload in hex; -X 2: hex and ASCII */
+	bool verbose;     /* -v: the message header, chain layout, segments */
+	uint64_t prev_ns; /* -ttt: the previous line's time (kept here) */
+	bool have_prev;
+};
+
 /* Output: one line (and with verbose the chain layout and hex payload on
- * indented lines after it), or one JSON object on one line (verbose adds
- * "chain"). */
-void vt_trace_print_text(FILE *f, const struct vt_trace_view *v, bool verbose);
+ * indented lines after it; with hex the payload tcpdump's way), or one
+ * JSON object on one line (verbose adds "chain").  fmt NULL: the default
+ * line. */
+void vt_trace_print_text(FILE *f, const struct vt_trace_view *v, struct vt_trace_fmt *fmt);
 void vt_trace_print_json(FILE *f, const struct vt_trace_view *v, bool verbose);
 
 /* The `serve --print` sink of a recorder (trace/recorder.h): each record

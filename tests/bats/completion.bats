@@ -245,7 +245,7 @@ dispatcher_commands() {
 	dir=$(mktemp -d)
 	touch "$dir/cap.pcap"
 	complete_words vitool trace --
-	assert_equal "${COMPREPLY[*]}" "--interface --control --list-interfaces --read --write --count --snaplen --linktype --unbuffered --verbose --json --help"
+	assert_equal "${COMPREPLY[*]}" "--interface --control --list-interfaces --read --write --count --snaplen --linktype --unbuffered --line-buffered --quiet --hex --hex-ascii --verbose --json --help"
 	complete_words vitool trace -r "$dir/ca"
 	assert_equal "${COMPREPLY[*]}" "$dir/cap.pcap"
 	complete_words vitool trace --write = "$dir/ca"

@@ -21,13 +21,19 @@ teardown() {
 	vt_teardown
 }
 
+# reading FILE [SNAPLEN]: the line `trace -r FILE` starts with on stderr
+# (tcpdump's).
+reading() {
+	printf 'reading from file %s, link-type USER0 (vitool trace records), snapshot length %s' "$1" "${2:-262144}"
+}
+
 # golden NAME SUFFIX OPTS...: `trace -r NAME.pcap OPTS` prints NAME$SUFFIX.
 golden() {
 	local name=$1 suffix=$2
 	shift 2
 	run_vitool trace "$@" -r "$GOLD/$name.pcap"
 	assert_success
-	assert_equal "$stderr" ""
+	assert_equal "$stderr" "$(reading "$GOLD/$name.pcap")"
 	diff -u "$GOLD/$name$suffix" <(printf '%s\n' "$output") || fail "$name$suffix differs"
 }
 
@@ -267,12 +273,13 @@ for l in sys.argv[1].splitlines():
 	run_vitool trace -r "$GOLD/truncated.pcap"
 	assert_failure 1
 	assert_equal "$output" "$(head -n 5 "$GOLD/i2c.txt")"
-	assert_stderr_regex '^vitool: trace: .*truncated.pcap: record 6: truncated dump file'
+	assert_equal "${stderr_lines[0]}" "$(reading "$GOLD/truncated.pcap")"
+	assert_stderr_regex $'\nvitool: trace: .*truncated.pcap: record 6: truncated dump file'
 
 	run_vitool trace -r "$GOLD/corrupt.pcap"
 	assert_failure 1
 	assert_equal "$output" "$(head -n 4 "$GOLD/i2c.txt")"
-	assert_stderr_regex '^vitool: trace: .*corrupt.pcap: record 5: bad record: segment 0 captures 9 bytes of 8$'
+	assert_stderr_regex $'\nvitool: trace: .*corrupt.pcap: record 5: bad record: segment 0 captures 9 bytes of 8$'
 
 	run_vitool trace -r "$GOLD/recut.pcap"
 	assert_failure 1
@@ -451,4 +458,97 @@ for l in open(sys.argv[1]):
 	assert_line --regexp '^ +[0-9]+ .* i2c q0 #4 used 0x30 read -> ERR$'
 	assert_line --regexp '^3	1	0	[0-9]+$'
 	[ -s "$BATS_TEST_TMPDIR/s.pcap" ]
+}
+
+# ---- tcpdump's habits ------------------------------------------------------------
+
+@test "trace -t -tt -ttt -tttt: no time, epoch seconds, delta, date and time" {
+	local first
+	run_vitool trace -r "$GOLD/i2c.pcap" -t
+	assert_success
+	assert_output "$(sed -E 's/^[0-9:.]+ //' "$GOLD/i2c.txt")"
+	run_vitool trace -r "$GOLD/i2c.pcap" -tt -c 2
+	assert_success
+	# 2026-01-02 12:01:02 UTC
+	assert_output "1767355262.000001 i2c connect${NL}1767355262.000002 i2c vhost-msg GET_FEATURES"
+	run_vitool trace -r "$GOLD/i2c.pcap" -ttt 'timeout or late'
+	assert_success
+	assert_line --index 0 --regexp '^00:00:00\.000000 i2c q0 #4 timeout '
+	assert_line --index 1 --regexp '^00:00:00\.250000 i2c q0 #4 late '
+	run_vitool trace -r "$GOLD/i2c.pcap" -tttt -c 1
+	assert_success
+	assert_output "2026-01-02 12:01:02.000001 i2c connect"
+	run_vitool trace -r "$GOLD/i2c.pcap" -ttttt
+	assert_failure 2
+	assert_stderr "vitool: trace: -ttttt: -t, -tt, -ttt or -tttt"
+}
+
+@test "trace -q: quieter lines, a completion's status, a message's direction and name" {
+	run_vitool trace -r "$GOLD/i2c.pcap" -q used
+	assert_success
+	assert_line --index 0 "12:01:02.000045 i2c q0 #1 used OK 41us"
+	assert_line --index 2 "12:01:02.000059 i2c q0 #3 used ERR 2.5us"
+	run_vitool trace -r "$GOLD/vhost.pcap" -q -c 3 vhost
+	assert_success
+	assert_output "12:01:02.000002 i2c vhost-msg > GET_FEATURES${NL}12:01:02.000003 i2c vhost-msg < GET_FEATURES${NL}12:01:02.000004 i2c vhost-msg > SET_FEATURES"
+}
+
+@test "trace -x and -X: the captured payload tcpdump's way" {
+	local line='12:01:02.000055 i2c q0 #2 used 0x50 read 8 -> OK [76 69 74 6f 6f 6c 21 0a] 8.3us'
+	run_vitool trace -r "$GOLD/i2c.pcap" -x 'id 2 and used'
+	assert_success
+	assert_output "$line"$'\n\t0x0000:  a000 0000 0200 0000 7669 746f 6f6c 210a\n\t0x0010:  00'
+	run_vitool trace -r "$GOLD/i2c.pcap" -X 'id 2 and used'
+	assert_success
+	assert_output "$line"$'\n\t0x0000:  a000 0000 0200 0000 7669 746f 6f6c 210a  ........vitool!.\n\t0x0010:  00                                       .'
+	# -n is accepted (nothing to resolve)
+	run_vitool trace -n -r "$GOLD/i2c.pcap" -c 1
+	assert_success
+	assert_output "12:01:02.000001 i2c connect"
+}
+
+@test "trace --json: each device's fields carry the data bytes" {
+	run_vitool trace -r "$GOLD/i2c.pcap" --json used
+	assert_success
+	assert_line --index 0 --partial '"i2c":{"addr":80,"flags":1,"type":"write","len":2,"data":"0010","status":"OK"}'
+	assert_line --index 1 --partial '"i2c":{"addr":80,"flags":2,"type":"read","len":8,"status":"OK","data":"7669746f6f6c210a"}'
+	run_vitool trace -r "$GOLD/rng.pcap" --json 'used and id 26'
+	assert_success
+	assert_output --partial '"rng":{"len":32,"got":16,"data":"0b30557a9fc4e90e33587da2c7ec1136"}'
+	run_vitool trace -r "$GOLD/gpio.pcap" --json 'used and type SET_VALUE'
+	assert_success
+	assert_output --partial '"gpio":{"type":"SET_VALUE","line":3,"value":1,"status":"OK"'
+}
+
+@test "live: 'listening on' at attach, 'N records captured, M dropped' at -c, at SIGTERM, and the instance's exit said" {
+	command -v socat >/dev/null || skip "no socat"
+	start_serve --target 0x50=24c02
+	# -c: the count reached
+	start_bg "$BATS_TEST_TMPDIR/c.out" "$BATS_TEST_TMPDIR/c.err" "$VITOOL" trace -s 0 -c 2 used
+	local cpid=$BG_PID
+	# SIGTERM
+	start_bg "$BATS_TEST_TMPDIR/s.out" "$BATS_TEST_TMPDIR/s.err" "$VITOOL" trace used
+	local spid=$BG_PID
+	# -l: each line reaches a file at once; stays until serve exits
+	start_bg "$BATS_TEST_TMPDIR/l.out" "$BATS_TEST_TMPDIR/l.err" "$VITOOL" trace -l used
+	local lpid=$BG_PID
+	wait_for 5 eval '[ "$(trace_subscribers)" = 3 ]' || fail "the trace clients did not attach"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/c.err")" "listening on i2c (i2c), link-type USER0 (vitool trace records), snapshot length 262144 bytes"
+	drive w1@0x50 0x00 r1
+	assert_success
+	wait_exit "$cpid" 5 || fail "trace -c 2 did not exit"
+	assert_equal "$WAIT_STATUS" 0
+	assert_equal "$(sed -n 2p "$BATS_TEST_TMPDIR/c.err")" "2 records captured, 0 dropped"
+	wait_for 5 grep -q ' #2 used ' "$BATS_TEST_TMPDIR/l.out" || fail "trace -l did not write its line at once"
+	proc_alive "$lpid" || fail "trace -l exited"
+	wait_for 5 grep -q ' #2 used ' "$BATS_TEST_TMPDIR/s.out" 2>/dev/null || true
+	kill -TERM "$spid"
+	wait_exit "$spid" 5 || fail "trace did not exit on SIGTERM"
+	assert_equal "$WAIT_STATUS" 0
+	assert_equal "$(sed -n 2p "$BATS_TEST_TMPDIR/s.err")" "2 records captured, 0 dropped"
+	assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/s.out")" 2
+	stop_serve
+	wait_exit "$lpid" 5 || fail "trace did not exit when serve did"
+	assert_equal "$WAIT_STATUS" 0
+	assert_equal "$(sed -n '2,$p' "$BATS_TEST_TMPDIR/l.err")" "vitool: trace: i2c: the instance ended the capture (it exited, or stopped tracing)${NL}2 records captured, 0 dropped"
 }

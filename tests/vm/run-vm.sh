@@ -270,9 +270,9 @@ for l in open(sys.argv[1]):
 			"-w client exit $rc, -r exit $rr: $(head -c 300 "$W/tr-replay.err")" \
 			"$(diff "$live" "$W/tr-replay.txt" | head -n 20)"
 	fi
-	TZ=UTC timeout 10 "$VITOOL" trace -r "$pcap" 'addr 0x30 or status err' >"$W/tr-replay-f.txt" 2>&1
+	TZ=UTC timeout 10 "$VITOOL" trace -r "$pcap" 'addr 0x30 or status err' >"$W/tr-replay-f.txt" 2>"$W/tr-replay-f.err"
 	local rf=$?
-	TZ=UTC timeout 10 "$VITOOL" trace -r "$pcap" --json -c 4 used >"$W/tr-replay.json" 2>&1
+	TZ=UTC timeout 10 "$VITOOL" trace -r "$pcap" --json -c 4 used >"$W/tr-replay.json" 2>"$W/tr-replay.err"
 	local rjr=$?
 	if [ "$rf" = 0 ] && [ "$rjr" = 0 ] && [ "$(grep -c . "$W/tr-replay-f.txt")" = 2 ] &&
 		[ "$(grep ' 0x30 ' "$live")" = "$(cat "$W/tr-replay-f.txt")" ] && cmp -s "$jf" "$W/tr-replay.json"; then
