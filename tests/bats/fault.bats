@@ -29,7 +29,7 @@ start_i2c() {
 # marks FILTER: the request ids of the capture's records that FILTER selects
 # ("timeout", "late", "ooo"), one line each: "EVENT #ID".
 marks() {
-	timeout 5 "$VITOOL" trace --json -r "$CAP" "$1" |
+	timeout 5 "$VITOOL" trace --json -r "$CAP" "$1" 2>/dev/null |
 		python3 -c 'import json,sys
 for l in sys.stdin:
     o = json.loads(l); print(o["event"], "#%d" % o["req_id"])'

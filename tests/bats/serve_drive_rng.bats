@@ -135,7 +135,7 @@ info_field() {
 	assert_output --regexp "rng q0 #1 used request 16 -> 16 bytes \[$(predict 3 16)\]"
 	run_vitool trace -r "$BATS_TEST_TMPDIR/rng.pcap" --json 'device rng and used'
 	assert_success
-	assert_output --partial '"rng":{"len":16,"got":16}'
+	assert_output --partial "\"rng\":{\"len\":16,\"got\":16,\"data\":\"$(predict 3 16 | tr -d ' ')\"}"
 }
 
 @test "rng: bad command lines say 'vitool: ...' and exit 2" {
