@@ -31,9 +31,14 @@ OLD_WIRESHARKDIR = $(PREFIX)/share/wireshark/plugins
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
 # Libraries, found through pkg-config, and the Debian package of each.
-PKGS    := libgpiod libpcap
+# jansson reads control replies (top, console); ncursesw draws top;
+# readline is console's line editor.
+PKGS    := libgpiod libpcap jansson ncursesw readline
 DEB_libgpiod := libgpiod-dev
 DEB_libpcap  := libpcap-dev
+DEB_jansson  := libjansson-dev
+DEB_ncursesw := libncurses-dev
+DEB_readline := libreadline-dev
 
 # GPIOD_PREFIX=DIR: build against a libgpiod unpacked into DIR by
 # tests/gpiod-prefix.sh (the other API than the installed one), into
@@ -107,8 +112,8 @@ MAN5 := $(wildcard man/*.5)
 MAN7 := $(wildcard man/*.7)
 
 # Debian packages: to build, and to run the test suites.
-DEPS_BUILD := build-essential pkg-config libgpiod-dev libpcap-dev
-DEPS_TEST  := bats bats-assert bats-support socat i2c-tools python3 tcpdump tshark zsh mandoc man-db groff-base procps
+DEPS_BUILD := build-essential pkg-config libgpiod-dev libpcap-dev libjansson-dev libncurses-dev libreadline-dev
+DEPS_TEST  := bats bats-assert bats-support socat i2c-tools python3 tcpdump tshark zsh mandoc man-db groff-base procps tmux
 # QEMU 10 is the one thing taken from bookworm-backports (tests/deps.sh).
 # The guest's gpiod tools are not host packages: build-guest.sh unpacks a
 # pinned libgpiod into its cache, so the host's gpiod tools never matter.

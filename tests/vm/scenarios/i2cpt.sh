@@ -16,7 +16,7 @@ run_cases() {
 drive() { timeout 20 vitool drive i2c --socket "$sock" "$@"; }
 # serve_bus NAME DEV: vitool serve i2c --bus DEV in the background
 serve_bus() {
-	vitool serve i2c --bus "$2" --socket "/tmp/$1.sock" --control "/tmp/$1.ctl" --print \
+	vitool serve i2c -q --bus "$2" --socket "/tmp/$1.sock" --control "/tmp/$1.ctl" --print \
 		>"/tmp/$1.out" 2>"/tmp/$1.err" &
 	eval "${1}_pid=$!"
 	wait_for 5 test -S "/tmp/$1.sock"
