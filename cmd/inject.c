@@ -34,7 +34,7 @@ static const char inject_usage[] =
 	"  NAME                 the instance ('vitool list'); default: the only gpio\n"
 	"                       instance running\n"
 	"  LINE                 line offset (3) or name (button)\n"
-	"  LEVEL                0, 1, low, high or toggle\n"
+	"  LEVEL                " VT_INJECT_LEVEL_WORDS "\n"
 	"  -i, --name NAME      the instance, by name\n"
 	"  -C, --control PATH   the instance, by its control socket\n"
 	"      --pulse MS       restore the previous levels after MS milliseconds\n"
@@ -183,12 +183,7 @@ static int take_option(struct inject_opts *o, int argc, char **argv, int i)
 
 static bool level_word(const char *w)
 {
-	static const char *const words[] = { "0", "1", "low", "high", "toggle" };
-
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (!strcasecmp(w, words[i]))
-			return true;
-	return false;
+	return !strcasecmp(w, "toggle") || vt_parse_level(w) >= 0;
 }
 
 /* LINE=LEVEL: the line itself is the instance's to check (names). */
@@ -201,7 +196,7 @@ static void check_pair(const char *p)
 	if (strpbrk(p, " \t\r\n\v\f"))
 		vt_die_usage("inject: '%s': a line name cannot contain white space", p);
 	if (!level_word(eq + 1))
-		vt_die_usage("inject: '%s': bad level '%s' (0, 1, low, high or toggle)", p, eq + 1);
+		vt_die_usage("inject: '%s': bad level '%s' (" VT_INJECT_LEVEL_WORDS ")", p, eq + 1);
 }
 
 static void parse(int argc, char **argv, struct inject_opts *o)
@@ -236,7 +231,7 @@ static void parse(int argc, char **argv, struct inject_opts *o)
 	if (o->name && o->control)
 		vt_die_usage("inject: --name and --control both name the instance: give one");
 	if (!o->npairs)
-		vt_die_usage("inject: give LINE=LEVEL... (LEVEL 0, 1, low, high or toggle)");
+		vt_die_usage("inject: give LINE=LEVEL... (LEVEL " VT_INJECT_LEVEL_WORDS ")");
 	if (o->timeout_set && !o->wait)
 		vt_die_usage("inject: --timeout only goes with --wait");
 	for (unsigned i = 0; i < o->npairs; i++)

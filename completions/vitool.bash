@@ -32,7 +32,7 @@ _vitool_gpio_ops="info names get set dir irq wait"
 _vitool_gpio_dirs="in out none"
 _vitool_gpio_irqs="rising falling both high low none"
 _vitool_gpio_levels="0 1 low high off on inactive active"
-_vitool_levels="0 1 low high toggle"
+_vitool_levels="0 1 low high off on inactive active toggle"
 
 # Glues COMP_WORDS split at '=' / ':' back together.  Sets _vt_words and
 # _vt_cword.

@@ -116,16 +116,10 @@ static void cmd_lines(struct vt_ctl_req *r, int argc, char **argv, void *arg)
 
 /* ---- inject: parsing ---- */
 
-static const struct { const char *word; int level; } level_words[] = {
-	{ "0", 0 }, { "1", 1 }, { "low", 0 }, { "high", 1 }, { "toggle", LEVEL_TOGGLE },
-};
-
+/* The words of drive's set (libgpiod's), and toggle. */
 static int parse_level(const char *w)
 {
-	for (size_t i = 0; i < sizeof(level_words) / sizeof(level_words[0]); i++)
-		if (!strcasecmp(w, level_words[i].word))
-			return level_words[i].level;
-	return -1;
+	return strcasecmp(w, "toggle") ? vt_parse_level(w) : LEVEL_TOGGLE;
 }
 
 /* Options after the pairs: "pulse MS", "wait MS". */
@@ -172,7 +166,7 @@ static int parse_pair(struct vt_ctl_req *r, void *dev, char *word, struct pin *p
 	*eq = '\0';
 	p->level = parse_level(eq + 1);
 	if (p->level < 0) {
-		vt_ctl_fail(r, "bad level '%s' for line '%s' (0, 1, low, high or toggle)", eq + 1, word);
+		vt_ctl_fail(r, "bad level '%s' for line '%s' (" VT_INJECT_LEVEL_WORDS ")", eq + 1, word);
 		return -1;
 	}
 	line = vt_gpio_dev_find_line(dev, word);
@@ -205,7 +199,7 @@ static int parse_inject(struct vt_ctl_req *r, void *dev, int argc, char **argv,
 		(*n)++;
 	}
 	if (!*n) {
-		vt_ctl_fail(r, "nothing to inject: give LINE=LEVEL (LEVEL 0, 1, low, high or toggle)");
+		vt_ctl_fail(r, "nothing to inject: give LINE=LEVEL (LEVEL " VT_INJECT_LEVEL_WORDS ")");
 		return -1;
 	}
 	return 0;

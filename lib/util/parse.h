@@ -18,5 +18,7 @@ bool vt_parse_duration_ns(const char *s, uint64_t max_ns, uint64_t *out);
 int vt_parse_level(const char *s);
 /* "0, 1, low, high, off, on, inactive or active": for messages. */
 #define VT_LEVEL_WORDS "0, 1, low, high, off, on, inactive or active"
+/* inject's levels: the same words, and toggle (the opposite of now). */
+#define VT_INJECT_LEVEL_WORDS "0, 1, low, high, off, on, inactive, active or toggle"
 
 #endif

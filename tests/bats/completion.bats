@@ -417,7 +417,7 @@ registry_filter_words() {
 	complete_words vitool inject gpio button=1 --w
 	assert_equal "${COMPREPLY[*]}" "--wait"
 	complete_words vitool inject gpio button = ""
-	assert_equal "${COMPREPLY[*]}" "0 1 low high toggle"
+	assert_equal "${COMPREPLY[*]}" "0 1 low high off on inactive active toggle"
 	complete_words vitool inject gpio --pulse 100 3 = t
 	assert_equal "${COMPREPLY[*]}" "toggle"
 	# the value of --pulse is not a pair

@@ -140,7 +140,7 @@ value_of_line1() {
 	run ctl_cmd "stats extra"
 	assert_output '{"ok":false,"error":"stats takes no arguments"}'
 	run ctl_cmd "inject"
-	assert_output '{"ok":false,"error":"nothing to inject: give LINE=LEVEL (LEVEL 0, 1, low, high or toggle)"}'
+	assert_output '{"ok":false,"error":"nothing to inject: give LINE=LEVEL (LEVEL 0, 1, low, high, off, on, inactive, active or toggle)"}'
 	run ctl_cmd "inject 1=1 wait 0"
 	assert_output '{"ok":false,"error":"wait wants milliseconds, 1-3600000"}'
 }
@@ -162,7 +162,7 @@ value_of_line1() {
 	run ctl_line 2
 	assert_output --partial '"value":1'
 	run ctl_cmd "inject led=2"
-	assert_output '{"ok":false,"error":"bad level '"'2'"' for line '"'led'"' (0, 1, low, high or toggle)"}'
+	assert_output '{"ok":false,"error":"bad level '"'2'"' for line '"'led'"' (0, 1, low, high, off, on, inactive, active or toggle)"}'
 }
 
 # ---- where and how the socket is made --------------------------------------------

@@ -48,11 +48,11 @@ value_of() {
 	assert_equal "$(value_of 2)" 0
 }
 
-@test "levels: 0, 1, low, high, toggle (and any case)" {
+@test "levels: 0, 1, low, high, off, on, inactive, active (drive set's and gpioset's words), toggle (and any case)" {
 	need_socat
 	start_gpio_serve --names "$NAMES"
 	local word want
-	for word in 1:1 0:0 high:1 low:0 toggle:1 toggle:0 HIGH:1 Low:0 Toggle:1; do
+	for word in 1:1 0:0 high:1 low:0 on:1 off:0 active:1 inactive:0 toggle:1 toggle:0 HIGH:1 Low:0 ON:1 Toggle:0; do
 		want=${word#*:}
 		ginject "button=${word%%:*}"
 		assert_success
@@ -357,13 +357,13 @@ wait_reason() {
 	# no instance is running: these fail on the words alone
 	ginject 1=2
 	assert_failure 2
-	assert_stderr "vitool: inject: '1=2': bad level '2' (0, 1, low, high or toggle)"
-	ginject button=on
+	assert_stderr "vitool: inject: '1=2': bad level '2' (0, 1, low, high, off, on, inactive, active or toggle)"
+	ginject button=maybe
 	assert_failure 2
-	assert_stderr "vitool: inject: 'button=on': bad level 'on' (0, 1, low, high or toggle)"
+	assert_stderr "vitool: inject: 'button=maybe': bad level 'maybe' (0, 1, low, high, off, on, inactive, active or toggle)"
 	ginject
 	assert_failure 2
-	assert_stderr "vitool: inject: give LINE=LEVEL... (LEVEL 0, 1, low, high or toggle)"
+	assert_stderr "vitool: inject: give LINE=LEVEL... (LEVEL 0, 1, low, high, off, on, inactive, active or toggle)"
 	ginject 1=1 --timeout 500
 	assert_failure 2
 	assert_stderr "vitool: inject: --timeout only goes with --wait"
@@ -390,7 +390,7 @@ wait_reason() {
 	assert_stderr "vitool: inject: an i2c device takes no inject: inject needs a gpio instance"
 	run_vitool inject
 	assert_failure 2
-	assert_stderr "vitool: inject: give LINE=LEVEL... (LEVEL 0, 1, low, high or toggle)"
+	assert_stderr "vitool: inject: give LINE=LEVEL... (LEVEL 0, 1, low, high, off, on, inactive, active or toggle)"
 }
 
 @test "usage errors with an instance running: nothing changes" {
