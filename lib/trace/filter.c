@@ -3,9 +3,7 @@
 #include "trace/filter.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -197,14 +195,10 @@ static bool take_name(struct parser *p, const char *kw, struct vt_filter *n)
 	return true;
 }
 
-static const struct {
-	const char *unit;
-	double ns;
-} units[] = {
-	{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
-};
+static const char *const units[] = { "ns", "us", "ms", "s" };
 
-/* latency CMP DURATION */
+/* latency CMP DURATION: the duration in vt_parse_duration_ns's words, its
+ * unit also as a word of its own ("5 ms"). */
 static bool take_latency(struct parser *p, struct vt_filter *n)
 {
 	char buf[48], tmp[40];
@@ -216,7 +210,7 @@ static bool take_latency(struct parser *p, struct vt_filter *n)
 	n->cmp = p->t.cmp;
 	next(p);
 	size_t pos = p->t.pos;
-	if (p->t.type != T_WORD || p->t.len >= sizeof(tmp) || !isdigit((unsigned char)p->t.p[0])) {
+	if (p->t.type != T_WORD || p->t.len >= sizeof(tmp) - 3 || !isdigit((unsigned char)p->t.p[0])) {
 		error_at(p, pos, "expected a duration (5ms, 200us, 1s) after 'latency %s', got %s",
 			 n->cmp == C_GT ? ">" : n->cmp == C_GE ? ">=" : n->cmp == C_LT ? "<" : n->cmp == C_LE ? "<=" : "=",
 			 tok_text(&p->t, buf, sizeof(buf)));
@@ -225,34 +219,22 @@ static bool take_latency(struct parser *p, struct vt_filter *n)
 	memcpy(tmp, p->t.p, p->t.len);
 	tmp[p->t.len] = '\0';
 	next(p);
-	char *end;
-	errno = 0;
-	double v = strtod(tmp, &end);
-	const char *unit = end;
-	if (!*unit && p->t.type == T_WORD) {   /* "5 ms" */
+	bool has_unit = tmp[strspn(tmp, "0123456789.eE+-")] != '\0';
+	if (!has_unit && p->t.type == T_WORD) {
 		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-			if (is_word(&p->t, units[i].unit)) {
-				unit = units[i].unit;
+			if (is_word(&p->t, units[i])) {
+				strcat(tmp, units[i]);   /* at most 2 more bytes: room kept above */
+				has_unit = true;
 				next(p);
 				break;
 			}
 	}
-	if (errno || end == tmp || !isfinite(v) || v < 0) {
-		error_at(p, pos, "bad duration '%s'", tmp);
-		return false;
-	}
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcasecmp(unit, units[i].unit) == 0) {
-			double ns = v * units[i].ns;
-			if (ns > 1.8e19) {
-				error_at(p, pos, "duration '%s' is too large", tmp);
-				return false;
-			}
-			n->u = (uint64_t)(ns + 0.5);
-			return true;
-		}
-	}
-	error_at(p, pos, "duration '%s' needs a unit: ns, us, ms or s", tmp);
+	if (vt_parse_duration_ns(tmp, UINT64_MAX, &n->u))
+		return true;
+	if (has_unit)
+		error_at(p, pos, "bad duration '%s' (a number and ns, us, ms or s)", tmp);
+	else
+		error_at(p, pos, "duration '%s' needs a unit: ns, us, ms or s", tmp);
 	return false;
 }
 

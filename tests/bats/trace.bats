@@ -136,6 +136,9 @@ for l in sys.argv[1].splitlines():
 	assert_output "$(grep -E ' #4 (timeout|late)' "$GOLD/i2c.txt")"
 	run_vitool trace -r "$GOLD/i2c.pcap" 'latency >= 8300ns and latency < 1ms'
 	assert_output "$(grep -E ' #(1|2|5) used' "$GOLD/i2c.txt")"
+	# the unit as a word of its own, a decimal, any case: the same durations
+	run_vitool trace -r "$GOLD/i2c.pcap" 'latency >= 8.3 us and latency < 0.001S'
+	assert_output "$(grep -E ' #(1|2|5) used' "$GOLD/i2c.txt")"
 
 	run_vitool trace -r "$GOLD/i2c.pcap" 'read and avail'
 	assert_output "$(grep -E ' avail 0x5[01] read' "$GOLD/i2c.txt")"
@@ -218,6 +221,9 @@ for l in sys.argv[1].splitlines():
 	run_vitool trace -r "$GOLD/i2c.pcap" 'latency > 5'
 	assert_failure 2
 	assert_stderr_contains "at 11: duration '5' needs a unit"
+	run_vitool trace -r "$GOLD/i2c.pcap" 'latency > 5x'
+	assert_failure 2
+	assert_stderr_contains "at 11: bad duration '5x' (a number and ns, us, ms or s)"
 	run_vitool trace -r "$GOLD/i2c.pcap" 'used frobnicate'
 	assert_failure 2
 	assert_stderr_contains "at 6: unknown filter word 'frobnicate'"
