@@ -214,11 +214,11 @@ _vitool_optarg()
 _vitool_takes_arg()
 {
 	case $1:$2 in
-	*:-s | *:-S | *:--socket) return 0 ;;
+	*:-S | *:--socket) return 0 ;;
 	serve:-w | serve:--write | serve:-s | serve:--snaplen | serve:--timeout-ms) return 0 ;;
 	trace:-C | trace:--control | trace:-r | trace:--read | trace:-w | trace:--write) return 0 ;;
 	trace:-i | trace:--interface) return 0 ;;
-	trace:-c | trace:--count | trace:--snaplen | trace:--linktype) return 0 ;;
+	trace:-c | trace:--count | trace:-s | trace:--snaplen | trace:--linktype) return 0 ;;
 	serve:--target | serve:-b | serve:--bus) return 0 ;;
 	serve:-i | serve:--name | serve:-C | serve:--control) return 0 ;;
 	serve:--lines | serve:-N | serve:--names | serve:--chip) return 0 ;;
