@@ -2,6 +2,7 @@
  * running `serve gpio` through its control socket.  Made for scripts: silent
  * on success, one "vitool: inject: ..." line and a distinct exit status per
  * kind of failure.  The instance checks the lines; we check the words. */
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,6 @@
 #include "ctl/ctl.h"
 #include "ctl/instance.h"
 #include "devices/registry.h"
-#include "util/json.h"
 #include "util/log.h"
 #include "util/parse.h"
 
@@ -263,13 +263,14 @@ static char *command_line(const struct inject_opts *o)
 
 /* ---- talking to the instance ---- */
 
-static char *call_instance(const struct inject_opts *o, const char *line)
+static json_t *call_instance(const struct inject_opts *o, const char *line)
 {
 	const struct vt_instance_want want = {
 		.cmd = "inject", .name = o->name, .control = o->control, .device = "gpio",
 	};
 	struct vt_instance in;
-	char err[1024], *reply;
+	char err[1024];
+	json_t *reply;
 	int fd, timeout = CALL_SLACK_MS + (int)o->pulse_ms + (o->wait ? (int)o->timeout_ms : 0);
 
 	if (vt_instance_resolve(&want, &in, err, sizeof(err)) < 0)
@@ -277,7 +278,8 @@ static char *call_instance(const struct inject_opts *o, const char *line)
 	fd = vt_ctl_connect(in.control, err, sizeof(err));
 	if (fd < 0)
 		vt_die("inject: %s", err);
-	if (vt_ctl_call(fd, line, &reply, timeout, err, sizeof(err)) < 0)
+	reply = vt_ctl_call_json(fd, line, timeout, err, sizeof(err));
+	if (!reply)
 		vt_die("inject: %s", err);
 	close(fd);
 	return reply;
@@ -286,26 +288,21 @@ static char *call_instance(const struct inject_opts *o, const char *line)
 int cmd_inject(int argc, char **argv)
 {
 	struct inject_opts o = { 0 };
-	char *line, *reply, msg[1024];
-	bool ok = false, timed_out = false;
+	char *line, msg[1024];
+	json_t *reply;
+	bool timed_out;
 
 	parse(argc, argv, &o);
 	line = command_line(&o);
 	reply = call_instance(&o, line);
 	free(line);
 	free(o.pairs);
-	if (!vt_json_get_bool(reply, "ok", &ok)) {
-		free(reply);
-		vt_die("inject: the instance sent a reply that is not JSON");
-	}
-	if (ok) {
-		free(reply);
+	if (vt_ctl_reply_ok(reply, msg, sizeof(msg))) {
+		json_decref(reply);
 		return VT_EXIT_OK;
 	}
-	if (!vt_json_get_str(reply, "error", msg, sizeof(msg)))
-		snprintf(msg, sizeof(msg), "the instance refused without saying why");
-	vt_json_get_bool(reply, "timeout", &timed_out);
-	free(reply);
+	timed_out = json_is_true(json_object_get(reply, "timeout"));
+	json_decref(reply);
 	fprintf(stderr, "vitool: inject: %s\n", msg);
 	return timed_out ? EXIT_TIMEOUT : VT_EXIT_FAIL;
 }

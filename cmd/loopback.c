@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,7 +25,6 @@
 #include "ctl/queue_stats.h"
 #include "devices/registry.h"
 #include "fault/fault.h"
-#include "util/json.h"
 #include "util/log.h"
 #include "util/parse.h"
 #include "vhost/frontend.h"
@@ -360,7 +360,8 @@ static enum vt_run_result run_ctl(struct loopback *lb, char **words, unsigned n,
 {
 	char line[LINE_MAX_BYTES], *reply = NULL;
 	size_t len = 0;
-	bool ok = false;
+	json_t *r;
+	bool ok;
 
 	for (unsigned i = 0; i < n && len < sizeof(line); i++)
 		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s", i ? " " : "", words[i]);
@@ -370,12 +371,12 @@ static enum vt_run_result run_ctl(struct loopback *lb, char **words, unsigned n,
 	}
 	if (vt_ctl_call(lb->ctl, line, &reply, 5000, err, errlen) < 0)
 		return VT_RUN_TRANSPORT;
-	if (!vt_json_get_bool(reply, "ok", &ok) || !ok) {
-		if (!vt_json_get_str(reply, "error", err, errlen))
-			snprintf(err, errlen, "%s", reply);
-	} else {
+	/* The reply is printed as it came: the text, not a re-encoding. */
+	r = vt_ctl_parse_reply(reply, err, errlen);
+	ok = r && vt_ctl_reply_ok(r, err, errlen);
+	if (ok)
 		printf("%s\n", reply);
-	}
+	json_decref(r);
 	free(reply);
 	return ok ? VT_RUN_OK : VT_RUN_USAGE;
 }

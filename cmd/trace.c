@@ -15,6 +15,7 @@
  * write error), 2 usage (bad option or filter). */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -31,7 +32,6 @@
 #include "trace/pcap.h"
 #include "trace/print.h"
 #include "trace/record.h"
-#include "util/json.h"
 #include "util/log.h"
 #include "util/parse.h"
 
@@ -259,8 +259,8 @@ static struct vt_pcap_reader *attach(const struct trace_opts *o, struct vt_insta
 {
 	const struct vt_instance_want want = { .cmd = "trace", .name = o->name, .control = o->control };
 	struct vt_instance in;
-	char err[1024], line[64], *reply = NULL, *path = in.control;
-	bool ok = false;
+	char err[1024], line[64], *path = in.control;
+	json_t *reply;
 
 	if (vt_instance_resolve(&want, &in, err, sizeof(err)) < 0)
 		vt_die("trace: %s", err);
@@ -272,15 +272,10 @@ static struct vt_pcap_reader *attach(const struct trace_opts *o, struct vt_insta
 		snprintf(line, sizeof(line), "trace snaplen %u", o->snaplen);
 	else
 		snprintf(line, sizeof(line), "trace");
-	if (vt_ctl_call(fd, line, &reply, REPLY_TIMEOUT_MS, err, sizeof(err)) < 0)
+	reply = vt_ctl_call_json(fd, line, REPLY_TIMEOUT_MS, err, sizeof(err));
+	if (!reply || !vt_ctl_reply_ok(reply, err, sizeof(err)))
 		vt_die("trace: %s: %s", path, err);
-	if (!vt_json_get_bool(reply, "ok", &ok) || !ok) {
-		char why[256] = "";
-		if (!vt_json_get_str(reply, "error", why, sizeof(why)))
-			snprintf(why, sizeof(why), "unexpected reply: %.200s", reply);
-		vt_die("trace: %s: %s", path, why);
-	}
-	free(reply);
+	json_decref(reply);
 	FILE *f = fdopen(fd, "rb");
 	if (!f)
 		vt_die("trace: %s: %s", path, strerror(errno));

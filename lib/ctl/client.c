@@ -1,8 +1,10 @@
 /* The client side of the control socket: `inject`, `top`, `console` and
- * `trace` connect, send a line, and read one reply line. */
+ * `trace` connect, send a line, and read one reply line, parsed with
+ * jansson. */
 #include "ctl/ctl.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,4 +144,66 @@ int vt_ctl_call(int fd, const char *line, char **reply, int timeout_ms, char *er
 	if (sent < 0)
 		snprintf(err, errlen, "%s", serr);
 	return -1;
+}
+
+/* jansson's message about the text with the text's own bytes (it quotes the
+ * token it choked on) made printable: a hostile reply must not write
+ * escape sequences on the user's terminal. */
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			*s = '?';
+}
+
+json_t *vt_ctl_parse_reply(const char *text, char *err, size_t errlen)
+{
+	json_error_t je;
+	/* jansson bounds the nesting (JSON_PARSER_MAX_DEPTH) and refuses
+	 * trailing data, invalid UTF-8 and "\u0000". */
+	json_t *v = json_loads(text, 0, &je);
+
+	if (!v) {
+		printable(je.text);
+		snprintf(err, errlen, "the instance sent a reply that is not JSON (byte %d: %s)",
+			 je.position, je.text);
+		return NULL;
+	}
+	if (!json_is_object(v)) {
+		json_decref(v);
+		snprintf(err, errlen, "the instance sent a reply that is not a JSON object");
+		return NULL;
+	}
+	return v;
+}
+
+json_t *vt_ctl_call_json(int fd, const char *line, int timeout_ms, char *err, size_t errlen)
+{
+	char *text;
+	json_t *v;
+
+	if (vt_ctl_call(fd, line, &text, timeout_ms, err, errlen) < 0)
+		return NULL;
+	v = vt_ctl_parse_reply(text, err, errlen);
+	free(text);
+	return v;
+}
+
+bool vt_ctl_reply_ok(const json_t *reply, char *err, size_t errlen)
+{
+	const json_t *ok = json_object_get(reply, "ok");
+	const char *why;
+
+	if (json_is_true(ok))
+		return true;
+	if (!json_is_false(ok)) {
+		/* ASCII only: the dump of a hostile reply goes to a terminal. */
+		char *text = reply ? json_dumps(reply, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+		snprintf(err, errlen, "unexpected reply: %.200s", text ? text : "(none)");
+		free(text);
+		return false;
+	}
+	why = json_string_value(json_object_get(reply, "error"));
+	snprintf(err, errlen, "%s", why && why[0] ? why : "the instance refused without saying why");
+	return false;
 }

@@ -9,6 +9,7 @@
 #ifndef VT_CTL_CTL_H
 #define VT_CTL_CTL_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -87,8 +88,35 @@ int vt_ctl_scan(const char *dir, char **found, int max);
 
 /* Connects; -1 with err set (e.g. "permission denied" from the server). */
 int vt_ctl_connect(const char *path, char *err, size_t errlen);
-/* Sends one command line and reads one reply line into *reply (malloc'd).
- * 0, or -1 with err set (timeout, closed, ...).  timeout_ms < 0: none. */
+/* Sends one command line and reads one reply line into *reply (malloc'd,
+ * at most 4 MiB).  0, or -1 with err set (timeout, closed, reply too long,
+ * ...).  timeout_ms < 0: none.  The raw text, for printing a reply as it
+ * came; to read it, vt_ctl_call_json. */
 int vt_ctl_call(int fd, const char *line, char **reply, int timeout_ms, char *err, size_t errlen);
+
+/* Reading replies: jansson's json_t, parsed once per reply; members with
+ * json_object_get / json_unpack.  Replies are hostile input: anything that
+ * is not one JSON object is an error here, never a crash.
+ *
+ *   json_t *r = vt_ctl_call_json(fd, "stats", 2000, err, sizeof(err));
+ *   if (!r || !vt_ctl_reply_ok(r, err, sizeof(err)))
+ *           ... err says why (r, if any, still holds "timeout" etc.)
+ *   json_decref(r);
+ */
+
+/* vt_ctl_call, then vt_ctl_parse_reply: the reply object (json_decref it),
+ * or NULL with err set (I/O failure, or a reply that is not a JSON
+ * object).  Says nothing about "ok": vt_ctl_reply_ok. */
+json_t *vt_ctl_call_json(int fd, const char *line, int timeout_ms, char *err, size_t errlen);
+/* The reply line text as a JSON object, or NULL with err set: "the instance
+ * sent a reply that is not JSON (...)" / "... not a JSON object".  For a
+ * caller that also wants the raw text (vt_ctl_call). */
+json_t *vt_ctl_parse_reply(const char *text, char *err, size_t errlen);
+/* true for {"ok":true,...}.  false with err set otherwise: the instance's
+ * "error" for {"ok":false,...} ("the instance refused without saying why"
+ * when it has none; its other members, such as "timeout": true, stay in
+ * reply to read), "unexpected reply: ..." when "ok" is missing or not a
+ * boolean (reply NULL included). */
+bool vt_ctl_reply_ok(const json_t *reply, char *err, size_t errlen);
 
 #endif

@@ -3,6 +3,7 @@
 #include "ctl/instance.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,11 +24,20 @@ static void copy(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src);
 }
 
+/* The string member key of o into dst (truncated); dst unchanged when o has
+ * no such string. */
+static void copy_member(char *dst, size_t len, const json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	if (v)
+		copy(dst, len, v);
+}
+
 int vt_instance_query(const char *path, struct vt_instance *in, char *err, size_t errlen)
 {
-	char *reply = NULL, why[256];
-	bool ok = false;
-	int64_t pid = 0;
+	char why[256];
+	json_t *reply, *pid;
 	int fd;
 
 	memset(in, 0, sizeof(*in));
@@ -36,31 +46,31 @@ int vt_instance_query(const char *path, struct vt_instance *in, char *err, size_
 	fd = vt_ctl_connect(path, err, errlen);
 	if (fd < 0)
 		return -1;
-	if (vt_ctl_call(fd, "info", &reply, INFO_TIMEOUT_MS, why, sizeof(why)) < 0) {
-		close(fd);
+	reply = vt_ctl_call_json(fd, "info", INFO_TIMEOUT_MS, why, sizeof(why));
+	close(fd);
+	if (!reply) {
 		snprintf(err, errlen, "%s does not answer as a vitool control socket (%s)", path, why);
 		return -1;
 	}
-	close(fd);
-	if (vt_json_get_bool(reply, "ok", &ok) && !ok && vt_json_get_str(reply, "error", why, sizeof(why))) {
-		snprintf(err, errlen, "%s", why);   /* "permission denied: uid ..." */
-		free(reply);
+	if (!vt_ctl_reply_ok(reply, why, sizeof(why))) {
+		if (json_is_boolean(json_object_get(reply, "ok")))
+			snprintf(err, errlen, "%s", why);   /* "permission denied: uid ..." */
+		else
+			snprintf(err, errlen, "%s: %s", path, why);   /* unexpected reply: ... */
+		json_decref(reply);
 		return -1;
 	}
-	if (!ok) {
-		snprintf(err, errlen, "%s: unexpected reply to info: %.200s", path, reply);
-		free(reply);
-		return -1;
-	}
-	vt_json_get_str(reply, "name", in->name, sizeof(in->name));
-	if (!vt_json_get_str(reply, "device", in->device, sizeof(in->device)) || !in->device[0])
+	copy_member(in->name, sizeof(in->name), reply, "name");
+	copy_member(in->device, sizeof(in->device), reply, "device");
+	if (!in->device[0])
 		copy(in->device, sizeof(in->device), "?");
-	vt_json_get_str(reply, "socket", in->socket, sizeof(in->socket));
-	vt_json_get_bool(reply, "connected", &in->connected);
-	if (vt_json_get_int(reply, "pid", &pid) && pid > 0)
-		in->pid = (long)pid;
+	copy_member(in->socket, sizeof(in->socket), reply, "socket");
+	in->connected = json_is_true(json_object_get(reply, "connected"));
+	pid = json_object_get(reply, "pid");
+	if (json_is_integer(pid) && json_integer_value(pid) > 0 && json_integer_value(pid) <= INT32_MAX)
+		in->pid = (long)json_integer_value(pid);
 	in->answered = true;
-	free(reply);
+	json_decref(reply);
 	return 0;
 }
 

@@ -12,13 +12,13 @@
 #include "drivers/gpio_session.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "ctl/ctl.h"
 #include "ctl/queue_stats.h"
-#include "util/json.h"
 #include "util/parse.h"
 #include "virtio/virtio_gpio.h"
 
@@ -47,28 +47,31 @@ struct line_state {
 /* Line `line`'s state from the serve's `lines`; false when it cannot tell. */
 static bool line_state(int ctl, unsigned line, struct line_state *st)
 {
-	char *reply = NULL, *lines = NULL, elem[1024], cerr[128];
-	int64_t v = -1, irqs = -1;
-	bool ok = false;
+	char cerr[256];
+	json_t *reply = NULL, *elem, *value;
+	json_int_t index = -1, irqs = -1;
+	const char *irq = NULL;
+	int armed = 0, latched = 0;
+	bool ok;
 
 	*st = (struct line_state){ .value = -1 };
-	if (ctl < 0 || vt_ctl_call(ctl, "lines", &reply, 2000, cerr, sizeof(cerr)) < 0)
-		return false;
-	lines = malloc(strlen(reply) + 1);
-	if (lines && vt_json_get_bool(reply, "ok", &ok) && ok &&
-	    vt_json_get_raw(reply, "lines", lines, strlen(reply) + 1) &&
-	    vt_json_get_elem(lines, line, elem, sizeof(elem))) {
-		ok = vt_json_get_int(elem, "line", &v) && v == line && vt_json_get_bool(elem, "armed", &st->armed) &&
-		     vt_json_get_bool(elem, "latched", &st->latched) && vt_json_get_int(elem, "irqs", &irqs) &&
-		     irqs >= 0 && vt_json_get_str(elem, "irq", st->irq, sizeof(st->irq));
+	if (ctl >= 0)
+		reply = vt_ctl_call_json(ctl, "lines", 2000, cerr, sizeof(cerr));
+	elem = json_array_get(json_object_get(reply, "lines"), line);
+	ok = reply && vt_ctl_reply_ok(reply, cerr, sizeof(cerr)) &&
+	     json_unpack(elem, "{s:I, s:b, s:b, s:I, s:s}", "line", &index, "armed", &armed, "latched", &latched,
+			 "irqs", &irqs, "irq", &irq) == 0 &&
+	     index == line && irqs >= 0;
+	if (ok) {
+		st->armed = armed;
+		st->latched = latched;
 		st->irqs = (uint64_t)irqs;
-		if (vt_json_get_int(elem, "value", &v) && (v == 0 || v == 1))
-			st->value = (int)v;
-	} else {
-		ok = false;
+		snprintf(st->irq, sizeof(st->irq), "%s", irq);
+		value = json_object_get(elem, "value");
+		if (json_is_integer(value) && (json_integer_value(value) == 0 || json_integer_value(value) == 1))
+			st->value = (int)json_integer_value(value);
 	}
-	free(lines);
-	free(reply);
+	json_decref(reply);
 	return ok;
 }
 
@@ -155,8 +158,9 @@ static enum vt_run_result inject(struct vt_gpio_driver *d, int ctl, char *const 
 	char line[1024] = "inject", msg[256], cerr[256];
 	struct line_state before[MAX_PINS], after;
 	unsigned lines[MAX_PINS], nlines;
-	bool have[MAX_PINS], ok = false, pulse;
-	char *reply = NULL;
+	bool have[MAX_PINS], ok, pulse;
+	char *text = NULL;
+	json_t *reply;
 	size_t len = strlen(line);
 
 	if (ctl < 0) {
@@ -168,17 +172,17 @@ static enum vt_run_result inject(struct vt_gpio_driver *d, int ctl, char *const 
 		have[i] = line_state(ctl, lines[i], &before[i]);
 	for (unsigned i = 1; i < n && len < sizeof(line); i++)
 		len += (size_t)snprintf(line + len, sizeof(line) - len, " %s", words[i]);
-	if (vt_ctl_call(ctl, line, &reply, 5000, cerr, sizeof(cerr)) < 0) {
+	if (vt_ctl_call(ctl, line, &text, 5000, cerr, sizeof(cerr)) < 0) {
 		snprintf(err, errlen, "inject: %s", cerr);
 		return VT_RUN_TRANSPORT;
 	}
-	vt_json_get_bool(reply, "ok", &ok);
-	if (!ok) {
-		if (!vt_json_get_str(reply, "error", msg, sizeof(msg)))
-			snprintf(msg, sizeof(msg), "%s", reply);
+	/* A reply that does not parse is the device's fault, not transport's. */
+	reply = vt_ctl_parse_reply(text, msg, sizeof(msg));
+	free(text);
+	ok = reply && vt_ctl_reply_ok(reply, msg, sizeof(msg));
+	if (!ok)
 		snprintf(err, errlen, "inject: %s", msg);
-	}
-	free(reply);
+	json_decref(reply);
 	for (unsigned i = 0; ok && i < nlines; i++)
 		if (have[i] && line_state(ctl, lines[i], &after))
 			tell_inject(d, lines[i], &before[i], &after, pulse, out);

@@ -1,7 +1,6 @@
-/* JSON, the small amount vitool needs: a writer for control-socket replies
- * and --json output, and a reader for the top-level members of one object
- * (the control-socket client).  Strings are escaped properly; the writer
- * grows its buffer. */
+/* A JSON writer for control-socket replies and --json output: strings are
+ * escaped properly, the buffer grows.  Replies are read with jansson
+ * (ctl/ctl.h: vt_ctl_call_json), not here. */
 #ifndef VT_UTIL_JSON_H
 #define VT_UTIL_JSON_H
 
@@ -31,17 +30,5 @@ void vt_json_bool(struct vt_json *j, const char *key, bool v);
 void vt_json_null(struct vt_json *j, const char *key);
 /* The text so far ("" after OOM). */
 const char *vt_json_text(const struct vt_json *j);
-
-/* Reader: top-level member `key` of the object text.  false when the text
- * is not an object, the member is missing or has another type. */
-bool vt_json_get_bool(const char *text, const char *key, bool *out);
-bool vt_json_get_int(const char *text, const char *key, int64_t *out);
-/* Copies the unescaped string (truncated to len-1). */
-bool vt_json_get_str(const char *text, const char *key, char *out, size_t len);
-/* Raw text of any member value (object, array, ...), truncated to len-1. */
-bool vt_json_get_raw(const char *text, const char *key, char *out, size_t len);
-/* Raw text of element i of the array text (a member got with
- * vt_json_get_raw), truncated to len-1; false past its end. */
-bool vt_json_get_elem(const char *array, size_t i, char *out, size_t len);
 
 #endif

@@ -233,9 +233,11 @@ static void test_help_info_unknown(void)
 	EXPECT_STR_HAS(r, "\"ok\":true,\"name\":\"basic\",\"pid\":");
 	EXPECT_STR_HAS(r, "\"version\":");
 	EXPECT_STR_HAS(r, "\"device\":\"gpio\"");
-	int64_t pid = 0;
-	EXPECT(vt_json_get_int(r, "pid", &pid));
-	EXPECT_EQ(pid, getpid());
+	char why[256];
+	json_t *info = vt_ctl_parse_reply(r, why, sizeof(why));
+	EXPECT(json_is_integer(json_object_get(info, "pid")));
+	EXPECT_EQ(json_integer_value(json_object_get(info, "pid")), getpid());
+	json_decref(info);
 	free(r);
 
 	raw_send(l, fd, "frobnicate 1 2\n");
@@ -587,11 +589,34 @@ static void test_client_lib(void)
 	EXPECT(vt_ctl_call(fd, "info", &r, 2000, err, sizeof(err)) == 0);
 	EXPECT_STR_HAS(r, "\"name\":\"lib\"");
 	free(r);
-	EXPECT(vt_ctl_call(fd, "nope", &r, 2000, err, sizeof(err)) == 0);
-	char msg[128];
-	EXPECT(vt_json_get_str(r, "error", msg, sizeof(msg)));
-	EXPECT(!strcmp(msg, "unknown command 'nope' (try help)"));
-	free(r);
+	/* The parsed replies every client reads. */
+	json_t *j = vt_ctl_call_json(fd, "info", 2000, err, sizeof(err));
+	EXPECT(vt_ctl_reply_ok(j, err, sizeof(err)));
+	const char *name = json_string_value(json_object_get(j, "name"));
+	EXPECT(name && !strcmp(name, "lib"));
+	EXPECT(json_is_integer(json_object_get(j, "pid")) && json_integer_value(json_object_get(j, "pid")) == pid);
+	json_decref(j);
+	j = vt_ctl_call_json(fd, "nope", 2000, err, sizeof(err));
+	EXPECT(j);
+	EXPECT(!vt_ctl_reply_ok(j, err, sizeof(err)));
+	EXPECT(!strcmp(err, "unknown command 'nope' (try help)"));
+	json_decref(j);
+	/* A refusal's flags stay readable next to its message. */
+	j = vt_ctl_call_json(fd, "boom", 2000, err, sizeof(err));
+	EXPECT(!vt_ctl_reply_ok(j, err, sizeof(err)));
+	EXPECT(!strcmp(err, "it broke: 42"));
+	EXPECT(json_is_true(json_object_get(j, "timeout")));
+	json_decref(j);
+	/* The connection is still in step after parsed calls. */
+	j = vt_ctl_call_json(fd, "echo x y", 2000, err, sizeof(err));
+	EXPECT(vt_ctl_reply_ok(j, err, sizeof(err)));
+	EXPECT_EQ(json_array_size(json_object_get(j, "args")), 2);
+	json_decref(j);
+	EXPECT(!vt_ctl_call_json(fd, "later", 200, err, sizeof(err)));
+	EXPECT_STR_HAS(err, "timed out");
+	close(fd);
+	fd = vt_ctl_connect(path, err, sizeof(err));
+	EXPECT(fd >= 0);
 	EXPECT(vt_ctl_call(fd, "later", &r, 200, err, sizeof(err)) < 0);
 	EXPECT_STR_HAS(err, "timed out");
 	EXPECT(!r);

@@ -588,9 +588,12 @@ static void test_slow_reader(void)
 	int fd2 = vt_ctl_connect(ctl_path, err, sizeof(err));
 	EXPECT(fd2 >= 0);
 	if (fd2 >= 0 && vt_ctl_call(fd2, "trace-stats", &reply, TMO, err, sizeof(err)) == 0) {
-		int64_t drops = 0, subs = 0;
-		EXPECT(vt_json_get_int(reply, "drops", &drops) && drops > 0);
-		EXPECT(vt_json_get_int(reply, "subscribers", &subs) && subs == 1);
+		json_int_t drops = 0, subs = 0;
+		json_t *stats = vt_ctl_parse_reply(reply, err, sizeof(err));
+		EXPECT(json_unpack(stats, "{s:I, s:I}", "drops", &drops, "subscribers", &subs) == 0);
+		EXPECT(drops > 0);
+		EXPECT_EQ(subs, 1);
+		json_decref(stats);
 		printf("# %s\n", reply);
 		free(reply);
 	}
