@@ -59,9 +59,11 @@ static void cmd_trace_stats(struct vt_ctl_req *r, int argc, char **argv, void *a
 	struct vt_json *j = vt_ctl_json(r);
 	struct vt_recorder_stats st;
 
-	(void)argv;
-	if (argc) {
-		vt_ctl_fail(r, "trace-stats takes no arguments");
+	if (argc == 1 && !strcmp(argv[0], "reset")) {
+		vt_recorder_reset_counters(t->rec);
+		vt_json_bool(j, "reset", true);
+	} else if (argc) {
+		vt_ctl_fail(r, "trace-stats: unexpected '%s' (usage: trace-stats [reset])", argv[0]);
 		return;
 	}
 	vt_recorder_stats(t->rec, &st);
@@ -84,6 +86,8 @@ static void cmd_trace_stats(struct vt_ctl_req *r, int argc, char **argv, void *a
 		vt_json_uint(j, "timeouts", qs.timeouts);
 		vt_json_uint(j, "late", qs.late);
 		vt_json_uint(j, "out_of_order", qs.out_of_order);
+		vt_json_uint(j, "errors", qs.errors);
+		vt_json_uint(j, "drops", qs.drops);
 		vt_json_obj_end(j);
 	}
 	vt_json_arr_end(j);
@@ -93,9 +97,9 @@ static const struct vt_ctl_command trace_cmds[] = {
 	{ "trace", "[snaplen N]",
 	  "reply, then stream every queue event as pcap (link type 147) until the client closes",
 	  cmd_trace },
-	{ "trace-stats", "",
+	{ "trace-stats", "[reset]",
 	  "timeout threshold, trace subscribers, records and drops; per queue: timeouts, late, "
-	  "out of order", cmd_trace_stats },
+	  "out of order, errors, drops; reset zeroes the per-queue counts", cmd_trace_stats },
 };
 
 static void trace_ctl_free(void *arg)

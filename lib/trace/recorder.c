@@ -30,6 +30,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "decode/decode.h"
 #include "trace/pcap.h"
 #include "trace/print.h"
 #include "trace/record.h"
@@ -43,6 +44,8 @@
 struct rqueue {
 	struct vt_inflight_list own;   /* only for a source without a list: fed from events */
 	uint64_t timeouts, late, ooo;
+	uint64_t errors;   /* completions its decoder reads as an error status */
+	uint64_t drops;    /* its records dropped for slow subscribers */
 };
 
 struct sub {
@@ -145,6 +148,21 @@ static void track_avail(struct vt_recorder *r, const struct vt_event *ev)
 		vt_inflight_add(&r->q[ev->queue].own, ev->head, ev->req_id, ev->t_ns);
 }
 
+/* The device's decoder says the completion failed (i2c ERR, gpio ERR, blk
+ * IOERR, nothing written): what `top` counts as errors.  Decoded only
+ * while someone listens, like the rest of the following. */
+static bool completed_with_error(const struct vt_recorder *r, const struct vt_event *ev)
+{
+	static struct vt_decode_fields f;   /* ~1.5 KiB: not on the stack of every event */
+	const struct vt_decoder *d = vt_decoder_find(r->src.virtio_id);
+
+	if (!d || !d->fields)
+		return false;
+	memset(&f, 0, sizeof(f));
+	d->fields(&f, ev->queue, ev->chain, true, ev->used_len);
+	return f.status == VT_DECODE_ST_ERR;
+}
+
 /* Flags for a completion (the request is still in the list); *t_avail gets
  * its start. */
 static uint32_t track_used(struct vt_recorder *r, const struct vt_event *ev, uint64_t *t_avail)
@@ -166,6 +184,8 @@ static uint32_t track_used(struct vt_recorder *r, const struct vt_event *ev, uin
 		flags |= VT_REC_F_OUT_OF_ORDER;
 		rq->ooo++;
 	}
+	if (ev->chain && completed_with_error(r, ev))
+		rq->errors++;
 	if (!source_lists(r))
 		vt_inflight_remove(l, ev->head);
 	return flags;
@@ -217,8 +237,11 @@ static void out_record(struct vt_recorder *r, unsigned kind, const struct vt_eve
 		if (s->dead)
 			continue;
 		size_t n = encode(r, kind, ev, flags, s->snaplen);
+		uint64_t before = s->drops;
 		if (n)
 			sub_push(s, r->enc, n);
+		if (s->drops != before && ev->queue < VT_RECORDER_MAX_QUEUES)
+			r->q[ev->queue].drops++;
 	}
 	/* --print: the record as a reader of the capture gets it, whole. */
 	if (r->printer) {
@@ -777,9 +800,15 @@ int vt_recorder_queue_stats(const struct vt_recorder *r, unsigned q, struct vt_r
 	const struct vt_inflight_list *l = tracked(r, q) ? flist(r, q) : NULL;
 	*st = (struct vt_recorder_qstats){
 		.inflight = l ? l->n : 0, .timeouts = rq->timeouts, .late = rq->late,
-		.out_of_order = rq->ooo,
+		.out_of_order = rq->ooo, .errors = rq->errors, .drops = rq->drops,
 	};
 	return 0;
+}
+
+void vt_recorder_reset_counters(struct vt_recorder *r)
+{
+	for (unsigned q = 0; q < VT_RECORDER_MAX_QUEUES; q++)
+		r->q[q].timeouts = r->q[q].late = r->q[q].ooo = r->q[q].errors = r->q[q].drops = 0;
 }
 
 void vt_recorder_stats(const struct vt_recorder *r, struct vt_recorder_stats *st)

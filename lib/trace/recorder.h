@@ -96,6 +96,8 @@ struct vt_recorder_qstats {
 	uint64_t timeouts;         /* TIMEOUT records */
 	uint64_t late;             /* completions after a timeout */
 	uint64_t out_of_order;
+	uint64_t errors;           /* completions with an error status (the decoder's) */
+	uint64_t drops;            /* this queue's records dropped for slow subscribers */
 };
 int vt_recorder_queue_stats(const struct vt_recorder *r, unsigned q, struct vt_recorder_qstats *st);
 
@@ -110,6 +112,9 @@ struct vt_recorder_stats {
 	int file_error;            /* -errno of the first write error, or 0 */
 };
 void vt_recorder_stats(const struct vt_recorder *r, struct vt_recorder_stats *st);
+/* Zeroes the per-queue counts (timeouts, late, out of order, errors,
+ * drops): `trace-stats reset`. */
+void vt_recorder_reset_counters(struct vt_recorder *r);
 
 const char *vt_recorder_device(const struct vt_recorder *r);
 uint32_t vt_recorder_virtio_id(const struct vt_recorder *r);

@@ -400,8 +400,18 @@ int vt_backend_stats(const struct vt_backend *b, unsigned q, struct vt_queue_sta
 	 * was in flight without completing it. */
 	st->inflight = eq->infl.n;
 	st->max_latency_ns = eq->max_latency_ns;
+	st->lat = eq->lat;
 	snprintf(st->why, sizeof(st->why), "%s", eq->vq.why);
 	return 0;
+}
+
+void vt_backend_reset_stats(struct vt_backend *b)
+{
+	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++) {
+		struct vt_queue *eq = &b->e.q[q];
+		eq->kicks = eq->calls = eq->avail = eq->used = eq->max_latency_ns = 0;
+		memset(&eq->lat, 0, sizeof(eq->lat));
+	}
 }
 
 unsigned vt_backend_num_queues(const struct vt_backend *b)

@@ -77,9 +77,13 @@ struct vt_queue_stats {
 	uint64_t avail, used;          /* chains popped / completed */
 	unsigned inflight;             /* popped, not completed */
 	uint64_t max_latency_ns;       /* of completed chains */
+	struct vt_lathist lat;         /* their latencies (util/lathist.h) */
 	char why[200];                 /* broken: the reason */
 };
 int vt_backend_stats(const struct vt_backend *b, unsigned q, struct vt_queue_stats *st);
+/* Zeroes the counters of every queue (kicks, calls, avail, used, latency);
+ * what is in flight stays (`stats reset`). */
+void vt_backend_reset_stats(struct vt_backend *b);
 unsigned vt_backend_num_queues(const struct vt_backend *b);
 
 /* For tests and diagnostics. */

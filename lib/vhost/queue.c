@@ -96,6 +96,7 @@ static void finish(struct vt_queue *q, uint16_t head, uint32_t len, const struct
 	q->used++;
 	if (lat > q->max_latency_ns)
 		q->max_latency_ns = lat;
+	vt_lathist_add(&q->lat, lat);
 	/* Observers see the request still in the list: the recorder asks
 	 * whether an older one is in flight and whether it timed out. */
 	if (q->e->obs) {

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "devices/device.h"
+#include "util/lathist.h"
 #include "util/loop.h"
 #include "vhost/event.h"
 #include "vhost/inflight.h"
@@ -47,6 +48,7 @@ struct vt_queue {
 	struct vt_seg *scratch;     /* re-walking deferred chains for observers */
 	struct vt_seg *model_segs;  /* vt_engine_chain() */
 	uint64_t kicks, calls, avail, used, max_latency_ns;
+	struct vt_lathist lat;   /* of every completion: `stats` percentiles */
 	bool in_pass;            /* notification is left to the end of the pass */
 	uint64_t pass_ns;        /* when the pass began: its events' time when unobserved */
 	bool pushed;             /* used entries since the last notify check */

@@ -79,15 +79,65 @@ value_of_line1() {
 	start_gpio_serve --names "$NAMES"
 	run ctl_cmd stats
 	assert_success
-	assert_output '{"ok":true,"connected":false,"queues":[{"queue":0,"started":false,"broken":false,"why":null,"size":0,"kicks":0,"calls":0,"avail":0,"used":0,"inflight":0,"max_latency_us":0},{"queue":1,"started":false,"broken":false,"why":null,"size":0,"kicks":0,"calls":0,"avail":0,"used":0,"inflight":0,"max_latency_us":0}],"faults":[]}'
+	assert_output --regexp '^\{"ok":true,"connected":false,"uptime_ms":[0-9]+,"features":"0x0","feature_names":"none","queues":\[\{"queue":0,"started":false,"broken":false,"why":null,"size":0,"kicks":0,"calls":0,"avail":0,"used":0,"inflight":0,"max_latency_us":0,"p50_latency_us":0,"p99_latency_us":0,"latency_hist":\[\]\},\{"queue":1,"started":false,"broken":false,"why":null,"size":0,"kicks":0,"calls":0,"avail":0,"used":0,"inflight":0,"max_latency_us":0,"p50_latency_us":0,"p99_latency_us":0,"latency_hist":\[\]\}\],"faults":\[\]\}$'
 	gdrive get 0 get 1 get 2
 	assert_success
 	run ctl_cmd stats
-	assert_output --regexp '^\{"ok":true,"connected":false,"queues":\[\{"queue":0,"started":false,"broken":false,"why":null,"size":0,"kicks":[1-3],"calls":[1-3],"avail":3,"used":3,"inflight":0,"max_latency_us":[0-9]+\},\{"queue":1,[^}]*"avail":0,"used":0,'
+	assert_output --regexp '^\{"ok":true,"connected":false,"uptime_ms":[0-9]+,"features":"0x[0-9a-f]+","feature_names":"[^"]*","queues":\[\{"queue":0,"started":false,"broken":false,"why":null,"size":0,"kicks":[1-3],"calls":[1-3],"avail":3,"used":3,"inflight":0,"max_latency_us":[0-9]+,"p50_latency_us":[0-9]+,"p99_latency_us":[0-9]+,"latency_hist":\[[0-9,]+\]\},\{"queue":1,[^}]*"avail":0,"used":0,'
 	gdrive get 3 get 0
 	assert_success
 	run ctl_cmd stats
 	assert_output --regexp '"queue":0,[^}]*"avail":5,"used":5,"inflight":0,'
+}
+
+@test "stats: the latency histogram counts every completion; p50, p99 and max agree with it" {
+	start_gpio_serve --names "$NAMES" --fault 'delay 30ms line 2'
+	gdrive get 0 get 1 get 0 get 2
+	assert_success
+	local q0
+	q0=$(ctl_cmd stats | jq -c '.queues[0]')
+	# 4 completions; the delayed one (30 ms: [16384, 32768) us) is element 15
+	assert_equal "$(jq '.latency_hist | add' <<<"$q0")" 4
+	assert_equal "$(jq '.latency_hist | length' <<<"$q0")" 16
+	assert_equal "$(jq '.latency_hist[15]' <<<"$q0")" 1
+	local max p50 p99
+	max=$(jq .max_latency_us <<<"$q0") p50=$(jq .p50_latency_us <<<"$q0") p99=$(jq .p99_latency_us <<<"$q0")
+	[ "$max" -ge 30000 ] || fail "max latency $max us, the delay was 30 ms"
+	assert_equal "$p99" "$max"   # the 99th of 4 is the slowest
+	[ "$p50" -lt 16384 ] || fail "p50 $p50 us: 3 of 4 were not delayed"
+}
+
+@test "stats reset and trace-stats reset: the counters start again from 0; what is in flight stays" {
+	start_gpio_serve --names "$NAMES" --fault 'fail line 1' --fault 'hold line 3'
+	bg_start tr "$VITOOL" trace
+	wait_for 5 eval 'ctl_cmd trace-stats | grep -q "\"subscribers\":1"' || fail "trace did not attach"
+	gdrive get 0 get 1
+	bg_drive held --timeout 20000 get 3
+	wait_for 5 eval 'ctl_cmd inflight | grep -q "GET_VALUE line 3"' || fail "get 3 not in flight"
+	run ctl_cmd trace-stats
+	assert_output --regexp '"queue":0,"inflight":1,"timeouts":0,"late":0,"out_of_order":0,"errors":1,"drops":0'
+	run ctl_cmd "stats reset"
+	assert_output --regexp '^\{"ok":true,"reset":true,"connected":true,.*"queue":0,[^}]*"kicks":0,"calls":0,"avail":0,"used":0,"inflight":1,"max_latency_us":0,"p50_latency_us":0,"p99_latency_us":0,"latency_hist":\[\]'
+	run ctl_cmd "trace-stats reset"
+	assert_output --regexp '^\{"ok":true,"reset":true,.*"queue":0,"inflight":1,"timeouts":0,"late":0,"out_of_order":0,"errors":0,"drops":0'
+	run ctl_cmd "stats again"
+	assert_output '{"ok":false,"error":"stats: unexpected '"'again'"' (usage: stats [reset])"}'
+	run ctl_cmd "trace-stats x"
+	assert_output '{"ok":false,"error":"trace-stats: unexpected '"'x'"' (usage: trace-stats [reset])"}'
+	ctl_cmd "release all" >/dev/null
+	bg_wait held
+}
+
+@test "inflight ID: one held request with its chain, segment by segment, bytes in hex" {
+	start_gpio_serve --names "$NAMES" --fault 'hold line 3 type get-value'
+	bg_drive held --timeout 20000 get 3
+	wait_for 5 eval 'ctl_cmd inflight | grep -q "GET_VALUE line 3"' || fail "get 3 not in flight"
+	local id
+	id=$(ctl_cmd inflight | jq '.requests[0].id')
+	run ctl_cmd "inflight $id"
+	assert_output --regexp '"summary":"GET_VALUE line 3","chain":\{"indirect":false,"read_len":8,"write_len":2,"segments":\[\{"gpa":[0-9]+,"len":8,"writable":false,"data":"0400030000000000"\},\{"gpa":[0-9]+,"len":2,"writable":true,"data":"[0-9a-f]{4}"\}\]\},"fault":\{"rule":1,"kind":"hold"'
+	ctl_cmd "release all" >/dev/null
+	bg_wait held
 }
 
 @test "stats while a wait is in flight: started queues, one buffer in flight on the eventq" {
@@ -95,7 +145,7 @@ value_of_line1() {
 	bg_drive w dir 1 in irq 1 rising wait 1 --timeout 20000
 	wait_armed 1
 	run ctl_cmd stats
-	assert_output --regexp '^\{"ok":true,"connected":true,"queues":\[\{"queue":0,"started":true,'
+	assert_output --regexp '^\{"ok":true,"connected":true,"uptime_ms":[0-9]+,"features":"0x[0-9a-f]+","feature_names":"[^"]*","queues":\[\{"queue":0,"started":true,'
 	assert_output --regexp '\{"queue":1,"started":true,"broken":false,"why":null,"size":64,[^}]*"avail":1,"used":0,"inflight":1,'
 	ginject 1=1
 	bg_wait w
@@ -124,10 +174,14 @@ value_of_line1() {
 	assert_output '{"ok":true,"requests":[]}'
 }
 
-@test "inflight takes no arguments" {
+@test "inflight takes at most a request id" {
 	start_gpio_serve --names "$NAMES"
 	run ctl_cmd "inflight x"
-	assert_output '{"ok":false,"error":"inflight takes no arguments"}'
+	assert_output '{"ok":false,"error":"inflight: unexpected '"'x'"' (usage: inflight [ID])"}'
+	run ctl_cmd "inflight 1 2"
+	assert_output '{"ok":false,"error":"inflight: unexpected '"'2'"' (usage: inflight [ID])"}'
+	run ctl_cmd "inflight 99"
+	assert_output '{"ok":false,"error":"inflight: no request 99 in flight"}'
 }
 
 @test "unknown command: an error JSON, the connection goes on" {
@@ -138,7 +192,7 @@ value_of_line1() {
 	run ctl_cmd "lines extra"
 	assert_output '{"ok":false,"error":"lines takes no arguments"}'
 	run ctl_cmd "stats extra"
-	assert_output '{"ok":false,"error":"stats takes no arguments"}'
+	assert_output '{"ok":false,"error":"stats: unexpected '"'extra'"' (usage: stats [reset])"}'
 	run ctl_cmd "inject"
 	assert_output '{"ok":false,"error":"nothing to inject: give LINE=LEVEL (LEVEL 0, 1, low, high, off, on, inactive, active or toggle)"}'
 	run ctl_cmd "inject 1=1 wait 0"
