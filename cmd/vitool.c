@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{ "loopback", cmd_loopback, "backend and front-end in one command, no VM needed" },
 	{ "inject",   cmd_inject,   "set simulated GPIO input levels of a running serve gpio" },
 	{ "trace",    cmd_trace,    "print or capture the virtqueue traffic of an instance (tcpdump style)" },
+	{ "top",      cmd_top,      "live view of an instance: queues, requests in flight, timeouts" },
 	{ "list",     cmd_list,     "list the running instances: name, device, sockets, front-end, pid" },
 	{ "help",     cmd_help,     "show help for a command (its man page)" },
 };

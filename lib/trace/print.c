@@ -127,7 +127,7 @@ void vt_trace_view_build(struct vt_trace_view *v, const struct vt_rec *r)
 
 /* ---- text ---- */
 
-static void hexdump(FILE *f, const uint8_t *p, uint32_t n)
+void vt_trace_hexdump(FILE *f, const uint8_t *p, uint32_t n)
 {
 	for (uint32_t off = 0; off < n; off += 16) {
 		char ascii[17];
@@ -265,7 +265,7 @@ void vt_trace_print_text(FILE *f, const struct vt_trace_view *v, struct vt_trace
 		if (vt_rec_seg(r, i, &s) < 0)
 			break;
 		fprintf(f, "\tseg %u %s len %u caplen %u\n", i, s.writable ? "w" : "r", s.len, s.caplen);
-		hexdump(f, s.data, s.caplen);
+		vt_trace_hexdump(f, s.data, s.caplen);
 	}
 }
 

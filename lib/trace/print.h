@@ -78,6 +78,9 @@ struct vt_trace_fmt {
  * line. */
 void vt_trace_print_text(FILE *f, const struct vt_trace_view *v, struct vt_trace_fmt *fmt);
 void vt_trace_print_json(FILE *f, const struct vt_trace_view *v, bool verbose);
+/* -v's dump of a segment: 16 bytes a line, offset, hex and ASCII, each
+ * line indented by a tab (also top's request details). */
+void vt_trace_hexdump(FILE *f, const uint8_t *p, uint32_t n);
 
 /* The `serve --print` sink of a recorder (trace/recorder.h): each record
  * it makes, encoded as a capture would hold it, printed with the same view
