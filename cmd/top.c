@@ -17,6 +17,7 @@
 #include "cmd/cmd.h"
 #include "ctl/ctl.h"
 #include "ctl/instance.h"
+#include "top/events.h"
 #include "top/output.h"
 #include "top/screen.h"
 #include "top/snapshot.h"
@@ -141,6 +142,13 @@ static int once(const struct top_opts *o, const struct vt_instance *in)
 
 	if (fd < 0)
 		vt_die("top: %s", err);
+	/* While something listens the instance follows its requests for
+	 * timeouts and counts errors (vitool-control(7) trace-stats): a
+	 * subscription of our own for the time between the two snapshots
+	 * (its records go unread), as the live view always has. */
+	struct vt_top_events *ev = vt_top_events_new();
+	if (ev && vt_top_events_attach(ev, in->control, err, sizeof(err)) < 0)
+		vt_warn("top: %s: %s (no timeout marks)", in->name, err);
 	if (vt_top_snapshot_take(fd, &a, NULL, err, sizeof(err)) < 0)
 		vt_die("top: %s: %s", in->name, err);
 	uint64_t ns = (uint64_t)(o->delay_s * 1e9);
@@ -150,6 +158,7 @@ static int once(const struct top_opts *o, const struct vt_instance *in)
 	if (vt_top_snapshot_take(fd, &b, &a, err, sizeof(err)) < 0)
 		vt_die("top: %s: %s", in->name, err);
 	close(fd);
+	vt_top_events_free(ev);
 	vt_top_sort_requests(&b, VT_TOP_SORT_AGE);
 	if (o->json)
 		vt_top_print_json(stdout, &b);

@@ -130,6 +130,7 @@ static void request_json(struct vt_json *j, const struct backend_ctx *bc, const 
 	vt_json_uint(j, "id", f->req_id);
 	vt_json_uint(j, "head", f->head);
 	vt_json_uint(j, "age_ms", now > f->t_avail ? (now - f->t_avail) / 1000000u : 0);
+	vt_json_bool(j, "timed_out", f->marks & VT_INFL_TIMED_OUT);
 	vt_sb_init(&sb);
 	if (vt_backend_chain(b, q, f->head, &c) == 0) {
 		d->summary(&sb, q, &c, false, 0);

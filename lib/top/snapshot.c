@@ -159,7 +159,10 @@ static int read_inflight(struct vt_top_snapshot *s, const json_t *o)
 		r->head = (unsigned)(u64(e, "head") & 0xffff);
 		r->age_ms = u64(e, "age_ms");
 		str(e, "summary", r->summary, sizeof(r->summary));
-		r->timed_out = s->timeout_ms && r->age_ms >= s->timeout_ms;
+		/* The instance's mark (its TIMEOUT record); an instance
+		 * without it: the age against its threshold. */
+		const json_t *to = json_object_get(e, "timed_out");
+		r->timed_out = to ? json_is_true(to) : s->timeout_ms && r->age_ms >= s->timeout_ms;
 		const json_t *f = json_object_get(e, "fault");
 		if (json_is_object(f)) {
 			r->has_fault = true;

@@ -163,7 +163,7 @@ value_of_line1() {
 	# A new connection: the request started before it.
 	run ctl_cmd inflight
 	assert_success
-	assert_output --regexp '^\{"ok":true,"requests":\[\{"queue":1,"id":[0-9]+,"head":[0-9]+,"age_ms":[0-9]+,"summary":"irq line 1 armed"\}\]\}$'
+	assert_output --regexp '^\{"ok":true,"requests":\[\{"queue":1,"id":[0-9]+,"head":[0-9]+,"age_ms":[0-9]+,"timed_out":false,"summary":"irq line 1 armed"\}\]\}$'
 	local age
 	age=$(grep -oE '"age_ms":[0-9]+' <<<"$output" | cut -d: -f2)
 	[ "$age" -ge 100 ] || fail "age $age ms, the wait is older than 200 ms"
