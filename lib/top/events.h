@@ -4,7 +4,7 @@
  * trace`) and kept as the line `vitool trace` prints for it
  * (lib/trace/print), the newest VT_TOP_EVENTS_MAX of them.  Without a
  * filter of the user's, what needs a look: failed, timed-out, late and
- * out-of-order completions, ring errors, lost records, connections.  top's
+ * out-of-order completions, ring errors, lost records.  top's
  * own log lines (reconnected, counters reset) go in between. */
 #ifndef VT_TOP_EVENTS_H
 #define VT_TOP_EVENTS_H
@@ -14,8 +14,7 @@
 
 #define VT_TOP_EVENTS_MAX 200
 #define VT_TOP_EVENT_LEN 256
-#define VT_TOP_EVENTS_DEFAULT_FILTER \
-	"error or timeout or late or ooo or ring-error or drops or connect or disconnect"
+#define VT_TOP_EVENTS_DEFAULT_FILTER "status err or timeout or late or ooo or ring-error or drops"
 
 struct vt_top_events;
 

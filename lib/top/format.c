@@ -161,16 +161,16 @@ void vt_top_format_request(const struct vt_top_request *r, int width, char *buf,
 
 	vt_top_fmt_us(age, sizeof(age), r->age_ms * 1000);
 	if (r->has_fault)
-		snprintf(fault, sizeof(fault), "%s (rule %u)", r->fault_text, r->rule);
+		snprintf(fault, sizeof(fault), "rule %u: %s", r->rule, r->fault_text);
 	int pre = snprintf(buf, len, "%c%6" PRIu64 " %2u %7s %-7s ", r->timed_out ? '!' : ' ', r->id, r->queue, age,
 			   r->timed_out ? "TIMEOUT" : "");
 	if (pre < 0 || (size_t)pre >= len)
 		return;
-	/* The summary takes what the fault column leaves, at least 24. */
+	/* The summary takes what the fault column leaves, at least 20. */
 	int w = width > 0 ? width : 80;
 	int sumw = w - pre - (fault[0] ? (int)strlen(fault) + 1 : 0);
-	if (sumw < 24)
-		sumw = 24;
+	if (sumw < 20)
+		sumw = 20;
 	snprintf(buf + pre, len - (size_t)pre, "%-*.*s %s", sumw, sumw, r->summary[0] ? r->summary : "(chain unreadable)",
 		 fault);
 	if (width > 0 && (size_t)width < len)

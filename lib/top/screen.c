@@ -260,7 +260,7 @@ static const char *const help_text[] = {
 	"  p, space     pause / resume the refresh",
 	"  j, k, arrows select a request in flight; PgUp/PgDn, Home/End",
 	"  Enter        details of the selected request: chain layout, bytes in hex",
-	"  s            sort the in-flight list: by age, queue, id",
+	"  s            sort the in-flight list: oldest first, newest first, by queue",
 	"  f            filter the events pane with trace's FILTER words",
 	"               (vitool-trace(1): addr 0x50, q 0, late or ooo, ...);",
 	"               empty: errors, timeouts, late, ooo, ring errors, drops",

@@ -224,26 +224,20 @@ void vt_top_snapshot_free(struct vt_top_snapshot *s)
 
 const char *vt_top_sort_name(enum vt_top_sort k)
 {
-	static const char *const names[] = { "age", "queue", "id" };
+	static const char *const names[] = { "age", "newest", "queue" };
 	return k < VT_TOP_SORT_N ? names[k] : "?";
 }
 
 static int cmp_req(const void *a, const void *b, void *arg)
 {
 	const struct vt_top_request *x = a, *y = b;
+	enum vt_top_sort k = *(const enum vt_top_sort *)arg;
 
-	switch (*(const enum vt_top_sort *)arg) {
-	case VT_TOP_SORT_AGE:
-		if (x->age_ms != y->age_ms)
-			return x->age_ms > y->age_ms ? -1 : 1;   /* oldest first */
-		break;
-	case VT_TOP_SORT_QUEUE:
-		if (x->queue != y->queue)
-			return x->queue < y->queue ? -1 : 1;
-		break;
-	default:
-		break;
-	}
+	if (k == VT_TOP_SORT_QUEUE && x->queue != y->queue)
+		return x->queue < y->queue ? -1 : 1;
+	/* ids grow with time on every queue: the order of arrival */
+	if (k == VT_TOP_SORT_NEWEST)
+		return x->id > y->id ? -1 : x->id < y->id;
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 

@@ -74,7 +74,12 @@ struct json_t;
 struct json_t *vt_top_call(int fd, const char *line, char *err, size_t errlen);
 
 /* Sort keys of the in-flight list. */
-enum vt_top_sort { VT_TOP_SORT_AGE, VT_TOP_SORT_QUEUE, VT_TOP_SORT_ID, VT_TOP_SORT_N };
+enum vt_top_sort {
+	VT_TOP_SORT_AGE,      /* oldest first: what a driver waits for longest */
+	VT_TOP_SORT_NEWEST,   /* youngest first: what just arrived */
+	VT_TOP_SORT_QUEUE,    /* by queue, oldest first in each */
+	VT_TOP_SORT_N
+};
 const char *vt_top_sort_name(enum vt_top_sort k);
 void vt_top_sort_requests(struct vt_top_snapshot *s, enum vt_top_sort k);
 
