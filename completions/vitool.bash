@@ -8,7 +8,7 @@
 # words are glued back together first, and the replies are cut back to the
 # part after the last break character, which is all bash replaces.
 
-_vitool_commands="serve drive loopback inject trace list help"
+_vitool_commands="serve drive loopback inject trace top list help"
 _vitool_devices="i2c gpio rng"
 _vitool_loopback_devices="i2c gpio rng"
 _vitool_global_opts="-v --verbose -V --version -h --help"
@@ -21,6 +21,7 @@ _vitool_drive_gpio_opts="-S --socket -i --name --timeout --connect-timeout --que
 _vitool_loopback_opts="-f --script -S --socket --timeout-ms --indirect -v --verbose -h --help"
 _vitool_inject_opts="-i --name -C --control --pulse --wait --timeout -h --help"
 _vitool_list_opts="-j --json -h --help"
+_vitool_top_opts="-i --interface -C --control -d --delay --filter --once -j --json -h --help"
 _vitool_trace_opts="-i --interface -C --control -D --list-interfaces -r --read -w --write -c --count -s --snaplen --linktype -U --unbuffered -l --line-buffered -n -q --quiet -t -tt -ttt -tttt -x --hex -X --hex-ascii -v --verbose -j --json -h --help"
 # The words of a trace FILTER (lib/trace/filter.c), and the values some take.
 _vitool_filter_words="i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops error ring-error timeout late ooo to-backend to-frontend reply addr line type read write probe status latency and or not"
@@ -154,7 +155,7 @@ _vitool_optarg()
 		# a RULE is one quoted word: its first word (vitool-serve(1) FAULTS)
 		_vitool_reply "$prefix$value" "${prefix}delay" "${prefix}fail" "${prefix}hold" "${prefix}reorder"
 		;;
-	inject:-i | inject:--name | trace:-i | trace:--interface | drive:-i | drive:--name)
+	inject:-i | inject:--name | trace:-i | trace:--interface | drive:-i | drive:--name | top:-i | top:--interface)
 		local -a names
 		mapfile -t names < <(_vitool_ctl_names)
 		_vitool_reply "$prefix$value" "${names[@]/#/$prefix}"
@@ -162,7 +163,7 @@ _vitool_optarg()
 	*:-s | *:-S | *:--socket | loopback:-f | loopback:--script | serve:-C | serve:--control)
 		_vitool_reply_files "$prefix" "$value"
 		;;
-	inject:-C | inject:--control | trace:-C | trace:--control)
+	inject:-C | inject:--control | trace:-C | trace:--control | top:-C | top:--control)
 		local -a ctls
 		mapfile -t ctls < <(_vitool_ctl_sockets)
 		if [[ -z $value ]] && ((${#ctls[@]})); then
@@ -203,6 +204,11 @@ _vitool_optarg()
 		;;
 	drive:--timeout | drive:--connect-timeout)
 		;;  # milliseconds: nothing to offer
+	top:-d | top:--delay)
+		_vitool_reply "$prefix$value" "${prefix}0.5" "${prefix}1" "${prefix}2" "${prefix}5"
+		;;
+	top:--filter)
+		;;  # one quoted FILTER: its words are trace's (vitool-trace(1))
 	*)
 		return 1
 		;;
@@ -228,6 +234,7 @@ _vitool_takes_arg()
 	drive:--timeout | drive:--connect-timeout | drive:--queue-size) return 0 ;;
 	drive:-i | drive:--name) return 0 ;;
 	loopback:-f | loopback:--script | loopback:--timeout-ms) return 0 ;;
+	top:-i | top:--interface | top:-C | top:--control | top:-d | top:--delay | top:--filter) return 0 ;;
 	esac
 	return 1
 }
@@ -433,6 +440,40 @@ _vitool_trace()
 
 # Completes an operation word of `drive gpio`.  $2: index of the first
 # operation word.
+# vitool top [NAME] [options]: options anywhere, the one bare word an
+# instance's name.
+_vitool_top()
+{
+	local cur=$1 i=$2 w prev_opt="" named=0
+	for ((; i < _vt_cword; i++)); do
+		w=${_vt_words[i]}
+		if [[ -n $prev_opt ]]; then
+			prev_opt=""
+		elif [[ $w == -?* ]]; then
+			_vitool_takes_arg top "$w" && prev_opt=$w
+			[[ $w == -i || $w == --interface || $w == -C || $w == --control ]] && named=1
+		else
+			named=1
+		fi
+	done
+	if [[ -n $prev_opt ]]; then
+		_vitool_optarg top "$prev_opt" "" "$cur"
+		return 0
+	fi
+	if [[ $cur == --*=* ]]; then
+		_vitool_optarg top "${cur%%=*}" "${cur%%=*}=" "${cur#*=}"
+		return 0
+	fi
+	if [[ $cur == -* ]] || ((named)); then
+		_vitool_reply "$cur" $_vitool_top_opts
+		return 0
+	fi
+	local -a names
+	mapfile -t names < <(_vitool_ctl_names)
+	_vitool_reply "$cur" "${names[@]}"
+	return 0
+}
+
 _vitool_drive_gpio_op()
 {
 	local cur=$1 j=$2 w want=op
@@ -537,7 +578,7 @@ _vitool()
 
 	case $cmd in
 	help)
-		((i == _vt_cword)) && _vitool_reply "$cur" serve drive loopback inject trace list
+		((i == _vt_cword)) && _vitool_reply "$cur" serve drive loopback inject trace top list
 		return 0
 		;;
 	list)
@@ -552,6 +593,10 @@ _vitool()
 		;;
 	trace)
 		_vitool_trace "$cur" "$i"
+		return 0
+		;;
+	top)
+		_vitool_top "$cur" "$i"
 		return 0
 		;;
 	*) return 0 ;;

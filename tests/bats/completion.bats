@@ -114,12 +114,12 @@ dispatcher_commands() {
 
 @test "completion: commands after 'vitool '" {
 	complete_words vitool ""
-	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject trace list help"
+	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject trace top list help"
 }
 
 @test "completion: commands after global options, global options after 'vitool -'" {
 	complete_words vitool -v ""
-	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject trace list help"
+	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject trace top list help"
 	complete_words vitool --v
 	assert_equal "${COMPREPLY[*]}" "--verbose --version"
 }
@@ -213,13 +213,13 @@ dispatcher_commands() {
 
 @test "completion: command names after 'vitool help '" {
 	complete_words vitool help ""
-	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject trace list"
+	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject trace top list"
 	complete_words vitool help lo
 	assert_equal "${COMPREPLY[*]}" "loopback"
 	complete_words vitool help l
 	assert_equal "${COMPREPLY[*]}" "loopback list"
 	complete_words vitool help t
-	assert_equal "${COMPREPLY[*]}" "trace"
+	assert_equal "${COMPREPLY[*]}" "trace top"
 }
 
 @test "completion: serve's capture options and their values" {
@@ -273,6 +273,27 @@ dispatcher_commands() {
 	assert_equal "${COMPREPLY[*]}" "plain"
 	complete_words vitool list --
 	assert_equal "${COMPREPLY[*]}" "--json --help"
+}
+
+@test "completion: top: the instance's name as a bare word or after -i, its socket after -C, delays, options" {
+	command -v python3 >/dev/null || skip "python3 not installed"
+	start_gpio board --names led
+	start_gpio plain --lines 2
+	complete_words vitool top ""
+	assert_equal "${COMPREPLY[*]}" "board plain"
+	complete_words vitool top -d 1 b
+	assert_equal "${COMPREPLY[*]}" "board"
+	complete_words vitool top -i p
+	assert_equal "${COMPREPLY[*]}" "plain"
+	complete_words vitool top --control ""
+	assert_equal "${COMPREPLY[*]}" "$XDG_RUNTIME_DIR/vitool/board.ctl $XDG_RUNTIME_DIR/vitool/plain.ctl"
+	complete_words vitool top -d ""
+	assert_equal "${COMPREPLY[*]}" "0.5 1 2 5"
+	# a name given: only options remain
+	complete_words vitool top board ""
+	assert_equal "${COMPREPLY[*]}" "-i --interface -C --control -d --delay --filter --once -j --json -h --help"
+	complete_words vitool top --o
+	assert_equal "${COMPREPLY[*]}" "--once"
 }
 
 @test "completion: trace --control offers the running instances' sockets" {
@@ -501,7 +522,7 @@ registry_filter_words() {
 		[ -n "$want" ] || fail "no options found in cmd/$cmd.c"
 		all=()
 		case $cmd in
-		loopback | inject | trace | list)
+		loopback | inject | trace | top | list)
 			complete_words vitool "$cmd" --
 			all=("${COMPREPLY[@]}")
 			;;
