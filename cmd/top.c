@@ -87,9 +87,23 @@ static void parse_args(struct top_opts *o, int argc, char **argv)
 	};
 	int c;
 
+	const char *bare = NULL;
+
 	o->delay_s = DELAY_DEFAULT_S;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:i:C:d:jh", longopts, NULL)) != -1) {
+	/* Options and the instance's bare name in any order ("top i2c
+	 * --once" as well as "top --once i2c"), like loopback. */
+	while (optind < argc || optind == 0) {
+		c = getopt_long(argc, argv, "+:i:C:d:jh", longopts, NULL);
+		if (c == -1) {
+			if (optind >= argc)
+				break;
+			if (bare)
+				vt_die_usage("top: unexpected '%s' (one instance at a time; see 'vitool top --help')",
+					     argv[optind]);
+			bare = argv[optind++];
+			continue;
+		}
 		switch (c) {
 		case 'i':
 			o->name = optarg;
@@ -116,14 +130,11 @@ static void parse_args(struct top_opts *o, int argc, char **argv)
 			cmd_option_error("top", c, argv);
 		}
 	}
-	if (optind < argc) {
+	if (bare) {
 		if (o->name || o->control)
-			vt_die_usage("top: '%s': the instance is already given by %s", argv[optind],
-				     o->name ? "-i" : "--control");
-		o->name = argv[optind++];
+			vt_die_usage("top: '%s': the instance is already given by %s", bare, o->name ? "-i" : "--control");
+		o->name = bare;
 	}
-	if (optind < argc)
-		vt_die_usage("top: unexpected '%s' (one instance at a time; see 'vitool top --help')", argv[optind]);
 	if (o->name && o->control)
 		vt_die_usage("top: -i and --control both name the instance: give one");
 	if (o->json && !o->once)
