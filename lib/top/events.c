@@ -17,7 +17,6 @@
 #include "trace/pcap.h"
 #include "trace/print.h"
 #include "trace/record.h"
-#include "util/json.h"
 
 #define ATTACH_TIMEOUT_MS 3000
 
@@ -133,24 +132,17 @@ static void *reader(void *arg)
 
 int vt_top_events_attach(struct vt_top_events *ev, const char *control, char *err, size_t errlen)
 {
-	char *reply = NULL;
-	bool ok = false;
-
 	vt_top_events_detach(ev);
 	int fd = vt_ctl_connect(control, err, errlen);
 	if (fd < 0)
 		return -1;
-	if (vt_ctl_call(fd, "trace", &reply, ATTACH_TIMEOUT_MS, err, errlen) < 0) {
+	json_t *reply = vt_ctl_call_json(fd, "trace", ATTACH_TIMEOUT_MS, err, errlen);
+	bool ok = reply && vt_ctl_reply_ok(reply, err, errlen);
+	json_decref(reply);
+	if (!ok) {
 		close(fd);
 		return -1;
 	}
-	if (!vt_json_get_bool(reply, "ok", &ok) || !ok) {
-		snprintf(err, errlen, "trace: unexpected reply: %.200s", reply);
-		free(reply);
-		close(fd);
-		return -1;
-	}
-	free(reply);
 	ev->fd = fd;
 	ev->ended = false;
 	/* The reader gets no signals: the main thread handles SIGINT,

@@ -14,23 +14,13 @@
 
 json_t *vt_top_call(int fd, const char *line, char *err, size_t errlen)
 {
-	char *reply = NULL, why[256];
-	json_error_t je;
+	char why[512];
+	json_t *o = vt_ctl_call_json(fd, line, REPLY_TIMEOUT_MS, why, sizeof(why));
 
-	if (vt_ctl_call(fd, line, &reply, REPLY_TIMEOUT_MS, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "%s", why);
-		return NULL;
-	}
-	json_t *o = json_loads(reply, 0, &je);
-	free(reply);
-	if (!json_is_object(o)) {
-		snprintf(err, errlen, "%s: unexpected reply (%s)", line, o ? "not an object" : je.text);
-		json_decref(o);
-		return NULL;
-	}
-	if (!json_is_true(json_object_get(o, "ok"))) {
-		const char *e = json_string_value(json_object_get(o, "error"));
-		snprintf(err, errlen, "%s: %s", line, e ? e : "failed");
+	if (!o || !vt_ctl_reply_ok(o, why, sizeof(why))) {
+		/* an I/O failure as it is (the instance went away), a refusal
+		 * with the command it answers */
+		snprintf(err, errlen, o ? "%s: %s" : "%.0s%s", line, why);
 		json_decref(o);
 		return NULL;
 	}
