@@ -31,7 +31,7 @@ OLD_WIRESHARKDIR = $(PREFIX)/share/wireshark/plugins
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
 # Libraries, found through pkg-config, and the Debian package of each.
-# jansson reads control replies (top, console); ncursesw draws top;
+# jansson reads control replies (every client); ncursesw draws top;
 # readline is console's line editor.
 PKGS    := libgpiod libpcap jansson ncursesw readline
 DEB_libgpiod := libgpiod-dev
