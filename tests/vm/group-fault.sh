@@ -67,11 +67,14 @@ group_fault() {
 	serve_stop fg
 
 	# a: the right bytes, 1.5 s late; the trace marks the read timed out
-	# while it waited, then late.
+	# while it waited, then late.  The guest's clock under TCG falls
+	# behind the host's when the host is loaded (1350 ms seen for the
+	# host's 1500), so the guest's figure is held to "well over a second";
+	# the host's own delay is the trace's latency, checked below.
 	local ams; ams=$(vm_console fault | sed -n 's/^@@ a-ms \([0-9]*\)$/\1/p')
 	n="fault a: delay 1500ms addr 0x50 read: guest i2ctransfer reads the right bytes, 1.5 s late"
 	if rc_is fault a-write 0 && rc_is fault a-read 0 && section_is fault a-read "0xaa 0xbb" &&
-		[ -n "$ams" ] && ((ams >= 1400)); then
+		[ -n "$ams" ] && ((ams >= 1000)); then
 		tap_ok "$n"; diag "the read took $ams ms in the guest"
 	else tap_fail "$n" "took ${ams:-?} ms: $(vm_section fault a-read)"; fi
 	# the 2-byte read's records among those marked (i2cdetect's probes of
@@ -79,8 +82,9 @@ group_fault() {
 	local marks id_a
 	marks=$(fault_marks "$ip" 'timeout or late')
 	id_a=$(sed -nE 's/^used (#[0-9]+) 0x50 read 2 -> OK \[aa bb\]$/\1/p' <<<"$marks")
-	n="fault a: vitool trace marks the delayed read timed out, then completed late"
-	if [ -n "$id_a" ] && [ "$(awk -v id="$id_a" '$2 == id { printf "%s ", $1 }' <<<"$marks")" = "timeout used late " ]; then
+	n="fault a: vitool trace marks the delayed read timed out, then completed late, 1.5 s after it was made"
+	if [ -n "$id_a" ] && [ "$(awk -v id="$id_a" '$2 == id { printf "%s ", $1 }' <<<"$marks")" = "timeout used late " ] &&
+		fault_marks "$ip" 'used and latency >= 1500ms' | grep -q "^used $id_a "; then
 		tap_ok "$n"
 	else tap_fail "$n" "records:" "$marks"; fi
 
@@ -108,8 +112,12 @@ group_fault() {
 		tap_ok "$n"
 	else tap_fail "$n" "$(vm_section fault d-4)" "$(vm_section fault d-5)"; fi
 	marks=$(fault_marks "$gp" ooo)
-	n="fault d: vitool trace marks one GET_VALUE of lines 4-5 out of order"
-	if [ "$(grep -c . <<<"$marks")" = 1 ] && grep -qE '^used #[0-9]+ GET_VALUE line [45] -> OK value [01]$' <<<"$marks"; then
+	# The GET_VALUE that overtook the held one is out of order; so is any
+	# request of the other gpioget (GET_DIRECTION, SET_DIRECTION) that
+	# completed while it was held, depending on how the two processes ran.
+	n="fault d: vitool trace marks the GET_VALUE that overtook the held one out of order (only lines 4-5's requests)"
+	if [ "$(grep -cE '^used #[0-9]+ GET_VALUE line [45] -> OK value [01]$' <<<"$marks")" = 1 ] &&
+		! grep -vqE '^used #[0-9]+ [A-Z_]+ line [45] ' <<<"$marks"; then
 		tap_ok "$n"; diag "$marks"
 	else tap_fail "$n" "out-of-order records:" "${marks:-(none)}"; fi
 	[ "$TAP_FAILED" = "$f" ] || group_logs fault fi fg
