@@ -664,15 +664,13 @@ int vt_top_run(const struct vt_top_conf *c)
 		if (!t.paused && now >= next_tick) {
 			refresh_data(&t);
 			next_tick = vt_now_ns() + t.delay_ns;
-		} else if (t.paused && t.fd < 0 && now >= next_tick) {
-			/* paused while gone: still look for it, nothing else */
-			next_tick = now + t.delay_ns;
 		}
 		draw(&t);
 
+		/* Paused: nothing to do until a key (or a signal). */
 		struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
 		struct timespec ts, *tsp = NULL;
-		if (!t.paused || t.fd < 0) {
+		if (!t.paused) {
 			uint64_t left = next_tick > vt_now_ns() ? next_tick - vt_now_ns() : 0;
 			ts = (struct timespec){ .tv_sec = (time_t)(left / 1000000000u), .tv_nsec = (long)(left % 1000000000u) };
 			tsp = &ts;
