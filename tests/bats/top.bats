@@ -144,11 +144,12 @@ wait_inflight() {
 	assert_success
 	run --separate-stderr timeout 10 "$VITOOL" top --once -d 0.1
 	assert_success
-	# two completions of 30 ms and more: p50, p99 and max in ms; the
-	# histogram's marks where 32 ms is (the 16th and 17th of its columns:
-	# [16, 32) ms and [32, 64) ms)
-	assert_line --regexp '^ 0 +[0-9]+    0 +[0-9.]+ +3[0-9]ms +3[0-9]ms +3[0-9]ms +0 +0 +0 +0 +0( stopped)?$'
-	assert_line --regexp '^ 0  <1us \| {15}(@@|@ | @) {5}\| >1s +2$'
+	# two completions of 30 ms and more (a timer may be late, never
+	# early): p50, p99 and max of 30 ms or more; in the histogram nothing
+	# in the 15 columns below 16 ms
+	local ge30='(3[0-9]|[4-9][0-9]|[0-9]{3})ms|[0-9.]+s'
+	assert_line --regexp "^ 0 +[0-9]+    0 +[0-9.]+ +($ge30) +($ge30) +($ge30) +0 +0 +0 +0 +0( stopped)?\$"
+	assert_line --regexp '^ 0  <1us \| {15}[^|]*@[^|]*\| >1s +2$'
 }
 
 @test "--once: no instance, exit 1; bad words, exit 2" {
