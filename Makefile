@@ -113,7 +113,10 @@ MAN7 := $(wildcard man/*.7)
 
 # Debian packages: to build, and to run the test suites.
 DEPS_BUILD := build-essential pkg-config libgpiod-dev libpcap-dev libjansson-dev libncurses-dev libreadline-dev
-DEPS_TEST  := bats bats-assert bats-support socat i2c-tools python3 tcpdump tshark zsh mandoc man-db groff-base procps tmux
+# qemu-utils: qemu-storage-daemon, the third-party vhost-user-blk backend of
+# the drive blk and proxy suites.
+DEPS_TEST  := bats bats-assert bats-support socat i2c-tools python3 tcpdump tshark zsh mandoc man-db groff-base procps tmux \
+	qemu-utils
 # QEMU 10 is the one thing taken from bookworm-backports (tests/deps.sh).
 # The guest's gpiod tools are not host packages: build-guest.sh unpacks a
 # pinned libgpiod into its cache, so the host's gpiod tools never matter.

@@ -11,12 +11,14 @@
 _vitool_commands="serve drive loopback inject trace top list help"
 _vitool_devices="i2c gpio rng"
 _vitool_loopback_devices="i2c gpio rng"
+_vitool_drive_devices="i2c gpio blk rng"
 _vitool_global_opts="-v --verbose -V --version -h --help"
 _vitool_serve_i2c_opts="-S --socket --target -b --bus -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
 _vitool_serve_gpio_opts="-S --socket --lines -N --names --chip -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
 _vitool_drive_i2c_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --indirect -v --verbose -h --help"
 _vitool_serve_rng_opts="-S --socket --seed --rate -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
 _vitool_drive_rng_opts="-S --socket -i --name --timeout --connect-timeout --queue-size -v --verbose -h --help"
+_vitool_drive_blk_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --indirect -v --verbose -h --help"
 _vitool_drive_gpio_opts="-S --socket -i --name --timeout --connect-timeout --queue-size -v --verbose -h --help"
 _vitool_loopback_opts="-f --script -S --socket --timeout-ms --indirect -v --verbose -h --help"
 _vitool_inject_opts="-i --name -C --control --pulse --wait --timeout -h --help"
@@ -608,13 +610,15 @@ _vitool()
 		if ((i == _vt_cword)); then
 			if [[ $cur == -* ]]; then
 				_vitool_reply "$cur" -h --help
+			elif [[ $cmd == drive ]]; then
+				_vitool_reply "$cur" $_vitool_drive_devices
 			else
 				_vitool_reply "$cur" $_vitool_devices
 			fi
 			return 0
 		fi
 		dev=${_vt_words[i]}
-		[[ $dev == gpio || $dev == rng ]] || dev=i2c
+		[[ $dev == gpio || $dev == rng || ($dev == blk && $cmd == drive) ]] || dev=i2c
 		i=$((i + 1))
 	fi
 	local first_op=$i
@@ -669,6 +673,15 @@ _vitool()
 		elif [[ $dev == gpio ]]; then
 			((ops == 0)) && first_op=$_vt_cword
 			_vitool_drive_gpio_op "$cur" "$first_op"
+		elif [[ $dev == blk ]]; then
+			# read SECTOR [COUNT] | write SECTOR FILE|- | flush | id
+			local prev2=""
+			((ops >= 2)) && prev2=${_vt_words[_vt_cword - 2]}
+			if [[ $prev2 == write ]]; then
+				_vitool_reply_files "" "$cur"
+			elif [[ $cur != [0-9]* ]] && ! [[ ${_vt_words[_vt_cword - 1]} == read || ${_vt_words[_vt_cword - 1]} == write ]]; then
+				_vitool_reply "$cur" read write flush id
+			fi
 		elif [[ $dev == rng ]]; then
 			# read N ...: "read" where a count does not go
 			((ops % 2 == 0)) && _vitool_reply "$cur" read

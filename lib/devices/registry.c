@@ -10,12 +10,12 @@
 #include "fault/fault.h"
 #include "util/bytes.h"
 #include "virtio/virtio.h"
-#include "virtio/virtio_blk.h"
 #include "virtio/virtio_scmi.h"
 
 extern const struct vt_device_type vt_type_i2c;
 extern const struct vt_device_type vt_type_gpio;
 extern const struct vt_device_type vt_type_rng;
+extern const struct vt_device_type vt_type_blk;
 
 static const char *const scmi_queues[] = { "cmdq", "eventq", NULL };
 
@@ -32,43 +32,11 @@ static const struct vt_device_type type_scmi = {
 	.feature_names = scmi_features,
 };
 
-static const char *const one_requestq[] = { "requestq", NULL };
-
-/* blk faults: sector A-B, size N, type read|write|flush|...; fail answers
- * VIRTIO_BLK_S_IOERR in the status byte (the last writable one). */
-static const struct vt_fault_selector blk_selectors[] = {
-	{ "sector", "sector" },
-	{ "size", "len" },
-	{ NULL, NULL },
-};
-
-static uint32_t blk_fail(unsigned queue, const struct vt_chain *c, uint32_t used_len)
-{
-	(void)queue;
-	return vt_fault_fail_status_last(c, VIRTIO_BLK_S_IOERR, used_len);
-}
-
-static const struct vt_device_faults blk_faults = {
-	.selectors = blk_selectors,
-	.types = vt_blk_type_names,
-	.fail = blk_fail,
-};
-
-static const struct vt_device_type type_blk = {
-	.name = "blk", .virtio_id = VIRTIO_ID_BLOCK, .num_queues = 1, .queue_names = one_requestq,
-	.decoder = &vt_decoder_blk, .faults = &blk_faults,
-	/* SIZE_MAX 1, SEG_MAX 2, GEOMETRY 4, RO 5, BLK_SIZE 6, FLUSH 9,
-	 * TOPOLOGY 10, CONFIG_WCE 11, MQ 12, DISCARD 13, WRITE_ZEROES 14,
-	 * LIFETIME 15, SECURE_ERASE 16, ZONED 17; config: at least capacity. */
-	.device_features = UINT64_C(0x3fe76), .config_size = 8,
-};
-
-
 static const struct vt_device_type *const types[] = {
 	&vt_type_i2c,
 	&vt_type_gpio,
 	&type_scmi,
-	&type_blk,
+	&vt_type_blk,
 	&vt_type_rng,
 };
 

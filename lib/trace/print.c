@@ -14,6 +14,7 @@
 #include "decode/decode.h"
 #include "devices/registry.h"
 #include "trace/msgview.h"
+#include "util/hexdump.h"
 #include "util/json.h"
 #include "vhost/msg.h"
 
@@ -127,22 +128,10 @@ void vt_trace_view_build(struct vt_trace_view *v, const struct vt_rec *r)
 
 /* ---- text ---- */
 
+/* trace -v's segment dump (also top's): lib/util/hexdump.c's, indented. */
 void vt_trace_hexdump(FILE *f, const uint8_t *p, uint32_t n)
 {
-	for (uint32_t off = 0; off < n; off += 16) {
-		char ascii[17];
-		uint32_t k = n - off < 16 ? n - off : 16;
-		fprintf(f, "\t    0x%04x: ", off);
-		for (uint32_t i = 0; i < 16; i++) {
-			if (i < k)
-				fprintf(f, " %02x", p[off + i]);
-			else
-				fputs("   ", f);
-			ascii[i] = i < k ? (p[off + i] >= 0x20 && p[off + i] < 0x7f ? (char)p[off + i] : '.') : '\0';
-		}
-		ascii[k] = '\0';
-		fprintf(f, "  %s\n", ascii);
-	}
+	vt_hexdump(f, "\t    ", 4, 0, p, n);
 }
 
 /* tcpdump's -x / -X: the captured payload, 16 bytes a line in groups of

@@ -189,6 +189,25 @@ dispatcher_commands() {
 	assert_equal "${COMPREPLY[*]}" ""
 }
 
+@test "completion: drive blk's device word, --indirect, operations and write's FILE" {
+	complete_words vitool drive b
+	assert_equal "${COMPREPLY[*]}" "blk"
+	complete_words vitool drive blk --ind
+	assert_equal "${COMPREPLY[*]}" "--indirect"
+	complete_words vitool drive blk -S /tmp/blk.sock ""
+	assert_equal "${COMPREPLY[*]}" "read write flush id"
+	complete_words vitool drive blk -S /tmp/blk.sock read 0 f
+	assert_equal "${COMPREPLY[*]}" "flush"
+	complete_words vitool drive blk -S /tmp/blk.sock read ""
+	assert_equal "${COMPREPLY[*]}" ""
+	local dir
+	dir=$(mktemp -d)
+	touch "$dir/data.bin"
+	complete_words vitool drive blk -S /tmp/blk.sock write 8 "$dir/da"
+	assert_equal "${COMPREPLY[*]}" "$dir/data.bin"
+	rm -rf "$dir"
+}
+
 @test "completion: models after '--target 0x50=' (bash splits at '=')" {
 	# What bash passes for "vitool serve i2c --target 0x50=": the '=' is a
 	# word of its own and is the word under the cursor.
