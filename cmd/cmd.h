@@ -4,6 +4,7 @@
 
 int cmd_serve(int argc, char **argv);
 int cmd_drive(int argc, char **argv);
+int cmd_proxy(int argc, char **argv);
 int cmd_loopback(int argc, char **argv);
 int cmd_inject(int argc, char **argv);
 int cmd_trace(int argc, char **argv);

@@ -7,22 +7,19 @@
  * (devices/registry.h): this file names no device. */
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "ctl/backend_cmds.h"
 #include "ctl/ctl.h"
+#include "ctl/daemon.h"
 #include "ctl/instance.h"
 #include "ctl/fault_cmds.h"
 #include "ctl/trace_cmds.h"
@@ -357,35 +354,6 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 		vt_die_usage("serve: --snaplen applies to --write");
 }
 
-/* ---- signals ---- */
-
-static void on_signal(struct vt_loop *loop, int fd, uint32_t events, void *arg)
-{
-	struct signalfd_siginfo si;
-
-	(void)events;
-	(void)arg;
-	if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		vt_info("serve: signal %u, exiting", si.ssi_signo);
-	vt_loop_stop(loop);
-}
-
-/* SIGINT/SIGTERM end the loop cleanly (the socket files are removed). */
-static int watch_signals(struct vt_loop *loop)
-{
-	sigset_t set;
-	int fd;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (fd < 0 || vt_loop_add_fd(loop, fd, EPOLLIN, on_signal, NULL) < 0)
-		return -1;
-	return fd;
-}
-
 /* ---- control socket ---- */
 
 struct info_ctx {
@@ -403,59 +371,6 @@ static void add_info(struct vt_json *j, void *arg)
 	vt_json_bool(j, "connected", vt_backend_connected(ic->b));
 	if (ic->o->type->serve->add_info)
 		ic->o->type->serve->add_info(j, ic->ctx);
-}
-
-/* The socket's file name without extension: /tmp/gpio.sock -> "gpio". */
-static void default_name(const char *socket, char *buf, size_t len)
-{
-	char copy[256];
-	char *dot;
-
-	snprintf(copy, sizeof(copy), "%s", socket);
-	snprintf(buf, len, "%s", basename(copy));
-	dot = strrchr(buf, '.');
-	if (dot && dot != buf)
-		*dot = '\0';
-}
-
-static bool same_socket(const char *a, const char *b)
-{
-	struct stat sa, sb;
-
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-/* The name and control socket must be free: a second serve on the same
- * default name refuses (naming the one running) rather than quietly
- * becoming another name that nobody asked for.  A stale socket of a dead
- * instance is taken over (vt_ctl_server_new). */
-static struct vt_ctl_server *open_control(const struct serve_opts *o, struct vt_loop *loop,
-					  char *path, size_t pathlen, char *name, size_t namelen)
-{
-	struct vt_instance in;
-	struct vt_ctl_server *s;
-	char err[512];
-
-	if (o->name)
-		snprintf(name, namelen, "%s", o->name);
-	else
-		default_name(o->socket, name, namelen);
-	if (o->control)
-		snprintf(path, pathlen, "%s", o->control);
-	else if (vt_ctl_default_path(name, path, pathlen) < 0)
-		vt_die("serve: cannot build the control socket path for '%s'", name);
-	if (vt_instance_query(path, &in, err, sizeof(err)) == 0 && same_socket(in.socket, o->socket))
-		vt_die("serve: cannot listen on %s: another process is listening there (instance %s, "
-		       "pid %ld)", o->socket, in.name, in.pid);
-	if (in.answered)
-		vt_die("serve: instance %s is already running (%s, pid %ld, socket %s, control %s): "
-		       "give this one another %s",
-		       in.name, in.device, in.pid, in.socket, path,
-		       o->control ? "--control PATH" : "name with --name NAME (-i NAME)");
-	s = vt_ctl_server_new(loop, path, name, err, sizeof(err));
-	if (!s)
-		vt_die("serve: control socket: %s", err);
-	return s;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -479,7 +394,7 @@ int cmd_serve(int argc, char **argv)
 	if (!ctx.loop)
 		vt_die("serve: out of memory");
 	ops->create(&ctx, &o.args);
-	sigfd = watch_signals(ctx.loop);
+	sigfd = vt_daemon_watch_signals(ctx.loop, "serve");
 	if (sigfd < 0)
 		vt_die("serve: cannot watch signals");
 	b = vt_backend_new(ctx.loop, ops->model, ctx.dev);
@@ -514,7 +429,8 @@ int cmd_serve(int argc, char **argv)
 	if (strlen(o.socket) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		vt_die("serve: cannot listen on %s: socket path too long (at most %zu bytes)",
 		       o.socket, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
-	ctl = open_control(&o, ctx.loop, ctlpath, sizeof(ctlpath), name, sizeof(name));
+	ctl = vt_daemon_open_control(ctx.loop, "serve", o.name, o.control, o.socket, ctlpath, sizeof(ctlpath), name,
+				     sizeof(name));
 	r = vt_backend_listen(b, o.socket);
 	if (r < 0) {
 		vt_ctl_server_free(ctl);

@@ -25,6 +25,7 @@ static int cmd_help(int argc, char **argv);
 static const struct command commands[] = {
 	{ "serve",    cmd_serve,    "serve a virtio device as a vhost-user backend" },
 	{ "drive",    cmd_drive,    "drive a vhost-user backend without a VM" },
+	{ "proxy",    cmd_proxy,    "between a VMM and any vhost-user backend: trace and faults on it" },
 	{ "loopback", cmd_loopback, "backend and front-end in one command, no VM needed" },
 	{ "inject",   cmd_inject,   "set simulated GPIO input levels of a running serve gpio" },
 	{ "trace",    cmd_trace,    "print or capture the virtqueue traffic of an instance (tcpdump style)" },

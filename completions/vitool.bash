@@ -8,7 +8,7 @@
 # words are glued back together first, and the replies are cut back to the
 # part after the last break character, which is all bash replaces.
 
-_vitool_commands="serve drive loopback inject trace top list help"
+_vitool_commands="serve drive proxy loopback inject trace top list help"
 _vitool_devices="i2c gpio rng"
 _vitool_loopback_devices="i2c gpio rng"
 _vitool_drive_devices="i2c gpio blk rng"
@@ -22,6 +22,8 @@ _vitool_drive_blk_opts="-S --socket -i --name --timeout --connect-timeout --queu
 _vitool_drive_gpio_opts="-S --socket -i --name --timeout --connect-timeout --queue-size -v --verbose -h --help"
 _vitool_loopback_opts="-f --script -S --socket --timeout-ms --indirect -v --verbose -h --help"
 _vitool_inject_opts="-i --name -C --control --pulse --wait --timeout -h --help"
+_vitool_proxy_opts="--listen --backend --exec --device --connect-timeout -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --fault -q --quiet -v --verbose -h --help"
+_vitool_proxy_devices="i2c gpio scmi blk rng"
 _vitool_list_opts="-j --json -h --help"
 _vitool_top_opts="-i --interface -C --control -d --delay --filter --once -j --json -h --help"
 _vitool_trace_opts="-i --interface -C --control -D --list-interfaces -r --read -w --write -c --count -s --snaplen --linktype -U --unbuffered -l --line-buffered -n -q --quiet -t -tt -ttt -tttt -x --hex -X --hex-ascii -v --verbose -j --json -h --help"
@@ -153,7 +155,15 @@ _vitool_optarg()
 		;;  # numbers: nothing to offer
 	serve:-s | serve:--snaplen | serve:--timeout-ms | serve:--seed | serve:--rate | loopback:--timeout-ms)
 		;;  # bytes, milliseconds, seeds, rates: numbers
-	serve:--fault)
+	proxy:--listen | proxy:--backend | proxy:-w | proxy:--write | proxy:-C | proxy:--control)
+		_vitool_reply_files "$prefix" "$value"
+		;;
+	proxy:--device)
+		_vitool_reply "$prefix$value" ${_vitool_proxy_devices// / $prefix}
+		;;
+	proxy:--exec | proxy:-i | proxy:--name | proxy:-s | proxy:--snaplen | proxy:--timeout-ms | proxy:--connect-timeout)
+		;;  # a command line, a name, numbers: nothing to offer
+	serve:--fault | proxy:--fault)
 		# a RULE is one quoted word: its first word (vitool-serve(1) FAULTS)
 		_vitool_reply "$prefix$value" "${prefix}delay" "${prefix}fail" "${prefix}hold" "${prefix}reorder"
 		;;
@@ -231,6 +241,9 @@ _vitool_takes_arg()
 	serve:-i | serve:--name | serve:-C | serve:--control) return 0 ;;
 	serve:--lines | serve:-N | serve:--names | serve:--chip) return 0 ;;
 	serve:--seed | serve:--rate | serve:--fault) return 0 ;;
+	proxy:--listen | proxy:--backend | proxy:--exec | proxy:--device | proxy:--connect-timeout) return 0 ;;
+	proxy:-i | proxy:--name | proxy:-C | proxy:--control | proxy:-w | proxy:--write) return 0 ;;
+	proxy:-s | proxy:--snaplen | proxy:--timeout-ms | proxy:--fault) return 0 ;;
 	inject:-C | inject:--control | inject:-i | inject:--name) return 0 ;;
 	inject:--pulse | inject:--timeout) return 0 ;;
 	drive:--timeout | drive:--connect-timeout | drive:--queue-size) return 0 ;;
@@ -580,7 +593,19 @@ _vitool()
 
 	case $cmd in
 	help)
-		((i == _vt_cword)) && _vitool_reply "$cur" serve drive loopback inject trace top list
+		((i == _vt_cword)) && _vitool_reply "$cur" serve drive proxy loopback inject trace top list
+		return 0
+		;;
+	proxy)
+		# options only; the one before the cursor may want a value
+		local prev=${_vt_words[_vt_cword - 1]}
+		if ((_vt_cword - 1 >= i)) && [[ $prev == -* && $prev != *=* ]] && _vitool_takes_arg proxy "$prev"; then
+			_vitool_optarg proxy "$prev" "" "$cur"
+		elif [[ $cur == --*=* ]]; then
+			_vitool_optarg proxy "${cur%%=*}" "${cur%%=*}=" "${cur#*=}"
+		else
+			_vitool_reply "$cur" $_vitool_proxy_opts
+		fi
 		return 0
 		;;
 	list)

@@ -88,3 +88,20 @@ bool vt_ident_mismatch(const struct vt_device_type *want, const struct vt_backen
 	*is = n == 1 ? found : NULL;
 	return true;
 }
+
+const struct vt_device_type *vt_ident_guess(const struct vt_backend_facts *f)
+{
+	const struct vt_device_type *found = NULL;
+
+	if (!f->known)
+		return NULL;
+	for (size_t i = 0; i < vt_device_count(); i++) {
+		const struct vt_device_type *t = vt_device_at(i);
+		if (!fits(t, f))
+			continue;
+		if (found)
+			return NULL;
+		found = t;
+	}
+	return found;
+}

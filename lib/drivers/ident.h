@@ -40,4 +40,8 @@ void vt_ident_facts(struct vt_frontend *fe, const struct vt_device_type *want, b
 bool vt_ident_mismatch(const struct vt_device_type *want, const struct vt_backend_facts *f,
 		       const struct vt_device_type **is);
 
+/* The one registry type the facts fit, or NULL when none or several do
+ * (a proxy telling the type of the back-end it forwards to). */
+const struct vt_device_type *vt_ident_guess(const struct vt_backend_facts *f);
+
 #endif

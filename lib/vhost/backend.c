@@ -27,7 +27,8 @@ struct vt_backend {
 	void *dev;
 	struct vt_listener *listener;   /* NULL: attached only (tests) */
 	int conn_fd;
-	bool once, send_failed;
+	bool once, send_failed, dispatching;
+	const struct vt_backend_hooks *hooks;
 	struct vt_vhost_state st;
 	struct vt_engine e;
 	struct vt_vhost_msg msg, reply;   /* 4 KiB each: kept off the stack */
@@ -143,7 +144,13 @@ static void dispatch(struct vt_backend *b, struct vt_vhost_msg *m)
 {
 	vt_debug("vhost-user: %s (%u bytes, %u fds)", vt_vhost_request_name(m->request), m->size, m->nfds);
 	emit_msg(b, m, VT_MSG_TO_BACKEND);
-	if (vt_vhost_state_handle(&b->st, m, &b->reply) != VT_VHOST_REPLY)
+	enum vt_backend_verdict v = b->hooks && b->hooks->message ? b->hooks->message(b->hooks->arg, m)
+								 : VT_BACKEND_STATE;
+	if (v == VT_BACKEND_TAKEN) {
+		vt_vhost_close_fds(m);
+		return;
+	}
+	if (vt_vhost_state_handle(&b->st, m, &b->reply) != VT_VHOST_REPLY || v == VT_BACKEND_APPLY)
 		return;
 	int r = vt_vhost_send(b->conn_fd, &b->reply, NULL, 0);
 	if (r < 0) {
@@ -177,6 +184,8 @@ static void disconnect(struct vt_backend *b, int err)
 		struct vt_event ev = { .kind = VT_EV_DISCONNECT };
 		emit(b, &ev);
 	}
+	if (b->hooks && b->hooks->disconnected)
+		b->hooks->disconnected(b->hooks->arg);
 	if (b->once) {
 		vt_loop_stop(b->loop);
 		return;
@@ -202,7 +211,9 @@ static void on_conn(struct vt_loop *loop, int fd, uint32_t events, void *arg)
 		disconnect(b, r);
 		return;
 	}
+	b->dispatching = true;
 	dispatch(b, m);
+	b->dispatching = false;
 	if (b->send_failed)
 		disconnect(b, -EPIPE);
 }
@@ -223,6 +234,8 @@ static int attach_conn(struct vt_backend *b, int fd)
 		struct vt_event ev = { .kind = VT_EV_CONNECT };
 		emit(b, &ev);
 	}
+	if (b->hooks && b->hooks->connected)
+		b->hooks->connected(b->hooks->arg);
 	return 0;
 }
 
@@ -348,6 +361,53 @@ uint64_t vt_backend_req_id(const struct vt_backend *b, unsigned q, uint16_t head
 struct vt_queue *vt_backend_engine_queue(struct vt_backend *b, unsigned q)
 {
 	return q < b->st.nq ? &b->e.q[q] : NULL;
+}
+
+/* ---- a proxy's hooks ---- */
+
+void vt_backend_set_hooks(struct vt_backend *b, const struct vt_backend_hooks *h)
+{
+	b->hooks = h;
+}
+
+int vt_backend_send(struct vt_backend *b, const struct vt_vhost_msg *m, const int *fds, unsigned nfds)
+{
+	if (b->conn_fd < 0)
+		return -ENOTCONN;
+	int r = vt_vhost_send(b->conn_fd, m, fds, nfds);
+	if (r < 0) {
+		vt_err("vhost-user: %s: sending to the front-end failed: %s", vt_vhost_request_name(m->request),
+		       strerror(-r));
+		if (b->dispatching)
+			b->send_failed = true;   /* on_conn drops it after the dispatch */
+		else
+			disconnect(b, -EPIPE);
+		return r;
+	}
+	emit_msg(b, m, VT_MSG_TO_FRONTEND);
+	return 0;
+}
+
+void vt_backend_drop(struct vt_backend *b, const char *why)
+{
+	if (b->conn_fd < 0)
+		return;
+	vt_err("vhost-user: dropping the front-end: %s", why);
+	if (b->dispatching)
+		b->send_failed = true;
+	else
+		disconnect(b, -ECONNABORTED);
+}
+
+void vt_backend_complete_batch(struct vt_backend *b, unsigned q, const uint16_t *heads, const uint32_t *lens,
+			       unsigned n)
+{
+	vt_engine_complete_batch(&b->e, q, heads, lens, n);
+}
+
+const struct vt_vhost_state *vt_backend_state(const struct vt_backend *b)
+{
+	return &b->st;
 }
 
 /* ---- the backend as a trace event source ---- */

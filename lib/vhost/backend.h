@@ -86,6 +86,43 @@ int vt_backend_stats(const struct vt_backend *b, unsigned q, struct vt_queue_sta
 void vt_backend_reset_stats(struct vt_backend *b);
 unsigned vt_backend_num_queues(const struct vt_backend *b);
 
+/* ---- a proxy's hooks (lib/proxy): the front-end's side of a proxy is a
+ * backend whose messages go on to another backend ---- */
+
+/* What becomes of a front-end message after the hook saw it. */
+enum vt_backend_verdict {
+	VT_BACKEND_STATE,   /* the device state handles and answers it (no hook) */
+	VT_BACKEND_APPLY,   /* the state applies it (and takes the fds left in m);
+	                       its answer is not sent: the hook's owner answers
+	                       later with vt_backend_send() */
+	VT_BACKEND_TAKEN,   /* the state never sees it; fds left in m are closed */
+};
+
+struct vt_backend_hooks {
+	/* Each message from the front-end, recorded, before the state. */
+	enum vt_backend_verdict (*message)(void *arg, struct vt_vhost_msg *m);
+	/* A front-end connected; it left (after the state was torn down). */
+	void (*connected)(void *arg);
+	void (*disconnected)(void *arg);
+	void *arg;
+};
+/* h must outlive b; NULL removes them. */
+void vt_backend_set_hooks(struct vt_backend *b, const struct vt_backend_hooks *h);
+/* Sends m (with nfds fds) to the connected front-end and records it
+ * (VT_MSG_TO_FRONTEND).  A failed send drops the connection.  -errno. */
+int vt_backend_send(struct vt_backend *b, const struct vt_vhost_msg *m, const int *fds, unsigned nfds);
+/* Drops the front-end (a proxy whose back-end is gone); it may connect
+ * again. */
+void vt_backend_drop(struct vt_backend *b, const char *why);
+/* Completes n chains of queue q at once (a proxy relaying a back-end's
+ * used ring): through the stage, one notification at the end, as for the
+ * chains of one kick. */
+void vt_backend_complete_batch(struct vt_backend *b, unsigned q, const uint16_t *heads, const uint32_t *lens,
+			       unsigned n);
+/* The device state (a proxy reads the front-end's memory table, ring
+ * configuration and negotiated features from it). */
+const struct vt_vhost_state *vt_backend_state(const struct vt_backend *b);
+
 /* For tests and diagnostics. */
 struct vt_vq *vt_backend_queue(struct vt_backend *b, unsigned q);
 uint64_t vt_backend_features(const struct vt_backend *b);   /* acked */

@@ -391,6 +391,24 @@ void vt_engine_complete(struct vt_engine *e, unsigned qi, uint16_t head, uint32_
 	complete(q, head, used_len, NULL);
 }
 
+void vt_engine_complete_batch(struct vt_engine *e, unsigned qi, const uint16_t *heads, const uint32_t *lens,
+			      unsigned n)
+{
+	if (qi >= e->st->nq) {
+		vt_err("vhost-user: completion for queue %u, device has %u", qi, e->st->nq);
+		return;
+	}
+	struct vt_queue *q = &e->q[qi];
+	bool outer = q->in_pass;
+	q->in_pass = true;
+	q->pass_ns = vt_now_ns();
+	for (unsigned i = 0; i < n; i++)
+		vt_engine_complete(e, qi, heads[i], lens[i]);
+	q->in_pass = outer;
+	if (!outer)
+		notify(q);
+}
+
 int vt_engine_chain(struct vt_engine *e, unsigned qi, uint16_t head, struct vt_chain *c)
 {
 	char why[sizeof(e->q[0].vq.why)];

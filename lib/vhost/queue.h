@@ -87,6 +87,10 @@ void vt_engine_kick(struct vt_engine *e, unsigned q);
 
 /* A completion from the model: through the stage to the used ring. */
 void vt_engine_complete(struct vt_engine *e, unsigned q, uint16_t head, uint32_t used_len);
+/* n completions at once: each through the stage, one notification at the
+ * end (as for the completions of one pass). */
+void vt_engine_complete_batch(struct vt_engine *e, unsigned q, const uint16_t *heads, const uint32_t *lens,
+			      unsigned n);
 /* The end of the stage: the used entry, the in-flight entry removed, the
  * USED event, and (outside a pass) the notification. */
 void vt_queue_finish(struct vt_queue *q, uint16_t head, uint32_t used_len);

@@ -114,12 +114,12 @@ dispatcher_commands() {
 
 @test "completion: commands after 'vitool '" {
 	complete_words vitool ""
-	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject trace top list help"
+	assert_equal "${COMPREPLY[*]}" "serve drive proxy loopback inject trace top list help"
 }
 
 @test "completion: commands after global options, global options after 'vitool -'" {
 	complete_words vitool -v ""
-	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject trace top list help"
+	assert_equal "${COMPREPLY[*]}" "serve drive proxy loopback inject trace top list help"
 	complete_words vitool --v
 	assert_equal "${COMPREPLY[*]}" "--verbose --version"
 }
@@ -232,7 +232,7 @@ dispatcher_commands() {
 
 @test "completion: command names after 'vitool help '" {
 	complete_words vitool help ""
-	assert_equal "${COMPREPLY[*]}" "serve drive loopback inject trace top list"
+	assert_equal "${COMPREPLY[*]}" "serve drive proxy loopback inject trace top list"
 	complete_words vitool help lo
 	assert_equal "${COMPREPLY[*]}" "loopback"
 	complete_words vitool help l

@@ -1,0 +1,738 @@
+/* vhost-user proxy (see proxy.h). */
+#include "proxy/proxy.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "decode/decode.h"
+#include "drivers/ident.h"
+#include "proxy/spawn.h"
+#include "util/log.h"
+#include "vhost/frontend.h"
+#include "vhost/msg.h"
+#include "vhost/rules.h"
+#include "vhost/state.h"
+#include "virtio/features.h"
+#include "virtio/virtio.h"
+#include "virtio/vq.h"
+#include "virtio/vring.h"
+
+/* Transport features the proxy cannot follow: packed (34) and in-order
+ * (35) rings, IOMMU (33), notification data (38), ring reset (40), and
+ * dirty logging (vhost's F_LOG_ALL, 26). */
+#define MASKED_FEATURES                                                          \
+	(VT_BIT(26) | VT_BIT(33) | VT_BIT(34) | VT_BIT(35) | VT_BIT(38) | VT_BIT(40))
+/* Protocol features passed on: the rest need the proxy to see what it
+ * cannot (dirty logs, postcopy faults, host notifiers that bypass the
+ * kick, in-band notifications, memory slots it would have to renumber). */
+#define KEPT_PROTOCOL_FEATURES                                                          \
+	(VT_BIT(VHOST_USER_PROTOCOL_F_MQ) | VT_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |        \
+	 VT_BIT(VHOST_USER_PROTOCOL_F_BACKEND_REQ) | VT_BIT(VHOST_USER_PROTOCOL_F_CONFIG) |  \
+	 VT_BIT(VHOST_USER_PROTOCOL_F_BACKEND_SEND_FD) |                                     \
+	 VT_BIT(VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD) |                                      \
+	 VT_BIT(VHOST_USER_PROTOCOL_F_RESET_DEVICE) | VT_BIT(VHOST_USER_PROTOCOL_F_STATUS))
+
+/* The proxy's rings: per queue a slot with the avail ring at its start and
+ * the used ring at USED_OFF (room for 32768 entries each), in one memfd the
+ * back-end maps as an extra memory region.  Its GPA is above any guest's
+ * memory and its UVA is non-canonical: no VMM address can be confused with
+ * it. */
+#define SLOT_SIZE (512u * 1024)
+#define USED_OFF (128u * 1024)
+#define RINGS_SIZE ((size_t)SLOT_SIZE * VT_VHOST_MAX_QUEUES)
+#define RINGS_GPA (UINT64_C(1) << 52)
+#define RINGS_UVA (UINT64_C(1) << 62)
+
+#define REPLY_TIMEOUT_MS 5000
+#define MAX_PENDING 32
+
+struct shadow {
+	uint16_t num;           /* SET_VRING_NUM */
+	uint16_t base;          /* SET_VRING_BASE */
+	bool ready;             /* SET_VRING_ADDR forwarded: the back-end runs our rings */
+	uint16_t avail_idx;     /* next avail slot we fill */
+	uint16_t last_used;     /* next used slot we read */
+	struct vt_vring_avail *avail;
+	struct vt_vring_used *used;
+	int kick_fd, call_fd;   /* ours: given to the back-end */
+};
+
+struct call_ctx {
+	struct vt_proxy *p;
+	unsigned q;
+};
+
+struct vt_proxy {
+	struct vt_loop *loop;
+	struct vt_proxy_conf conf;
+	pid_t pid;                       /* spawned back-end, or -1 */
+	int up;                          /* connection to the back-end, or -1 */
+	struct vt_backend *fe;           /* the VMM's side */
+	struct vt_device_model model;
+	const struct vt_device_type *type;
+	const char *type_source;
+	uint64_t offered, offered_protocol;   /* the back-end's, untrimmed */
+	uint64_t queue_num;              /* its GET_QUEUE_NUM, 0 when not asked */
+	int rings_fd;
+	uint8_t *rings;
+	struct shadow sq[VT_VHOST_MAX_QUEUES];
+	struct call_ctx cctx[VT_VHOST_MAX_QUEUES];
+	uint32_t pending[MAX_PENDING];   /* requests whose replies are due, oldest first */
+	unsigned pending_head, npending;
+	uint16_t *heads;                 /* reaping scratch: VT_VQ_MAX_SIZE each */
+	uint32_t *lens;
+	char failure[256];
+	struct vt_vhost_msg in, out;     /* 4 KiB each: off the stack */
+	struct vt_backend_hooks hooks;
+};
+
+/* A device type nothing fits: recorded with the hex decoder. */
+static const struct vt_device_type unknown_type = {
+	.name = "unknown", .virtio_id = 0, .num_queues = VT_VHOST_MAX_QUEUES, .decoder = &vt_decoder_hex,
+};
+
+/* ---- the connection to the back-end ---- */
+
+static int up_send(struct vt_proxy *p, const struct vt_vhost_msg *m, const int *fds, unsigned nfds)
+{
+	if (p->up < 0)
+		return -ENOTCONN;
+	return vt_vhost_send(p->up, m, fds, nfds);
+}
+
+/* A reply to req, waited for (start-up only: the loop is not running). */
+static int up_call(struct vt_proxy *p, uint32_t req, const void *payload, uint32_t size, struct vt_vhost_msg *r)
+{
+	struct vt_vhost_msg m = { .request = req, .flags = VT_VHOST_VERSION, .size = size };
+	struct pollfd pf = { .fd = p->up, .events = POLLIN };
+	int rc;
+
+	if (size)
+		memcpy(m.p.raw, payload, size);
+	rc = up_send(p, &m, NULL, 0);
+	if (rc < 0)
+		return rc;
+	if (!vt_vhost_reply_expected(&m, 0))
+		return 0;
+	rc = poll(&pf, 1, REPLY_TIMEOUT_MS);
+	if (rc == 0)
+		return -ETIMEDOUT;
+	if (rc < 0)
+		return -errno;
+	rc = vt_vhost_recv(p->up, r);
+	if (rc < 0)
+		return rc;
+	vt_vhost_close_fds(r);
+	if (r->request != req || !(r->flags & VT_VHOST_FLAG_REPLY))
+		return -EPROTO;
+	return 0;
+}
+
+static int up_get_u64(struct vt_proxy *p, uint32_t req, uint64_t *v)
+{
+	int rc = up_call(p, req, NULL, 0, &p->in);
+
+	if (rc == 0 && p->in.size != sizeof(uint64_t))
+		rc = -EPROTO;
+	if (rc == 0)
+		*v = p->in.p.u64;
+	return rc;
+}
+
+/* Connects, waiting up to connect_ms for the socket (and, with exec, for
+ * the child to make it: a child that ends meanwhile fails at once). */
+static int up_connect(struct vt_proxy *p, char *err, size_t errlen)
+{
+	uint64_t deadline = vt_now_ns() + (uint64_t)p->conf.connect_ms * 1000000u;
+	struct vt_frontend fe;
+	char how[64];
+	int status;
+
+	for (;;) {
+		if (p->pid > 0 && !vt_spawn_alive(p->pid, &status)) {
+			p->pid = -1;
+			snprintf(err, errlen, "the back-end command %s before connecting: '%s'",
+				 vt_spawn_how(status, how, sizeof(how)), p->conf.exec);
+			return -ECHILD;
+		}
+		int ms = vt_ms_until(deadline);
+		int rc = vt_fe_connect(&fe, p->conf.backend, ms < 100 ? ms : 100);
+		if (rc == 0) {
+			p->up = fe.sock;
+			return 0;
+		}
+		if (!ms || (rc != -ENOENT && rc != -ECONNREFUSED)) {
+			snprintf(err, errlen, "cannot connect to the back-end at %s: %s", p->conf.backend, fe.err);
+			return -ECONNREFUSED;
+		}
+	}
+}
+
+/* What the back-end offers, asked before any VMM connects (queries the
+ * protocol allows at any time; the VMM's own negotiation overrides the
+ * protocol features acked here). */
+static int probe(struct vt_proxy *p, char *err, size_t errlen)
+{
+	int rc = up_get_u64(p, VHOST_USER_GET_FEATURES, &p->offered);
+
+	if (rc == 0 && (p->offered & VT_BIT(VHOST_USER_F_PROTOCOL_FEATURES)))
+		rc = up_get_u64(p, VHOST_USER_GET_PROTOCOL_FEATURES, &p->offered_protocol);
+	if (rc == 0 && (p->offered_protocol & VT_BIT(VHOST_USER_PROTOCOL_F_MQ))) {
+		uint64_t ack = p->offered_protocol & KEPT_PROTOCOL_FEATURES & ~VT_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK);
+		rc = up_call(p, VHOST_USER_SET_PROTOCOL_FEATURES, &ack, sizeof(ack), &p->in);
+		if (rc == 0)
+			rc = up_get_u64(p, VHOST_USER_GET_QUEUE_NUM, &p->queue_num);
+	}
+	if (rc < 0)
+		snprintf(err, errlen, "the back-end at %s did not answer what it offers: %s", p->conf.backend,
+			 strerror(-rc));
+	return rc;
+}
+
+/* The type: given, or the one registry type the offers fit. */
+static void tell_type(struct vt_proxy *p)
+{
+	struct vt_backend_facts f = {
+		.known = true, .offered = p->offered,
+		.nqueues = (unsigned)(p->queue_num > 0xffff ? 0xffff : p->queue_num),
+		.config = !!(p->offered_protocol & VT_BIT(VHOST_USER_PROTOCOL_F_CONFIG)),
+	};
+
+	if (p->conf.type) {
+		p->type = p->conf.type;
+		p->type_source = "given";
+		return;
+	}
+	p->type = vt_ident_guess(&f);
+	p->type_source = "offers";
+	if (!p->type)
+		p->type = &unknown_type;
+}
+
+/* ---- the proxy's rings ---- */
+
+static void shadow_reset(struct vt_proxy *p, unsigned q)
+{
+	struct shadow *s = &p->sq[q];
+
+	if (s->call_fd >= 0) {
+		vt_loop_del_fd(p->loop, s->call_fd);
+		close(s->call_fd);
+	}
+	if (s->kick_fd >= 0)
+		close(s->kick_fd);
+	*s = (struct shadow){ .kick_fd = -1, .call_fd = -1 };
+	s->avail = (struct vt_vring_avail *)(p->rings + (size_t)q * SLOT_SIZE);
+	s->used = (struct vt_vring_used *)(p->rings + (size_t)q * SLOT_SIZE + USED_OFF);
+	memset(p->rings + (size_t)q * SLOT_SIZE, 0, SLOT_SIZE);
+}
+
+static bool event_idx(const struct vt_proxy *p)
+{
+	return vt_vhost_state_acked(vt_backend_state(p->fe), VIRTIO_RING_F_EVENT_IDX);
+}
+
+/* used_event: the back-end signals for every entry from last_used on. */
+static void want_calls(struct vt_proxy *p, struct shadow *s)
+{
+	if (event_idx(p))
+		__atomic_store_n(&s->avail->ring[s->num], htole16(s->last_used), __ATOMIC_RELEASE);
+}
+
+/* The back-end is about to run our rings of q from base. */
+static void shadow_start(struct vt_proxy *p, unsigned q)
+{
+	struct shadow *s = &p->sq[q];
+
+	memset(p->rings + (size_t)q * SLOT_SIZE, 0, SLOT_SIZE);
+	s->avail_idx = s->last_used = s->base;
+	s->avail->idx = htole16(s->base);
+	s->used->idx = htole16(s->base);
+	want_calls(p, s);
+	s->ready = s->num != 0;
+}
+
+/* Each used entry the back-end wrote since the last look, to the engine
+ * (one notification of the guest for all of them). */
+static void reap(struct vt_proxy *p, unsigned q)
+{
+	struct shadow *s = &p->sq[q];
+	unsigned n = 0;
+
+	if (!s->ready)
+		return;
+	for (;;) {
+		uint16_t idx = le16toh(__atomic_load_n(&s->used->idx, __ATOMIC_ACQUIRE));
+		uint16_t more = (uint16_t)(idx - s->last_used);
+		if (more > s->num) {
+			vt_err("proxy: queue %u: the back-end moved its used index by %u on a ring of %u; "
+			       "skipping to it", q, more, s->num);
+			s->last_used = idx;
+			break;
+		}
+		for (; s->last_used != idx; s->last_used++) {
+			const struct vt_vring_used_elem *e = &s->used->ring[s->last_used % s->num];
+			uint32_t id = le32toh(e->id);
+			if (id >= s->num) {
+				vt_err("proxy: queue %u: the back-end completed head %u of a ring of %u", q, id,
+				       s->num);
+				continue;
+			}
+			if (n < VT_VQ_MAX_SIZE) {
+				p->heads[n] = (uint16_t)id;
+				p->lens[n++] = le32toh(e->len);
+			}
+		}
+		want_calls(p, s);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (le16toh(__atomic_load_n(&s->used->idx, __ATOMIC_ACQUIRE)) == s->last_used)
+			break;
+	}
+	if (n)
+		vt_backend_complete_batch(p->fe, q, p->heads, p->lens, n);
+}
+
+static void on_call(struct vt_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct call_ctx *c = arg;
+	uint64_t v;
+
+	(void)loop;
+	(void)events;
+	while (read(fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
+		;
+	reap(c->p, c->q);
+}
+
+/* ---- the device model: each chain goes on to the back-end ---- */
+
+static int px_handle(void *dev, struct vt_backend *b, unsigned q, const struct vt_chain *c)
+{
+	struct vt_proxy *p = dev;
+	struct shadow *s = &p->sq[q];
+
+	(void)b;
+	if (!s->ready) {
+		vt_err("proxy: queue %u: a request before the back-end's ring was set up; completed empty", q);
+		return 0;
+	}
+	s->avail->ring[s->avail_idx % s->num] = htole16(c->head);
+	s->avail_idx++;
+	return VT_DEFER;
+}
+
+/* The chains of one kick: published together, one kick of the back-end
+ * (its own suppression is its business: an extra kick costs it nothing). */
+static void px_flush(void *dev, struct vt_backend *b, unsigned q)
+{
+	struct vt_proxy *p = dev;
+	struct shadow *s = &p->sq[q];
+	uint64_t one = 1;
+
+	(void)b;
+	if (!s->ready)
+		return;
+	__atomic_store_n(&s->avail->idx, htole16(s->avail_idx), __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (s->kick_fd >= 0 && write(s->kick_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		vt_err("proxy: queue %u: kicking the back-end: %s", q, strerror(errno));
+}
+
+/* ---- the VMM's messages ---- */
+
+/* The proxy cannot go on: the VMM is dropped, the loop ends and the
+ * command exits saying why (vt_proxy_failure). */
+static void fail(struct vt_proxy *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(struct vt_proxy *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->failure, sizeof(p->failure), fmt, ap);
+	va_end(ap);
+	vt_backend_drop(p->fe, "the back-end is gone");
+	vt_loop_stop(p->loop);
+}
+
+static void up_close(struct vt_proxy *p)
+{
+	if (p->up < 0)
+		return;
+	vt_loop_del_fd(p->loop, p->up);
+	close(p->up);
+	p->up = -1;
+}
+
+/* The back-end's connection ended or broke. */
+static void backend_gone(struct vt_proxy *p, int err)
+{
+	char how[64] = "";
+	int status;
+
+	up_close(p);
+	if (p->pid > 0 && !vt_spawn_alive(p->pid, &status)) {
+		p->pid = -1;
+		vt_spawn_how(status, how, sizeof(how));
+		fail(p, "the back-end (%s) %s", p->conf.exec, how);
+		return;
+	}
+	fail(p, "the back-end at %s %s", p->conf.backend,
+	     err == -ECONNRESET ? "closed its connection" : strerror(-err));
+}
+
+static uint16_t vring_index(const struct vt_vhost_msg *m)
+{
+	switch (m->request) {
+	case VHOST_USER_SET_VRING_KICK:
+	case VHOST_USER_SET_VRING_CALL:
+	case VHOST_USER_SET_VRING_ERR:
+		return (uint16_t)(m->p.u64 & VT_VHOST_VRING_IDX_MASK);
+	default:
+		return (uint16_t)m->p.state.index;
+	}
+}
+
+/* The back-end's copy of m: the proxy's rings and eventfds in place of the
+ * VMM's.  fds/nfds: what goes with it.  false: m is not for the back-end
+ * as it is (logged). */
+static bool rewrite(struct vt_proxy *p, const struct vt_vhost_msg *m, struct vt_vhost_msg *f, int *fds,
+		    unsigned *nfds)
+{
+	unsigned q = vring_index(m);
+	struct shadow *s = q < VT_VHOST_MAX_QUEUES ? &p->sq[q] : NULL;
+
+	memcpy(fds, m->fds, m->nfds * sizeof(int));
+	*nfds = m->nfds;
+	switch (m->request) {
+	case VHOST_USER_SET_MEM_TABLE: {
+		uint32_t n = m->p.mem.nregions;
+		if (m->size != 8 + n * sizeof(struct vt_vhost_mem_region) || n != m->nfds || n > VT_VHOST_MEM_TABLE_MAX)
+			return true;   /* malformed: the state refuses it, the back-end may too */
+		if (n == VT_VHOST_MEM_TABLE_MAX) {
+			vt_err("proxy: SET_MEM_TABLE: %u regions leave no room for the proxy's rings", n);
+			return true;
+		}
+		f->p.mem.regions[n] = (struct vt_vhost_mem_region){ RINGS_GPA, RINGS_SIZE, RINGS_UVA, 0 };
+		f->p.mem.nregions = n + 1;
+		f->size += sizeof(struct vt_vhost_mem_region);
+		fds[(*nfds)++] = p->rings_fd;
+		return true;
+	}
+	case VHOST_USER_SET_VRING_NUM:
+		if (s && m->size == sizeof(m->p.state) && m->p.state.num <= VT_VQ_MAX_SIZE) {
+			s->num = (uint16_t)m->p.state.num;
+			s->ready = false;
+		}
+		return true;
+	case VHOST_USER_SET_VRING_BASE:
+		if (s && m->size == sizeof(m->p.state)) {
+			s->base = (uint16_t)m->p.state.num;
+			if (s->ready)
+				shadow_start(p, q);
+		}
+		return true;
+	case VHOST_USER_SET_VRING_ADDR:
+		if (!s || m->size != sizeof(m->p.addr))
+			return true;
+		f->p.addr.avail_user_addr = RINGS_UVA + (uint64_t)q * SLOT_SIZE;
+		f->p.addr.used_user_addr = RINGS_UVA + (uint64_t)q * SLOT_SIZE + USED_OFF;
+		f->p.addr.flags = 0;   /* no dirty logging */
+		shadow_start(p, q);
+		return true;
+	case VHOST_USER_SET_VRING_KICK:
+	case VHOST_USER_SET_VRING_CALL: {
+		bool kick = m->request == VHOST_USER_SET_VRING_KICK;
+		if (!s || (m->p.u64 & VT_VHOST_VRING_NOFD) || m->nfds != 1)
+			return true;
+		int *fd = kick ? &s->kick_fd : &s->call_fd;
+		if (*fd < 0) {
+			*fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+			if (*fd < 0) {
+				vt_err("proxy: queue %u: eventfd: %s", q, strerror(errno));
+				return false;
+			}
+			if (!kick && vt_loop_add_fd(p->loop, *fd, EPOLLIN, on_call, &p->cctx[q]) < 0) {
+				vt_err("proxy: queue %u: cannot watch the back-end's call", q);
+				return false;
+			}
+		}
+		fds[0] = *fd;
+		return true;
+	}
+	default:
+		return true;
+	}
+}
+
+/* Which messages the VMM's device state must apply: what it maps, the
+ * rings it runs, what was negotiated.  The rest only the back-end sees. */
+static bool state_applies(uint32_t request)
+{
+	switch (request) {
+	case VHOST_USER_SET_FEATURES:
+	case VHOST_USER_SET_OWNER:
+	case VHOST_USER_RESET_OWNER:
+	case VHOST_USER_SET_MEM_TABLE:
+	case VHOST_USER_SET_VRING_NUM:
+	case VHOST_USER_SET_VRING_ADDR:
+	case VHOST_USER_SET_VRING_BASE:
+	case VHOST_USER_GET_VRING_BASE:
+	case VHOST_USER_SET_VRING_KICK:
+	case VHOST_USER_SET_VRING_CALL:
+	case VHOST_USER_SET_VRING_ERR:
+	case VHOST_USER_SET_PROTOCOL_FEATURES:
+	case VHOST_USER_SET_VRING_ENABLE:
+	case VHOST_USER_SET_BACKEND_REQ_FD:
+	case VHOST_USER_RESET_DEVICE:
+	case VHOST_USER_SET_STATUS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static enum vt_backend_verdict on_vmm_msg(void *arg, struct vt_vhost_msg *m)
+{
+	struct vt_proxy *p = arg;
+	const struct vt_vhost_state *st = vt_backend_state(p->fe);
+	bool reply = vt_vhost_reply_expected(m, st->protocol_features);
+	enum vt_backend_verdict v = state_applies(m->request) ? VT_BACKEND_APPLY : VT_BACKEND_TAKEN;
+	struct vt_vhost_msg *f = &p->out;
+	int fds[VT_VHOST_MAX_FDS + 1];
+	unsigned nfds;
+
+	f->request = m->request;
+	f->flags = m->flags;
+	f->size = m->size <= sizeof(f->p) ? m->size : (uint32_t)sizeof(f->p);
+	memcpy(f->p.raw, m->p.raw, f->size);
+	if (!rewrite(p, m, f, fds, &nfds)) {
+		vt_backend_drop(p->fe, "the proxy cannot forward it");
+		return VT_BACKEND_TAKEN;
+	}
+	if (reply && p->npending == MAX_PENDING) {
+		vt_backend_drop(p->fe, "more than 32 requests wait for the back-end's replies");
+		return VT_BACKEND_TAKEN;
+	}
+	int r = up_send(p, f, fds, nfds);
+	if (r < 0) {
+		backend_gone(p, r);
+		return VT_BACKEND_TAKEN;
+	}
+	if (reply)
+		p->pending[(p->pending_head + p->npending++) % MAX_PENDING] = m->request;
+	return v;
+}
+
+/* ---- the back-end's replies ---- */
+
+/* What the VMM is told: the offers trimmed; the rest as they are. */
+static void adjust_reply(struct vt_proxy *p, struct vt_vhost_msg *r)
+{
+	if (r->size != sizeof(uint64_t))
+		return;
+	switch (r->request) {
+	case VHOST_USER_GET_FEATURES:
+		r->p.u64 &= ~MASKED_FEATURES;
+		break;
+	case VHOST_USER_GET_PROTOCOL_FEATURES:
+		r->p.u64 &= KEPT_PROTOCOL_FEATURES;
+		break;
+	case VHOST_USER_GET_QUEUE_NUM:
+		p->queue_num = r->p.u64;
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_upstream(struct vt_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct vt_proxy *p = arg;
+	struct vt_vhost_msg *r = &p->in;
+
+	(void)loop;
+	(void)events;
+	memset(r, 0, offsetof(struct vt_vhost_msg, p));
+	int rc = vt_vhost_recv(fd, r);
+	if (rc == -EAGAIN || rc == -EINTR)
+		return;
+	if (rc < 0) {
+		backend_gone(p, rc);
+		return;
+	}
+	if (!(r->flags & VT_VHOST_FLAG_REPLY) || !p->npending) {
+		vt_warn("proxy: the back-end sent %s%s unasked on the front-end channel: ignored",
+			vt_vhost_request_name(r->request), r->flags & VT_VHOST_FLAG_REPLY ? " (a reply)" : "");
+		vt_vhost_close_fds(r);
+		return;
+	}
+	uint32_t want = p->pending[p->pending_head];
+	p->pending_head = (p->pending_head + 1) % MAX_PENDING;
+	p->npending--;
+	if (r->request != want) {
+		vt_vhost_close_fds(r);
+		vt_backend_drop(p->fe, "the back-end's reply does not answer the request");
+		vt_err("proxy: the back-end answered %s to %s", vt_vhost_request_name(r->request),
+		       vt_vhost_request_name(want));
+		return;
+	}
+	adjust_reply(p, r);
+	vt_backend_send(p->fe, r, r->fds, r->nfds);
+	vt_vhost_close_fds(r);
+}
+
+/* ---- the VMM comes and goes ---- */
+
+static void on_vmm_gone(void *arg)
+{
+	struct vt_proxy *p = arg;
+	char err[256];
+
+	/* A new VMM gets a back-end as fresh as the first one did. */
+	up_close(p);
+	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++)
+		shadow_reset(p, q);
+	p->npending = p->pending_head = 0;
+	if (p->failure[0])
+		return;
+	if (up_connect(p, err, sizeof(err)) < 0 ||
+	    vt_loop_add_fd(p->loop, p->up, EPOLLIN, on_upstream, p) < 0) {
+		fail(p, "%s", err);
+		return;
+	}
+	vt_info("proxy: reconnected to the back-end at %s for the next front-end", p->conf.backend);
+}
+
+/* ---- public ---- */
+
+struct vt_proxy *vt_proxy_new(struct vt_loop *loop, const struct vt_proxy_conf *c, char *err, size_t errlen)
+{
+	struct vt_proxy *p = calloc(1, sizeof(*p));
+
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->loop = loop;
+	p->conf = *c;
+	p->pid = -1;
+	p->up = -1;
+	p->rings_fd = -1;
+	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++) {
+		p->sq[q].kick_fd = p->sq[q].call_fd = -1;
+		p->cctx[q] = (struct call_ctx){ p, q };
+	}
+	p->heads = calloc(VT_VQ_MAX_SIZE, sizeof(*p->heads));
+	p->lens = calloc(VT_VQ_MAX_SIZE, sizeof(*p->lens));
+	p->rings_fd = memfd_create("vitool-proxy-rings", MFD_CLOEXEC);
+	if (!p->heads || !p->lens || p->rings_fd < 0 || ftruncate(p->rings_fd, (off_t)RINGS_SIZE) < 0) {
+		snprintf(err, errlen, "the proxy's rings: %s", strerror(errno ? errno : ENOMEM));
+		goto fail;
+	}
+	p->rings = mmap(NULL, RINGS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, p->rings_fd, 0);
+	if (p->rings == MAP_FAILED) {
+		p->rings = NULL;
+		snprintf(err, errlen, "the proxy's rings: %s", strerror(errno));
+		goto fail;
+	}
+	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++)
+		shadow_reset(p, q);
+	if (c->exec) {
+		p->pid = vt_spawn(c->exec);
+		if (p->pid < 0) {
+			snprintf(err, errlen, "--exec: %s", strerror(errno));
+			goto fail;
+		}
+	}
+	if (up_connect(p, err, errlen) < 0 || probe(p, err, errlen) < 0)
+		goto fail;
+	tell_type(p);
+	unsigned nq = p->type->num_queues;
+	if (p->queue_num)
+		nq = p->queue_num < VT_VHOST_MAX_QUEUES ? (unsigned)p->queue_num : VT_VHOST_MAX_QUEUES;
+	p->model = (struct vt_device_model){
+		.name = p->type->name, .virtio_id = p->type->virtio_id, .num_queues = nq,
+		.features = p->offered & ~MASKED_FEATURES,
+		.protocol_features = p->offered_protocol & KEPT_PROTOCOL_FEATURES,
+		.handle = px_handle, .flush = px_flush,
+	};
+	p->fe = vt_backend_new(loop, &p->model, p);
+	if (!p->fe) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	p->hooks = (struct vt_backend_hooks){ .message = on_vmm_msg, .disconnected = on_vmm_gone, .arg = p };
+	vt_backend_set_hooks(p->fe, &p->hooks);
+	if (vt_loop_add_fd(loop, p->up, EPOLLIN, on_upstream, p) < 0) {
+		snprintf(err, errlen, "cannot watch the back-end's socket");
+		goto fail;
+	}
+	return p;
+fail:
+	vt_proxy_free(p);
+	return NULL;
+}
+
+void vt_proxy_free(struct vt_proxy *p)
+{
+	if (!p)
+		return;
+	if (p->fe) {
+		vt_backend_set_hooks(p->fe, NULL);
+		vt_backend_free(p->fe);
+	}
+	up_close(p);
+	for (unsigned q = 0; p->rings && q < VT_VHOST_MAX_QUEUES; q++)
+		shadow_reset(p, q);
+	if (p->rings)
+		munmap(p->rings, RINGS_SIZE);
+	if (p->rings_fd >= 0)
+		close(p->rings_fd);
+	if (p->pid > 0)
+		vt_spawn_end(p->pid);
+	free(p->heads);
+	free(p->lens);
+	free(p);
+}
+
+struct vt_backend *vt_proxy_frontend(struct vt_proxy *p)
+{
+	return p->fe;
+}
+
+const struct vt_device_type *vt_proxy_type(const struct vt_proxy *p)
+{
+	return p->type;
+}
+
+const char *vt_proxy_type_source(const struct vt_proxy *p)
+{
+	return p->type_source;
+}
+
+void vt_proxy_info(struct vt_json *j, const struct vt_proxy *p)
+{
+	vt_json_str(j, "backend", p->conf.backend);
+	if (p->conf.exec)
+		vt_json_str(j, "exec", p->conf.exec);
+	if (p->pid > 0)
+		vt_json_uint(j, "backend_pid", (uint64_t)p->pid);
+	vt_json_bool(j, "backend_connected", p->up >= 0);
+	vt_json_str(j, "device_from", p->type_source);
+	vt_json_uint(j, "backend_features", p->offered);
+	vt_json_uint(j, "backend_protocol_features", p->offered_protocol);
+}
+
+const char *vt_proxy_failure(const struct vt_proxy *p)
+{
+	return p->failure[0] ? p->failure : NULL;
+}

@@ -1,0 +1,247 @@
+#!/usr/bin/env bats
+# `vitool proxy` between vitool's own front-end (drive) and real back-ends:
+# qemu-storage-daemon's vhost-user-blk export and vitool serve i2c.  What
+# goes through arrives (the image holds what was written, reads return it),
+# the proxy instance is traced, listed, counted and faulted like a serve,
+# and the back-end it starts with --exec never outlives it.
+
+load helpers
+load qsd
+
+setup() {
+	vt_setup
+	IMG="$BATS_TEST_TMPDIR/disk.img"
+	QSOCK="$BATS_TEST_TMPDIR/blk.sock"
+	PSOCK="$BATS_TEST_TMPDIR/px.sock"
+	PX_OUT="$BATS_TEST_TMPDIR/px.out"
+	PX_ERR="$BATS_TEST_TMPDIR/px.err"
+	PX_CTL="$XDG_RUNTIME_DIR/vitool/px.ctl"
+	PX_PID=
+	new_image "$IMG" 1M
+}
+
+teardown() {
+	if [ -s "$PX_ERR" ] && grep -qE 'Sanitizer|runtime error:' "$PX_ERR"; then
+		sed 's/^/#   /' "$PX_ERR" >&2
+		vt_teardown
+		fail "the proxy reported a sanitizer error"
+	fi
+	vt_teardown
+}
+
+# start_proxy ARGS...: the proxy on $PSOCK in the background; waits for its
+# socket (the back-end was reached and asked by then).
+start_proxy() {
+	start_bg "$PX_OUT" "$PX_ERR" "$VITOOL" proxy --listen "$PSOCK" "$@"
+	PX_PID=$BG_PID
+	wait_for 10 test -S "$PSOCK" || fail "the proxy did not listen: $(cat "$PX_ERR")"
+}
+
+px_ctl() {
+	printf '%s\n' "$1" | timeout 5 socat - "UNIX-CONNECT:$PX_CTL" 3>&-
+}
+
+pdrive() {
+	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" drive "$1" --socket "$PSOCK" "${@:2}"
+}
+
+@test "proxy to qemu-storage-daemon: writes land in the image, reads return them; -p prints decoded blk requests" {
+	start_qsd "$IMG" "$QSOCK"
+	start_proxy --backend "$QSOCK" -p -v
+	printf 'through the proxy' >"$BATS_TEST_TMPDIR/data"
+	pdrive blk write 8 "$BATS_TEST_TMPDIR/data" flush
+	assert_success
+	[ "$(image_bytes "$IMG" 4096 17)" = "$(printf 'through the proxy' | od -An -v -tx1 | tr -d ' \n')" ] ||
+		fail "the image does not hold the write"
+	pdrive blk read 8
+	assert_success
+	assert_line --index 0 "0x00001000:  74 68 72 6f 75 67 68 20 74 68 65 20 70 72 6f 78  through the prox"
+	wait_for 5 grep -q 'used read sector 8 len 512 -> OK \[74 68 72' "$PX_OUT" || fail "$(cat "$PX_OUT")"
+	grep -q 'blk q0 #1 used write sector 8 len 512 \[74 68 72 6f' "$PX_OUT" || fail "$(cat "$PX_OUT")"
+	grep -q 'used flush -> OK' "$PX_OUT" || fail "$(cat "$PX_OUT")"
+	grep -q 'vhost-msg < GET_CONFIG reply 36 bytes' "$PX_OUT" || fail "no config space read: $(cat "$PX_OUT")"
+	# 600 sectors in 128 KiB requests, both ways
+	head -c $((600 * 512)) /dev/urandom >"$BATS_TEST_TMPDIR/big"
+	pdrive blk write 100 "$BATS_TEST_TMPDIR/big"
+	assert_success
+	cmp <(od -An -v -tx1 -j $((100 * 512)) -N $((600 * 512)) "$IMG") <(od -An -v -tx1 "$BATS_TEST_TMPDIR/big") ||
+		fail "the image does not hold the written bytes"
+	pdrive blk --indirect read 100 600
+	assert_success
+	[ "$(hexdump_bytes <<<"$output")" = "$(image_bytes "$BATS_TEST_TMPDIR/big" 0 $((600 * 512)))" ]
+}
+
+@test "proxy: the VMM is offered what the proxy can follow (no packed ring, logging, host notifiers, memory slots)" {
+	start_qsd "$IMG" "$QSOCK"
+	# qemu-storage-daemon serves one front-end at a time: asked first
+	run timeout 5 "$VITOOL" drive blk --socket "$QSOCK" -v id
+	[[ "$output" == *"protocol features offered: MQ LOG_SHMFD REPLY_ACK BACKEND_REQ PAGEFAULT CONFIG BACKEND_SEND_FD HOST_NOTIFIER CONFIGURE_MEM_SLOTS"* ]] ||
+		fail "qemu-storage-daemon itself offers: $output"
+	start_proxy --backend "$QSOCK"
+	pdrive blk -v id
+	assert_success
+	assert_output "vhost_user_blk"
+	[[ "$stderr" == *"protocol features offered: MQ REPLY_ACK BACKEND_REQ CONFIG BACKEND_SEND_FD"$'\n'* ]] ||
+		fail "stderr: $stderr"
+}
+
+@test "trace on a proxy instance: live blk requests with sector, length and status, filtered" {
+	start_qsd "$IMG" "$QSOCK"
+	start_proxy --backend "$QSOCK"
+	start_bg "$BATS_TEST_TMPDIR/trace.out" "$BATS_TEST_TMPDIR/trace.err" "$VITOOL" trace -i px -c 2 -l 'used and type read'
+	local tpid=$BG_PID
+	wait_for 5 eval 'px_ctl trace-stats | grep -q "\"subscribers\":1"' ||
+		fail "trace did not attach: $(cat "$BATS_TEST_TMPDIR/trace.err")"
+	pdrive blk write 3 - <<<"x"
+	pdrive blk read 3 read 5000
+	assert_failure 1
+	assert_stderr "vitool: drive: read sector 5000: the device answered IOERR (capacity 2048 sectors)"
+	wait_exit "$tpid" 10 || fail "trace did not stop after 2 records"
+	run cat "$BATS_TEST_TMPDIR/trace.out"
+	assert_line --index 0 --regexp '^[0-9:.]+ blk q0 #[0-9]+ used read sector 3 len 512 -> OK \[78 0a 00 '
+	assert_line --index 1 --regexp '^[0-9:.]+ blk q0 #[0-9]+ used read sector 5000 len 512 -> IOERR'
+	[ "${#lines[@]}" -eq 2 ]
+	grep -q "listening on px (blk)" "$BATS_TEST_TMPDIR/trace.err" || fail "$(cat "$BATS_TEST_TMPDIR/trace.err")"
+}
+
+@test "proxy instance: vitool list, info (device told from the offers, the back-end), stats, drive -i" {
+	start_qsd "$IMG" "$QSOCK"
+	start_proxy --backend "$QSOCK"
+	run_vitool list
+	assert_success
+	assert_line --regexp "^px +blk +[0-9]+ +- +$PSOCK +$PX_CTL\$"
+	run px_ctl info
+	assert_output --partial '"device":"blk"'
+	assert_output --partial "\"proxy\":true,\"backend\":\"$QSOCK\""
+	assert_output --partial '"device_from":"offers"'
+	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" drive blk -i px read 0 2
+	assert_success
+	[ "${#lines[@]}" -eq 64 ]
+	run px_ctl stats
+	# the last front-end's connection: one request of 2 sectors
+	assert_output --regexp '"queue":0,[^}]*"avail":1,"used":1,'
+	grep -q "vitool: proxy: blk instance px listening on $PSOCK, back-end $QSOCK (device told from its offers)" "$PX_ERR"
+}
+
+@test "serve i2c behind the proxy: drive i2c's EEPROM writes and reads pass, decoded as i2c" {
+	start_serve --target 0x50=24c02
+	start_proxy --backend "$SOCK" -p
+	pdrive i2c w3@0x50 0x10 0xaa 0xbb
+	assert_success
+	pdrive i2c w1@0x50 0x10 r2
+	assert_success
+	assert_output "0xaa 0xbb"
+	pdrive i2c detect 0x48 0x57
+	assert_success
+	assert_output --partial "50: 50 -- -- -- -- -- -- --"
+	wait_for 5 grep -q 'i2c q0 #[0-9]* used 0x50 read 2 -> OK \[aa bb\]' "$PX_OUT" || fail "$(cat "$PX_OUT")"
+	run px_ctl info
+	assert_output --partial '"device":"i2c"'
+}
+
+@test "faults in the proxy: 'fail type read' answers IOERR to the driver; writes pass and reach the disk" {
+	start_qsd "$IMG" "$QSOCK"
+	start_proxy --backend "$QSOCK" --fault 'fail type read'
+	printf 'written' >"$BATS_TEST_TMPDIR/data"
+	pdrive blk write 1 "$BATS_TEST_TMPDIR/data"
+	assert_success
+	[ "$(image_bytes "$IMG" 512 7)" = "$(printf written | od -An -v -tx1 | tr -d ' \n')" ]
+	pdrive blk read 1
+	assert_failure 1
+	assert_stderr "vitool: drive: read sector 1: the device answered IOERR (capacity 2048 sectors)"
+	run px_ctl "fault list"
+	assert_output --partial '"rule":"fail type read","kind":"fail","matches":1,"hits":1'
+	run px_ctl "fault clear"
+	pdrive blk read 1
+	assert_success
+	assert_line --index 0 --partial "77 72 69 74 74 65 6e 00"
+}
+
+@test "hold in the proxy: the read waits, inflight lists it, release completes it with the disk's bytes" {
+	printf 'held' | dd of="$IMG" bs=1 seek=1536 conv=notrunc status=none
+	start_qsd "$IMG" "$QSOCK"
+	start_proxy --backend "$QSOCK"
+	run px_ctl 'fault add hold type read sector 3'
+	assert_output '{"ok":true,"id":1,"rule":"hold type read sector 3"}'
+	start_bg "$BATS_TEST_TMPDIR/d.out" "$BATS_TEST_TMPDIR/d.err" "$VITOOL" drive blk -S "$PSOCK" --timeout 20000 read 3
+	local dpid=$BG_PID
+	wait_for 10 eval 'px_ctl inflight | grep -q "\"summary\":\"read sector 3 len 512\""' ||
+		fail "not held: $(px_ctl inflight)"
+	run px_ctl inflight
+	assert_output --partial '"fault":{"rule":1,"kind":"hold","text":"hold type read sector 3"'
+	proc_alive "$dpid" || fail "drive did not wait"
+	run px_ctl "release all"
+	assert_output '{"ok":true,"released":1}'
+	wait_exit "$dpid" 10 || fail "drive still waits"
+	assert_equal "$WAIT_STATUS" 0
+	run head -n 1 "$BATS_TEST_TMPDIR/d.out"
+	assert_output "0x00000600:  68 65 6c 64 00 00 00 00 00 00 00 00 00 00 00 00  held............"
+}
+
+@test "--exec starts the back-end; it ends with the proxy, and when the proxy cannot start" {
+	local pidfile="$BATS_TEST_TMPDIR/qsd.pid"
+	start_proxy --backend "$QSOCK" --exec "echo \$\$ >'$pidfile'; exec qemu-storage-daemon --blockdev driver=file,node-name=d,filename='$IMG' --export type=vhost-user-blk,id=e,node-name=d,addr.type=unix,addr.path='$QSOCK',writable=on"
+	local qpid
+	qpid=$(cat "$pidfile")
+	proc_alive "$qpid" || fail "no back-end running"
+	pdrive blk id
+	assert_success
+	assert_output "vhost_user_blk"
+	run px_ctl info
+	assert_output --partial "\"backend_pid\":$qpid"
+	kill -TERM "$PX_PID"
+	wait_exit "$PX_PID" 10 || fail "the proxy did not exit on SIGTERM"
+	assert_equal "$WAIT_STATUS" 0
+	wait_for 5 eval '! proc_alive '"$qpid" || fail "the back-end outlived the proxy"
+	[ ! -e "$PSOCK" ] || fail "the proxy left its socket"
+	# A back-end that never listens: the proxy gives up and ends it.
+	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" proxy --listen "$PSOCK" --backend "$QSOCK.none" \
+		--connect-timeout 300 --exec "echo \$\$ >'$pidfile'; exec sleep 30"
+	assert_failure 1
+	assert_stderr_regex "^vitool: proxy: cannot connect to the back-end at $QSOCK.none: "
+	qpid=$(cat "$pidfile")
+	wait_for 5 eval '! proc_alive '"$qpid" || fail "sleep outlived the proxy"
+	# One that exits at once is said at once.
+	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" proxy --listen "$PSOCK" --backend "$QSOCK.none" --exec "exit 3"
+	assert_failure 1
+	assert_stderr "vitool: proxy: the back-end command exited with status 3 before connecting: 'exit 3'"
+	# A bad --fault after the start: usage, and the back-end is ended.
+	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" proxy --listen "$PSOCK" --backend "$QSOCK" \
+		--fault 'fail addr 0x50' --exec "echo \$\$ >'$pidfile'; exec qemu-storage-daemon --blockdev driver=file,node-name=d,filename='$IMG' --export type=vhost-user-blk,id=e,node-name=d,addr.type=unix,addr.path='$QSOCK',writable=on"
+	assert_failure 2
+	assert_stderr_regex "^vitool: proxy: --fault 'fail addr 0x50': .*\\(device blk\\)\$"
+	qpid=$(cat "$pidfile")
+	wait_for 5 eval '! proc_alive '"$qpid" || fail "the back-end outlived the refused proxy"
+}
+
+@test "the back-end dies: the proxy drops the front-end, says so and exits 1" {
+	start_qsd "$IMG" "$QSOCK"
+	start_proxy --backend "$QSOCK"
+	pdrive blk read 0
+	assert_success
+	kill -KILL -- "-$QSD_PID"   # its group: timeout(1) and the daemon
+	wait_exit "$PX_PID" 10 || fail "the proxy still runs"
+	assert_equal "$WAIT_STATUS" 1
+	grep -q "^vitool: proxy: the back-end at $QSOCK closed its connection\$" "$PX_ERR" || fail "$(cat "$PX_ERR")"
+}
+
+@test "proxy: usage errors are said plainly" {
+	run_vitool proxy --backend /tmp/x.sock
+	assert_failure 2
+	assert_stderr "vitool: proxy: --listen PATH is required (the socket the VMM connects to)"
+	run_vitool proxy --listen /tmp/x.sock
+	assert_failure 2
+	assert_stderr "vitool: proxy: --backend PATH is required (the back-end's socket)"
+	run_vitool proxy --listen /tmp/x.sock --exec true
+	assert_failure 2
+	assert_stderr "vitool: proxy: --backend PATH is required (the back-end's socket, where the --exec command listens)"
+	run_vitool proxy --listen /tmp/x.sock --backend /tmp/x.sock
+	assert_failure 2
+	assert_stderr "vitool: proxy: --listen and --backend are the same socket"
+	run_vitool proxy --listen /tmp/a.sock --backend /tmp/b.sock --device disk
+	assert_failure 2
+	assert_stderr "vitool: proxy: --device disk: unknown device type (i2c, gpio, scmi, blk, rng)"
+	run_vitool proxy --listen "$PSOCK" --backend "$BATS_TEST_TMPDIR/none.sock" --connect-timeout 0
+	assert_failure 1
+	assert_stderr_regex "^vitool: proxy: cannot connect to the back-end at $BATS_TEST_TMPDIR/none.sock: "
+}
