@@ -11,10 +11,12 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "decode/decode.h"
 #include "drivers/ident.h"
+#include "fault/fault.h"
 #include "proxy/spawn.h"
 #include "util/log.h"
 #include "vhost/frontend.h"
@@ -41,6 +43,11 @@
 	 VT_BIT(VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD) |                                      \
 	 VT_BIT(VHOST_USER_PROTOCOL_F_RESET_DEVICE) | VT_BIT(VHOST_USER_PROTOCOL_F_STATUS))
 
+/* Passed on, but none of the VMM-side device state's business (it
+ * implements neither): taken out of what it is told was acked. */
+#define BACKEND_ONLY_PROTOCOL_FEATURES                                                  \
+	(VT_BIT(VHOST_USER_PROTOCOL_F_BACKEND_SEND_FD) | VT_BIT(VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD))
+
 /* The proxy's rings: per queue a slot with the avail ring at its start and
  * the used ring at USED_OFF (room for 32768 entries each), in one memfd the
  * back-end maps as an extra memory region.  Its GPA is above any guest's
@@ -64,6 +71,28 @@ struct shadow {
 	struct vt_vring_avail *avail;
 	struct vt_vring_used *used;
 	int kick_fd, call_fd;   /* ours: given to the back-end */
+	uint8_t *at_backend;    /* per head: 1 while the back-end holds it */
+};
+
+/* What the back-end was told of a ring, to tell a new one (restart). */
+struct replay_ring {
+	bool addr, kick, call;
+	uint32_t enable;                  /* SET_VRING_ENABLE's num, or ~0: never sent */
+	struct vt_vhost_vring_addr a;     /* as forwarded: the proxy's rings */
+	int err_fd;                       /* a dup of the VMM's, or -1 */
+};
+
+/* What the back-end was told that sets it up (the last of each kind), to
+ * tell it again after a restart. */
+struct replay {
+	bool owner, have_features, have_status, have_mem;
+	uint64_t features, status;
+	struct vt_vhost_mem_table mem;    /* as forwarded, the proxy's region included */
+	uint32_t mem_size;
+	int mem_fds[VT_VHOST_MEM_TABLE_MAX];   /* dups of the VMM's */
+	unsigned mem_nfds;
+	int req_fd;                       /* a dup of the back-end channel's end, or -1 */
+	struct replay_ring r[VT_VHOST_MAX_QUEUES];
 };
 
 struct call_ctx {
@@ -82,6 +111,10 @@ struct vt_proxy {
 	const char *type_source;
 	uint64_t offered, offered_protocol;   /* the back-end's, untrimmed */
 	uint64_t queue_num;              /* its GET_QUEUE_NUM, 0 when not asked */
+	uint64_t acked_protocol;         /* what the VMM acked (SET_PROTOCOL_FEATURES) */
+	struct replay rp;
+	unsigned restarts, quick_restarts;
+	uint64_t last_restart_ns;
 	int rings_fd;
 	uint8_t *rings;
 	struct shadow sq[VT_VHOST_MAX_QUEUES];
@@ -230,6 +263,7 @@ static void shadow_reset(struct vt_proxy *p, unsigned q)
 	}
 	if (s->kick_fd >= 0)
 		close(s->kick_fd);
+	free(s->at_backend);
 	*s = (struct shadow){ .kick_fd = -1, .call_fd = -1 };
 	s->avail = (struct vt_vring_avail *)(p->rings + (size_t)q * SLOT_SIZE);
 	s->used = (struct vt_vring_used *)(p->rings + (size_t)q * SLOT_SIZE + USED_OFF);
@@ -254,11 +288,13 @@ static void shadow_start(struct vt_proxy *p, unsigned q)
 	struct shadow *s = &p->sq[q];
 
 	memset(p->rings + (size_t)q * SLOT_SIZE, 0, SLOT_SIZE);
+	free(s->at_backend);
+	s->at_backend = s->num ? calloc(s->num, 1) : NULL;
 	s->avail_idx = s->last_used = s->base;
 	s->avail->idx = htole16(s->base);
 	s->used->idx = htole16(s->base);
 	want_calls(p, s);
-	s->ready = s->num != 0;
+	s->ready = s->at_backend != NULL;
 }
 
 /* Each used entry the back-end wrote since the last look, to the engine
@@ -287,6 +323,7 @@ static void reap(struct vt_proxy *p, unsigned q)
 				       s->num);
 				continue;
 			}
+			s->at_backend[id] = 0;
 			if (n < VT_VQ_MAX_SIZE) {
 				p->heads[n] = (uint16_t)id;
 				p->lens[n++] = le32toh(e->len);
@@ -327,6 +364,7 @@ static int px_handle(void *dev, struct vt_backend *b, unsigned q, const struct v
 	}
 	s->avail->ring[s->avail_idx % s->num] = htole16(c->head);
 	s->avail_idx++;
+	s->at_backend[c->head] = 1;
 	return VT_DEFER;
 }
 
@@ -372,21 +410,315 @@ static void up_close(struct vt_proxy *p)
 	p->up = -1;
 }
 
-/* The back-end's connection ended or broke. */
+/* ---- restarts: the set-up told again ---- */
+
+static uint16_t vring_index(const struct vt_vhost_msg *m);
+static void on_upstream(struct vt_loop *loop, int fd, uint32_t events, void *arg);
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void replay_ring_clear(struct replay_ring *r)
+{
+	close_fd(&r->err_fd);
+	*r = (struct replay_ring){ .enable = ~0u, .err_fd = -1 };
+}
+
+/* Forgets everything (the VMM left, or reset the device). */
+static void replay_clear(struct replay *rp)
+{
+	for (unsigned i = 0; i < rp->mem_nfds; i++)
+		close(rp->mem_fds[i]);
+	close_fd(&rp->req_fd);
+	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++)
+		close_fd(&rp->r[q].err_fd);
+	*rp = (struct replay){ .req_fd = -1 };
+	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++)
+		rp->r[q] = (struct replay_ring){ .enable = ~0u, .err_fd = -1 };
+}
+
+/* A dup of fd, -1 when there is none or dup fails (logged). */
+static int keep_fd(int fd)
+{
+	int d = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+
+	if (fd >= 0 && d < 0)
+		vt_warn("proxy: keeping an fd for a restart: %s", strerror(errno));
+	return d;
+}
+
+/* After m went to the back-end as f: what a new back-end must be told. */
+static void remember(struct vt_proxy *p, const struct vt_vhost_msg *m, const struct vt_vhost_msg *f)
+{
+	struct replay *rp = &p->rp;
+	unsigned q = vring_index(m);
+	struct replay_ring *r = q < VT_VHOST_MAX_QUEUES ? &rp->r[q] : NULL;
+
+	switch (m->request) {
+	case VHOST_USER_SET_OWNER:
+		rp->owner = true;
+		break;
+	case VHOST_USER_RESET_OWNER:
+	case VHOST_USER_RESET_DEVICE:
+		replay_clear(rp);
+		break;
+	case VHOST_USER_SET_FEATURES:
+		rp->have_features = m->size == sizeof(uint64_t);
+		rp->features = m->p.u64;
+		break;
+	case VHOST_USER_SET_STATUS:
+		rp->have_status = m->size == sizeof(uint64_t);
+		rp->status = m->p.u64;
+		break;
+	case VHOST_USER_SET_MEM_TABLE:
+		if (f->size > sizeof(rp->mem) || m->nfds > VT_VHOST_MEM_TABLE_MAX)
+			break;
+		for (unsigned i = 0; i < rp->mem_nfds; i++)
+			close(rp->mem_fds[i]);
+		memcpy(&rp->mem, &f->p.mem, f->size);
+		rp->mem_size = f->size;
+		rp->mem_nfds = 0;
+		for (unsigned i = 0; i < m->nfds; i++) {
+			int d = keep_fd(m->fds[i]);
+			if (d >= 0)
+				rp->mem_fds[rp->mem_nfds++] = d;
+		}
+		rp->have_mem = rp->mem_nfds == m->nfds;
+		break;
+	case VHOST_USER_SET_BACKEND_REQ_FD:
+		close_fd(&rp->req_fd);
+		if (m->nfds == 1)
+			rp->req_fd = keep_fd(m->fds[0]);
+		break;
+	case VHOST_USER_SET_VRING_ADDR:
+		if (r && f->size == sizeof(f->p.addr)) {
+			r->addr = true;
+			r->a = f->p.addr;
+		}
+		break;
+	case VHOST_USER_SET_VRING_KICK:
+	case VHOST_USER_SET_VRING_CALL:
+		if (r && m->nfds == 1 && !(m->p.u64 & VT_VHOST_VRING_NOFD)) {
+			if (m->request == VHOST_USER_SET_VRING_KICK)
+				r->kick = true;
+			else
+				r->call = true;
+		}
+		break;
+	case VHOST_USER_SET_VRING_ERR:
+		if (r) {
+			close_fd(&r->err_fd);
+			if (m->nfds == 1)
+				r->err_fd = keep_fd(m->fds[0]);
+		}
+		break;
+	case VHOST_USER_SET_VRING_ENABLE:
+		if (r && m->size == sizeof(m->p.state))
+			r->enable = m->p.state.num;
+		break;
+	case VHOST_USER_GET_VRING_BASE:
+		if (r)
+			replay_ring_clear(r);   /* stopped: the VMM sets it up again to restart it */
+		break;
+	default:
+		break;
+	}
+}
+
+static int replay_send(struct vt_proxy *p, uint32_t req, const void *payload, uint32_t size, const int *fds,
+		       unsigned nfds)
+{
+	struct vt_vhost_msg m = { .request = req, .flags = VT_VHOST_VERSION, .size = size };
+
+	memcpy(m.p.raw, payload, size);
+	m.nfds = nfds;
+	vt_backend_record(p->fe, &m, VT_MSG_TO_BACKEND);   /* trace shows the restart */
+	return up_send(p, &m, fds, nfds);
+}
+
+static int replay_state(struct vt_proxy *p, uint32_t req, unsigned q, uint32_t num)
+{
+	struct vt_vhost_vring_state st = { q, num };
+
+	return replay_send(p, req, &st, sizeof(st), NULL, 0);
+}
+
+/* Requests the dead back-end held: submitted again where that is safe
+ * (blk reads, writes and flushes, rng's buffers, event queues' buffers:
+ * doing them twice ends the same), else failed as the device's fault rule
+ * fails a request (i2c, gpio, scmi: ERR; a type without one: used 0).
+ * Fills queue q's avail ring for the new back-end from base; *n_again,
+ * *n_failed counted. */
+static void resubmit_or_fail(struct vt_proxy *p, unsigned q, unsigned *n_again, unsigned *n_failed)
+{
+	struct shadow *s = &p->sq[q];
+	struct vt_queue *eq = vt_backend_engine_queue(p->fe, q);
+	bool again = p->type->virtio_id == VIRTIO_ID_BLOCK || p->type->virtio_id == VIRTIO_ID_RNG ||
+		     (p->type->event_queues & (1u << q));
+	unsigned nfail = 0;
+
+	memset(p->rings + (size_t)q * SLOT_SIZE, 0, SLOT_SIZE);
+	s->base = s->avail_idx = s->last_used;
+	for (const struct vt_inflight *f = eq ? vt_inflight_oldest(&eq->infl) : NULL; f;
+	     f = vt_inflight_next(&eq->infl, f)) {
+		if (f->head >= s->num || !s->at_backend[f->head])
+			continue;   /* completed by the back-end (a fault may hold it): not its any more */
+		if (again) {
+			s->avail->ring[s->avail_idx % s->num] = htole16(f->head);
+			s->avail_idx++;
+			(*n_again)++;
+			continue;
+		}
+		struct vt_chain c;
+		uint32_t len = 0;
+		if (p->type->faults && p->type->faults->fail && vt_backend_chain(p->fe, q, f->head, &c) == 0)
+			len = p->type->faults->fail(q, &c, (uint32_t)c.write_len);
+		s->at_backend[f->head] = 0;
+		p->heads[nfail] = f->head;
+		p->lens[nfail++] = len;
+	}
+	s->avail->idx = htole16(s->avail_idx);
+	s->used->idx = htole16(s->base);
+	want_calls(p, s);
+	*n_failed += nfail;
+	if (nfail)
+		vt_backend_complete_batch(p->fe, q, p->heads, p->lens, nfail);
+}
+
+/* Tells the new back-end what the VMM told the old one, in the VMM's
+ * order (negotiation, channel, memory, each ring), then waits for it to
+ * have taken all of it (GET_FEATURES' reply). */
+static int replay(struct vt_proxy *p, unsigned *n_again, unsigned *n_failed)
+{
+	struct replay *rp = &p->rp;
+	uint64_t v;
+	int rc = up_get_u64(p, VHOST_USER_GET_FEATURES, &v);
+
+	if (rc == 0 && (v & VT_BIT(VHOST_USER_F_PROTOCOL_FEATURES))) {
+		rc = up_get_u64(p, VHOST_USER_GET_PROTOCOL_FEATURES, &v);
+		/* no REPLY_ACK while replaying: nobody waits for the acks */
+		uint64_t pf = p->acked_protocol & ~VT_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK);
+		if (rc == 0)
+			rc = replay_send(p, VHOST_USER_SET_PROTOCOL_FEATURES, &pf, sizeof(pf), NULL, 0);
+	}
+	if (rc == 0 && rp->owner)
+		rc = replay_send(p, VHOST_USER_SET_OWNER, NULL, 0, NULL, 0);
+	if (rc == 0 && rp->req_fd >= 0)
+		rc = replay_send(p, VHOST_USER_SET_BACKEND_REQ_FD, NULL, 0, &rp->req_fd, 1);
+	if (rc == 0 && rp->have_features)
+		rc = replay_send(p, VHOST_USER_SET_FEATURES, &rp->features, sizeof(rp->features), NULL, 0);
+	if (rc == 0 && rp->have_mem) {
+		int fds[VT_VHOST_MEM_TABLE_MAX + 1];
+		memcpy(fds, rp->mem_fds, rp->mem_nfds * sizeof(int));
+		unsigned nfds = rp->mem_nfds;
+		if (rp->mem.nregions == nfds + 1)
+			fds[nfds++] = p->rings_fd;
+		rc = replay_send(p, VHOST_USER_SET_MEM_TABLE, &rp->mem, rp->mem_size, fds, nfds);
+	}
+	for (unsigned q = 0; rc == 0 && q < VT_VHOST_MAX_QUEUES; q++) {
+		struct replay_ring *r = &rp->r[q];
+		struct shadow *s = &p->sq[q];
+		if (!r->addr || !s->ready)
+			continue;
+		resubmit_or_fail(p, q, n_again, n_failed);
+		rc = replay_state(p, VHOST_USER_SET_VRING_NUM, q, s->num);
+		if (rc == 0)
+			rc = replay_state(p, VHOST_USER_SET_VRING_BASE, q, s->base);
+		if (rc == 0)
+			rc = replay_send(p, VHOST_USER_SET_VRING_ADDR, &r->a, sizeof(r->a), NULL, 0);
+		uint64_t idx = q;
+		if (rc == 0 && r->kick && s->kick_fd >= 0)
+			rc = replay_send(p, VHOST_USER_SET_VRING_KICK, &idx, sizeof(idx), &s->kick_fd, 1);
+		if (rc == 0 && r->call && s->call_fd >= 0)
+			rc = replay_send(p, VHOST_USER_SET_VRING_CALL, &idx, sizeof(idx), &s->call_fd, 1);
+		if (rc == 0 && r->err_fd >= 0)
+			rc = replay_send(p, VHOST_USER_SET_VRING_ERR, &idx, sizeof(idx), &r->err_fd, 1);
+		if (rc == 0 && r->enable != ~0u)
+			rc = replay_state(p, VHOST_USER_SET_VRING_ENABLE, q, r->enable);
+	}
+	if (rc == 0 && rp->have_status)
+		rc = replay_send(p, VHOST_USER_SET_STATUS, &rp->status, sizeof(rp->status), NULL, 0);
+	if (rc == 0)
+		rc = up_get_u64(p, VHOST_USER_GET_FEATURES, &v);
+	/* what was resubmitted, kicked */
+	for (unsigned q = 0; rc == 0 && q < VT_VHOST_MAX_QUEUES; q++)
+		if (rp->r[q].addr && p->sq[q].ready && p->sq[q].avail_idx != p->sq[q].base)
+			px_flush(p, NULL, q);
+	return rc;
+}
+
+/* The back-end's connection ended or broke: start it again (--exec) or
+ * reconnect, and, with a VMM connected, replay its set-up.  false: it
+ * cannot be had again (err says why). */
+static bool restart(struct vt_proxy *p, char *err, size_t errlen)
+{
+	uint64_t now = vt_now_ns();
+	unsigned again = 0, failed = 0;
+
+	/* A back-end that dies as it starts would be restarted forever. */
+	if (p->restarts && now - p->last_restart_ns < UINT64_C(2000000000) && ++p->quick_restarts >= 5) {
+		snprintf(err, errlen, "it died 5 times within 2 s of a restart: not restarting it again");
+		return false;
+	}
+	if (now - p->last_restart_ns >= UINT64_C(2000000000))
+		p->quick_restarts = 0;
+	p->last_restart_ns = now;
+	if (p->npending) {
+		snprintf(err, errlen, "it died while the VMM waited for %u of its replies", p->npending);
+		return false;
+	}
+	if (p->conf.exec) {
+		vt_spawn_end(p->pid);
+		p->pid = vt_spawn(p->conf.exec);
+		if (p->pid < 0) {
+			snprintf(err, errlen, "--exec: %s", strerror(errno));
+			return false;
+		}
+	}
+	if (up_connect(p, err, errlen) < 0)
+		return false;
+	if (vt_backend_connected(p->fe)) {
+		int rc = replay(p, &again, &failed);
+		if (rc < 0) {
+			snprintf(err, errlen, "replaying the VMM's set-up to it: %s", strerror(-rc));
+			up_close(p);
+			return false;
+		}
+	}
+	if (vt_loop_add_fd(p->loop, p->up, EPOLLIN, on_upstream, p) < 0) {
+		snprintf(err, errlen, "cannot watch its socket");
+		return false;
+	}
+	p->restarts++;
+	if (vt_backend_connected(p->fe))
+		vt_warn("proxy: the back-end is back (restart %u): the VMM's set-up replayed, %u requests "
+			"it held submitted again, %u failed", p->restarts, again, failed);
+	else
+		vt_warn("proxy: the back-end is back (restart %u)", p->restarts);
+	return true;
+}
+
 static void backend_gone(struct vt_proxy *p, int err)
 {
-	char how[64] = "";
+	char how[64] = "", why[256];
 	int status;
 
 	up_close(p);
 	if (p->pid > 0 && !vt_spawn_alive(p->pid, &status)) {
 		p->pid = -1;
-		vt_spawn_how(status, how, sizeof(how));
-		fail(p, "the back-end (%s) %s", p->conf.exec, how);
-		return;
+		snprintf(how, sizeof(how), "(%s) ", p->conf.exec);
+		vt_spawn_how(status, how + strlen(how), sizeof(how) - strlen(how));
+	} else {
+		snprintf(how, sizeof(how), "at %s %s", p->conf.backend,
+			 err == -ECONNRESET ? "closed its connection" : strerror(-err));
 	}
-	fail(p, "the back-end at %s %s", p->conf.backend,
-	     err == -ECONNRESET ? "closed its connection" : strerror(-err));
+	vt_warn("proxy: the back-end %s", how);
+	if (!restart(p, why, sizeof(why)))
+		fail(p, "the back-end %s, and then: %s", how, why);
 }
 
 static uint16_t vring_index(const struct vt_vhost_msg *m)
@@ -485,7 +817,6 @@ static bool state_applies(uint32_t request)
 	case VHOST_USER_SET_VRING_NUM:
 	case VHOST_USER_SET_VRING_ADDR:
 	case VHOST_USER_SET_VRING_BASE:
-	case VHOST_USER_GET_VRING_BASE:
 	case VHOST_USER_SET_VRING_KICK:
 	case VHOST_USER_SET_VRING_CALL:
 	case VHOST_USER_SET_VRING_ERR:
@@ -503,9 +834,13 @@ static bool state_applies(uint32_t request)
 static enum vt_backend_verdict on_vmm_msg(void *arg, struct vt_vhost_msg *m)
 {
 	struct vt_proxy *p = arg;
-	const struct vt_vhost_state *st = vt_backend_state(p->fe);
-	bool reply = vt_vhost_reply_expected(m, st->protocol_features);
+	/* The back-end answers by what it was told was acked. */
+	bool reply = vt_vhost_reply_expected(m, p->acked_protocol);
 	enum vt_backend_verdict v = state_applies(m->request) ? VT_BACKEND_APPLY : VT_BACKEND_TAKEN;
+	/* The ring stops for the guest once the back-end answered: what it
+	 * completed before its answer reaches the guest (on_upstream). */
+	if (m->request == VHOST_USER_GET_VRING_BASE)
+		v = VT_BACKEND_TAKEN;
 	struct vt_vhost_msg *f = &p->out;
 	int fds[VT_VHOST_MAX_FDS + 1];
 	unsigned nfds;
@@ -529,6 +864,11 @@ static enum vt_backend_verdict on_vmm_msg(void *arg, struct vt_vhost_msg *m)
 	}
 	if (reply)
 		p->pending[(p->pending_head + p->npending++) % MAX_PENDING] = m->request;
+	remember(p, m, f);
+	if (m->request == VHOST_USER_SET_PROTOCOL_FEATURES && m->size == sizeof(uint64_t)) {
+		p->acked_protocol = m->p.u64;
+		m->p.u64 &= ~BACKEND_ONLY_PROTOCOL_FEATURES;
+	}
 	return v;
 }
 
@@ -586,6 +926,14 @@ static void on_upstream(struct vt_loop *loop, int fd, uint32_t events, void *arg
 		return;
 	}
 	adjust_reply(p, r);
+	if (r->request == VHOST_USER_GET_VRING_BASE && r->size == sizeof(r->p.state) &&
+	    r->p.state.index < VT_VHOST_MAX_QUEUES) {
+		unsigned q = r->p.state.index;
+		struct vt_vhost_msg stop = { .request = VHOST_USER_GET_VRING_BASE, .flags = VT_VHOST_VERSION,
+					     .size = sizeof(stop.p.state), .p.state = { q, 0 } };
+		reap(p, q);
+		vt_backend_apply(p->fe, &stop);
+	}
 	vt_backend_send(p->fe, r, r->fds, r->nfds);
 	vt_vhost_close_fds(r);
 }
@@ -602,6 +950,8 @@ static void on_vmm_gone(void *arg)
 	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++)
 		shadow_reset(p, q);
 	p->npending = p->pending_head = 0;
+	p->acked_protocol = 0;
+	replay_clear(&p->rp);
 	if (p->failure[0])
 		return;
 	if (up_connect(p, err, sizeof(err)) < 0 ||
@@ -627,6 +977,10 @@ struct vt_proxy *vt_proxy_new(struct vt_loop *loop, const struct vt_proxy_conf *
 	p->pid = -1;
 	p->up = -1;
 	p->rings_fd = -1;
+	p->rp.req_fd = -1;
+	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++)
+		p->rp.r[q].err_fd = -1;
+	replay_clear(&p->rp);
 	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++) {
 		p->sq[q].kick_fd = p->sq[q].call_fd = -1;
 		p->cctx[q] = (struct call_ctx){ p, q };
@@ -691,6 +1045,7 @@ void vt_proxy_free(struct vt_proxy *p)
 		vt_backend_free(p->fe);
 	}
 	up_close(p);
+	replay_clear(&p->rp);
 	for (unsigned q = 0; p->rings && q < VT_VHOST_MAX_QUEUES; q++)
 		shadow_reset(p, q);
 	if (p->rings)
@@ -727,6 +1082,7 @@ void vt_proxy_info(struct vt_json *j, const struct vt_proxy *p)
 	if (p->pid > 0)
 		vt_json_uint(j, "backend_pid", (uint64_t)p->pid);
 	vt_json_bool(j, "backend_connected", p->up >= 0);
+	vt_json_uint(j, "backend_restarts", p->restarts);
 	vt_json_str(j, "device_from", p->type_source);
 	vt_json_uint(j, "backend_features", p->offered);
 	vt_json_uint(j, "backend_protocol_features", p->offered_protocol);

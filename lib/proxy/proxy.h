@@ -25,7 +25,12 @@
  * are.
  *
  * The device type comes from what the back-end offers (drivers/ident.h),
- * or is given; an unknown one is recorded with the hex decoder. */
+ * or is given; an unknown one is recorded with the hex decoder.
+ *
+ * When the back-end dies the VMM keeps its connection: the proxy starts the
+ * back-end again (exec) or reconnects, replays the set-up the VMM made, and
+ * submits again (blk, rng, event queues) or fails (the others) the requests
+ * the dead one held (vitool-proxy(1), "When the back-end dies"). */
 #ifndef VT_PROXY_PROXY_H
 #define VT_PROXY_PROXY_H
 

@@ -388,6 +388,25 @@ int vt_backend_send(struct vt_backend *b, const struct vt_vhost_msg *m, const in
 	return 0;
 }
 
+void vt_backend_apply(struct vt_backend *b, struct vt_vhost_msg *m)
+{
+	struct vt_vhost_msg *reply = malloc(sizeof(*reply));
+
+	if (!reply) {
+		vt_err("vhost-user: %s: out of memory", vt_vhost_request_name(m->request));
+		vt_vhost_close_fds(m);
+		return;
+	}
+	vt_vhost_state_handle(&b->st, m, reply);
+	vt_vhost_close_fds(m);
+	free(reply);
+}
+
+void vt_backend_record(struct vt_backend *b, const struct vt_vhost_msg *m, unsigned dir)
+{
+	emit_msg(b, m, (enum vt_msg_dir)dir);
+}
+
 void vt_backend_drop(struct vt_backend *b, const char *why)
 {
 	if (b->conn_fd < 0)

@@ -111,6 +111,15 @@ void vt_backend_set_hooks(struct vt_backend *b, const struct vt_backend_hooks *h
 /* Sends m (with nfds fds) to the connected front-end and records it
  * (VT_MSG_TO_FRONTEND).  A failed send drops the connection.  -errno. */
 int vt_backend_send(struct vt_backend *b, const struct vt_vhost_msg *m, const int *fds, unsigned nfds);
+/* Records m as part of the conversation (dir: enum vt_msg_dir) without
+ * sending it: a proxy's replay of the VMM's set-up to a restarted
+ * back-end, which trace shows where it happened. */
+void vt_backend_record(struct vt_backend *b, const struct vt_vhost_msg *m, unsigned dir);
+/* Applies m to the device state now, as a message from the front-end
+ * would be, its answer discarded (a proxy applies GET_VRING_BASE once the
+ * back-end answered it: the completions it made before reach the guest).
+ * Takes m's fds. */
+void vt_backend_apply(struct vt_backend *b, struct vt_vhost_msg *m);
 /* Drops the front-end (a proxy whose back-end is gone); it may connect
  * again. */
 void vt_backend_drop(struct vt_backend *b, const char *why);

@@ -3,7 +3,10 @@
 # qemu-storage-daemon's vhost-user-blk export and vitool serve i2c.  What
 # goes through arrives (the image holds what was written, reads return it),
 # the proxy instance is traced, listed, counted and faulted like a serve,
-# and the back-end it starts with --exec never outlives it.
+# the back-end it starts with --exec never outlives it, and a back-end that
+# dies under a running front-end is started again (or reconnected to) with
+# the front-end's set-up replayed: its held requests submitted again (blk)
+# or failed (gpio).
 
 load helpers
 load qsd
@@ -214,15 +217,103 @@ pdrive() {
 	wait_for 5 eval '! proc_alive '"$qpid" || fail "the back-end outlived the refused proxy"
 }
 
-@test "the back-end dies: the proxy drops the front-end, says so and exits 1" {
+@test "the back-end dies and stays away: the proxy tries to reach it again, then says so and exits 1" {
 	start_qsd "$IMG" "$QSOCK"
-	start_proxy --backend "$QSOCK"
+	start_proxy --backend "$QSOCK" --connect-timeout 500
 	pdrive blk read 0
 	assert_success
 	kill -KILL -- "-$QSD_PID"   # its group: timeout(1) and the daemon
 	wait_exit "$PX_PID" 10 || fail "the proxy still runs"
 	assert_equal "$WAIT_STATUS" 1
 	grep -q "^vitool: proxy: the back-end at $QSOCK closed its connection\$" "$PX_ERR" || fail "$(cat "$PX_ERR")"
+	grep -q "^vitool: proxy: the back-end at $QSOCK closed its connection, and then: cannot connect to the back-end at $QSOCK: " "$PX_ERR" ||
+		fail "$(cat "$PX_ERR")"
+}
+
+# qsd_exec PIDFILE: an --exec command line for qemu-storage-daemon on
+# $QSOCK that writes its pid to PIDFILE
+qsd_exec() {
+	printf "echo \$\$ >'%s'; exec qemu-storage-daemon --blockdev driver=file,node-name=d,filename='%s' --export type=vhost-user-blk,id=e,node-name=d,addr.type=unix,addr.path='%s',writable=on" \
+		"$1" "$IMG" "$QSOCK"
+}
+
+# hold_then_stop PID...: with the first read held by the proxy (completed by
+# the back-end), stop the back-end, then release: the next request goes to
+# a back-end that takes it and never answers.  $1: what inflight shows of
+# the request that reaches the stopped back-end.
+hold_then_stop() {
+	local next=$1
+	shift
+	wait_for 10 eval 'px_ctl inflight | grep -q "\"kind\":\"hold\""' || fail "nothing held: $(px_ctl inflight)"
+	kill -STOP "$@"
+	run px_ctl "release all"
+	assert_output '{"ok":true,"released":1}'
+	wait_for 10 eval 'px_ctl inflight | grep -qF "$next"' ||
+		fail "the next request did not reach the back-end: $(px_ctl inflight)"
+}
+
+@test "back-end restart (--exec): a read it held when it died is submitted again to the new one; the front-end never notices" {
+	local pidfile="$BATS_TEST_TMPDIR/qsd.pid" qpid npid
+	printf 'survives' | dd of="$IMG" bs=1 seek=1536 conv=notrunc status=none
+	start_proxy --backend "$QSOCK" --exec "$(qsd_exec "$pidfile")" --fault 'hold type read sector 1'
+	qpid=$(cat "$pidfile")
+	start_bg "$BATS_TEST_TMPDIR/d.out" "$BATS_TEST_TMPDIR/d.err" "$VITOOL" drive blk -S "$PSOCK" --timeout 20000 read 1 read 3
+	local dpid=$BG_PID
+	hold_then_stop '"summary":"read sector 3 len 512"' "$qpid"
+	kill -KILL "$qpid"
+	wait_exit "$dpid" 15 || fail "drive still waits: $(cat "$PX_ERR")"
+	assert_equal "$WAIT_STATUS" 0
+	run sed -n 33p "$BATS_TEST_TMPDIR/d.out"
+	assert_output "0x00000600:  73 75 72 76 69 76 65 73 00 00 00 00 00 00 00 00  survives........"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/d.out")" -eq 64 ] || fail "not both reads: $(cat "$BATS_TEST_TMPDIR/d.out")"
+	grep -q "^vitool: proxy: the back-end is back (restart 1): the VMM's set-up replayed, 1 requests it held submitted again, 0 failed\$" "$PX_ERR" ||
+		fail "$(cat "$PX_ERR")"
+	npid=$(cat "$pidfile")
+	[ "$npid" != "$qpid" ] && proc_alive "$npid" || fail "no new back-end (old $qpid, new $npid)"
+	run px_ctl info
+	assert_output --partial "\"backend_pid\":$npid,"
+	assert_output --partial '"backend_restarts":1'
+	# and the next front-end meets it as usual
+	run px_ctl "fault clear"
+	pdrive blk read 3
+	assert_success
+	assert_line --index 0 --partial "73 75 72 76 69 76 65 73"
+}
+
+@test "back-end restart without --exec: the proxy reconnects once it is back, and the held write is done" {
+	start_qsd "$IMG" "$QSOCK"
+	start_proxy --backend "$QSOCK" --connect-timeout 10000 --fault 'hold type read sector 1'
+	local first=$QSD_PID
+	printf 'after' >"$BATS_TEST_TMPDIR/data"
+	start_bg "$BATS_TEST_TMPDIR/d.out" "$BATS_TEST_TMPDIR/d.err" "$VITOOL" drive blk -S "$PSOCK" --timeout 20000 \
+		read 1 write 9 "$BATS_TEST_TMPDIR/data"
+	local dpid=$BG_PID
+	hold_then_stop '"summary":"write sector 9 len 512' -- "-$first"
+	kill -KILL -- "-$first"
+	wait_for 5 grep -q "closed its connection" "$PX_ERR" || fail "$(cat "$PX_ERR")"
+	start_qsd "$IMG" "$QSOCK"
+	wait_exit "$dpid" 15 || fail "drive still waits: $(cat "$PX_ERR")"
+	assert_equal "$WAIT_STATUS" 0
+	[ "$(image_bytes "$IMG" 4608 5)" = "$(printf after | od -An -v -tx1 | tr -d ' \n')" ] || fail "the write is not on the disk"
+	grep -q "1 requests it held submitted again, 0 failed" "$PX_ERR" || fail "$(cat "$PX_ERR")"
+}
+
+@test "back-end restart of serve gpio: the request it held fails (ERR: a request is not done twice), the next one passes" {
+	local pidfile="$BATS_TEST_TMPDIR/serve.pid" spid
+	start_proxy --backend "$SOCK" --fault 'hold type get-value line 0' \
+		--exec "echo \$\$ >'$pidfile'; exec '$VITOOL' serve gpio --socket '$SOCK' --lines 4 -q"
+	spid=$(cat "$pidfile")
+	start_bg "$BATS_TEST_TMPDIR/d.out" "$BATS_TEST_TMPDIR/d.err" "$VITOOL" drive gpio -S "$PSOCK" --timeout 20000 get 0 get 1
+	local dpid=$BG_PID
+	hold_then_stop '"summary":"GET_VALUE line 1"' "$spid"
+	kill -KILL "$spid"
+	wait_exit "$dpid" 15 || fail "drive still waits: $(cat "$PX_ERR")"
+	assert_equal "$WAIT_STATUS" 1
+	grep -q "ERR" "$BATS_TEST_TMPDIR/d.err" || fail "$(cat "$BATS_TEST_TMPDIR/d.err")"
+	grep -q "0 requests it held submitted again, 1 failed" "$PX_ERR" || fail "$(cat "$PX_ERR")"
+	run px_ctl "fault clear"
+	pdrive gpio get 1
+	assert_success
 }
 
 @test "proxy: usage errors are said plainly" {

@@ -708,6 +708,79 @@ static void test_status_round_trip(void)
 	raw_close(&t);
 }
 
+/* A proxy's hooks: the hook sees each message first; TAKEN keeps it from
+ * the state (its owner answers with vt_backend_send), APPLY lets the state
+ * apply it without answering, STATE is the plain path; disconnected runs
+ * after the state was torn down. */
+struct hook_log {
+	uint32_t seen[16];
+	unsigned n, gone;
+	struct vt_backend *b;
+};
+
+static enum vt_backend_verdict hook_message(void *arg, struct vt_vhost_msg *m)
+{
+	struct hook_log *h = arg;
+
+	if (h->n < 16)
+		h->seen[h->n++] = m->request;
+	switch (m->request) {
+	case VHOST_USER_GET_FEATURES:
+		return VT_BACKEND_TAKEN;
+	case VHOST_USER_SET_STATUS:
+		return VT_BACKEND_APPLY;
+	default:
+		return VT_BACKEND_STATE;
+	}
+}
+
+static void hook_gone(void *arg)
+{
+	struct hook_log *h = arg;
+
+	h->gone++;
+	EXPECT(!vt_backend_connected(h->b));
+}
+
+static void test_proxy_hooks(void)
+{
+	struct hook_log h = { 0 };
+	struct vt_backend_hooks hooks = { .message = hook_message, .disconnected = hook_gone, .arg = &h };
+	struct vt_vhost_msg m;
+	struct raw t;
+
+	raw_open(&t);
+	h.b = t.b;
+	vt_backend_set_hooks(t.b, &hooks);
+	/* TAKEN: no answer from the state; the owner's answer is sent and
+	 * recorded as going to the front-end */
+	raw_send(&t, VHOST_USER_GET_FEATURES, 0, NULL, 0, NULL, 0);
+	EXPECT_EQ(raw_reply(&t, &m), -ETIMEDOUT);
+	struct vt_vhost_msg r = { .request = VHOST_USER_GET_FEATURES,
+				  .flags = VT_VHOST_VERSION | VT_VHOST_FLAG_REPLY, .size = 8, .p.u64 = 0x1234 };
+	unsigned before = t.obs.n[VT_EV_VHOST_MSG];
+	EXPECT_EQ(vt_backend_send(t.b, &r, NULL, 0), 0);
+	EXPECT_EQ(raw_reply(&t, &m), 0);
+	EXPECT_EQ(m.p.u64, 0x1234);
+	EXPECT_EQ(t.obs.n[VT_EV_VHOST_MSG], before + 1);   /* recorded */
+	/* APPLY: applied (GET_STATUS, the plain path, says so), not answered
+	 * even with NEED_REPLY */
+	raw_negotiate(&t, VT_BIT(VIRTIO_F_VERSION_1) | VT_BIT(VHOST_USER_F_PROTOCOL_FEATURES));
+	raw_send(&t, VHOST_USER_SET_STATUS, VT_VHOST_FLAG_NEED_REPLY, &(uint64_t){ 0x0b }, 8, NULL, 0);
+	EXPECT_EQ(raw_reply(&t, &m), -ETIMEDOUT);
+	EXPECT_EQ(raw_get_u64(&t, VHOST_USER_GET_STATUS), 0x0b);
+	EXPECT(h.n >= 4);
+	EXPECT_EQ(h.seen[0], VHOST_USER_GET_FEATURES);
+	EXPECT_EQ(h.seen[h.n - 1], VHOST_USER_GET_STATUS);
+	/* the front-end leaves: the hook hears it once */
+	close(t.s);
+	t.s = -1;
+	step(&t);
+	EXPECT_EQ(h.gone, 1);
+	EXPECT_EQ(vt_backend_send(t.b, &r, NULL, 0), -ENOTCONN);
+	raw_close(&t);
+}
+
 static void test_requests_then_get_vring_base(void)
 {
 	struct raw t;
@@ -1193,6 +1266,7 @@ int main(void)
 {
 	vt_log_set_quiet(1);
 	RUN(test_short_read_then_new_frontend);
+	RUN(test_proxy_hooks);
 	RUN(test_listen_refuses_non_socket);
 	RUN(test_payload_size_checks);
 	RUN(test_wrong_fd_counts);

@@ -8,7 +8,7 @@
 # ~/.cache/vitool-vm); each boot appends tests/vm/scenarios/NAME.sh as
 # /scenario.sh.  VM_KEEP=1 keeps the work directory (logs, consoles); it is
 # kept anyway when a test failed.  VM_ONLY="i2c gpio" runs only those groups
-# (i2c, trace, gpio, reconnect, passthrough, i2cpt, rng, fault, fault-kasan).  VM_STRICT=1 turns the skips for a
+# (i2c, trace, gpio, reconnect, passthrough, i2cpt, rng, fault, fault-kasan, proxy).  VM_STRICT=1 turns the skips for a
 # known QEMU bug (see group_reconnect) into failures.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -717,6 +717,8 @@ want rng && timed group_rng
 . "$here/group-fault.sh"
 want fault && timed group_fault
 want fault-kasan && timed group_fault_kasan
+. "$here/group-proxy.sh"
+want proxy && timed group_proxy
 diag "suite: $(( $(now_ms) - t_start )) ms"
 echo "1..$TAP_N"
 [ "$TAP_FAILED" -eq 0 ]
