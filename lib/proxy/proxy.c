@@ -12,6 +12,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "decode/decode.h"
@@ -534,7 +535,8 @@ static int replay_send(struct vt_proxy *p, uint32_t req, const void *payload, ui
 {
 	struct vt_vhost_msg m = { .request = req, .flags = VT_VHOST_VERSION, .size = size };
 
-	memcpy(m.p.raw, payload, size);
+	if (size)
+		memcpy(m.p.raw, payload, size);
 	m.nfds = nfds;
 	vt_backend_record(p->fe, &m, VT_MSG_TO_BACKEND);   /* trace shows the restart */
 	return up_send(p, &m, fds, nfds);
@@ -679,15 +681,23 @@ static bool restart(struct vt_proxy *p, char *err, size_t errlen)
 			return false;
 		}
 	}
-	if (up_connect(p, err, errlen) < 0)
-		return false;
-	if (vt_backend_connected(p->fe)) {
-		int rc = replay(p, &again, &failed);
-		if (rc < 0) {
+	/* A back-end still dying may accept a connection on its listening
+	 * socket and reset it: tried again until --connect-timeout. */
+	uint64_t deadline = now + (uint64_t)p->conf.connect_ms * 1000000u;
+	for (;;) {
+		if (up_connect(p, err, errlen) < 0)
+			return false;
+		int rc = vt_backend_connected(p->fe) ? replay(p, &again, &failed) : 0;
+		if (rc == 0)
+			break;
+		up_close(p);
+		if ((rc != -ECONNRESET && rc != -EPIPE) || vt_now_ns() >= deadline) {
 			snprintf(err, errlen, "replaying the VMM's set-up to it: %s", strerror(-rc));
-			up_close(p);
 			return false;
 		}
+		again = 0;
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
 	}
 	if (vt_loop_add_fd(p->loop, p->up, EPOLLIN, on_upstream, p) < 0) {
 		snprintf(err, errlen, "cannot watch its socket");

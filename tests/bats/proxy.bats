@@ -291,9 +291,10 @@ hold_then_stop() {
 	hold_then_stop '"summary":"write sector 9 len 512' -- "-$first"
 	kill -KILL -- "-$first"
 	wait_for 5 grep -q "closed its connection" "$PX_ERR" || fail "$(cat "$PX_ERR")"
+	rm -f "$QSOCK"   # the killed daemon's socket file
 	start_qsd "$IMG" "$QSOCK"
 	wait_exit "$dpid" 15 || fail "drive still waits: $(cat "$PX_ERR")"
-	assert_equal "$WAIT_STATUS" 0
+	[ "$WAIT_STATUS" = 0 ] || fail "drive: $(cat "$BATS_TEST_TMPDIR/d.err"); proxy: $(cat "$PX_ERR")"
 	[ "$(image_bytes "$IMG" 4608 5)" = "$(printf after | od -An -v -tx1 | tr -d ' \n')" ] || fail "the write is not on the disk"
 	grep -q "1 requests it held submitted again, 0 failed" "$PX_ERR" || fail "$(cat "$PX_ERR")"
 }
