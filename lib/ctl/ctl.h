@@ -46,6 +46,12 @@ void vt_ctl_server_add(struct vt_ctl_server *s, const struct vt_ctl_command *cmd
  * vt_ctl_done (which only frees) and release its own state (timers,
  * callbacks).  Hooks run in reverse order of registration.  [added] */
 void vt_ctl_server_on_free(struct vt_ctl_server *s, void (*fn)(void *arg), void *arg);
+/* The words the arguments of command cmd take beyond its synopsis's own,
+ * as named lists: fn adds arrays to the "words" object of cmd's `help`
+ * entry (fault: "kind": ["delay", ...]), so that a client (the console's
+ * completion) learns them from the instance itself.  [added] */
+typedef void (*vt_ctl_words_fn)(struct vt_json *j, void *arg);
+void vt_ctl_set_words(struct vt_ctl_server *s, const char *cmd, vt_ctl_words_fn fn, void *arg);
 /* Adds members to `info` replies. */
 typedef void (*vt_ctl_info_fn)(struct vt_json *j, void *arg);
 void vt_ctl_set_info(struct vt_ctl_server *s, vt_ctl_info_fn fn, void *arg);

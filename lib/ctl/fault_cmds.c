@@ -125,6 +125,35 @@ static void cmd_release(struct vt_ctl_req *r, int argc, char **argv, void *arg)
 	vt_json_uint(j, "released", 1);
 }
 
+/* One array per list of vt_fault_rule_words (it gives them grouped). */
+struct words_ctx {
+	struct vt_json *j;
+	const char *list;
+};
+
+static void word_json(const char *list, const char *word, void *arg)
+{
+	struct words_ctx *w = arg;
+
+	if (!w->list || strcmp(w->list, list)) {
+		if (w->list)
+			vt_json_arr_end(w->j);
+		vt_json_arr_begin(w->j, list);
+		w->list = list;
+	}
+	vt_json_str(w->j, NULL, word);
+}
+
+static void fault_words(struct vt_json *j, void *arg)
+{
+	const struct fault_ctl *fc = arg;
+	struct words_ctx w = { .j = j };
+
+	vt_fault_rule_words(fc->t, word_json, &w);
+	if (w.list)
+		vt_json_arr_end(j);
+}
+
 static const struct vt_ctl_command fault_cmds[] = {
 	{ "fault", "add RULE | list | del ID | clear",
 	  "fault rules: delay, fail, hold or reorder completions (vitool-control(7) FAULTS)", cmd_fault },
@@ -146,4 +175,5 @@ void vt_ctl_add_faults(struct vt_ctl_server *s, struct vt_backend *b, struct vt_
 	vt_ctl_server_on_free(s, free, fc);
 	vt_ctl_add_backend_ext(s, b, &fc->ext);
 	vt_ctl_server_add(s, fault_cmds, sizeof(fault_cmds) / sizeof(fault_cmds[0]), fc);
+	vt_ctl_set_words(s, "fault", fault_words, fc);
 }

@@ -51,6 +51,12 @@ struct hook {
 	void *arg;
 };
 
+struct words {
+	const char *cmd;
+	vt_ctl_words_fn fn;
+	void *arg;
+};
+
 struct conn {
 	struct vt_ctl_server *s;
 	int fd;
@@ -87,6 +93,8 @@ struct vt_ctl_server {
 	unsigned ntables;
 	struct hook *hooks;
 	unsigned nhooks;
+	struct words *words;          /* vt_ctl_set_words */
+	unsigned nwords;
 	vt_ctl_info_fn info_fn;
 	void *info_arg;
 	struct conn *conns;
@@ -631,6 +639,13 @@ static void cmd_help(struct vt_ctl_req *r, int argc, char **argv, void *arg)
 			vt_json_str(j, "name", c->name);
 			vt_json_str(j, "args", c->args ? c->args : "");
 			vt_json_str(j, "help", c->help ? c->help : "");
+			for (unsigned w = 0; w < s->nwords; w++)
+				if (!strcmp(s->words[w].cmd, c->name)) {
+					vt_json_obj_begin(j, "words");
+					s->words[w].fn(j, s->words[w].arg);
+					vt_json_obj_end(j);
+					break;
+				}
 			vt_json_obj_end(j);
 		}
 	vt_json_arr_end(j);
@@ -748,6 +763,7 @@ void vt_ctl_server_free(struct vt_ctl_server *s)
 	s->busy = 0;
 	reap(s);
 	free(s->hooks);
+	free(s->words);
 	free(s->tables);
 	free(s->path);
 	free(s->name);
@@ -776,6 +792,18 @@ void vt_ctl_server_on_free(struct vt_ctl_server *s, void (*fn)(void *arg), void 
 	}
 	s->hooks = h;
 	s->hooks[s->nhooks++] = (struct hook){ fn, arg };
+}
+
+void vt_ctl_set_words(struct vt_ctl_server *s, const char *cmd, vt_ctl_words_fn fn, void *arg)
+{
+	struct words *w = realloc(s->words, (s->nwords + 1) * sizeof(*w));
+
+	if (!w) {
+		vt_err("control: out of memory registering words");
+		return;
+	}
+	s->words = w;
+	s->words[s->nwords++] = (struct words){ cmd, fn, arg };
 }
 
 void vt_ctl_set_info(struct vt_ctl_server *s, vt_ctl_info_fn fn, void *arg)

@@ -68,11 +68,27 @@ static void i2c_create(struct vt_serve_ctx *ctx, const struct vt_device_args *ar
 		vt_die("serve: out of memory");
 }
 
+static void target_json(unsigned addr, const char *model, void *arg)
+{
+	struct vt_json *j = arg;
+
+	vt_json_obj_begin(j, NULL);
+	vt_json_uint(j, "addr", addr);
+	vt_json_str(j, "model", model);
+	vt_json_obj_end(j);
+}
+
 static void i2c_add_info(struct vt_json *j, const struct vt_serve_ctx *ctx)
 {
 	const struct i2c_hw *hw = ctx->hw;
 
 	vt_json_str(j, "bus", hw->bus_path ? hw->bus_path : "sim");
+	/* What a host adapter has behind it is not known without probing. */
+	if (!hw->bus_path) {
+		vt_json_arr_begin(j, "targets");
+		vt_i2c_sim_each_target(hw->bus, target_json, j);
+		vt_json_arr_end(j);
+	}
 }
 
 static void i2c_destroy(struct vt_serve_ctx *ctx)

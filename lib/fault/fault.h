@@ -110,6 +110,14 @@ bool vt_fault_rule_fire(struct vt_fault_rule *r);
  * never below 0. */
 uint64_t vt_fault_rule_delay(struct vt_fault_rule *r);
 const char *vt_fault_kind_name(enum vt_fault_kind k);
+/* Every word a rule for t can hold, as the parser takes them, for help and
+ * completion: fn(list, word) with list "kind" (delay, fail, hold,
+ * reorder), "option" (jitter, window, every, probability, seed, queue,
+ * type), "type" (the values of `type NAME`, lower case, '-' for '_'),
+ * "type-word" (types that stand alone: i2c read) or "selector" (the device's
+ * WORD VALUE words: i2c addr, gpio line).  word is valid during the call. */
+void vt_fault_rule_words(const struct vt_device_type *t,
+			 void (*fn)(const char *list, const char *word, void *arg), void *arg);
 
 /* ---- the set: the backend's completion stage ---- */
 

@@ -102,6 +102,33 @@ static const struct vt_fault_selector *selector(const struct vt_device_type *t, 
 	return NULL;
 }
 
+void vt_fault_rule_words(const struct vt_device_type *t,
+			 void (*fn)(const char *list, const char *word, void *arg), void *arg)
+{
+	/* The words parse_words() takes, in its order. */
+	static const char *const options[] = { "jitter", "window", "every", "probability", "seed",
+					       "queue", "type", NULL };
+	const struct vt_device_faults *df = faults_of(t);
+	const char *p;
+	char low[64];
+
+	for (int k = VT_FAULT_DELAY; k <= VT_FAULT_REORDER; k++)
+		fn("kind", vt_fault_kind_name((enum vt_fault_kind)k), arg);
+	for (const char *const *o = options; *o; o++)
+		fn("option", *o, arg);
+	for (unsigned i = 0; (p = type_name(t, i)); i++) {
+		size_t n = 0;
+		for (; p[n] && n < sizeof(low) - 1; n++)
+			low[n] = p[n] == '_' ? '-' : (char)(p[n] >= 'A' && p[n] <= 'Z' ? p[n] - 'A' + 'a' : p[n]);
+		low[n] = '\0';
+		fn("type", low, arg);
+	}
+	for (const char *const *tw = t && t->decoder ? t->decoder->type_words : NULL; tw && *tw; tw++)
+		fn("type-word", *tw, arg);
+	for (const struct vt_fault_selector *sel = df ? df->selectors : NULL; sel && sel->word; sel++)
+		fn("selector", sel->word, arg);
+}
+
 /* "what this device's rules can say", for an unknown word. */
 static void words_help(const struct vt_device_type *t, char *buf, size_t len)
 {

@@ -49,6 +49,10 @@ struct vt_i2c_bus *vt_i2c_sim_new(void);
  * ADDR is 0x03-0x77.  Models: 24c02, 24c32, regs.  0; -1 for a bad spec,
  * -2 when the seed file cannot be used; a one-line reason in err. */
 int vt_i2c_sim_add_target(struct vt_i2c_bus *bus, const char *spec, char *err, size_t errlen);
+/* The simulated bus's targets, ascending: calls fn(addr, model) for each
+ * (`info` lists them, so a console completes the present addresses). */
+void vt_i2c_sim_each_target(struct vt_i2c_bus *bus, void (*fn)(unsigned addr, const char *model, void *arg),
+			    void *arg);
 /* Names of the target models, NULL-terminated (help, completion). */
 extern const char *const vt_i2c_sim_models[];
 

@@ -249,3 +249,13 @@ int vt_i2c_sim_add_target(struct vt_i2c_bus *bus, const char *spec, char *err, s
 	s->t[addr] = t;
 	return 0;
 }
+
+void vt_i2c_sim_each_target(struct vt_i2c_bus *bus, void (*fn)(unsigned addr, const char *model, void *arg),
+			    void *arg)
+{
+	struct sim_bus *s = to_sim(bus);
+
+	for (unsigned a = 0; a < 128; a++)
+		if (s->t[a])
+			fn(a, s->t[a]->m->name, arg);
+}

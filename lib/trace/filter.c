@@ -267,6 +267,23 @@ static const struct {
 	{ "reply", N_REPLY, 0, NULL },
 };
 
+/* Keywords followed by a number. */
+static const struct {
+	const char *word;
+	enum node_type type;
+	uint64_t max;
+} numeric[] = {
+	{ "q", N_QUEUE, UINT16_MAX },
+	{ "queue", N_QUEUE, UINT16_MAX },
+	{ "instance", N_INSTANCE, UINT16_MAX },
+	{ "id", N_ID, UINT64_MAX },
+	{ "addr", N_ADDR, 0x3ff },
+	{ "line", N_LINE, UINT16_MAX },
+};
+
+/* Keywords followed by a name (or a comparison and a duration). */
+static const char *const named[] = { "type", "status", "device", "latency" };
+
 /* A device type's words, from the registry: its name ("i2c" means "device
  * i2c") and the request types its decoder lets stand alone ("read" means
  * "type read").  False when w is neither. */
@@ -323,18 +340,6 @@ static struct vt_filter *parse_primitive(struct parser *p)
 		return n;
 	}
 
-	static const struct {
-		const char *word;
-		enum node_type type;
-		uint64_t max;
-	} numeric[] = {
-		{ "q", N_QUEUE, UINT16_MAX },
-		{ "queue", N_QUEUE, UINT16_MAX },
-		{ "instance", N_INSTANCE, UINT16_MAX },
-		{ "id", N_ID, UINT64_MAX },
-		{ "addr", N_ADDR, 0x3ff },
-		{ "line", N_LINE, UINT16_MAX },
-	};
 	for (size_t i = 0; i < sizeof(numeric) / sizeof(numeric[0]); i++) {
 		if (!is_word(&kw, numeric[i].word))
 			continue;
@@ -577,4 +582,23 @@ bool vt_filter_match(const struct vt_filter *f, const struct vt_trace_view *v)
 	}
 	}
 	return false;
+}
+
+void vt_filter_words(void (*fn)(const char *word, bool takes_value, void *arg), void *arg)
+{
+	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++)
+		fn(simple[i].word, false, arg);
+	for (size_t i = 0; i < sizeof(numeric) / sizeof(numeric[0]); i++)
+		fn(numeric[i].word, true, arg);
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		fn(named[i], true, arg);
+	for (size_t i = 0; i < vt_device_count(); i++) {
+		const struct vt_device_type *t = vt_device_at(i);
+		fn(t->name, false, arg);
+		for (const char *const *tw = t->decoder->type_words; tw && *tw; tw++)
+			fn(*tw, false, arg);
+	}
+	fn("and", false, arg);
+	fn("or", false, arg);
+	fn("not", false, arg);
 }

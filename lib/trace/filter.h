@@ -33,5 +33,10 @@ struct vt_filter *vt_filter_compile(const char *text, char *err, size_t errlen);
 /* Does the record shown by v match? */
 bool vt_filter_match(const struct vt_filter *f, const struct vt_trace_view *v);
 void vt_filter_free(struct vt_filter *f);
+/* The filter's words, for completion and help: fn(word, takes_value) for
+ * every keyword (takes_value: a number or name follows, as in "addr N"),
+ * every device name and every type word of the registry, and the
+ * operators "and", "or", "not". */
+void vt_filter_words(void (*fn)(const char *word, bool takes_value, void *arg), void *arg);
 
 #endif
