@@ -10,6 +10,7 @@ int cmd_inject(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_console(int argc, char **argv);
 
 /* For a getopt_long() loop run with opterr = 0 and an optstring starting
  * "+:": reports the bad option c ('?' unknown, ':' missing argument) as

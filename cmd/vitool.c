@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{ "inject",   cmd_inject,   "set simulated GPIO input levels of a running serve gpio" },
 	{ "trace",    cmd_trace,    "print or capture the virtqueue traffic of an instance (tcpdump style)" },
 	{ "top",      cmd_top,      "live view of an instance: queues, requests in flight, timeouts" },
+	{ "console",  cmd_console,  "a shell on a running instance: its commands with completion, history, live trace" },
 	{ "list",     cmd_list,     "list the running instances: name, device, sockets, front-end, pid" },
 	{ "help",     cmd_help,     "show help for a command (its man page)" },
 };

@@ -207,3 +207,23 @@ bool vt_ctl_reply_ok(const json_t *reply, char *err, size_t errlen)
 	snprintf(err, errlen, "%s", why && why[0] ? why : "the instance refused without saying why");
 	return false;
 }
+
+static uint64_t deadline_of(int timeout_ms)
+{
+	return timeout_ms < 0 ? 0 : vt_now_ns() + (uint64_t)timeout_ms * 1000000u + 1;
+}
+
+int vt_ctl_send(int fd, const char *line, int timeout_ms, char *err, size_t errlen)
+{
+	uint64_t deadline = deadline_of(timeout_ms);
+
+	if (send_line(fd, line, deadline, err, errlen) < 0)
+		return -1;
+	return send_line(fd, "\n", deadline, err, errlen);
+}
+
+int vt_ctl_recv(int fd, char **reply, int timeout_ms, char *err, size_t errlen)
+{
+	*reply = NULL;
+	return recv_line(fd, reply, deadline_of(timeout_ms), err, errlen);
+}

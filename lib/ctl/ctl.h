@@ -99,6 +99,12 @@ int vt_ctl_connect(const char *path, char *err, size_t errlen);
  * ...).  timeout_ms < 0: none.  The raw text, for printing a reply as it
  * came; to read it, vt_ctl_call_json. */
 int vt_ctl_call(int fd, const char *line, char **reply, int timeout_ms, char *err, size_t errlen);
+/* The two halves of vt_ctl_call, for a client that waits for the reply in
+ * its own poll loop (the console, printing trace records meanwhile):
+ * sends line and its newline; reads the next reply line (0, or -1 with
+ * err set: "the instance closed the connection", a timeout, ...). */
+int vt_ctl_send(int fd, const char *line, int timeout_ms, char *err, size_t errlen);
+int vt_ctl_recv(int fd, char **reply, int timeout_ms, char *err, size_t errlen);
 
 /* Reading replies: jansson's json_t, parsed once per reply; members with
  * json_object_get / json_unpack.  Replies are hostile input: anything that
