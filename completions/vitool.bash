@@ -8,7 +8,7 @@
 # words are glued back together first, and the replies are cut back to the
 # part after the last break character, which is all bash replaces.
 
-_vitool_commands="serve drive proxy loopback inject trace top list help"
+_vitool_commands="serve drive proxy loopback inject trace top console list help"
 _vitool_devices="i2c gpio rng"
 _vitool_loopback_devices="i2c gpio rng"
 _vitool_drive_devices="i2c gpio blk rng"
@@ -26,6 +26,7 @@ _vitool_proxy_opts="--listen --backend --exec --device --connect-timeout -i --na
 _vitool_proxy_devices="i2c gpio scmi blk rng"
 _vitool_list_opts="-j --json -h --help"
 _vitool_top_opts="-i --interface -C --control -d --delay --filter --once -j --json -h --help"
+_vitool_console_opts="-i --name -C --control -c --command -f --script -j --json -h --help"
 _vitool_trace_opts="-i --interface -C --control -D --list-interfaces -r --read -w --write -c --count -s --snaplen --linktype -U --unbuffered -l --line-buffered -n -q --quiet -t -tt -ttt -tttt -x --hex -X --hex-ascii -v --verbose -j --json -h --help"
 # The words of a trace FILTER (lib/trace/filter.c), and the values some take.
 _vitool_filter_words="i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops error ring-error timeout late ooo to-backend to-frontend reply addr line type read write probe status latency and or not"
@@ -167,15 +168,16 @@ _vitool_optarg()
 		# a RULE is one quoted word: its first word (vitool-serve(1) FAULTS)
 		_vitool_reply "$prefix$value" "${prefix}delay" "${prefix}fail" "${prefix}hold" "${prefix}reorder"
 		;;
-	inject:-i | inject:--name | trace:-i | trace:--interface | drive:-i | drive:--name | top:-i | top:--interface)
+	inject:-i | inject:--name | trace:-i | trace:--interface | drive:-i | drive:--name | top:-i | top:--interface | console:-i | console:--name)
 		local -a names
 		mapfile -t names < <(_vitool_ctl_names)
 		_vitool_reply "$prefix$value" "${names[@]/#/$prefix}"
 		;;
-	*:-s | *:-S | *:--socket | loopback:-f | loopback:--script | serve:-C | serve:--control)
+	*:-s | *:-S | *:--socket | loopback:-f | loopback:--script | serve:-C | serve:--control | console:-f | console:--script)
 		_vitool_reply_files "$prefix" "$value"
 		;;
 	inject:-C | inject:--control | trace:-C | trace:--control | top:-C | top:--control)
+	inject:-C | inject:--control | trace:-C | trace:--control | console:-C | console:--control)
 		local -a ctls
 		mapfile -t ctls < <(_vitool_ctl_sockets)
 		if [[ -z $value ]] && ((${#ctls[@]})); then
@@ -197,6 +199,8 @@ _vitool_optarg()
 		;;  # free text and numbers: nothing to offer
 	inject:--pulse | inject:--timeout)
 		;;  # milliseconds
+	console:-c | console:--command)
+		;;  # the console's own commands: free text
 	serve:--target)
 		_vitool_target "$prefix" "$value"
 		;;
@@ -413,6 +417,36 @@ _vitool_inject()
 	return 0
 }
 
+# Completes `vitool console`: options, and the instance's name as the one
+# word it takes.
+_vitool_console()
+{
+	local cur=$1 i=$2 w prev_opt="" named=0
+	for ((; i < _vt_cword; i++)); do
+		w=${_vt_words[i]}
+		if [[ -n $prev_opt ]]; then
+			[[ $prev_opt == -i || $prev_opt == --name || $prev_opt == -C || $prev_opt == --control ]] && named=1
+			prev_opt=""
+		elif [[ $w == -?* ]]; then
+			_vitool_takes_arg console "$w" && prev_opt=$w
+		else
+			named=1
+		fi
+	done
+	if [[ -n $prev_opt ]]; then
+		_vitool_optarg console "$prev_opt" "" "$cur"
+	elif [[ $cur == --*=* ]]; then
+		_vitool_optarg console "${cur%%=*}" "${cur%%=*}=" "${cur#*=}"
+	elif [[ $cur == -* ]]; then
+		_vitool_reply "$cur" $_vitool_console_opts
+	elif ((!named)); then
+		local -a names
+		mapfile -t names < <(_vitool_ctl_names)
+		_vitool_reply "$cur" "${names[@]}"
+	fi
+	return 0
+}
+
 # Completes `vitool trace`: options (anywhere: getopt permutes) and the
 # words of the FILTER.
 _vitool_trace()
@@ -593,7 +627,7 @@ _vitool()
 
 	case $cmd in
 	help)
-		((i == _vt_cword)) && _vitool_reply "$cur" serve drive proxy loopback inject trace top list
+		((i == _vt_cword)) && _vitool_reply "$cur" serve drive proxy loopback inject trace top console list
 		return 0
 		;;
 	proxy)
@@ -624,6 +658,10 @@ _vitool()
 		;;
 	top)
 		_vitool_top "$cur" "$i"
+		return 0
+		;;
+	console)
+		_vitool_console "$cur" "$i"
 		return 0
 		;;
 	*) return 0 ;;

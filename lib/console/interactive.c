@@ -239,18 +239,88 @@ static int batch_line(struct vt_console *c, const char *line)
 	return r;
 }
 
+/* The next line of fd into *buf (without its newline): 1, 0 at the end,
+ * -1 on a read error, -2 on SIGINT.  Trace records print while it waits for input (a
+ * pipe that is slow to say the next command). */
+static int next_line(struct vt_console *c, int fd, char **buf, size_t *len, size_t *cap, size_t *taken)
+{
+	/* What the previous call returned goes first. */
+	memmove(*buf, *buf + *taken, *len - *taken);
+	*len -= *taken;
+	*taken = 0;
+	for (;;) {
+		char *nl = *len ? memchr(*buf, '\n', *len) : NULL;
+		if (nl) {
+			*nl = '\0';
+			*taken = (size_t)(nl - *buf) + 1;
+			return 1;
+		}
+		if (*len + 4096 + 1 > *cap) {
+			size_t ncap = *cap ? *cap * 2 : 8192;
+			char *nb = realloc(*buf, ncap);
+			if (!nb)
+				return -1;
+			*buf = nb;
+			*cap = ncap;
+		}
+		struct pollfd p[3] = {
+			{ .fd = fd, .events = POLLIN },
+			{ .fd = c->sigfd, .events = POLLIN },
+			{ .fd = vt_console_trace_fd(c), .events = POLLIN },
+		};
+		bool sigint;
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (p[1].revents) {
+			vt_console_take_signals(c, &sigint);
+			if (sigint)
+				return -2;
+			if (c->quit)
+				return 0;
+		}
+		if (p[2].revents)
+			vt_console_trace_pump(c);
+		if (!p[0].revents)
+			continue;
+		ssize_t n = read(fd, *buf + *len, *cap - *len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			/* A last line without its newline counts. */
+			if (!*len)
+				return 0;
+			(*buf)[*len] = '\0';
+			*taken = *len;
+			return 1;
+		}
+		*len += (size_t)n;
+	}
+}
+
 int vt_console_batch(struct vt_console *c, FILE *f)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	int status = 0;
+	char *buf = NULL;
+	size_t len = 0, cap = 0, taken = 0;
+	int status = 0, r = 0;
 
-	while (!c->quit && getline(&line, &cap, f) > 0) {
-		status = batch_line(c, line);
+	while (!c->quit && (r = next_line(c, fileno(f), &buf, &len, &cap, &taken)) > 0) {
+		status = batch_line(c, buf);
 		if (status)
 			break;
 	}
-	free(line);
+	free(buf);
+	if (!status && r == -2) {
+		vt_console_err(c, "interrupted");
+		status = 1;
+	} else if (!status && r < 0) {
+		vt_console_err(c, "reading commands: %s", strerror(errno));
+		status = 1;
+	}
 	if (!status)
 		wait_trace(c);
 	return status;

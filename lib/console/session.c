@@ -137,8 +137,7 @@ static void say_gone(struct vt_console *c, const char *why)
 	/* First: the prompt redrawn after the message says "gone". */
 	vt_console_disconnect(c);
 	vt_console_async_begin(c);
-	vt_console_err(c, "instance %s exited (%s); 'connect' reconnects when it is back",
-		       c->inst.name, why);
+	vt_console_err(c, "instance %s exited (%s); 'connect' when it is back", c->inst.name, why);
 	vt_console_async_end(c);
 }
 
@@ -151,7 +150,7 @@ void vt_console_check_gone(struct vt_console *c)
 		return;
 	n = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-		say_gone(c, "it closed the control connection");
+		say_gone(c, "its control socket closed");
 	} else if (n > 0) {
 		/* Nothing was asked: bytes now are not a reply to anything. */
 		char junk[4096];

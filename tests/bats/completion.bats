@@ -114,12 +114,12 @@ dispatcher_commands() {
 
 @test "completion: commands after 'vitool '" {
 	complete_words vitool ""
-	assert_equal "${COMPREPLY[*]}" "serve drive proxy loopback inject trace top list help"
+	assert_equal "${COMPREPLY[*]}" "serve drive proxy loopback inject trace top console list help"
 }
 
 @test "completion: commands after global options, global options after 'vitool -'" {
 	complete_words vitool -v ""
-	assert_equal "${COMPREPLY[*]}" "serve drive proxy loopback inject trace top list help"
+	assert_equal "${COMPREPLY[*]}" "serve drive proxy loopback inject trace top console list help"
 	complete_words vitool --v
 	assert_equal "${COMPREPLY[*]}" "--verbose --version"
 }
@@ -232,7 +232,7 @@ dispatcher_commands() {
 
 @test "completion: command names after 'vitool help '" {
 	complete_words vitool help ""
-	assert_equal "${COMPREPLY[*]}" "serve drive proxy loopback inject trace top list"
+	assert_equal "${COMPREPLY[*]}" "serve drive proxy loopback inject trace top console list"
 	complete_words vitool help lo
 	assert_equal "${COMPREPLY[*]}" "loopback"
 	complete_words vitool help l
@@ -313,6 +313,22 @@ dispatcher_commands() {
 	assert_equal "${COMPREPLY[*]}" "-i --interface -C --control -d --delay --filter --once -j --json -h --help"
 	complete_words vitool top --o
 	assert_equal "${COMPREPLY[*]}" "--once"
+}
+
+@test "completion: console takes an instance name, -i, -C and its options" {
+	command -v python3 >/dev/null || skip "python3 not installed"
+	start_gpio board --names led
+	start_gpio plain --lines 2
+	complete_words vitool console ""
+	assert_equal "${COMPREPLY[*]}" "board plain"
+	complete_words vitool console -i b
+	assert_equal "${COMPREPLY[*]}" "board"
+	complete_words vitool console -C ""
+	assert_equal "${COMPREPLY[*]}" "$XDG_RUNTIME_DIR/vitool/board.ctl $XDG_RUNTIME_DIR/vitool/plain.ctl"
+	complete_words vitool console board ""
+	assert_equal "${COMPREPLY[*]}" ""
+	complete_words vitool console -c 'lines' --j
+	assert_equal "${COMPREPLY[*]}" "--json"
 }
 
 @test "completion: trace --control offers the running instances' sockets" {
@@ -541,7 +557,7 @@ registry_filter_words() {
 		[ -n "$want" ] || fail "no options found in cmd/$cmd.c"
 		all=()
 		case $cmd in
-		loopback | inject | trace | top | list)
+		loopback | inject | trace | top | list | console)
 			complete_words vitool "$cmd" --
 			all=("${COMPREPLY[@]}")
 			;;

@@ -273,7 +273,11 @@ def main():
     def on_alarm(sig, frame):
         raise TimeoutError(f"session took longer than {a.limit} s")
 
+    def on_term(sig, frame):
+        raise TimeoutError(f"killed by signal {sig}")
+
     signal.signal(signal.SIGALRM, on_alarm)
+    signal.signal(signal.SIGTERM, on_term)
     signal.alarm(int(a.limit))
     err = None
     try:
