@@ -295,16 +295,6 @@ static void linktype_name(int lt, char *buf, size_t len)
 		snprintf(buf, len, "%d", lt);
 }
 
-/* The count a DROPS record carries ("N records dropped"). */
-static uint64_t drops_of(const struct vt_rec *r)
-{
-	unsigned long long n;
-
-	if (r->kind != VT_REC_DROPS || !r->text || sscanf(r->text, "%llu", &n) != 1)
-		return 0;
-	return n;
-}
-
 int cmd_trace(int argc, char **argv)
 {
 	struct trace_opts o = { 0 };
@@ -388,7 +378,7 @@ int cmd_trace(int argc, char **argv)
 			status = VT_EXIT_FAIL;
 			break;
 		}
-		dropped += drops_of(&rec);
+		dropped += vt_rec_drops(&rec);
 		vt_trace_view_build(&v, &rec);
 		if (!vt_filter_match(filter, &v))
 			continue;

@@ -196,15 +196,19 @@ static void complete_fault(struct vt_console *con, struct cands *c, char **w, in
 
 static void complete_inject(struct vt_console *con, struct cands *c, char **w, int n)
 {
-	static const char *const levels[] = { "0", "1", "low", "high", "toggle", NULL };
 	const char *eq = strchr(c->prefix, '=');
+	size_t i;
+	json_t *l;
 
 	if (!strcmp(w[n - 1], "pulse") || !strcmp(w[n - 1], "wait"))
 		return;
 	if (eq) {
-		char b[192];
-		for (const char *const *l = levels; *l; l++) {
-			snprintf(b, sizeof(b), "%.*s=%s", (int)(eq - c->prefix), c->prefix, *l);
+		/* The level words, as the instance's help lists them. */
+		json_array_foreach(words_of(con, "inject", "level"), i, l) {
+			char b[192];
+			if (!json_is_string(l))
+				continue;
+			snprintf(b, sizeof(b), "%.*s=%s", (int)(eq - c->prefix), c->prefix, json_string_value(l));
 			add(c, b);
 		}
 		return;

@@ -47,15 +47,6 @@ struct vt_console_trace {
 	size_t partlen;
 };
 
-static uint64_t drops_of(const struct vt_rec *r)
-{
-	unsigned long long n;
-
-	if (r->kind != VT_REC_DROPS || !r->text || sscanf(r->text, "%llu", &n) != 1)
-		return 0;
-	return n;
-}
-
 static void *reader(void *arg)
 {
 	struct vt_console_trace *t = arg;
@@ -90,7 +81,7 @@ static void *reader(void *arg)
 			t->failed = true;
 			break;
 		}
-		t->dropped += drops_of(&rec);
+		t->dropped += vt_rec_drops(&rec);
 		vt_trace_view_build(&v, &rec);
 		if (!vt_filter_match(t->filter, &v))
 			continue;

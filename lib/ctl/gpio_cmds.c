@@ -500,6 +500,19 @@ static const struct vt_ctl_command gpio_cmds[] = {
 	  "wait: reply once the guest took the interrupt", cmd_inject },
 };
 
+/* inject's LEVEL words, for `help` (the console completes them). */
+static void inject_words(struct vt_json *j, void *arg)
+{
+	const char *w;
+
+	(void)arg;
+	vt_json_arr_begin(j, "level");
+	for (unsigned i = 0; (w = vt_level_word(i)); i++)
+		vt_json_str(j, NULL, w);
+	vt_json_str(j, NULL, "toggle");
+	vt_json_arr_end(j);
+}
+
 /* Server teardown: every client is gone, so vt_ctl_done only frees. */
 static void gpio_ctl_free(void *arg)
 {
@@ -536,5 +549,6 @@ void vt_ctl_add_gpio_tap(struct vt_ctl_server *s, void *gpio_dev, struct vt_loop
 	g->tap_arg = tap_arg;
 	vt_gpio_dev_set_irq_cb(gpio_dev, on_irq, g);
 	vt_ctl_server_add(s, gpio_cmds, sizeof(gpio_cmds) / sizeof(gpio_cmds[0]), g);
+	vt_ctl_set_words(s, "inject", inject_words, NULL);
 	vt_ctl_server_on_free(s, gpio_ctl_free, g);
 }

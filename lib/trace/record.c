@@ -449,3 +449,12 @@ int vt_rec_chain(const struct vt_rec *r, struct vt_chain *c, struct vt_seg *segs
 	};
 	return (r->flags & VT_REC_F_TRUNCATED) ? 1 : 0;
 }
+
+uint64_t vt_rec_drops(const struct vt_rec *r)
+{
+	unsigned long long n;
+
+	if (r->kind != VT_REC_DROPS || !r->text || sscanf(r->text, "%llu", &n) != 1)
+		return 0;
+	return n;
+}

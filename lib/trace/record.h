@@ -174,6 +174,9 @@ uint64_t vt_rec_wallclock_ns(uint64_t mono_ns);
  * their extra header bytes (header_len > 64) and trailing bytes are
  * skipped; unknown kinds and flag bits are kept for the caller to show. */
 int vt_rec_parse(const uint8_t *buf, size_t len, struct vt_rec *r, char *err, size_t errlen);
+/* The count a DROPS record carries ("N records dropped"); 0 for any other
+ * record. */
+uint64_t vt_rec_drops(const struct vt_rec *r);
 
 /* Segment i (< r->nseg) of a parsed record.  0, or -1 if i is out of range. */
 int vt_rec_seg(const struct vt_rec *r, unsigned i, struct vt_rec_seg *s);

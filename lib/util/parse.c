@@ -30,17 +30,22 @@ bool vt_parse_uint(const char *s, unsigned max, unsigned *out)
 	return true;
 }
 
+static const struct { const char *w; int v; } level_words[] = {
+	{ "0", 0 }, { "1", 1 }, { "low", 0 }, { "high", 1 }, { "off", 0 }, { "on", 1 },
+	{ "inactive", 0 }, { "active", 1 },
+};
+
 int vt_parse_level(const char *s)
 {
-	static const struct { const char *w; int v; } words[] = {
-		{ "0", 0 }, { "1", 1 }, { "low", 0 }, { "high", 1 }, { "off", 0 }, { "on", 1 },
-		{ "inactive", 0 }, { "active", 1 },
-	};
-
-	for (size_t i = 0; s && i < sizeof(words) / sizeof(words[0]); i++)
-		if (!strcasecmp(s, words[i].w))
-			return words[i].v;
+	for (size_t i = 0; s && i < sizeof(level_words) / sizeof(level_words[0]); i++)
+		if (!strcasecmp(s, level_words[i].w))
+			return level_words[i].v;
 	return -1;
+}
+
+const char *vt_level_word(unsigned i)
+{
+	return i < sizeof(level_words) / sizeof(level_words[0]) ? level_words[i].w : NULL;
 }
 
 bool vt_parse_duration_ns(const char *s, uint64_t max_ns, uint64_t *out)

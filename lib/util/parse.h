@@ -16,6 +16,8 @@ bool vt_parse_duration_ns(const char *s, uint64_t max_ns, uint64_t *out);
  * or on, inactive or active (any case; virtio-gpio has no active-low, so
  * active is high).  0 or 1; -1 for anything else. */
 int vt_parse_level(const char *s);
+/* The i-th word vt_parse_level takes, NULL past the last (completion). */
+const char *vt_level_word(unsigned i);
 /* "0, 1, low, high, off, on, inactive or active": for messages. */
 #define VT_LEVEL_WORDS "0, 1, low, high, off, on, inactive or active"
 /* inject's levels: the same words, and toggle (the opposite of now). */

@@ -131,6 +131,9 @@ PTY_ARGS=
 	assert_line 'fault add RULE | list | del ID | clear'
 	assert_line '  kind: delay, fail, hold, reorder'
 	assert_line '  selector: line, value'
+	console -c 'help inject'
+	assert_success
+	assert_line '  level: 0, 1, low, high, off, on, inactive, active, toggle'
 	console -c 'help nosuch'
 	assert_failure 1
 	assert_stderr "vitool: console: help: no command 'nosuch'"
@@ -212,7 +215,7 @@ expect_row '^gpio> inflight$'
 send '\x15inject bu\t'
 expect_row '^gpio> inject button=$'
 send '\t\t'
-expect 'button=0 +button=1 +button=high +button=low +button=toggle'
+expect 'button=0 +button=1 +button=active +button=high +button=inactive +button=low +button=off +button=on +button=toggle'
 send 'hi\t'
 expect_row '^gpio> inject button=high$'
 send '\r'
