@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl/ctl.h"
 #include "ctl/instance.h"
 
 #define MAX_WORDS 128
@@ -194,11 +195,10 @@ static int cmd_remote(struct vt_console *c, int argc, char **argv)
 	}
 	if (c->json) {
 		printf("%s\n", raw);
-		if (!json_is_true(json_object_get(reply, "ok")))
+		if (!vt_ctl_reply_ok(reply, err, sizeof(err)))
 			status = 1;
-	} else if (!json_is_true(json_object_get(reply, "ok"))) {
-		const char *e = json_string_value(json_object_get(reply, "error"));
-		vt_console_err(c, "%s: %s", argv[0], e ? e : "failed (no reason given)");
+	} else if (!vt_ctl_reply_ok(reply, err, sizeof(err))) {
+		vt_console_err(c, "%s: %s", argv[0], err);
 		status = 1;
 	} else {
 		vt_console_format(stdout, argv[0], argc - 1, argv + 1, reply);

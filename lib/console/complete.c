@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl/ctl.h"
 #include "ctl/instance.h"
 #include "trace/filter.h"
 
@@ -48,7 +49,7 @@ static json_t *ask(struct vt_console *con, const char *line)
 	if (con->fd < 0)
 		return NULL;
 	j = vt_console_call(con, line, NULL, err, sizeof(err));
-	if (j && !json_is_true(json_object_get(j, "ok"))) {
+	if (j && !vt_ctl_reply_ok(j, err, sizeof(err))) {
 		json_decref(j);
 		return NULL;
 	}

@@ -82,7 +82,7 @@ static void print_scalars(FILE *f, json_t *obj)
 			continue;
 		vt_sb_init(&sb);
 		value_text(&sb, k, v);
-		fprintf(f, "%-*s  %s\n", w + 1, k, vt_sb_str(&sb));
+		fprintf(f, "%-*s  %s\n", w, k, vt_sb_str(&sb));
 	}
 }
 

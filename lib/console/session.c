@@ -77,25 +77,6 @@ void vt_console_disconnect(struct vt_console *c)
 	c->help = NULL;
 }
 
-/* One call on a fresh connection, blocking: for connect's `help`. */
-static json_t *call_simple(int fd, const char *line, char *err, size_t errlen)
-{
-	char *reply = NULL;
-	json_error_t je;
-	json_t *j;
-
-	if (vt_ctl_call(fd, line, &reply, RECV_TIMEOUT_MS, err, errlen) < 0)
-		return NULL;
-	j = json_loads(reply, 0, &je);
-	if (!j || !json_is_object(j)) {
-		snprintf(err, errlen, "the reply to %s is not a JSON object: %.100s", line, reply);
-		json_decref(j);
-		j = NULL;
-	}
-	free(reply);
-	return j;
-}
-
 int vt_console_connect(struct vt_console *c, const char *name, const char *control, char *err,
 		       size_t errlen)
 {
@@ -109,7 +90,7 @@ int vt_console_connect(struct vt_console *c, const char *name, const char *contr
 	fd = vt_ctl_connect(in.control, err, errlen);
 	if (fd < 0)
 		return -1;
-	h = call_simple(fd, "help", err, errlen);
+	h = vt_ctl_call_json(fd, "help", RECV_TIMEOUT_MS, err, errlen);
 	cmds = h ? json_object_get(h, "commands") : NULL;
 	if (!json_is_array(cmds)) {
 		if (h)
@@ -222,7 +203,6 @@ static bool wait_reply(struct vt_console *c)
 json_t *vt_console_call(struct vt_console *c, const char *line, char **raw, char *err, size_t errlen)
 {
 	char *reply = NULL, why[256];
-	json_error_t je;
 	json_t *j;
 
 	if (raw)
@@ -256,11 +236,8 @@ json_t *vt_console_call(struct vt_console *c, const char *line, char **raw, char
 		say_gone(c, why);
 		return NULL;
 	}
-	j = json_loads(reply, 0, &je);
-	if (!j || !json_is_object(j)) {
-		snprintf(err, errlen, "the reply is not a JSON object (%s): %.100s", j ? "not an object" : je.text,
-			 reply);
-		json_decref(j);
+	j = vt_ctl_parse_reply(reply, err, errlen);
+	if (!j) {
 		free(reply);
 		return NULL;
 	}

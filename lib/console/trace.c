@@ -109,7 +109,7 @@ static void trace_free(struct vt_console_trace *t)
 int vt_console_trace_start(struct vt_console *c, const char *filter, char *err, size_t errlen)
 {
 	struct vt_console_trace *t;
-	char ferr[256], *reply = NULL;
+	char ferr[256];
 	json_t *j;
 	int p[2];
 
@@ -135,23 +135,14 @@ int vt_console_trace_start(struct vt_console *c, const char *filter, char *err, 
 		trace_free(t);
 		return -1;
 	}
-	if (vt_ctl_call(t->sock, "trace", &reply, REPLY_TIMEOUT_MS, err, errlen) < 0) {
-		close(t->sock);
-		trace_free(t);
-		return -1;
-	}
-	j = json_loads(reply, 0, NULL);
-	if (!json_is_true(json_object_get(j, "ok"))) {
-		const char *e = json_string_value(json_object_get(j, "error"));
-		snprintf(err, errlen, "%s", e ? e : "unexpected reply");
+	j = vt_ctl_call_json(t->sock, "trace", REPLY_TIMEOUT_MS, err, errlen);
+	if (!j || !vt_ctl_reply_ok(j, err, errlen)) {
 		json_decref(j);
-		free(reply);
 		close(t->sock);
 		trace_free(t);
 		return -1;
 	}
 	json_decref(j);
-	free(reply);
 	t->sock_ctl = fcntl(t->sock, F_DUPFD_CLOEXEC, 0);
 	if (t->sock_ctl < 0 || pipe2(p, O_CLOEXEC) < 0 || !(t->out = fdopen(p[1], "w"))) {
 		snprintf(err, errlen, "%s", strerror(errno));
