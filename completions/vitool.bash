@@ -176,8 +176,7 @@ _vitool_optarg()
 	*:-s | *:-S | *:--socket | loopback:-f | loopback:--script | serve:-C | serve:--control | console:-f | console:--script)
 		_vitool_reply_files "$prefix" "$value"
 		;;
-	inject:-C | inject:--control | trace:-C | trace:--control | top:-C | top:--control)
-	inject:-C | inject:--control | trace:-C | trace:--control | console:-C | console:--control)
+	inject:-C | inject:--control | trace:-C | trace:--control | top:-C | top:--control | console:-C | console:--control)
 		local -a ctls
 		mapfile -t ctls < <(_vitool_ctl_sockets)
 		if [[ -z $value ]] && ((${#ctls[@]})); then
@@ -254,6 +253,8 @@ _vitool_takes_arg()
 	drive:-i | drive:--name) return 0 ;;
 	loopback:-f | loopback:--script | loopback:--timeout-ms) return 0 ;;
 	top:-i | top:--interface | top:-C | top:--control | top:-d | top:--delay | top:--filter) return 0 ;;
+	console:-i | console:--name | console:-C | console:--control) return 0 ;;
+	console:-c | console:--command | console:-f | console:--script) return 0 ;;
 	esac
 	return 1
 }
