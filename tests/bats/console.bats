@@ -72,13 +72,13 @@ PTY_ARGS=
 
 @test "console from a pipe: same output as -c, status 1 at an unknown command" {
 	start_gpio_serve --names "$NAMES"
-	console -c 'lines; stats'
+	console -c 'lines; fault list; info'
 	assert_success
 	local want=$output
-	run --separate-stderr bash -c "printf 'lines\nstats\n' | timeout $VT_FG_LIMIT '$VITOOL' console"
+	run --separate-stderr bash -c "printf 'lines\nfault list\ninfo\n' | timeout $VT_FG_LIMIT '$VITOOL' console"
 	assert_success
 	assert_output "$want"
-	run --separate-stderr bash -c "printf 'lines\nbogus\nstats\n' | timeout $VT_FG_LIMIT '$VITOOL' console"
+	run --separate-stderr bash -c "printf 'lines\nbogus\ninfo\n' | timeout $VT_FG_LIMIT '$VITOOL' console"
 	assert_failure 1
 	assert_stderr "vitool: console: bogus: unknown command 'bogus' (try help)"
 	assert_output "$(head -n 4 <<<"$want")"
