@@ -16,6 +16,9 @@ int cmd_console(int argc, char **argv);
  * "+:": reports the bad option c ('?' unknown, ':' missing argument) as
  * "vitool: CMD: ..." and exits 2. */
 _Noreturn void cmd_option_error(const char *cmd, int c, char **argv);
+/* --name NAME of an instance that is started (serve, proxy): a control
+ * socket's file name, so not empty and no '/'; else exits 2. */
+const char *cmd_instance_name(const char *cmd, const char *name);
 
 /* Exit statuses shared by every command. */
 #define VT_EXIT_OK 0

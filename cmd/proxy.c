@@ -135,9 +135,7 @@ static void parse(int argc, char **argv, struct proxy_opts *o)
 				vt_die_usage("proxy: --connect-timeout %s: want milliseconds, 0-3600000", optarg);
 			break;
 		case 'i':
-			if (!*optarg || strchr(optarg, '/'))
-				vt_die_usage("proxy: --name %s: want a name without '/'", optarg);
-			o->name = optarg;
+			o->name = cmd_instance_name("proxy", optarg);
 			break;
 		case 'C':
 			o->control = optarg;

@@ -297,9 +297,7 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 			o->socket = optarg;
 			break;
 		case 'i':
-			if (!*optarg || strchr(optarg, '/'))
-				vt_die_usage("serve: --name %s: want a name without '/'", optarg);
-			o->name = optarg;
+			o->name = cmd_instance_name("serve", optarg);
 			break;
 		case 'C':
 			o->control = optarg;

@@ -54,6 +54,13 @@ void cmd_option_error(const char *cmd, int c, char **argv)
 	vt_die_usage("%s: unknown option '%s' (see 'vitool %s --help')", cmd, word, cmd);
 }
 
+const char *cmd_instance_name(const char *cmd, const char *name)
+{
+	if (!*name || strchr(name, '/'))
+		vt_die_usage("%s: --name %s: want a name without '/'", cmd, name);
+	return name;
+}
+
 static const struct command *find(const char *name)
 {
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
