@@ -115,7 +115,7 @@ MAN7 := $(wildcard man/*.7)
 DEPS_BUILD := build-essential pkg-config libgpiod-dev libpcap-dev libjansson-dev libncurses-dev libreadline-dev
 # qemu-utils: qemu-storage-daemon, the third-party vhost-user-blk backend of
 # the drive blk and proxy suites.
-DEPS_TEST  := bats bats-assert bats-support socat i2c-tools python3 tcpdump tshark zsh mandoc man-db groff-base procps tmux \
+DEPS_TEST  := bats bats-assert bats-support socat i2c-tools python3 tcpdump tshark zsh mandoc man-db groff-base procps tmux jq \
 	qemu-utils
 # QEMU 10 is the one thing taken from bookworm-backports (tests/deps.sh).
 # The guest's gpiod tools are not host packages: build-guest.sh unpacks a
