@@ -302,7 +302,7 @@ for path in "$@"; do
 
 	step "demo-$n" "${CH[@]}" "$path" make demo; drc=$?
 	demo_ok=0
-	if [ "$drc" = 0 ] && grep -Eq '^(i2c|gpio) q[0-9]+ #[0-9]+ ' "$logdir/demo-$n.log"; then
+	if [ "$drc" = 0 ] && grep -Eq '^[0-9:.]+ (i2c|gpio) q[0-9]+ #[0-9]+ ' "$logdir/demo-$n.log"; then
 		demo_ok=1
 	fi
 	left=$(chroot_pids); [ -n "$left" ] && say "demo left processes behind: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)" 2>/dev/null | tr '\n' ';')"
