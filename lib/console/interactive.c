@@ -244,8 +244,10 @@ static int batch_line(struct vt_console *c, const char *line)
  * pipe that is slow to say the next command). */
 static int next_line(struct vt_console *c, int fd, char **buf, size_t *len, size_t *cap, size_t *taken)
 {
-	/* What the previous call returned goes first. */
-	memmove(*buf, *buf + *taken, *len - *taken);
+	/* What the previous call returned goes first (nothing before the
+	 * first read: *buf is still NULL then, and memmove wants a pointer). */
+	if (*taken)
+		memmove(*buf, *buf + *taken, *len - *taken);
 	*len -= *taken;
 	*taken = 0;
 	for (;;) {
