@@ -19,6 +19,10 @@ _Noreturn void cmd_option_error(const char *cmd, int c, char **argv);
 /* --name NAME of an instance that is started (serve, proxy): a control
  * socket's file name, so not empty and no '/'; else exits 2. */
 const char *cmd_instance_name(const char *cmd, const char *name);
+/* --snaplen N and --timeout-ms MS of an instance (serve, proxy), checked
+ * alike in both; a bad value exits 2. */
+unsigned cmd_instance_snaplen(const char *cmd, const char *arg);
+unsigned cmd_instance_timeout_ms(const char *cmd, const char *arg);
 
 /* Exit statuses shared by every command. */
 #define VT_EXIT_OK 0

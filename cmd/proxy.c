@@ -147,13 +147,10 @@ static void parse(int argc, char **argv, struct proxy_opts *o)
 			o->write = optarg;
 			break;
 		case 's':
-			if (!vt_parse_uint(optarg, VT_REC_SNAPLEN_MAX, &o->snaplen) || o->snaplen < VT_REC_HDR_LEN)
-				vt_die_usage("proxy: --snaplen %s: want %d-%u", optarg, VT_REC_HDR_LEN,
-					     VT_REC_SNAPLEN_MAX);
+			o->snaplen = cmd_instance_snaplen("proxy", optarg);
 			break;
 		case OPT_TIMEOUT:
-			if (!vt_parse_uint(optarg, 86400000, &o->timeout_ms) || !o->timeout_ms)
-				vt_die_usage("proxy: --timeout-ms %s: want 1-86400000", optarg);
+			o->timeout_ms = cmd_instance_timeout_ms("proxy", optarg);
 			break;
 		case OPT_FAULT:
 			if (o->nfaults == VT_ARRAY_SIZE(o->fault_text))

@@ -313,13 +313,10 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 			break;
 		case 's':
 			drop_hint(c, optarg);
-			if (!vt_parse_uint(optarg, VT_REC_SNAPLEN_MAX, &o->snaplen) || o->snaplen < VT_REC_HDR_LEN)
-				vt_die_usage("serve: --snaplen %s: want %d-%u", optarg, VT_REC_HDR_LEN,
-					     VT_REC_SNAPLEN_MAX);
+			o->snaplen = cmd_instance_snaplen("serve", optarg);
 			break;
 		case OPT_TIMEOUT:
-			if (!vt_parse_uint(optarg, 86400000, &o->timeout_ms) || !o->timeout_ms)
-				vt_die_usage("serve: --timeout-ms %s: want 1-86400000", optarg);
+			o->timeout_ms = cmd_instance_timeout_ms("serve", optarg);
 			break;
 		case 'q':
 			o->quiet = true;

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "trace/record.h"
 #include "util/log.h"
+#include "util/parse.h"
 
 #ifndef VITOOL_VERSION
 #define VITOOL_VERSION "0.1"
@@ -59,6 +61,24 @@ const char *cmd_instance_name(const char *cmd, const char *name)
 	if (!*name || strchr(name, '/'))
 		vt_die_usage("%s: --name %s: want a name without '/'", cmd, name);
 	return name;
+}
+
+unsigned cmd_instance_snaplen(const char *cmd, const char *arg)
+{
+	unsigned v;
+
+	if (!vt_parse_uint(arg, VT_REC_SNAPLEN_MAX, &v) || v < VT_REC_HDR_LEN)
+		vt_die_usage("%s: --snaplen %s: want %d-%u", cmd, arg, VT_REC_HDR_LEN, VT_REC_SNAPLEN_MAX);
+	return v;
+}
+
+unsigned cmd_instance_timeout_ms(const char *cmd, const char *arg)
+{
+	unsigned v;
+
+	if (!vt_parse_uint(arg, 86400000, &v) || !v)
+		vt_die_usage("%s: --timeout-ms %s: want 1-86400000", cmd, arg);
+	return v;
 }
 
 static const struct command *find(const char *name)
