@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int vt_log_verbosity = VT_LOG_WARN;
 
@@ -15,6 +16,10 @@ static size_t last_cap;
 static int quiet;
 static vt_log_sink_fn sink;
 static void *sink_arg;
+static vt_log_sink_fn tee;
+static void *tee_arg;
+static int tee_level;
+static int in_tee;
 
 const char *vt_log_last(void)
 {
@@ -30,6 +35,13 @@ void vt_log_set_sink(vt_log_sink_fn fn, void *arg)
 {
 	sink = fn;
 	sink_arg = arg;
+}
+
+void vt_log_set_tee(int level, vt_log_sink_fn fn, void *arg)
+{
+	tee = fn;
+	tee_arg = arg;
+	tee_level = level;
 }
 
 static void format(const char *fmt, va_list ap)
@@ -59,6 +71,17 @@ static void emit(int level, const char *fmt, va_list ap, int print)
 	} else if (print && !quiet) {
 		fprintf(stderr, "vitool: %s\n", last_msg);
 		fflush(stderr);
+	}
+	if (tee && level >= 0 && (level <= tee_level || level <= vt_log_verbosity) && !in_tee) {
+		/* A copy: a message fn logs itself reuses (or moves) last_msg
+		 * while fn may still read the text. */
+		char *copy = strdup(last_msg);
+		if (copy) {
+			in_tee = 1;
+			tee(tee_arg, level, copy);
+			in_tee = 0;
+			free(copy);
+		}
 	}
 }
 

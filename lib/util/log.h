@@ -34,6 +34,16 @@ void vt_log_set_quiet(int quiet);
 typedef void (*vt_log_sink_fn)(void *arg, int level, const char *msg);
 void vt_log_set_sink(vt_log_sink_fn fn, void *arg);
 
+/* A second destination that does not replace the first: a daemon (serve,
+ * proxy) hands its log lines to its trace recorder, so that they reach
+ * `vitool trace` and top, while stderr (or the sink) gets them as before.
+ * fn gets each message with level <= max(level, vt_log_verbosity), printed
+ * or not (a trace may want the info lines that stderr only shows at -v),
+ * quiet or not, without the "vitool: " prefix and the newline, after it
+ * was printed.  A message logged while fn runs (fn's own trouble) is
+ * printed but not given to fn: fn is never re-entered.  NULL: none. */
+void vt_log_set_tee(int level, vt_log_sink_fn fn, void *arg);
+
 /* "vitool: msg" and exit(1): runtime failure. */
 noreturn void vt_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "vitool: msg" and exit(2): bad command line. */

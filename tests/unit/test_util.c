@@ -117,6 +117,51 @@ static void log_records_last_message(void)
 	EXPECT(!strcmp(vt_log_last(), "queue 3 stopped: why"));
 }
 
+/* The tee of a daemon (vt_daemon_log_to): what it gets at which -v, and a
+ * tee that logs itself is not called again for its own line. */
+static struct {
+	int n;
+	int level[8];
+	char msg[8][64];
+} teed;
+
+static void tee_fn(void *arg, int level, const char *msg)
+{
+	int i = teed.n++;
+
+	EXPECT(arg == &teed);
+	if (i >= 8)
+		return;
+	teed.level[i] = level;
+	snprintf(teed.msg[i], sizeof(teed.msg[0]), "%s", msg);
+	/* A long line of its own: log.c grows its buffer, msg must stay. */
+	vt_err("tee trouble %0600d", 1);
+	EXPECT(!strncmp(msg, teed.msg[i], sizeof(teed.msg[0]) - 1));
+}
+
+static void log_tee_gets_info_and_what_prints(void)
+{
+	vt_log_set_quiet(1);
+	vt_log_set_tee(VT_LOG_INFO, tee_fn, &teed);
+	vt_warn("gpio: line %u is an output", 3);
+	vt_info("front-end connected");
+	vt_debug("not at the default verbosity");
+	vt_log_verbosity = VT_LOG_DEBUG;
+	vt_debug("at -vv");
+	vt_log_verbosity = VT_LOG_WARN;
+	vt_log_set_tee(VT_LOG_ERR, NULL, NULL);
+	vt_err("after the tee is gone");
+	/* Each line once: the tee's own vt_err lines never came back. */
+	EXPECT_EQ(teed.n, 3);
+	EXPECT_EQ(teed.level[0], VT_LOG_WARN);
+	EXPECT(!strcmp(teed.msg[0], "gpio: line 3 is an output"));
+	EXPECT_EQ(teed.level[1], VT_LOG_INFO);
+	EXPECT(!strcmp(teed.msg[1], "front-end connected"));
+	EXPECT_EQ(teed.level[2], VT_LOG_DEBUG);
+	EXPECT(!strcmp(teed.msg[2], "at -vv"));
+	EXPECT(!strcmp(vt_log_last(), "after the tee is gone"));
+}
+
 int main(void)
 {
 	RUN(loop_timers_fire_once_in_order);
@@ -125,5 +170,6 @@ int main(void)
 	RUN(strbuf_hex_limits_bytes);
 	RUN(parse_rejects_junk_and_range);
 	RUN(log_records_last_message);
+	RUN(log_tee_gets_info_and_what_prints);
 	return tap_done();
 }
