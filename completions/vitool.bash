@@ -29,10 +29,11 @@ _vitool_top_opts="-i --interface -C --control -d --delay --filter --once -j --js
 _vitool_console_opts="-i --name -C --control -c --command -f --script -j --json -h --help"
 _vitool_trace_opts="-i --interface -C --control -D --list-interfaces -r --read -w --write -c --count -s --snaplen --linktype -U --unbuffered -l --line-buffered -n -q --quiet -t -tt -ttt -tttt -x --hex -X --hex-ascii -v --verbose -j --json -h --help"
 # The words of a trace FILTER (lib/trace/filter.c), and the values some take.
-_vitool_filter_words="i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops error ring-error timeout late ooo to-backend to-frontend reply addr line type read write probe status latency and or not"
+_vitool_filter_words="i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops log error ring-error timeout late ooo to-backend to-frontend reply addr line type read write probe status latency level and or not"
 _vitool_filter_devices="i2c gpio scmi blk rng"
 _vitool_filter_types="read write probe GET_VALUE SET_VALUE GET_DIRECTION SET_DIRECTION SET_IRQ_TYPE GET_LINE_NAMES irq cmd delayed-resp notification flush get-id"
 _vitool_filter_status="ok err"
+_vitool_filter_levels="error warning info debug"
 _vitool_models="24c02 24c32 regs"
 _vitool_gpio_ops="info names get set dir irq wait"
 _vitool_gpio_dirs="in out none"
@@ -482,6 +483,7 @@ _vitool_trace()
 	device) _vitool_reply "$cur" $_vitool_filter_devices ;;
 	type) _vitool_reply "$cur" $_vitool_filter_types ;;
 	status) _vitool_reply "$cur" $_vitool_filter_status ;;
+	level) _vitool_reply "$cur" $_vitool_filter_levels ;;
 	q | queue | instance | id | addr | line | latency | *[\<\>=]) ;;  # numbers, CMP DURATION
 	*) _vitool_reply "$cur" $_vitool_filter_words ;;
 	esac

@@ -26,6 +26,7 @@ enum node_type {
 	N_ADDR, N_LINE, N_TYPE,
 	N_STATUS,     /* u: VT_DECODE_ST_OK/ERR, or 0 with s: a status name */
 	N_LATENCY,    /* cmp, u: ns */
+	N_LEVEL,      /* u: a log level; this one or more severe */
 };
 
 enum cmp { C_GT, C_GE, C_LT, C_LE, C_EQ };
@@ -261,6 +262,7 @@ static const struct {
 	{ "connect", N_KIND, VT_REC_CONNECT, NULL },
 	{ "disconnect", N_KIND, VT_REC_DISCONNECT, NULL },
 	{ "drops", N_KIND, VT_TRACE_KIND_DROPS, NULL },
+	{ "log", N_KIND, VT_REC_LOG, NULL },
 	/* vhost-user messages by direction (record version 2 on) */
 	{ "to-backend", N_MSG_DIR, VT_MSG_TO_BACKEND, NULL },
 	{ "to-frontend", N_MSG_DIR, VT_MSG_TO_FRONTEND, NULL },
@@ -282,7 +284,31 @@ static const struct {
 };
 
 /* Keywords followed by a name (or a comparison and a duration). */
-static const char *const named[] = { "type", "status", "device", "latency" };
+static const char *const named[] = { "type", "status", "device", "latency", "level" };
+
+/* level NAME: syslog's words and their short forms (journalctl -p). */
+static const struct {
+	const char *word;
+	int level;
+} level_words[] = {
+	{ "error", 0 }, { "err", 0 }, { "warning", 1 }, { "warn", 1 }, { "info", 2 }, { "debug", 3 },
+};
+
+static bool take_level(struct parser *p, struct vt_filter *n)
+{
+	char buf[48];
+
+	for (size_t i = 0; i < sizeof(level_words) / sizeof(level_words[0]); i++) {
+		if (is_word(&p->t, level_words[i].word)) {
+			n->u = (uint64_t)level_words[i].level;
+			next(p);
+			return true;
+		}
+	}
+	error_at(p, p->t.pos, "expected error, warning, info or debug after 'level', got %s",
+		 tok_text(&p->t, buf, sizeof(buf)));
+	return false;
+}
 
 /* A device type's words, from the registry: its name ("i2c" means "device
  * i2c") and the request types its decoder lets stand alone ("read" means
@@ -382,6 +408,8 @@ static struct vt_filter *parse_primitive(struct parser *p)
 		t = N_DEVICE, w = "device";
 	else if (is_word(&kw, "latency"))
 		t = N_LATENCY, w = "latency";
+	else if (is_word(&kw, "level"))
+		t = N_LEVEL, w = "level";
 	else
 		return error_at(p, kw.pos, "unknown filter word %s", tok_text(&kw, buf, sizeof(buf)));
 	struct vt_filter *n = node(t);
@@ -391,6 +419,8 @@ static struct vt_filter *parse_primitive(struct parser *p)
 	bool ok;
 	if (t == N_LATENCY) {
 		ok = take_latency(p, n);
+	} else if (t == N_LEVEL) {
+		ok = take_level(p, n);
 	} else {
 		ok = take_name(p, w, n);
 		if (ok && t == N_STATUS)
@@ -567,6 +597,10 @@ bool vt_filter_match(const struct vt_filter *f, const struct vt_trace_view *v)
 		if (f->u)
 			return v->f.status == f->u;
 		return v->f.status_name && name_eq(f->s, v->f.status_name);
+	case N_LEVEL: {
+		int l = vt_rec_log_level(r);
+		return l >= 0 && (uint64_t)l <= f->u;
+	}
 	case N_LATENCY: {
 		if (!v->has_latency)
 			return false;

@@ -9,6 +9,7 @@
  *     | instance N | (q | queue) N | id N
  *     | avail | used | kick | call | irq | timeout | late | ooo
  *     | error | ring-error | vhost | config | connect | disconnect | drops
+ *     | log | level (error | warning | info | debug)   that level or worse
  *     | addr N | line N | type NAME | TYPE   TYPE: a decoder's type words (i2c:
  *                                              read, write, probe)
  *     | status (ok | err | NAME)

@@ -112,6 +112,12 @@ void vt_trace_view_build(struct vt_trace_view *v, const struct vt_rec *r)
 		v->has_queue = true;
 		put_text(&v->summary, r->text);
 		break;
+	case VT_REC_LOG:
+		/* "warning: gpio: SET_IRQ_TYPE line 3: the line is an output" */
+		v->level = vt_rec_level_name(vt_rec_log_level(r));
+		vt_sb_printf(&v->summary, "%s: ", v->level);
+		put_text(&v->summary, r->text);
+		break;
 	case VT_REC_VHOST_MSG:
 		v->msg_state = vt_trace_msg_view(&v->summary, &v->f, r);
 		v->marked = strstr(vt_sb_str(&v->summary), "[|vhost]") != NULL;
@@ -211,6 +217,8 @@ void vt_trace_print_text(FILE *f, const struct vt_trace_view *v, struct vt_trace
 	vt_sb_printf(&sb, " %s", v->event);
 	if (quiet && v->completion && v->f.status_name)
 		vt_sb_printf(&sb, " %s", v->f.status_name);
+	else if (quiet && v->level)
+		vt_sb_printf(&sb, " %s", v->level);
 	else if (quiet && v->msg_state != -1) {
 		/* a message: its direction and name ("> GET_FEATURES") */
 		const char *p = strchr(v->summary.buf, ' ');
@@ -241,7 +249,8 @@ void vt_trace_print_text(FILE *f, const struct vt_trace_view *v, struct vt_trace
 		fprintf(f, "\tvhost-user to %s flags 0x%x%s%s size %u fds %u\n", vt_trace_msg_dest(r->msg_dir),
 			r->msg_flags, (r->msg_flags & (1u << 2)) ? " reply" : "",
 			(r->msg_flags & (1u << 3)) ? " need-reply" : "", r->msg_size, r->msg_nfds);
-	if (!r->nseg && !r->flags && !r->origlen && !r->head)
+	/* A log line's flags are its level, already said. */
+	if ((!r->nseg && !r->flags && !r->origlen && !r->head) || r->kind == VT_REC_LOG)
 		return;
 	fprintf(f, "\thead %u nseg %u read %llu write %llu used_len %u caplen %u origlen %u flags 0x%x%s%s%s\n",
 		r->head, r->nseg, (unsigned long long)r->read_len, (unsigned long long)r->write_len,
@@ -269,6 +278,8 @@ static bool printer_takes(const struct vt_trace_printer *p, unsigned kind)
 	case VT_REC_RING_ERROR:
 	case VT_REC_DROPS:
 		return true;
+	case VT_REC_LOG:
+		return false;   /* the instance printed the line on stderr already */
 	default:
 		return p->verbose;
 	}
@@ -368,6 +379,8 @@ void vt_trace_print_json(FILE *f, const struct vt_trace_view *v, bool verbose)
 		if (v->msg_state != -1)
 			json_msg(&j, v);
 	}
+	if (v->level)
+		vt_json_str(&j, "level", v->level);
 	if (r->text)
 		vt_json_str(&j, "text", r->text);
 	vt_json_str(&j, "summary", vt_sb_str(&sum));

@@ -11,7 +11,9 @@
  *   TIME DEVICE[.INSTANCE] [qQUEUE] [#ID] EVENT [SUMMARY] [LATENCY] [MARKERS]
  *   12:01:02.123456 i2c q0 #3 used 0x50 read 8 -> OK [01 02] 41us
  * MARKERS: " [TIMEOUT]", " [LATE]", " [OOO]"; " [|]" ends a line whose
- * record was cut by the snap length or whose decoder ran out of bytes. */
+ * record was cut by the snap length or whose decoder ran out of bytes.
+ * A log line of the instance: TIME DEVICE log LEVEL: TEXT
+ *   12:01:02.123456 gpio log warning: gpio: SET_IRQ_TYPE line 3: the line is an output */
 #ifndef VT_TRACE_PRINT_H
 #define VT_TRACE_PRINT_H
 
@@ -31,7 +33,8 @@ struct vt_trace_view {
 	uint64_t ts_ns;
 	char time[32];            /* "12:01:02.123456", local time */
 	char device[24];          /* "i2c", "virtio-7" */
-	const char *event;        /* "used", "ring-error", "drops", "kind-N" */
+	const char *event;        /* "used", "ring-error", "drops", "log", "kind-N" */
+	const char *level;        /* a log line's: "error", "warning", "info", "debug"; else NULL */
 	bool has_queue, has_id, has_latency;
 	bool completion;          /* USED or LATE: the summary has the response */
 	bool timed_out, late, ooo, truncated;
@@ -87,7 +90,8 @@ void vt_trace_hexdump(FILE *f, const uint8_t *p, uint32_t n);
  * and text formatter as `vitool trace`, so both print the same line for the
  * same request.  Without verbose only what a request ends with prints:
  * used, timeout, late, ring-error and drops records; with it every record
- * (avail, kick, call, vhost-user messages, irq, connect, ...). */
+ * (avail, kick, call, vhost-user messages, irq, connect, ...) but log
+ * lines, which the instance prints on stderr already. */
 struct vt_trace_printer {
 	FILE *out;
 	bool verbose;

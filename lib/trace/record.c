@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "util/bytes.h"
+#include "util/log.h"
 
 /* Field offsets of the version-1 fixed header (man/vitool-pcap.5). */
 enum {
@@ -73,6 +74,7 @@ static const char *const kind_names[] = {
 	[VT_REC_CONNECT] = "connect",
 	[VT_REC_DISCONNECT] = "disconnect",
 	[VT_REC_DROPS] = "drops",
+	[VT_REC_LOG] = "log",
 };
 
 const char *vt_rec_kind_name(unsigned kind)
@@ -83,6 +85,30 @@ const char *vt_rec_kind_name(unsigned kind)
 		return kind_names[kind];
 	snprintf(other, sizeof(other), "kind-%u", kind);
 	return other;
+}
+
+/* LOG levels are log.h's numbers: the file format depends on them. */
+_Static_assert(VT_LOG_ERR == 0 && VT_LOG_WARN == 1 && VT_LOG_INFO == 2 && VT_LOG_DEBUG == 3,
+	       "LOG record levels");
+static const char *const level_names[] = { "error", "warning", "info", "debug" };
+
+int vt_rec_log_level(const struct vt_rec *r)
+{
+	if (r->kind != VT_REC_LOG)
+		return -1;
+	return (int)((r->flags & VT_REC_F_LEVEL_MASK) >> VT_REC_F_LEVEL_SHIFT);
+}
+
+const char *vt_rec_level_name(int level)
+{
+	return level >= 0 && (size_t)level < VT_ARRAY_SIZE(level_names) ? level_names[level] : NULL;
+}
+
+uint32_t vt_rec_level_flags(int level)
+{
+	unsigned l = level < 0 ? 0 : level > 3 ? 3 : (unsigned)level;
+
+	return (uint32_t)l << VT_REC_F_LEVEL_SHIFT;
 }
 
 unsigned vt_rec_kind_of_event(enum vt_event_kind k)

@@ -70,6 +70,8 @@ enum vt_rec_kind {
 	VT_REC_DISCONNECT = 12,   /* front-end went away */
 	VT_REC_DROPS = 13,        /* live stream: records lost to a slow reader;
 				     text "N records dropped" */
+	VT_REC_LOG = 14,          /* a log line of the instance (its stderr's,
+				     without "vitool: "); the level in flags */
 };
 
 /* Record flags (le32).  Bits 0-2 come from the caller (it tracks requests),
@@ -81,6 +83,12 @@ enum vt_rec_kind {
 #define VT_REC_F_NO_CHAIN     (1u << 4)  /* chain unavailable (walk failed, or its
 					    segment table did not fit the snaplen) */
 #define VT_REC_F_INDIRECT     (1u << 5)  /* chain went through an indirect table */
+/* LOG records: bits 8-9 hold the line's level, lib/util/log.h's numbers
+ * (0 error, 1 warning, 2 info, 3 debug); 0 in records of other kinds.  A
+ * field of flags rather than a new header field: the fixed header keeps
+ * its size, and readers that do not know it ignore the bits. */
+#define VT_REC_F_LEVEL_SHIFT  8
+#define VT_REC_F_LEVEL_MASK   (3u << VT_REC_F_LEVEL_SHIFT)
 
 /* Segment flags (u8). */
 #define VT_REC_SEG_WRITABLE (1u << 0)
@@ -148,7 +156,7 @@ size_t vt_rec_encode(const struct vt_event *ev, uint32_t virtio_id, uint16_t ins
 		     uint32_t flags, uint32_t snaplen, uint8_t *buf, size_t buflen);
 
 /* The same for kinds the backend has no event for (TIMEOUT, LATE,
- * IRQ_INJECTED, DROPS) or to relabel one: kind is the record kind; ev gives
+ * IRQ_INJECTED, DROPS, LOG) or to relabel one: kind is the record kind; ev gives
  * the common fields, chain and text.  Writable bytes are captured (up to
  * used_len) only for kinds USED and LATE, vhost_request only for VHOST_MSG. */
 size_t vt_rec_encode_kind(unsigned kind, const struct vt_event *ev, uint32_t virtio_id,
@@ -213,5 +221,13 @@ int vt_rec_msg(const struct vt_rec *r, struct vt_rec_msg *m);
 
 /* "avail", "used", ... or "kind-N" (static buffer) for unknown kinds. */
 const char *vt_rec_kind_name(unsigned kind);
+
+/* The level of a LOG record (VT_LOG_ERR .. VT_LOG_DEBUG), -1 for any other
+ * kind. */
+int vt_rec_log_level(const struct vt_rec *r);
+/* "error", "warning", "info", "debug" for levels 0-3; NULL otherwise. */
+const char *vt_rec_level_name(int level);
+/* The flags word of a LOG record of level (clamped to 0-3). */
+uint32_t vt_rec_level_flags(int level);
 
 #endif

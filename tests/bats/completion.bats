@@ -342,9 +342,13 @@ dispatcher_commands() {
 
 @test "completion: trace FILTER keywords and their values" {
 	complete_words vitool trace ""
-	assert_equal "${COMPREPLY[*]}" "i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops error ring-error timeout late ooo to-backend to-frontend reply addr line type read write probe status latency and or not"
+	assert_equal "${COMPREPLY[*]}" "i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops log error ring-error timeout late ooo to-backend to-frontend reply addr line type read write probe status latency level and or not"
 	complete_words vitool trace -c 5 l
-	assert_equal "${COMPREPLY[*]}" "late line latency"
+	assert_equal "${COMPREPLY[*]}" "log late line latency level"
+	complete_words vitool trace level ""
+	assert_equal "${COMPREPLY[*]}" "error warning info debug"
+	complete_words vitool trace log and level w
+	assert_equal "${COMPREPLY[*]}" "warning"
 	complete_words vitool trace i2c and s
 	assert_equal "${COMPREPLY[*]}" "scmi status"
 	# bash splits '(' into a word of its own
@@ -382,6 +386,7 @@ dispatcher_commands() {
 		device) arg=i2c ;;
 		type) arg=read ;;
 		status) arg=ok ;;
+		level) arg=warning ;;
 		latency) arg="> 5ms" ;;
 		*) arg="" ;;
 		esac

@@ -7,10 +7,10 @@
  *
  *   gen DIR [NAME...]
  *               writes DIR/NAME.pcap of each NAME (i2c gpio scmi blk rng hex
- *               events broken vhost), all without NAMEs; broken is
+ *               events broken vhost log), all without NAMEs; broken is
  *               truncated.pcap, corrupt.pcap, notpcap.pcap, recut.pcap.
  *
- * The captures but vhost hold version-1 records and stay as version 1
+ * The captures but vhost and log hold version-1 records and stay as version 1
  * wrote them: they are what proves that old captures still read, so
  * regen.sh no longer rewrites them (the encoder writes version 2). */
 #include <stdarg.h>
@@ -524,13 +524,52 @@ static void gen_vhost(const char *dir)
 	close_gen(&g);
 }
 
+/* ---- log lines (kind LOG, version 2) ---- */
+
+/* One log line of level, from device instance; snaplen 0: whole. */
+static void log_line(struct gen *g, int level, uint16_t instance, const char *text)
+{
+	uint8_t buf[4096];
+	struct vt_event ev = { .text = text };
+	size_t len = vt_rec_encode_kind(VT_REC_LOG, &ev, g->vid, instance, vt_rec_level_flags(level), g->snaplen,
+					buf, sizeof(buf));
+
+	if (!len)
+		die("encode failed");
+	g->ts += 1000;
+	vt_st_le64(buf + 32, g->ts);
+	if (vt_pcap_write(g->w, buf, len, g->ts) < 0)
+		die("write failed");
+}
+
+/* Every level, between the records they explain; a second instance; a
+ * control character (printed escaped); a line cut by the snap length. */
+static void gen_log(const char *dir)
+{
+	struct gen g = open_gen(dir, "log.pcap", VIRTIO_ID_GPIO);
+
+	log_line(&g, 2, 0, "vhost-user: front-end connected");
+	ev_simple(&g, VT_EV_CONNECT, 0, NULL, 0, 0);
+	log_line(&g, 1, 0, "gpio: SET_IRQ_TYPE line 3: the line is an output");
+	log_line(&g, 0, 0, "queue 0 stopped: descriptor 5: address 0x1000+0x20 is outside guest memory");
+	ev_simple(&g, VT_EV_RING_ERROR, 0, "descriptor 5: address 0x1000+0x20 is outside guest memory", 0, 0);
+	log_line(&g, 3, 0, "vhost-user: GET_CONFIG 20 bytes");
+	log_line(&g, 1, 2, "gpio: bad request (head 7): 4 readable bytes (need 8)\tcompleted with used length 0");
+	g.snaplen = VT_REC_HDR_LEN + 24;
+	log_line(&g, 1, 0, "control: dropping a client that does not read its replies");
+	g.snaplen = 0;
+	log_line(&g, 2, 0, "vhost-user: front-end disconnected");
+	ev_simple(&g, VT_EV_DISCONNECT, 0, NULL, 0, 0);
+	close_gen(&g);
+}
+
 static const struct {
 	const char *name;
 	void (*gen)(const char *dir);
 } gens[] = {
 	{ "i2c", gen_i2c }, { "gpio", gen_gpio }, { "scmi", gen_scmi }, { "blk", gen_blk },
 	{ "rng", gen_rng }, { "hex", gen_hex }, { "events", gen_events }, { "broken", gen_broken },
-	{ "vhost", gen_vhost },
+	{ "vhost", gen_vhost }, { "log", gen_log },
 };
 
 int main(int argc, char **argv)

@@ -10,7 +10,9 @@
 
 #include "decode/decode.h"
 #include "tap.h"
+#include "trace/filter.h"
 #include "trace/pcap.h"
+#include "trace/print.h"
 #include "trace/record.h"
 #include "util/bytes.h"
 #include "util/log.h"
@@ -312,6 +314,128 @@ static void test_text_kinds(void)
 	/* unknown event kind: nothing encoded */
 	ev.kind = (enum vt_event_kind)77;
 	EXPECT_EQ(vt_rec_encode(&ev, VIRTIO_ID_GPIO, 0, 0, 0, buf, sizeof(buf)), 0);
+}
+
+/* What `vitool trace` prints for the record in buf (len bytes): the text
+ * line (fmt NULL: default; else quiet) into line, the JSON object into
+ * json; whether filter text matches it. */
+static bool show(const uint8_t *buf, size_t len, bool quiet, char *line, size_t linelen, char *json,
+		 size_t jsonlen, const char *filter)
+{
+	struct vt_rec r;
+	struct vt_trace_view v;
+	struct vt_trace_fmt fmt = { .ts = VT_TS_NONE, .quiet = quiet };
+	char ferr[128];
+
+	line[0] = json[0] = '\0';
+	if (vt_rec_parse(buf, len, &r, err, sizeof(err)) < 0)
+		return false;
+	vt_trace_view_build(&v, &r);
+	FILE *f = fmemopen(line, linelen, "w");
+	if (f) {
+		vt_trace_print_text(f, &v, &fmt);
+		fclose(f);
+	}
+	f = fmemopen(json, jsonlen, "w");
+	if (f) {
+		vt_trace_print_json(f, &v, false);
+		fclose(f);
+	}
+	struct vt_filter *flt = vt_filter_compile(filter, ferr, sizeof(ferr));
+	bool m = flt && vt_filter_match(flt, &v);
+	if (!flt)
+		printf("#   filter \"%s\": %s\n", filter, ferr);
+	vt_filter_free(flt);
+	return m;
+}
+
+/* LOG records: the level in flags bits 8-9, the line as text; what trace
+ * prints, its JSON, the filter words log and level; the --print sink
+ * leaves them out (the instance printed them already). */
+static void test_log_records(void)
+{
+	static const struct {
+		int level;
+		const char *name;
+		bool warning_or_worse;
+	} lv[] = { { VT_LOG_ERR, "error", true }, { VT_LOG_WARN, "warning", true },
+		   { VT_LOG_INFO, "info", false }, { VT_LOG_DEBUG, "debug", false } };
+	const char *text = "gpio: SET_IRQ_TYPE line 3: the line is an output";
+	uint8_t buf[512];
+	char line[512], json[1024], want[256];
+	struct vt_rec r;
+
+	for (size_t i = 0; i < VT_ARRAY_SIZE(lv); i++) {
+		struct vt_event ev = { .t_ns = vt_now_ns(), .text = text };
+		size_t n = vt_rec_encode_kind(VT_REC_LOG, &ev, VIRTIO_ID_GPIO, 1, vt_rec_level_flags(lv[i].level), 0,
+					      buf, sizeof(buf));
+		EXPECT_EQ(n, 64 + strlen(text) + 1);
+		EXPECT_EQ(buf[1], 14);
+		EXPECT_EQ(vt_ld_le32(buf + 4), (uint32_t)lv[i].level << 8);
+		EXPECT_EQ(vt_rec_parse(buf, n, &r, err, sizeof(err)), 0);
+		EXPECT_EQ(r.kind, VT_REC_LOG);
+		EXPECT_EQ(vt_rec_log_level(&r), lv[i].level);
+		EXPECT(!strcmp(vt_rec_level_name(vt_rec_log_level(&r)), lv[i].name));
+		EXPECT(r.text && !strcmp(r.text, text));
+		EXPECT(!strcmp(vt_rec_kind_name(r.kind), "log"));
+
+		EXPECT(show(buf, n, false, line, sizeof(line), json, sizeof(json), "log"));
+		snprintf(want, sizeof(want), "gpio.1 log %s: %s\n", lv[i].name, text);
+		EXPECT(!strcmp(line, want));
+		if (strcmp(line, want))
+			printf("#   got \"%s\"\n", line);
+		snprintf(want, sizeof(want), "\"event\":\"log\",\"kind\":14,\"level\":\"%s\",\"text\":\"%s\"",
+			 lv[i].name, text);
+		EXPECT_STR_HAS(json, want);
+		EXPECT_EQ(show(buf, n, false, line, sizeof(line), json, sizeof(json), "level warning"),
+			  lv[i].warning_or_worse);
+		EXPECT_EQ(show(buf, n, false, line, sizeof(line), json, sizeof(json), "level warn and gpio"),
+			  lv[i].warning_or_worse);
+		EXPECT(show(buf, n, false, line, sizeof(line), json, sizeof(json), "level debug"));
+		EXPECT_EQ(show(buf, n, false, line, sizeof(line), json, sizeof(json), "level err"), i == 0);
+		EXPECT(!show(buf, n, false, line, sizeof(line), json, sizeof(json), "used or ring-error or drops"));
+		/* -q: the level only */
+		show(buf, n, true, line, sizeof(line), json, sizeof(json), "");
+		snprintf(want, sizeof(want), "gpio.1 log %s\n", lv[i].name);
+		EXPECT(!strcmp(line, want));
+
+		/* serve --print (even -v): on stderr already, not on stdout again */
+		char out[256] = "";
+		FILE *f = fmemopen(out, sizeof(out), "w");
+		struct vt_trace_printer p = { .out = f, .verbose = true };
+		vt_trace_printer_record(&p, buf, n);
+		fclose(f);
+		EXPECT_EQ(strlen(out), 0);
+	}
+
+	/* Cut by the snap length: the text keeps its NUL, the line its marker. */
+	struct vt_event ev = { .t_ns = vt_now_ns(), .text = text };
+	size_t n = vt_rec_encode_kind(VT_REC_LOG, &ev, VIRTIO_ID_GPIO, 0, vt_rec_level_flags(VT_LOG_WARN), 64 + 11,
+				      buf, sizeof(buf));
+	EXPECT_EQ(n, 75);
+	show(buf, n, false, line, sizeof(line), json, sizeof(json), "");
+	EXPECT(!strcmp(line, "gpio log warning: gpio: SET_ [|]\n"));
+	/* Control characters from the line print escaped. */
+	ev.text = "bad\x1b[2Jline";
+	n = vt_rec_encode_kind(VT_REC_LOG, &ev, VIRTIO_ID_GPIO, 0, vt_rec_level_flags(VT_LOG_ERR), 0, buf, sizeof(buf));
+	show(buf, n, false, line, sizeof(line), json, sizeof(json), "");
+	EXPECT(!strcmp(line, "gpio log error: bad\\x1b[2Jline\n"));
+	/* Levels out of range are clamped by the writer; bits 8-9 mean a level
+	 * only in a LOG record. */
+	EXPECT_EQ(vt_rec_level_flags(-1), 0);
+	EXPECT_EQ(vt_rec_level_flags(9), 3u << 8);
+	EXPECT(vt_rec_level_name(4) == NULL);
+	struct vt_event ke = { .kind = VT_EV_KICK, .t_ns = vt_now_ns() };
+	n = vt_rec_encode(&ke, VIRTIO_ID_GPIO, 0, 3u << 8, 0, buf, sizeof(buf));
+	EXPECT_EQ(vt_rec_parse(buf, n, &r, err, sizeof(err)), 0);
+	EXPECT_EQ(vt_rec_log_level(&r), -1);
+	EXPECT(!show(buf, n, false, line, sizeof(line), json, sizeof(json), "log or level debug"));
+	/* The filter's word for a level is checked. */
+	char ferr[128];
+	EXPECT(vt_filter_compile("level loud", ferr, sizeof(ferr)) == NULL);
+	EXPECT_STR_HAS(ferr, "at 7: expected error, warning, info or debug after 'level', got 'loud'");
+	EXPECT(vt_filter_compile("level", ferr, sizeof(ferr)) == NULL);
+	EXPECT_STR_HAS(ferr, "after 'level', got the end");
 }
 
 /* A valid USED record with text, to corrupt: i2c read 8 + text "x". */
@@ -690,6 +814,7 @@ int main(void)
 	RUN(test_avail_used_roundtrip);
 	RUN(test_snaplen);
 	RUN(test_text_kinds);
+	RUN(test_log_records);
 	RUN(test_corrupt);
 	RUN(test_newer_version);
 	RUN(test_pcap_roundtrip);

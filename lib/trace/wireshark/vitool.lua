@@ -5,7 +5,8 @@
 -- table, the captured payload, then an optional text.  This dissector
 -- decodes the header and segments of every record, the virtio-i2c and
 -- virtio-gpio requests and responses in the payload, and (version 2) the
--- vhost-user messages: direction, reply, flags, size, fds and key payloads.
+-- vhost-user messages: direction, reply, flags, size, fds and key payloads;
+-- and the instance's log lines (LOG records: level and text).
 --
 -- Install: `make install` puts it in $(PREFIX)/share/wireshark/plugins/;
 -- or copy it to ~/.local/lib/wireshark/plugins/; or load it for one run:
@@ -13,7 +14,8 @@
 --   wireshark -X lua_script:vitool.lua capture.pcap
 -- Display filters: vitool.kind == 2, vitool.queue == 0, vitool.req_id == 3,
 -- vitool.i2c.addr == 0x50, vitool.gpio.line == 3, vitool.flags.late == 1,
--- vitool.vhost.dir == 2, vitool.vhost.reply == 1, vitool.vhost_request == 9.
+-- vitool.vhost.dir == 2, vitool.vhost.reply == 1, vitool.vhost_request == 9,
+-- vitool.kind == 14 && vitool.log.level <= 1 (the instance's errors and warnings).
 
 local p = Proto("vitool", "vitool trace record")
 
@@ -21,7 +23,10 @@ local kinds = {
 	[1] = "AVAIL", [2] = "USED", [3] = "KICK", [4] = "CALL", [5] = "IRQ_INJECTED",
 	[6] = "TIMEOUT", [7] = "LATE", [8] = "VHOST_MSG", [9] = "CONFIG",
 	[10] = "RING_ERROR", [11] = "CONNECT", [12] = "DISCONNECT", [13] = "DROPS",
+	[14] = "LOG",
 }
+-- LOG records: the level in flags bits 8-9 (lib/util/log.h's numbers).
+local log_levels = { [0] = "error", [1] = "warning", [2] = "info", [3] = "debug" }
 local devices = { [2] = "blk", [4] = "rng", [32] = "scmi", [34] = "i2c", [41] = "gpio" }
 
 -- vhost-user request names (lib/vhost/msg.c's table).
@@ -53,6 +58,7 @@ f.f_ooo = ProtoField.bool("vitool.flags.out_of_order", "Out of order", 32, nil, 
 f.f_trunc = ProtoField.bool("vitool.flags.truncated", "Truncated", 32, nil, 0x08)
 f.f_nochain = ProtoField.bool("vitool.flags.no_chain", "No chain", 32, nil, 0x10)
 f.f_indirect = ProtoField.bool("vitool.flags.indirect", "Indirect", 32, nil, 0x20)
+f.log_level = ProtoField.uint32("vitool.log.level", "Log level", base.DEC, log_levels, 0x300)
 f.virtio_id = ProtoField.uint32("vitool.virtio_id", "Device", base.DEC, devices)
 f.instance = ProtoField.uint16("vitool.instance", "Instance")
 f.queue = ProtoField.uint16("vitool.queue", "Queue")
@@ -255,6 +261,7 @@ function p.dissector(tvb, pinfo, tree)
 	fl:add_le(f.f_trunc, tvb(4, 4))
 	fl:add_le(f.f_nochain, tvb(4, 4))
 	fl:add_le(f.f_indirect, tvb(4, 4))
+	if kind == 14 then fl:add_le(f.log_level, tvb(4, 4)) end
 	t:add_le(f.virtio_id, tvb(8, 4))
 	t:add_le(f.instance, tvb(12, 2))
 	t:add_le(f.queue, tvb(14, 2))
@@ -283,6 +290,11 @@ function p.dissector(tvb, pinfo, tree)
 		info = info .. string.format(" q%d", queue)
 	end
 	pinfo.cols.info = info .. " " .. (kinds[kind] or ("kind-" .. kind)):lower():gsub("_", "-")
+	if kind == 14 then
+		-- as vitool trace prints it: "gpio log warning: TEXT"
+		local level = bit.rshift(bit.band(tvb(4, 4):le_uint(), 0x300), 8)
+		pinfo.cols.info:append(" " .. log_levels[level] .. ":")
+	end
 
 	local payoff = hlen + nseg * SEG
 	if hlen < HDR or payoff + caplen + textlen > len then
