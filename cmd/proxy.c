@@ -241,6 +241,7 @@ int cmd_proxy(int argc, char **argv)
 	struct vt_recorder *rec = vt_recorder_new(loop, &src, &(struct vt_recorder_conf){ .timeout_ms = o.timeout_ms });
 	if (!rec)
 		vt_die("proxy: out of memory");
+	vt_daemon_log_to(rec);
 	if (o.print) {
 		printer = (struct vt_trace_printer){ .out = stdout, .verbose = vt_log_verbosity > VT_LOG_WARN };
 		vt_recorder_set_printer(rec, &printer);
@@ -276,6 +277,7 @@ int cmd_proxy(int argc, char **argv)
 			vt_proxy_type_source(p)[0] == 'g' ? "given" : "told from its offers", ctlpath);
 	r = vt_loop_run(loop);
 	vt_ctl_server_free(ctl);
+	vt_daemon_log_to(NULL);
 	int we = vt_recorder_free(rec);
 	vt_fault_set_free(faults);
 	const char *why = vt_proxy_failure(p);

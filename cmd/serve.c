@@ -404,6 +404,7 @@ int cmd_serve(int argc, char **argv)
 	ctx.rec = vt_recorder_new(ctx.loop, &src, &(struct vt_recorder_conf){ .timeout_ms = o.timeout_ms });
 	if (!ctx.rec)
 		vt_die("serve: out of memory");
+	vt_daemon_log_to(ctx.rec);
 	if (o.print) {
 		printer = (struct vt_trace_printer){
 			.out = stdout, .verbose = vt_log_verbosity > VT_LOG_WARN,
@@ -450,6 +451,7 @@ int cmd_serve(int argc, char **argv)
 	/* The control server first: it unhooks its callbacks from the device. */
 	vt_ctl_server_free(ctl);
 	/* Before the backend: it unsets the observer; the capture is flushed. */
+	vt_daemon_log_to(NULL);
 	int we = vt_recorder_free(ctx.rec);
 	vt_fault_set_free(faults);
 	vt_backend_free(b);

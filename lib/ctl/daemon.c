@@ -1,4 +1,4 @@
-/* Signals and the control socket of an instance (see daemon.h). */
+/* Signals, log lines and the control socket of an instance (see daemon.h). */
 #include "ctl/daemon.h"
 
 #include <libgen.h>
@@ -37,6 +37,14 @@ int vt_daemon_watch_signals(struct vt_loop *loop, const char *cmd)
 	if (fd < 0 || vt_loop_add_fd(loop, fd, EPOLLIN, on_signal, (void *)cmd) < 0)
 		return -1;
 	return fd;
+}
+
+void vt_daemon_log_to(struct vt_recorder *rec)
+{
+	if (rec)
+		vt_log_set_tee(VT_LOG_INFO, vt_recorder_log, rec);
+	else
+		vt_log_set_tee(VT_LOG_ERR, NULL, NULL);
 }
 
 /* The socket's file name without extension: /tmp/gpio.sock -> "gpio". */

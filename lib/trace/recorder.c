@@ -40,6 +40,7 @@
 #define PCAP_FILE_HDR 24
 #define PCAP_PKT_HDR 16
 #define DROPS_REC_MAX 160    /* header + "18446744073709551615 records dropped" */
+#define LOG_PENDING_MAX 8    /* log lines kept while a record is on its way out */
 
 struct rqueue {
 	struct vt_inflight_list own;   /* only for a source without a list: fed from events */
@@ -61,6 +62,13 @@ struct sub {
 	bool rd_eof;
 	bool dead;
 	struct sub *next;
+};
+
+/* A log line that came while the recorder was busy (see vt_recorder_log). */
+struct pending_log {
+	int level;
+	uint64_t t_ns;
+	char *text;
 };
 
 struct vt_recorder {
@@ -85,6 +93,9 @@ struct vt_recorder {
 	struct vt_timer *scan_t, *flush_t;
 	bool flush_wanted;   /* records written since the last flush */
 	int busy;
+
+	struct pending_log pend[LOG_PENDING_MAX];
+	unsigned npend;
 
 	/* The record of the event being fanned out, encoded for enc_snaplen. */
 	uint8_t *enc;
@@ -240,7 +251,8 @@ static void out_record(struct vt_recorder *r, unsigned kind, const struct vt_eve
 		uint64_t before = s->drops;
 		if (n)
 			sub_push(s, r->enc, n);
-		if (s->drops != before && ev->queue < VT_RECORDER_MAX_QUEUES)
+		/* A log line belongs to no queue. */
+		if (s->drops != before && kind != VT_REC_LOG && ev->queue < VT_RECORDER_MAX_QUEUES)
 			r->q[ev->queue].drops++;
 	}
 	/* --print: the record as a reader of the capture gets it, whole. */
@@ -294,10 +306,13 @@ static void sub_kill(struct sub *s)
 
 static void flush_all(struct vt_recorder *r);
 
+static void record_pending_logs(struct vt_recorder *r);
+
 static void reap(struct vt_recorder *r)
 {
 	if (r->busy)
 		return;
+	record_pending_logs(r);
 	/* Without a loop (or a timer) the batch ends here. */
 	if (r->flush_wanted && !r->flush_t)
 		flush_all(r);
@@ -695,6 +710,53 @@ void vt_recorder_irq(struct vt_recorder *r, unsigned queue, const char *text)
 	reap(r);
 }
 
+/* ---- log lines ---- */
+
+static void record_log(struct vt_recorder *r, int level, uint64_t t_ns, const char *text)
+{
+	struct vt_event ev = { .t_ns = t_ns, .text = text };
+
+	r->busy++;
+	out_record(r, VT_REC_LOG, &ev, vt_rec_level_flags(level));
+	r->busy--;
+}
+
+/* Once nothing of ours is on the stack (reap): the lines kept meanwhile,
+ * in their order.  Recording one may keep another (a failed write): the
+ * loop takes it too. */
+static void record_pending_logs(struct vt_recorder *r)
+{
+	while (r->npend) {
+		struct pending_log p = r->pend[0];
+		memmove(r->pend, r->pend + 1, --r->npend * sizeof(r->pend[0]));
+		if (vt_recorder_listening(r))
+			record_log(r, p.level, p.t_ns, p.text);
+		free(p.text);
+	}
+}
+
+void vt_recorder_log(void *arg, int level, const char *msg)
+{
+	struct vt_recorder *r = arg;
+
+	if (!r || !vt_recorder_listening(r))
+		return;
+	/* A line logged from inside the recorder (file_failed(), while a
+	 * record is on its way to the sinks and r->enc holds it) waits: the
+	 * sinks get records whole and one at a time.  Beyond the few kept, it
+	 * is on stderr only. */
+	if (r->busy) {
+		if (r->npend < LOG_PENDING_MAX) {
+			char *copy = strdup(msg);
+			if (copy)
+				r->pend[r->npend++] = (struct pending_log){ level, vt_now_ns(), copy };
+		}
+		return;
+	}
+	record_log(r, level, vt_now_ns(), msg);
+	reap(r);
+}
+
 /* ---- file and printer sinks ---- */
 
 void vt_recorder_set_printer(struct vt_recorder *r, struct vt_trace_printer *p)
@@ -786,6 +848,8 @@ int vt_recorder_free(struct vt_recorder *r)
 	reap(r);
 	for (unsigned q = 0; q < VT_RECORDER_MAX_QUEUES; q++)
 		vt_inflight_free(&r->q[q].own);
+	for (unsigned i = 0; i < r->npend; i++)
+		free(r->pend[i].text);
 	free(r->file_path);
 	free(r->enc);
 	free(r);

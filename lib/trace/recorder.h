@@ -2,7 +2,8 @@
  * event source (trace/source.h: a backend today, a proxy's side tomorrow),
  * fanning every event out to its sinks as trace records:
  *   - the --print printer (trace/print.h): each record as a text line, the
- *     same line `vitool trace` prints for it;
+ *     same line `vitool trace` prints for it (log lines are not printed
+ *     there: they are on stderr already);
  *   - a pcap file (serve -w FILE), flushed once per loop batch;
  *   - live subscribers (control command `trace`): a socket that carries a
  *     pcap stream, through a bounded queue each.
@@ -61,6 +62,12 @@ void vt_recorder_event(void *arg, const struct vt_event *ev);
 /* An interrupt the device raised for the guest (gpio): an IRQ_INJECTED
  * record on queue with text ("line 3 (button)").  Nothing without sinks. */
 void vt_recorder_irq(struct vt_recorder *r, unsigned queue, const char *text);
+/* A log line of the instance (a vt_log_sink_fn for vt_log_set_tee(); arg
+ * is the recorder): a LOG record with msg as its text and level in its
+ * flags (trace/record.h).  Nothing without sinks.  A line logged while
+ * the recorder itself is at work (a failed write of the file) is recorded
+ * just after the record in progress. */
+void vt_recorder_log(void *arg, int level, const char *msg);
 /* Emits TIMEOUT records for requests in flight longer than the threshold at
  * now_ns (vt_now_ns() clock); the loop timer calls it. */
 void vt_recorder_scan(struct vt_recorder *r, uint64_t now_ns);

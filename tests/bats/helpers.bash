@@ -134,13 +134,14 @@ kill_group() {
 
 # start_serve ARGS...: `vitool serve i2c --socket $SOCK ARGS...` in the
 # background (bounded by VT_BG_LIMIT), stdout to $SERVE_OUT, stderr to
-# $SERVE_ERR; waits up to 5 s for the socket to appear.
+# $SERVE_ERR; waits up to 5 s for the socket to appear.  SERVE_DEV=gpio
+# (and a SOCK of its own) serves another device the same way.
 start_serve() {
 	[ -z "$SERVE_PID" ] || fail "start_serve: a serve is already running (pid $SERVE_PID)"
 	: >"$SERVE_OUT"
 	: >"$SERVE_ERR"
 	# 3>&-: bats waits for fd 3 to close; a background job must not hold it.
-	timeout "$VT_BG_LIMIT" "$VITOOL" serve i2c --socket "$SOCK" "$@" \
+	timeout "$VT_BG_LIMIT" "$VITOOL" serve "${SERVE_DEV:-i2c}" --socket "$SOCK" "$@" \
 		>"$SERVE_OUT" 2>"$SERVE_ERR" </dev/null 3>&- &
 	SERVE_PID=$!
 	if ! wait_for 5 test -S "$SOCK"; then

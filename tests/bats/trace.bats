@@ -8,8 +8,9 @@ load helpers
 
 GOLD="$BATS_TEST_DIRNAME/../trace"
 LUA="$BATS_TEST_DIRNAME/../../lib/trace/wireshark/vitool.lua"
-# vhost holds version-2 records; the others stay as version 1 wrote them.
-CAPTURES="i2c gpio scmi blk rng hex events vhost"
+# vhost and log hold version-2 records; the others stay as version 1 wrote
+# them.
+CAPTURES="i2c gpio scmi blk rng hex events vhost log"
 
 setup() {
 	vt_setup
@@ -181,6 +182,38 @@ for l in sys.argv[1].splitlines():
 	assert_output ""
 }
 
+@test "trace -r: log lines of the instance, by level; filters log and level; -q" {
+	run_vitool trace -r "$GOLD/log.pcap" log
+	assert_success
+	assert_output "$(grep -F ' log ' "$GOLD/log.txt")"
+	assert_equal "${#lines[@]}" 7
+	run_vitool trace -r "$GOLD/log.pcap" 'level warning'
+	assert_success
+	assert_output "$(grep -E ' log (error|warning): ' "$GOLD/log.txt")"
+	assert_line --index 0 '12:01:02.000003 gpio log warning: gpio: SET_IRQ_TYPE line 3: the line is an output'
+	assert_line --index 1 '12:01:02.000004 gpio log error: queue 0 stopped: descriptor 5: address 0x1000+0x20 is outside guest memory'
+	# the second instance, a control character escaped, a line cut by the snap length
+	assert_line --index 2 '12:01:02.000007 gpio.2 log warning: gpio: bad request (head 7): 4 readable bytes (need 8)\x09completed with used length 0'
+	assert_line --index 3 '12:01:02.000008 gpio log warning: control: dropping a cli [|]'
+	run_vitool trace -r "$GOLD/log.pcap" 'level err'
+	assert_output --regexp "^$VT_TS gpio log error: queue 0 stopped: "
+	run_vitool trace -r "$GOLD/log.pcap" 'level info and not level warning'
+	assert_output "$(grep -F ' log info: ' "$GOLD/log.txt")"
+	run_vitool trace -r "$GOLD/log.pcap" 'level debug and not level info'
+	assert_output '12:01:02.000006 gpio log debug: vhost-user: GET_CONFIG 20 bytes'
+	# the ring error itself is a record of its own kind, not a log line
+	run_vitool trace -r "$GOLD/log.pcap" 'ring-error or connect'
+	assert_output "12:01:02.000002 gpio connect${NL}12:01:02.000005 gpio q0 ring-error descriptor 5: address 0x1000+0x20 is outside guest memory"
+	run_vitool trace -r "$GOLD/log.pcap" -q 'level warning and instance 0'
+	assert_output "12:01:02.000003 gpio log warning${NL}12:01:02.000004 gpio log error${NL}12:01:02.000008 gpio log warning [|]"
+	run_vitool trace -r "$GOLD/log.pcap" --json 'level error'
+	run python3 -c 'import json,sys; o=json.loads(sys.argv[1]); print(o["event"], o["kind"], o["level"], o["text"])' "$output"
+	assert_output "log 14 error queue 0 stopped: descriptor 5: address 0x1000+0x20 is outside guest memory"
+	run_vitool trace -r "$GOLD/log.pcap" 'level loud'
+	assert_failure 2
+	assert_stderr "vitool: trace: bad filter \"level loud\": at 7: expected error, warning, info or debug after 'level', got 'loud'"
+}
+
 @test "serve --print prints the line trace prints for the same record" {
 	start_serve --target 0x50=24c02 --print -w "$BATS_TEST_TMPDIR/p.pcap"
 	drive w3@0x50 0x00 0xde 0xad
@@ -204,10 +237,15 @@ for l in sys.argv[1].splitlines():
 	assert_success
 	wait_serve_line ' i2c disconnect$'
 	stop_serve
-	run_vitool trace -r "$BATS_TEST_TMPDIR/p.pcap"
+	# but the log lines: serve printed them on stderr already
+	run_vitool trace -r "$BATS_TEST_TMPDIR/p.pcap" not log
 	assert_success
 	assert_equal "$(grep -E "^$VT_TS i2c " "$SERVE_OUT")" "$output"
 	assert_line --regexp "^$VT_TS i2c vhost-msg < GET_FEATURES reply 0x[0-9a-f]+\$"
+	grep -qE "^$VT_TS i2c log " "$SERVE_OUT" && fail "serve --print printed a log line on stdout"
+	grep -qx "vitool: vhost-user: front-end connected" "$SERVE_ERR" || fail "no info line on stderr at -v"
+	run_vitool trace -r "$BATS_TEST_TMPDIR/p.pcap" log
+	assert_line --regexp "^$VT_TS i2c log info: vhost-user: front-end connected\$"
 }
 
 @test "trace: a bad filter is a usage error naming the position" {
@@ -358,6 +396,16 @@ for l in sys.argv[1].splitlines():
 	assert_line "    Direction: front-end -> back-end (1)"
 	assert_line "    Descriptor table address: 0x00007f0000001000"
 	assert_line "    vhost-user request: SET_VRING_ADDR (9)"
+	# Log lines: the level from flags bits 8-9, the text, the Info column as trace prints it.
+	run --separate-stderr "${ts[@]}" -r "$GOLD/log.pcap" -Y 'vitool.kind == 14 && vitool.log.level <= 1' -T fields -e vitool.log.level -e vitool.instance -e vitool.text
+	assert_success
+	assert_output "1	0	gpio: SET_IRQ_TYPE line 3: the line is an output${NL}0	0	queue 0 stopped: descriptor 5: address 0x1000+0x20 is outside guest memory${NL}1	2	gpio: bad request (head 7): 4 readable bytes (need 8)\\tcompleted with used length 0${NL}1	0	control: dropping a cli"
+	run --separate-stderr "${ts[@]}" -r "$GOLD/log.pcap" -V -Y 'vitool.log.level == 3'
+	assert_line "    Kind: LOG (14)"
+	assert_line --regexp ' \.\.11 \.\.\.\. \.\.\.\. = Log level: debug \(3\)$'
+	assert_line "    Text: vhost-user: GET_CONFIG 20 bytes"
+	run --separate-stderr "${ts[@]}" -r "$GOLD/log.pcap" -Y 'vitool.kind == 14 && vitool.instance == 0 && vitool.log.level == 1'
+	assert_line --regexp '^ +3 gpio log warning: gpio: SET_IRQ_TYPE line 3: the line is an output$'
 	# A capture vitool writes itself.
 	"$VITOOL" trace -r "$GOLD/i2c.pcap" -w "$BATS_TEST_TMPDIR/w.pcap" 'avail'
 	run --separate-stderr "${ts[@]}" -r "$BATS_TEST_TMPDIR/w.pcap" -T fields -e vitool.kind -e vitool.i2c.addr
@@ -375,9 +423,10 @@ for l in sys.argv[1].splitlines():
 	assert_stderr_regex '^vitool: trace: no (control socket|vitool instance) at .*none.ctl'
 }
 
-# trace_subscribers: the number of `trace` clients of the serve instance.
+# trace_subscribers [NAME]: the number of `trace` clients of the serve
+# instance (default i2c).
 trace_subscribers() {
-	printf 'trace-stats\n' | timeout 2 socat -T 1 - "UNIX-CONNECT:$XDG_RUNTIME_DIR/vitool/i2c.ctl" 2>/dev/null |
+	printf 'trace-stats\n' | timeout 2 socat -T 1 - "UNIX-CONNECT:$XDG_RUNTIME_DIR/vitool/${1:-i2c}.ctl" 2>/dev/null |
 		sed -nE 's/.*"subscribers":([0-9]+).*/\1/p'
 }
 
@@ -436,6 +485,75 @@ trace_subscribers() {
 for l in open(sys.argv[1]):
     o = json.loads(l); print(o["req_id"], o["i2c"]["type"], o["status"])' "$jout"
 	assert_output "1 write OK${NL}2 write OK${NL}3 read OK"
+}
+
+@test "live: what the instance logs reaches trace, a trace -w capture and serve's own -w, in its place" {
+	command -v socat >/dev/null || skip "no socat"
+	SOCK="$BATS_TEST_TMPDIR/gpio.sock"
+	SERVE_DEV=gpio start_serve --lines 4 -w "$BATS_TEST_TMPDIR/serve.pcap"
+	local tout="$BATS_TEST_TMPDIR/trace.out" wout="$BATS_TEST_TMPDIR/live.pcap"
+	local warning='gpio log warning: gpio: SET_IRQ_TYPE line 3: the line is an output'
+	start_bg "$tout" "$BATS_TEST_TMPDIR/trace.err" "$VITOOL" trace -i gpio -U
+	local tpid=$BG_PID
+	start_bg /dev/null "$BATS_TEST_TMPDIR/trace-w.err" "$VITOOL" trace -i gpio -U -w "$wout"
+	local wpid=$BG_PID
+	wait_for 5 eval '[ "$(trace_subscribers gpio)" = 2 ]' || fail "the trace clients did not attach"
+
+	# An interrupt on an output line: the device answers ERR and says why.
+	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" drive gpio --socket "$SOCK" dir 3 out irq 3 rising
+	assert_failure 1
+	wait_for 5 grep -qF "$warning" "$tout" || { cat "$tout"; fail "trace did not print serve's warning"; }
+	# stderr says it as before
+	grep -qxF 'vitool: gpio: SET_IRQ_TYPE line 3: the line is an output' "$SERVE_ERR" || fail "$(cat "$SERVE_ERR")"
+	stop_serve
+	wait_exit "$tpid" 5 || fail "trace did not exit when serve did"
+	wait_exit "$wpid" 5 || fail "trace -w did not exit when serve did"
+
+	# Live: between the request that caused it and that request's completion.
+	run grep -A1 -B1 -F "$warning" "$tout"
+	assert_line --index 0 --regexp "^$VT_TS gpio q0 #2 avail SET_IRQ_TYPE line 3 edge-rising\$"
+	assert_line --index 1 --regexp "^$VT_TS $warning\$"
+	assert_line --index 2 --regexp "^$VT_TS gpio q0 #2 used SET_IRQ_TYPE line 3 edge-rising -> ERR [0-9.]+(us|ms)\$"
+	# The captures hold it as the live view showed it.
+	run_vitool trace -r "$wout" 'level warning'
+	assert_success
+	assert_output --regexp "^$VT_TS $warning\$"
+	assert_equal "$output" "$(grep -F "$warning" "$tout")"
+	run_vitool trace -r "$BATS_TEST_TMPDIR/serve.pcap" 'level warning'
+	assert_success
+	assert_equal "$output" "$(grep -F "$warning" "$tout")"
+	run_vitool trace -r "$wout"
+	assert_equal "$output" "$(cat "$tout")"
+	# Info lines are recorded though serve (without -v) does not print them.
+	run_vitool trace -r "$BATS_TEST_TMPDIR/serve.pcap" 'log and not level warning'
+	assert_line --index 0 --regexp "^$VT_TS gpio log info: vhost-user: front-end connected\$"
+	assert_line --index 1 --regexp "^$VT_TS gpio log info: vhost-user: front-end disconnected\$"
+	assert_line --index 2 --regexp "^$VT_TS gpio log info: serve: signal 15, exiting\$"
+	run grep -c 'front-end connected' "$SERVE_ERR"
+	assert_output 0
+}
+
+@test "live: a proxy's log lines reach trace too: its back-end going away, said before the stream ends" {
+	command -v socat >/dev/null || skip "no socat"
+	SOCK="$BATS_TEST_TMPDIR/gpio.sock"
+	SERVE_DEV=gpio start_serve --lines 4
+	local psock="$BATS_TEST_TMPDIR/px.sock" tout="$BATS_TEST_TMPDIR/trace.out"
+	start_bg "$BATS_TEST_TMPDIR/px.out" "$BATS_TEST_TMPDIR/px.err" \
+		"$VITOOL" proxy --listen "$psock" --backend "$SOCK" --device gpio --connect-timeout 300
+	local ppid=$BG_PID
+	wait_for 10 test -S "$psock" || fail "the proxy did not listen: $(cat "$BATS_TEST_TMPDIR/px.err")"
+	start_bg "$tout" "$BATS_TEST_TMPDIR/trace.err" "$VITOOL" trace -i px -U log
+	local tpid=$BG_PID
+	wait_for 5 eval '[ "$(trace_subscribers px)" = 1 ]' || fail "trace did not attach to the proxy"
+	stop_serve
+	wait_exit "$ppid" 10 || fail "the proxy still runs without its back-end"
+	assert_equal "$WAIT_STATUS" 1
+	wait_exit "$tpid" 5 || fail "trace did not exit when the proxy did"
+	assert_equal "$WAIT_STATUS" 0
+	run cat "$tout"
+	assert_line --index 0 --regexp "^$VT_TS gpio log warning: proxy: the back-end at $SOCK closed its connection\$"
+	grep -qxF "vitool: proxy: the back-end at $SOCK closed its connection" "$BATS_TEST_TMPDIR/px.err" ||
+		fail "$(cat "$BATS_TEST_TMPDIR/px.err")"	! grep -qE 'Sanitizer|runtime error:' "$BATS_TEST_TMPDIR/px.err" || fail "$(cat "$BATS_TEST_TMPDIR/px.err")"
 }
 
 @test "live: -c N detaches after N records and the instance keeps serving" {

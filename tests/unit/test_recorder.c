@@ -23,6 +23,7 @@
 #include "trace/pcap.h"
 #include "trace/record.h"
 #include "trace/recorder.h"
+#include "util/bytes.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/loop.h"
@@ -352,6 +353,66 @@ static void test_drops(void)
 	vt_loop_free(loop);
 }
 
+/* The instance's log lines (vt_log_set_tee, as vt_daemon_log_to does it)
+ * become LOG records of every sink, with their level; a line the
+ * recorder logs itself in the middle of a record (its file failed) comes
+ * whole after that record, and one logged while a log line is being
+ * recorded is printed only: nothing re-enters. */
+static void test_log_lines(void)
+{
+	char err[256];
+	int peer;
+	struct vt_recorder *r = synthetic(&peer, 0, 0);
+
+	if (!r)
+		{ EXPECT(!"set up"); return; }
+	vt_log_set_tee(VT_LOG_INFO, vt_recorder_log, r);
+	vt_warn("gpio: SET_IRQ_TYPE line %u: the line is an output", 3);
+	vt_info("vhost-user: front-end connected");
+	vt_debug("not recorded at the default verbosity");
+	/* A file whose writes fail: the record in progress is a KICK; the
+	 * recorder's own error line follows it. */
+	EXPECT_EQ(vt_recorder_open_file(r, "/dev/full", 0, err, sizeof(err)), 0);
+	struct vt_event ev = { .kind = VT_EV_KICK, .queue = 1, .t_ns = vt_now_ns() };
+	vt_recorder_event(r, &ev);
+	EXPECT_STR_HAS(vt_log_last(), "trace: writing /dev/full failed: No space left on device");
+	/* Failing while a log line is written: said on stderr, not recorded. */
+	EXPECT_EQ(vt_recorder_open_file(r, "/dev/full", 0, err, sizeof(err)), 0);
+	vt_err("queue 0 stopped: a ring error");
+	EXPECT_STR_HAS(vt_log_last(), "trace: writing /dev/full failed");
+	vt_log_set_tee(VT_LOG_ERR, NULL, NULL);
+	vt_warn("after the tee is gone");
+
+	struct gots g = { 0 };
+	read_synthetic(peer, &g);
+	EXPECT_EQ(g.err, 0);
+	EXPECT_EQ(g.n, 5);
+	static const struct { unsigned kind; uint32_t flags; const char *text; } want[] = {
+		{ VT_REC_LOG, 1u << 8, "gpio: SET_IRQ_TYPE line 3: the line is an output" },
+		{ VT_REC_LOG, 2u << 8, "vhost-user: front-end connected" },
+		{ VT_REC_KICK, 0, "" },
+		{ VT_REC_LOG, 0, "trace: writing /dev/full failed: No space left on device; no longer recording to it" },
+		{ VT_REC_LOG, 0, "queue 0 stopped: a ring error" },
+	};
+	for (size_t i = 0; i < g.n && i < VT_ARRAY_SIZE(want); i++) {
+		EXPECT_EQ(g.v[i].kind, want[i].kind);
+		EXPECT_EQ(g.v[i].flags, want[i].flags);
+		EXPECT(!strncmp(g.v[i].text, want[i].text, sizeof(g.v[i].text) - 1));
+		if (strncmp(g.v[i].text, want[i].text, sizeof(g.v[i].text) - 1))
+			printf("#   record %zu: \"%s\"\n", i, g.v[i].text);
+	}
+	/* Log lines belong to no queue: no drops counted against one. */
+	struct vt_recorder_qstats qs;
+	EXPECT_EQ(vt_recorder_queue_stats(r, 0, &qs), 0);
+	EXPECT_EQ(qs.drops, 0);
+	gots_free(&g);
+	/* No sink: nothing is encoded, nothing kept. */
+	close(peer);
+	vt_recorder_log(r, VT_LOG_WARN, "nobody listens");
+	EXPECT(!vt_recorder_listening(r));
+	vt_recorder_free(r);
+}
+
 /* The loop's timer finds timeouts by itself, once per request, and stops
  * once nothing can time out any more. */
 static void test_timer(void)
@@ -531,8 +592,15 @@ static void test_serve_write(void)
 	EXPECT_EQ(g.linktype, VT_PCAP_LINKTYPE_USER0);
 	EXPECT_EQ(count_kind(&g, VT_REC_AVAIL), 10);
 	EXPECT_EQ(count_kind(&g, VT_REC_USED), 10);
-	EXPECT(g.n > 0 && g.v[0].kind == VT_REC_CONNECT);
-	EXPECT(g.n > 0 && g.v[g.n - 1].kind == VT_REC_DISCONNECT);
+	/* The connection frames the capture (serve's log lines about it, LOG
+	 * records, may stand outside). */
+	size_t first = 0, last = g.n;
+	while (first < g.n && g.v[first].kind == VT_REC_LOG)
+		first++;
+	while (last > first && g.v[last - 1].kind == VT_REC_LOG)
+		last--;
+	EXPECT(first < g.n && g.v[first].kind == VT_REC_CONNECT);
+	EXPECT(last > first && g.v[last - 1].kind == VT_REC_DISCONNECT);
 	for (size_t i = 0; i < g.n; i++) {
 		if (g.v[i].kind != VT_REC_USED)
 			continue;
@@ -628,6 +696,7 @@ int main(void)
 	RUN(test_late_and_out_of_order);
 	RUN(test_timeout_rules);
 	RUN(test_drops);
+	RUN(test_log_lines);
 	RUN(test_timer);
 	RUN(test_serve_write);
 	RUN(test_slow_reader);
