@@ -4,8 +4,10 @@
  * trace`) and kept as the line `vitool trace` prints for it
  * (lib/trace/print), the newest VT_TOP_EVENTS_MAX of them.  Without a
  * filter of the user's, what needs a look: failed, timed-out, late and
- * out-of-order completions, ring errors, lost records.  top's
- * own log lines (reconnected, counters reset) go in between. */
+ * out-of-order completions, ring errors, lost records, and the instance's
+ * log lines of level warning and error (info lines with a filter such as
+ * "log").  top's own log lines (reconnected, counters reset) go in
+ * between. */
 #ifndef VT_TOP_EVENTS_H
 #define VT_TOP_EVENTS_H
 
@@ -14,7 +16,8 @@
 
 #define VT_TOP_EVENTS_MAX 200
 #define VT_TOP_EVENT_LEN 256
-#define VT_TOP_EVENTS_DEFAULT_FILTER "status err or timeout or late or ooo or ring-error or drops"
+#define VT_TOP_EVENTS_DEFAULT_FILTER \
+	"status err or timeout or late or ooo or ring-error or drops or level warning"
 
 struct vt_top_events;
 

@@ -321,6 +321,37 @@ wait_inflight() {
 	wait_screen '^[0-9:.]+ i2c q0 #[0-9]+ used 0x52 read 1 -> ERR'
 }
 
+@test "live: the instance's warnings show in the events pane; its info lines with the filter log" {
+	SOCK="$BATS_TEST_TMPDIR/gpio.sock"
+	SERVE_DEV=gpio start_serve --lines 4
+	start_term
+	start_top
+	wait_screen '^vitool top - gpio  '
+	wait_screen '^EVENTS$'
+	# An interrupt on an output line: serve warns (and the device answers ERR).
+	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" drive gpio --socket "$SOCK" dir 3 out irq 3 rising
+	assert_failure 1
+	# (80 columns cut the line)
+	wait_screen '^[0-9:.]+ gpio log warning: gpio: SET_IRQ_TYPE line 3: the line is an'
+	# the failed request is notable too, and comes after the warning
+	wait_screen '^[0-9:.]+ gpio q0 #2 used SET_IRQ_TYPE line 3 edge-rising -> ERR'
+	run bash -c "timeout 5 tmux -S '$TMUX_SOCK' capture-pane -p | sed -n '/^EVENTS\$/,\$p'"
+	assert_line --index 1 --regexp '^[0-9:.]+ gpio log warning: gpio: SET_IRQ_TYPE line 3: the line is an'
+	assert_line --index 2 --regexp '^[0-9:.]+ gpio q0 #2 used SET_IRQ_TYPE line 3 edge-rising -> ERR'
+	# info lines (its front-end connecting came before the warning) are not notable
+	refute_output --partial 'log info'
+	grep -q 'gpio: SET_IRQ_TYPE line 3: the line is an output' "$SERVE_ERR" || fail "serve did not warn on stderr"
+	# with the filter log: every line the instance logs
+	tmx send-keys f 'log' Enter
+	wait_screen 'top: events filter: log$'
+	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" drive gpio --socket "$SOCK" get 0
+	assert_success
+	wait_screen '^[0-9:.]+ gpio log info: vhost-user: front-end connected$'
+	wait_screen '^[0-9:.]+ gpio log info: vhost-user: front-end disconnected$'
+	# the lines already shown stay
+	wait_screen '^[0-9:.]+ gpio log warning: gpio: SET_IRQ_TYPE line 3'
+}
+
 @test "live: r resets the counters (stats reset, trace-stats reset); h shows the keys; d sets the delay" {
 	start_serve
 	start_term
