@@ -232,6 +232,25 @@ for l in sys.argv[1].splitlines():
 	assert_stderr_contains "at 6: unexpected ')'"
 }
 
+@test "trace: a filter nested too deeply or too long is refused, not a crash" {
+	# 100,000 '!' or 50,000 '(' overflowed the parser's stack (issue 16).
+	run_vitool trace -r "$GOLD/i2c.pcap" "$(printf '!%.0s' {1..100000})kick"
+	assert_failure 2
+	assert_stderr_contains "at 65: nested too deeply (at most 64 levels of 'not' and '(')"
+	run_vitool trace -r "$GOLD/i2c.pcap" "$(printf '(%.0s' {1..50000})kick$(printf ')%.0s' {1..50000})"
+	assert_failure 2
+	assert_stderr_contains "at 65: nested too deeply"
+	# 64 levels are still fine.
+	run_vitool trace -c 1 -r "$GOLD/i2c.pcap" "$(printf 'not %.0s' {1..64})kick"
+	assert_success
+	run_vitool trace -r "$GOLD/i2c.pcap" "$(printf 'kick or %.0s' {1..1024})kick"
+	assert_failure 2
+	assert_stderr_contains "too many terms (at most 1024)"
+	run_vitool trace -c 1 -r "$GOLD/i2c.pcap" "$(printf 'kick or %.0s' {1..1023})used"
+	assert_success
+	assert_output --partial " used "
+}
+
 @test "trace: bad options are usage errors" {
 	run_vitool trace -c 0 -r "$GOLD/i2c.pcap"
 	assert_failure 2
