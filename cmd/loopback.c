@@ -25,6 +25,7 @@
 #include "ctl/queue_stats.h"
 #include "devices/registry.h"
 #include "fault/fault.h"
+#include "util/lines.h"
 #include "util/log.h"
 #include "util/parse.h"
 #include "vhost/frontend.h"
@@ -505,18 +506,19 @@ static struct step *read_script(const struct vt_device_type *t, const char *path
 {
 	FILE *f = fopen(path, "r");
 	struct step *steps = NULL;
-	char *buf = NULL, line[LINE_MAX_BYTES], err[512];
+	char buf[LINE_MAX_BYTES], line[LINE_MAX_BYTES], err[512];
 	char *words[MAX_WORDS];
-	size_t cap = 0;
-	ssize_t len;
+	size_t len;
 	unsigned n, lineno = 0;
+	int r;
 
 	if (!f)
 		vt_die("loopback: cannot open script %s: %s", path, strerror(errno));
 	*count = 0;
-	while ((len = getline(&buf, &cap, f)) > 0) {
+	/* Bounded before anything grows: /dev/zero is one endless line. */
+	while ((r = vt_read_line(f, buf, sizeof(buf), &len)) > 0) {
 		lineno++;
-		while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		while (len && buf[len - 1] == '\r')
 			buf[--len] = '\0';
 		if (!is_comment(buf)) {
 			if (!step_words(buf, line, sizeof(line), words, &n, err, sizeof(err)) ||
@@ -532,9 +534,10 @@ static struct step *read_script(const struct vt_device_type *t, const char *path
 		steps[*count].file = path;
 		steps[(*count)++].lineno = lineno;
 	}
-	if (ferror(f))
-		vt_die("loopback: cannot read script %s: %s", path, strerror(errno));
-	free(buf);
+	if (r == -E2BIG)
+		vt_die_usage("loopback: %s:%u: line longer than %zu bytes", path, lineno + 1, sizeof(buf) - 1);
+	if (r < 0)
+		vt_die("loopback: cannot read script %s: %s", path, strerror(-r));
 	fclose(f);
 	return steps;
 }

@@ -294,6 +294,20 @@ check_exercise() {
 	assert_stderr "vitool: loopback: $s:1: more than 299 words on one line"
 }
 
+@test "loopback --script: a line that never ends (/dev/zero) is refused in bounded memory; a directory is a read error" {
+	# getline read the whole line before the length check: /dev/zero grew
+	# to gigabytes (issue 16).  Here 300 MB of address space is plenty.
+	run --separate-stderr timeout 20 bash -c 'ulimit -v "$1" && exec "$VITOOL" loopback --script /dev/zero' \
+		_ "$(vt_mem_limit_kb 300000)"
+	assert_failure 2
+	assert_output ""
+	assert_stderr "vitool: loopback: /dev/zero:1: line longer than 4095 bytes"
+	# a directory reads as an error, not as an empty script that runs nothing
+	run_loopback --script "$BATS_TEST_TMPDIR"
+	assert_failure 1
+	assert_stderr "vitool: loopback: cannot read script $BATS_TEST_TMPDIR: Is a directory"
+}
+
 @test "loopback --script with a missing file: exit 1, no process left behind" {
 	run_loopback --socket "$SOCK" --script "$BATS_TEST_TMPDIR/nope"
 	assert_failure 1
