@@ -478,6 +478,11 @@ int vt_recorder_subscribe(struct vt_recorder *r, int fd, uint32_t snaplen, size_
 	int fl;
 
 	snaplen = norm_snaplen(snaplen);
+	if (s && live_subs(r) >= VT_RECORDER_SUBS_MAX) {
+		free(s);
+		close(fd);
+		return -EUSERS;
+	}
 	if (!s || snaplen < VT_REC_HDR_LEN) {
 		free(s);
 		close(fd);
@@ -820,8 +825,8 @@ void vt_recorder_stats(const struct vt_recorder *r, struct vt_recorder_stats *st
 		st->nqueues = r->src.num_queues;
 	st->sub_records = r->gone_records;
 	st->sub_drops = r->gone_drops;
+	st->subscribers = live_subs(r);
 	for (const struct sub *s = r->subs; s; s = s->next) {
-		st->subscribers += !s->dead;
 		st->sub_records += s->records;
 		st->sub_drops += s->drops;
 	}

@@ -37,6 +37,9 @@
 
 #define VT_RECORDER_TIMEOUT_MS 1000         /* Linux gpio/i2c driver timeout */
 #define VT_RECORDER_SUB_MAX (1024 * 1024)   /* bytes queued per subscriber */
+/* Live subscribers at once: with SUB_MAX, what stuck readers can cost
+ * (300 of them took 310 MB before there was a limit). */
+#define VT_RECORDER_SUBS_MAX 16
 #define VT_RECORDER_MAX_QUEUES VT_VHOST_MAX_QUEUES
 
 struct vt_recorder;
@@ -85,7 +88,9 @@ int vt_recorder_close_file(struct vt_recorder *r);
  * (e.g. the reply line of `trace`) then a pcap stream (nanosecond, link
  * type USER0, snaplen as given, 0: VT_REC_SNAPLEN_MAX) until the peer
  * closes or a write fails.  max_bytes bounds its queue (0:
- * VT_RECORDER_SUB_MAX).  0, or -errno (fd closed). */
+ * VT_RECORDER_SUB_MAX).  0, or -errno (fd closed): -EUSERS when
+ * VT_RECORDER_SUBS_MAX are subscribed already (vt_recorder_stats tells
+ * before: a caller can refuse in words). */
 int vt_recorder_subscribe(struct vt_recorder *r, int fd, uint32_t snaplen, size_t max_bytes,
 			  const void *prefix, size_t prefixlen);
 
