@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -59,7 +60,7 @@ static const char trace_usage[] =
 	"                       instead of printing them\n"
 	"  -c, --count N        stop after N selected records\n"
 	"  -s, --snaplen N      live: ask for records of at most N bytes (0: whole)\n"
-	"      --linktype N     -w: pcap link type (default USER0, 147)\n"
+	"      --linktype N     -w: pcap link type (default USER0, 147); -r: also accept N\n"
 	"  -U, --unbuffered     flush after every record\n"
 	"  -l, --line-buffered  standard output line-buffered\n"
 	"  -n                   accepted (tcpdump's; there are no names to resolve)\n"
@@ -252,6 +253,28 @@ static void parse_args(struct trace_opts *o, int argc, char **argv)
 	o->filter_text = join_words(argc - optind, argv + optind);
 }
 
+/* path, or standard input/output for "-", is the same file as another:
+ * stat() of each. */
+static bool stat_arg(const char *path, int std_fd, struct stat *st)
+{
+	return strcmp(path, "-") ? stat(path, st) == 0 : fstat(std_fd, st) == 0;
+}
+
+/* -w FILE that is the capture -r reads would be truncated before it is
+ * read (or, appended to through stdout, read for ever): refused, whatever
+ * names the two go by (a link, ./, standard input and output). */
+static void check_not_same(const struct trace_opts *o)
+{
+	struct stat in, out;
+
+	if (!o->rfile || !o->wfile || !stat_arg(o->rfile, STDIN_FILENO, &in) ||
+	    !stat_arg(o->wfile, STDOUT_FILENO, &out))
+		return;
+	if (in.st_dev == out.st_dev && in.st_ino == out.st_ino && S_ISREG(in.st_mode))
+		vt_die_usage("trace: -w %s is the capture -r %s reads: write the records to another file",
+			     o->wfile, o->rfile);
+}
+
 /* Attaches to the instance: the `trace` command, its reply, then the pcap
  * stream on the same connection.  Dies on failure. */
 static struct vt_pcap_reader *attach(const struct trace_opts *o, struct vt_instance *inst, char *src,
@@ -307,6 +330,7 @@ int cmd_trace(int argc, char **argv)
 
 	struct vt_pcap_reader *in;
 	struct vt_instance inst = { 0 };
+	check_not_same(&o);
 	if (o.rfile) {
 		snprintf(src, sizeof(src), "%s", strcmp(o.rfile, "-") ? o.rfile : "standard input");
 		in = vt_pcap_open_read(o.rfile, err, sizeof(err));
