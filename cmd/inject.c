@@ -79,7 +79,7 @@ static unsigned parse_ms(const char *name, const char *val)
 static void set_control(struct inject_opts *o, const char *name, const char *val)
 {
 	(void)name;
-	o->control = val;
+	o->control = cmd_socket_path("inject", "--control", val);
 }
 
 static void set_name(struct inject_opts *o, const char *name, const char *val)
@@ -148,7 +148,9 @@ static const struct option_def *find_option(const char *arg, const char **inline
 			continue;
 		if (!arg[2 + n])
 			return d;
-		if (arg[2 + n] == '=' && d->has_arg) {
+		if (arg[2 + n] == '=' && !d->has_arg)
+			vt_die_usage("inject: option '--%s' takes no argument (see 'vitool inject --help')", d->lng);
+		if (arg[2 + n] == '=') {
 			*inline_val = arg + 3 + n;   /* --timeout=500 */
 			return d;
 		}

@@ -111,20 +111,10 @@ struct loopback_opts {
 	const char *timeout_ms;   /* for the child serve */
 };
 
-/* The short options loopback had before issue 10's table: said plainly. */
-static void drop_hint(int c)
-{
-	static const struct { char c; const char *now; } dropped[] = {
-		{ 's', "-S, --socket" }, { 'i', "--indirect" },
-	};
-
-	if (c != '?')
-		return;
-	for (size_t i = 0; i < sizeof(dropped) / sizeof(dropped[0]); i++)
-		if (optopt == dropped[i].c)
-			vt_die_usage("loopback: -%c is now %s (see 'vitool loopback --help')", optopt,
-				     dropped[i].now);
-}
+/* The short options loopback had before issue 10's table. */
+static const struct cmd_dropped dropped[] = {
+	{ 's', "-S, --socket" }, { 'i', "--indirect" }, { 0, NULL },
+};
 
 /* Options and the device word in any order: "-S P gpio -f F" as well as
  * "gpio -f F -S P". */
@@ -165,7 +155,7 @@ static void parse(int argc, char **argv, struct loopback_opts *o)
 			o->script = optarg;
 			break;
 		case 'S':
-			o->socket = optarg;
+			o->socket = cmd_socket_path("loopback", "--socket", optarg);
 			break;
 		case OPT_INDIRECT:
 			o->indirect = true;
@@ -185,8 +175,7 @@ static void parse(int argc, char **argv, struct loopback_opts *o)
 			usage();
 			exit(VT_EXIT_OK);
 		default:
-			drop_hint(c);
-			cmd_option_error("loopback", c, argv);
+			cmd_option_error("loopback", c, argv, longopts, dropped);
 		}
 	}
 	o->device = name ? vt_device_find(name) : default_device();

@@ -174,7 +174,7 @@ static void parse_args(struct trace_opts *o, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":C:i:Dr:w:c:s:UvjhL:lnqtxX", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'C':
-			o->control = optarg;
+			o->control = cmd_socket_path("trace", "--control", optarg);
 			break;
 		case 'i':
 			o->name = optarg;
@@ -233,7 +233,7 @@ static void parse_args(struct trace_opts *o, int argc, char **argv)
 			print_usage(stdout);
 			exit(VT_EXIT_OK);
 		default:
-			cmd_option_error("trace", c, argv);
+			cmd_option_error("trace", c, argv, longopts, NULL);
 		}
 	}
 	if (o->rfile && (o->control || o->name))

@@ -26,6 +26,10 @@ int vt_ctl_connect(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "control socket path too long: %s", path);
 		return -1;
 	}
+	if (!*path) {   /* would name an abstract socket */
+		snprintf(err, errlen, "empty control socket path");
+		return -1;
+	}
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
