@@ -292,6 +292,14 @@ check_bad_seed() {
 	check_bad_seed "0x51=24c02:file=$BATS_TEST_TMPDIR" "$BATS_TEST_TMPDIR"
 }
 
+@test "--target with a seed file that is a FIFO or a device: exit 1 at once, no hang in open()" {
+	# a FIFO nobody writes to blocked start-up for ever (issue 16)
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	check_bad_seed "0x51=24c02:file=$BATS_TEST_TMPDIR/fifo" \
+		"$BATS_TEST_TMPDIR/fifo: not a regular file (an image of the part)"
+	check_bad_seed "0x51=24c02:file=/dev/zero" "/dev/zero: not a regular file"
+}
+
 @test "bad --target: no '=', unknown option, duplicate address" {
 	check_bad_target 0x51 "expected ADDR=MODEL"
 	check_bad_target 0x51=24c02:size=4 'unknown option "size=4"'
