@@ -85,6 +85,13 @@ static void cmd_trace_stats(struct vt_ctl_req *r, int argc, char **argv, void *a
 	vt_json_str(j, "file", st.file);
 	vt_json_uint(j, "file_records", st.file_records);
 	vt_json_str(j, "file_error", st.file_error ? strerror(-st.file_error) : NULL);
+	if (st.print) {
+		vt_json_obj_begin(j, "print");
+		vt_json_uint(j, "lines", st.print_lines);
+		vt_json_uint(j, "lost", st.print_lost);
+		vt_json_str(j, "error", st.print_error ? strerror(st.print_error) : NULL);
+		vt_json_obj_end(j);
+	}
 	vt_json_arr_begin(j, "queues");
 	for (unsigned q = 0; q < st.nqueues; q++) {
 		struct vt_recorder_qstats qs;

@@ -833,6 +833,12 @@ void vt_recorder_stats(const struct vt_recorder *r, struct vt_recorder_stats *st
 	st->file = r->file ? r->file_path : NULL;
 	st->file_records = r->file_records;
 	st->file_error = r->file_error;
+	if (r->printer) {
+		st->print = true;
+		st->print_lines = r->printer->lines;
+		st->print_lost = r->printer->lost;
+		st->print_error = r->printer->error;
+	}
 }
 
 const char *vt_recorder_device(const struct vt_recorder *r)

@@ -115,6 +115,9 @@ struct vt_recorder_stats {
 	const char *file;          /* NULL: no file sink */
 	uint64_t file_records;
 	int file_error;            /* -errno of the first write error, or 0 */
+	bool print;                /* a --print sink */
+	uint64_t print_lines, print_lost;
+	int print_error;           /* errno that stopped it, or 0 */
 };
 void vt_recorder_stats(const struct vt_recorder *r, struct vt_recorder_stats *st);
 /* Zeroes the per-queue counts (timeouts, late, out of order, errors,
