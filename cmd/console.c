@@ -65,7 +65,7 @@ static void parse_args(struct console_opts *o, int argc, char **argv)
 			o->name = optarg;
 			break;
 		case 'C':
-			o->control = optarg;
+			o->control = cmd_socket_path("console", "--control", optarg);
 			break;
 		case 'c':
 			o->command = optarg;
@@ -80,7 +80,7 @@ static void parse_args(struct console_opts *o, int argc, char **argv)
 			fputs(console_usage, stdout);
 			exit(VT_EXIT_OK);
 		default:
-			cmd_option_error("console", c, argv);
+			cmd_option_error("console", c, argv, longopts, NULL);
 		}
 	}
 	if (optind < argc && !o->name && !o->control)

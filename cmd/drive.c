@@ -79,21 +79,11 @@ struct drive_opts {
 	bool indirect;
 };
 
-/* The short options drive had before issue 10's table: said plainly, not
- * as an unknown option. */
-static void drop_hint(int c)
-{
-	static const struct { char c; const char *now; } dropped[] = {
-		{ 's', "-S, --socket" }, { 't', "--timeout" }, { 'c', "--connect-timeout" },
-		{ 'q', "--queue-size" },
-	};
-
-	if (c != '?')
-		return;
-	for (size_t i = 0; i < sizeof(dropped) / sizeof(dropped[0]); i++)
-		if (optopt == dropped[i].c)
-			vt_die_usage("drive: -%c is now %s (see 'vitool drive --help')", optopt, dropped[i].now);
-}
+/* The short options drive had before issue 10's table. */
+static const struct cmd_dropped dropped[] = {
+	{ 's', "-S, --socket" }, { 't', "--timeout" }, { 'c', "--connect-timeout" },
+	{ 'q', "--queue-size" }, { 0, NULL },
+};
 
 static int parse(int argc, char **argv, struct drive_opts *o)
 {
@@ -131,7 +121,7 @@ static int parse(int argc, char **argv, struct drive_opts *o)
 	while ((c = getopt_long(argc, argv, "+:S:i:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'S':
-			o->socket = optarg;
+			o->socket = cmd_socket_path("drive", "--socket", optarg);
 			break;
 		case 'i':
 			o->name = optarg;
@@ -159,8 +149,7 @@ static int parse(int argc, char **argv, struct drive_opts *o)
 			print_usage(stdout);
 			exit(VT_EXIT_OK);
 		default:
-			drop_hint(c);
-			cmd_option_error("drive", c, argv);
+			cmd_option_error("drive", c, argv, longopts, dropped);
 		}
 	}
 	if (!o->type || !o->type->front)

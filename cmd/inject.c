@@ -79,7 +79,7 @@ static unsigned parse_ms(const char *name, const char *val)
 static void set_control(struct inject_opts *o, const char *name, const char *val)
 {
 	(void)name;
-	o->control = val;
+	o->control = cmd_socket_path("inject", "--control", val);
 }
 
 static void set_name(struct inject_opts *o, const char *name, const char *val)
@@ -148,7 +148,9 @@ static const struct option_def *find_option(const char *arg, const char **inline
 			continue;
 		if (!arg[2 + n])
 			return d;
-		if (arg[2 + n] == '=' && d->has_arg) {
+		if (arg[2 + n] == '=' && !d->has_arg)
+			vt_die_usage("inject: option '--%s' takes no argument (see 'vitool inject --help')", d->lng);
+		if (arg[2 + n] == '=') {
 			*inline_val = arg + 3 + n;   /* --timeout=500 */
 			return d;
 		}
@@ -241,13 +243,25 @@ static void parse(int argc, char **argv, struct inject_opts *o)
 /* "inject 3=1 button=high pulse 100 wait 1000" */
 static char *command_line(const struct inject_opts *o)
 {
-	size_t len = sizeof("inject pulse 4294967295 wait 4294967295");
+	const size_t base = sizeof("inject pulse 4294967295 wait 4294967295");
+	size_t len = base;
 	char *line, *p;
 
-	for (unsigned i = 0; i < o->npairs; i++)
-		len += strlen(o->pairs[i]) + 1;
-	if (len > 4096)
-		vt_die_usage("inject: too many pairs for one command");
+	/* The control socket's budgets (vitool-control(7) LIMITS), said in
+	 * terms of what is too big: one pair, or all of them. */
+	for (unsigned i = 0; i < o->npairs; i++) {
+		size_t n = strlen(o->pairs[i]);
+		if (n + 1 + base > VT_CTL_LINE_MAX)
+			vt_die_usage("inject: '%.24s...': %zu bytes, too long for a control line (at most %d bytes)",
+				     o->pairs[i], n, VT_CTL_LINE_MAX);
+		len += n + 1;
+	}
+	if (o->npairs + 5 > VT_CTL_WORDS_MAX)   /* inject, pulse N, wait N */
+		vt_die_usage("inject: %u pairs, more than one command takes (at most %d)", o->npairs,
+			     VT_CTL_WORDS_MAX - 5);
+	if (len > VT_CTL_LINE_MAX)
+		vt_die_usage("inject: the pairs take %zu bytes, more than one control line holds (%d): "
+			     "split them over several injects", len, VT_CTL_LINE_MAX);
 	line = p = malloc(len);
 	if (!line)
 		vt_die("inject: out of memory");

@@ -56,7 +56,7 @@ int cmd_list(int argc, char **argv)
 			fputs(list_usage, stdout);
 			return VT_EXIT_OK;
 		default:
-			cmd_option_error("list", c, argv);
+			cmd_option_error("list", c, argv, longopts, NULL);
 		}
 	}
 	if (optind < argc)

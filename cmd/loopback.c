@@ -25,7 +25,9 @@
 #include "ctl/queue_stats.h"
 #include "devices/registry.h"
 #include "fault/fault.h"
+#include "util/lines.h"
 #include "util/log.h"
+#include "util/tmpdir.h"
 #include "util/parse.h"
 #include "vhost/frontend.h"
 
@@ -110,20 +112,10 @@ struct loopback_opts {
 	const char *timeout_ms;   /* for the child serve */
 };
 
-/* The short options loopback had before issue 10's table: said plainly. */
-static void drop_hint(int c)
-{
-	static const struct { char c; const char *now; } dropped[] = {
-		{ 's', "-S, --socket" }, { 'i', "--indirect" },
-	};
-
-	if (c != '?')
-		return;
-	for (size_t i = 0; i < sizeof(dropped) / sizeof(dropped[0]); i++)
-		if (optopt == dropped[i].c)
-			vt_die_usage("loopback: -%c is now %s (see 'vitool loopback --help')", optopt,
-				     dropped[i].now);
-}
+/* The short options loopback had before issue 10's table. */
+static const struct cmd_dropped dropped[] = {
+	{ 's', "-S, --socket" }, { 'i', "--indirect" }, { 0, NULL },
+};
 
 /* Options and the device word in any order: "-S P gpio -f F" as well as
  * "gpio -f F -S P". */
@@ -164,7 +156,7 @@ static void parse(int argc, char **argv, struct loopback_opts *o)
 			o->script = optarg;
 			break;
 		case 'S':
-			o->socket = optarg;
+			o->socket = cmd_socket_path("loopback", "--socket", optarg);
 			break;
 		case OPT_INDIRECT:
 			o->indirect = true;
@@ -184,8 +176,7 @@ static void parse(int argc, char **argv, struct loopback_opts *o)
 			usage();
 			exit(VT_EXIT_OK);
 		default:
-			drop_hint(c);
-			cmd_option_error("loopback", c, argv);
+			cmd_option_error("loopback", c, argv, longopts, dropped);
 		}
 	}
 	o->device = name ? vt_device_find(name) : default_device();
@@ -505,18 +496,19 @@ static struct step *read_script(const struct vt_device_type *t, const char *path
 {
 	FILE *f = fopen(path, "r");
 	struct step *steps = NULL;
-	char *buf = NULL, line[LINE_MAX_BYTES], err[512];
+	char buf[LINE_MAX_BYTES], line[LINE_MAX_BYTES], err[512];
 	char *words[MAX_WORDS];
-	size_t cap = 0;
-	ssize_t len;
+	size_t len;
 	unsigned n, lineno = 0;
+	int r;
 
 	if (!f)
 		vt_die("loopback: cannot open script %s: %s", path, strerror(errno));
 	*count = 0;
-	while ((len = getline(&buf, &cap, f)) > 0) {
+	/* Bounded before anything grows: /dev/zero is one endless line. */
+	while ((r = vt_read_line(f, buf, sizeof(buf), &len)) > 0) {
 		lineno++;
-		while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		while (len && buf[len - 1] == '\r')
 			buf[--len] = '\0';
 		if (!is_comment(buf)) {
 			if (!step_words(buf, line, sizeof(line), words, &n, err, sizeof(err)) ||
@@ -532,9 +524,10 @@ static struct step *read_script(const struct vt_device_type *t, const char *path
 		steps[*count].file = path;
 		steps[(*count)++].lineno = lineno;
 	}
-	if (ferror(f))
-		vt_die("loopback: cannot read script %s: %s", path, strerror(errno));
-	free(buf);
+	if (r == -E2BIG)
+		vt_die_usage("loopback: %s:%u: line longer than %zu bytes", path, lineno + 1, sizeof(buf) - 1);
+	if (r < 0)
+		vt_die("loopback: cannot read script %s: %s", path, strerror(-r));
 	fclose(f);
 	return steps;
 }
@@ -545,14 +538,24 @@ static pid_t start_backend(const struct vt_device_type *t, const char *socket, c
 {
 	char *args[MAX_ARGS];
 	unsigned n = 0;
+	sigset_t all, old;
 	pid_t pid;
 
 	fflush(stdout);
+	/* No signal between the fork and the parent knowing its child: the
+	 * cleanup must end the child before it removes the directory. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
 	pid = fork();
 	if (pid < 0)
 		vt_die("loopback: fork: %s", strerror(errno));
-	if (pid)
+	if (pid) {
+		vt_tmpdir_child(pid);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return pid;
+	}
+	vt_tmpdir_forget();   /* the parent's to remove, not the serve's */
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(pipefd[0]);
 	if (dup2(pipefd[1], STDOUT_FILENO) < 0)
 		_exit(VT_EXIT_FAIL);
@@ -621,7 +624,7 @@ int cmd_loopback(int argc, char **argv)
 	struct loopback lb = { .ctl = -1 };
 	const struct vt_loopback_ops *l;
 	struct step *steps = NULL;
-	char dir[] = "/tmp/vitool-loopback-XXXXXX";
+	char dir[96];
 	char sockpath[256], ctlpath[300], err[256];
 	uint64_t t0 = vt_now_ns(), requests = 0, events = 0;
 	unsigned nsteps = 0;
@@ -641,13 +644,26 @@ int cmd_loopback(int argc, char **argv)
 	/* Room for a step's lines (at most ~300 requests, more with -v)
 	 * while this process waits for its completions. */
 	fcntl(pipefd[0], F_SETPIPE_SZ, 1 << 20);
-	if (!mkdtemp(dir))
-		vt_die("loopback: cannot create a temporary directory: %s", strerror(errno));
+	/* In $TMPDIR (/tmp without it, or when the sockets' paths would not
+	 * fit there); removed however this process ends: killed, or a step
+	 * that dies. */
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp || strlen(tmp) > 60)
+		tmp = "/tmp";
+	snprintf(dir, sizeof(dir), "%s/vitool-loopback-XXXXXX", tmp);
+	int e = vt_tmpdir_make(dir);
+	if (e < 0)
+		vt_die("loopback: cannot create a temporary directory: %s", strerror(-e));
 	if (o.socket)
 		snprintf(sockpath, sizeof(sockpath), "%s", o.socket);
 	else
 		snprintf(sockpath, sizeof(sockpath), "%s/%s.sock", dir, lb.t->name);
 	snprintf(ctlpath, sizeof(ctlpath), "%s/%s.ctl", dir, lb.t->name);
+	/* The child's sockets, left behind only if it is killed (a -S PATH is
+	 * the user's: the child removes it, never we). */
+	if (!o.socket)
+		vt_tmpdir_file(sockpath);
+	vt_tmpdir_file(ctlpath);
 	printf("# vitool loopback: virtio-%s over vhost-user socket %s\n", lb.t->name, sockpath);
 	printf("%s\n", l->intro);
 	lb.ro = (struct vt_run_opts){ .indirect = o.indirect, .timeout_ms = 1000 };
@@ -656,12 +672,8 @@ int cmd_loopback(int argc, char **argv)
 	relay_start(pipefd[0]);
 	if (vt_fe_connect(&lb.fe, sockpath, 5000) == 0)
 		lb.drv = (l->start ? l->start : lb.t->front->start)(&lb.fe, QUEUE_SIZE, &lb.ro);
-	if (!lb.drv) {
-		kill(pid, SIGTERM);
-		waitpid(pid, NULL, 0);
-		rmdir(dir);
-		vt_die("loopback: %s", lb.fe.err);
-	}
+	if (!lb.drv)
+		vt_die("loopback: %s", lb.fe.err);   /* the exit ends the child, removes dir */
 	/* The child made its control socket before it served our handshake. */
 	lb.ctl = vt_ctl_connect(ctlpath, err, sizeof(err));
 	if (lb.ctl < 0)
@@ -683,10 +695,11 @@ int cmd_loopback(int argc, char **argv)
 		vt_err("loopback: the backend did not exit cleanly");
 		clean = false;
 	}
+	vt_tmpdir_child(0);
 	relay_pump(&relay, true);
 	summary(&lb, counts, requests, events, t0);
 	fflush(stdout);
-	rmdir(dir);
+	vt_tmpdir_remove();
 	for (unsigned i = 0; i < nsteps; i++)
 		free(steps[i].text);
 	free(steps);

@@ -112,10 +112,10 @@ static void parse(int argc, char **argv, struct proxy_opts *o)
 	while ((c = getopt_long(argc, argv, "+:i:C:pw:s:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_LISTEN:
-			o->listen = optarg;
+			o->listen = cmd_socket_path("proxy", "--listen", optarg);
 			break;
 		case OPT_BACKEND:
-			o->backend = optarg;
+			o->backend = cmd_socket_path("proxy", "--backend", optarg);
 			break;
 		case OPT_EXEC:
 			if (!*optarg)
@@ -138,7 +138,7 @@ static void parse(int argc, char **argv, struct proxy_opts *o)
 			o->name = cmd_instance_name("proxy", optarg);
 			break;
 		case 'C':
-			o->control = optarg;
+			o->control = cmd_socket_path("proxy", "--control", optarg);
 			break;
 		case 'p':
 			o->print = true;
@@ -167,7 +167,7 @@ static void parse(int argc, char **argv, struct proxy_opts *o)
 			print_usage(stdout);
 			exit(VT_EXIT_OK);
 		default:
-			cmd_option_error("proxy", c, argv);
+			cmd_option_error("proxy", c, argv, longopts, NULL);
 		}
 	}
 	if (optind < argc)

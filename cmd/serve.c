@@ -145,26 +145,24 @@ static const struct option common_longopts[] = {
 #define COMMON_SHORTS "S:i:C:pw:s:qvh"
 
 /* The short options serve had before issue 10's table (vitool(1)): said
- * plainly, not as unknown options or as a snap length. */
-static void drop_hint(int c, const char *val)
+ * plainly, not as unknown options. */
+static const struct cmd_dropped dropped[] = {
+	{ 'n', "-i, --name" }, { 'c', "--chip" }, { 'l', "--lines" }, { 't', "--target" }, { 0, NULL },
+};
+
+/* -s was the socket before it was the snap length: said plainly. */
+static void socket_hint(const char *val)
 {
-	static const struct { char c; const char *now; } dropped[] = {
-		{ 'n', "-i, --name" }, { 'c', "--chip" }, { 'l', "--lines" }, { 't', "--target" },
-	};
 	unsigned u;
 
-	if (c == 's' && !vt_parse_uint(val, UINT32_MAX, &u))
+	if (!vt_parse_uint(val, UINT32_MAX, &u))
 		vt_die_usage("serve: -s %s: -s is the snap length now; the socket is -S, --socket", val);
-	if (c != '?')
-		return;
-	for (size_t i = 0; i < VT_ARRAY_SIZE(dropped); i++)
-		if (optopt == dropped[i].c)
-			vt_die_usage("serve: -%c is now %s (see 'vitool serve --help')", optopt, dropped[i].now);
 }
 
 /* An unknown option: another device's ("--lines is a gpio option"), or
  * simply unknown. */
-static _Noreturn void bad_option(const struct vt_device_type *t, int c, char **argv)
+static _Noreturn void bad_option(const struct vt_device_type *t, int c, char **argv,
+				 const struct option *longopts)
 {
 	const char *word = optind > 0 ? argv[optind - 1] : "";
 
@@ -175,8 +173,7 @@ static _Noreturn void bad_option(const struct vt_device_type *t, int c, char **a
 		if (owner)
 			vt_die_usage("serve %s: --%s is a %s option", t->name, name, owner->name);
 	}
-	drop_hint(c, NULL);
-	cmd_option_error("serve", c, argv);
+	cmd_option_error("serve", c, argv, longopts, dropped);
 }
 
 /* Does the option word (an option of any device, or a common one) take
@@ -294,13 +291,13 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 		}
 		switch (c) {
 		case 'S':
-			o->socket = optarg;
+			o->socket = cmd_socket_path("serve", "--socket", optarg);
 			break;
 		case 'i':
 			o->name = cmd_instance_name("serve", optarg);
 			break;
 		case 'C':
-			o->control = optarg;
+			o->control = cmd_socket_path("serve", "--control", optarg);
 			break;
 		case 'p':
 			o->print = true;
@@ -312,7 +309,7 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 			o->write = optarg;
 			break;
 		case 's':
-			drop_hint(c, optarg);
+			socket_hint(optarg);
 			o->snaplen = cmd_instance_snaplen("serve", optarg);
 			break;
 		case OPT_TIMEOUT:
@@ -336,7 +333,7 @@ static void parse(int argc, char **argv, struct serve_opts *o)
 			print_usage(stdout, o->type);
 			exit(VT_EXIT_OK);
 		default:
-			bad_option(o->type, c, argv);
+			bad_option(o->type, c, argv, longopts);
 		}
 	}
 	if (optind < argc)

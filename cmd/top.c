@@ -109,7 +109,7 @@ static void parse_args(struct top_opts *o, int argc, char **argv)
 			o->name = optarg;
 			break;
 		case 'C':
-			o->control = optarg;
+			o->control = cmd_socket_path("top", "--control", optarg);
 			break;
 		case 'd':
 			o->delay_s = parse_delay(optarg);
@@ -127,7 +127,7 @@ static void parse_args(struct top_opts *o, int argc, char **argv)
 			fputs(top_usage, stdout);
 			exit(VT_EXIT_OK);
 		default:
-			cmd_option_error("top", c, argv);
+			cmd_option_error("top", c, argv, longopts, NULL);
 		}
 	}
 	if (bare) {

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -59,7 +60,7 @@ static const char trace_usage[] =
 	"                       instead of printing them\n"
 	"  -c, --count N        stop after N selected records\n"
 	"  -s, --snaplen N      live: ask for records of at most N bytes (0: whole)\n"
-	"      --linktype N     -w: pcap link type (default USER0, 147)\n"
+	"      --linktype N     -w: pcap link type (default USER0, 147); -r: also accept N\n"
 	"  -U, --unbuffered     flush after every record\n"
 	"  -l, --line-buffered  standard output line-buffered\n"
 	"  -n                   accepted (tcpdump's; there are no names to resolve)\n"
@@ -173,7 +174,7 @@ static void parse_args(struct trace_opts *o, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":C:i:Dr:w:c:s:UvjhL:lnqtxX", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'C':
-			o->control = optarg;
+			o->control = cmd_socket_path("trace", "--control", optarg);
 			break;
 		case 'i':
 			o->name = optarg;
@@ -232,7 +233,7 @@ static void parse_args(struct trace_opts *o, int argc, char **argv)
 			print_usage(stdout);
 			exit(VT_EXIT_OK);
 		default:
-			cmd_option_error("trace", c, argv);
+			cmd_option_error("trace", c, argv, longopts, NULL);
 		}
 	}
 	if (o->rfile && (o->control || o->name))
@@ -250,6 +251,28 @@ static void parse_args(struct trace_opts *o, int argc, char **argv)
 	o->fmt.ts = ts[nt];
 	o->fmt.verbose = o->verbose;
 	o->filter_text = join_words(argc - optind, argv + optind);
+}
+
+/* path, or standard input/output for "-", is the same file as another:
+ * stat() of each. */
+static bool stat_arg(const char *path, int std_fd, struct stat *st)
+{
+	return strcmp(path, "-") ? stat(path, st) == 0 : fstat(std_fd, st) == 0;
+}
+
+/* -w FILE that is the capture -r reads would be truncated before it is
+ * read (or, appended to through stdout, read for ever): refused, whatever
+ * names the two go by (a link, ./, standard input and output). */
+static void check_not_same(const struct trace_opts *o)
+{
+	struct stat in, out;
+
+	if (!o->rfile || !o->wfile || !stat_arg(o->rfile, STDIN_FILENO, &in) ||
+	    !stat_arg(o->wfile, STDOUT_FILENO, &out))
+		return;
+	if (in.st_dev == out.st_dev && in.st_ino == out.st_ino && S_ISREG(in.st_mode))
+		vt_die_usage("trace: -w %s is the capture -r %s reads: write the records to another file",
+			     o->wfile, o->rfile);
 }
 
 /* Attaches to the instance: the `trace` command, its reply, then the pcap
@@ -307,6 +330,7 @@ int cmd_trace(int argc, char **argv)
 
 	struct vt_pcap_reader *in;
 	struct vt_instance inst = { 0 };
+	check_not_same(&o);
 	if (o.rfile) {
 		snprintf(src, sizeof(src), "%s", strcmp(o.rfile, "-") ? o.rfile : "standard input");
 		in = vt_pcap_open_read(o.rfile, err, sizeof(err));

@@ -1,6 +1,7 @@
 /* vitool: the dispatcher.  Global options, then a command from the table;
  * each command parses the rest of argv itself (getopt strings start with
  * '+' so options after the command stay the command's). */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,13 +46,50 @@ static void usage(FILE *f)
 	fprintf(f, "\n'vitool COMMAND --help' for a command's options; man vitool-COMMAND for more.\n");
 }
 
-void cmd_option_error(const char *cmd, int c, char **argv)
+/* The long option word ("--name" or "--name=value", a unique prefix of
+ * the name too, as getopt_long takes it) stands for, when it is the one
+ * getopt just failed on: its val is optopt.  NULL for anything else (an
+ * unknown long option, or a short one in a cluster after a long one). */
+static const struct option *failed_long(const char *word, const struct option *opts)
+{
+	const struct option *found = NULL;
+	size_t len;
+
+	if (strncmp(word, "--", 2) || !opts)
+		return NULL;
+	word += 2;
+	len = strcspn(word, "=");
+	for (const struct option *o = opts; o->name; o++) {
+		if (strncmp(o->name, word, len))
+			continue;
+		if (strlen(o->name) == len) {
+			found = o;   /* exact beats prefixes */
+			break;
+		}
+		if (!found || found->val == o->val)
+			found = o;
+		else
+			return NULL;   /* ambiguous: nothing of ours */
+	}
+	return found && found->val == optopt ? found : NULL;
+}
+
+void cmd_option_error(const char *cmd, int c, char **argv, const struct option *opts,
+		      const struct cmd_dropped *dropped)
 {
 	const char *word = optind > 0 ? argv[optind - 1] : "?";
+	const struct option *lo = failed_long(word, opts);
 
+	if (lo && c == ':')
+		vt_die_usage("%s: option '--%s' needs an argument (see 'vitool %s --help')", cmd, lo->name, cmd);
+	if (lo && strchr(word, '=') && lo->has_arg == no_argument)
+		vt_die_usage("%s: option '--%s' takes no argument (see 'vitool %s --help')", cmd, lo->name, cmd);
 	if (c == ':')
 		vt_die_usage("%s: option '%s' needs an argument (see 'vitool %s --help')", cmd, word, cmd);
-	if (optopt)
+	for (; c == '?' && dropped && dropped->c; dropped++)
+		if (optopt == dropped->c)
+			vt_die_usage("%s: -%c is now %s (see 'vitool %s --help')", cmd, optopt, dropped->now, cmd);
+	if (optopt > 0 && optopt < 128 && isgraph(optopt))
 		vt_die_usage("%s: unknown option '-%c' (see 'vitool %s --help')", cmd, optopt, cmd);
 	vt_die_usage("%s: unknown option '%s' (see 'vitool %s --help')", cmd, word, cmd);
 }
@@ -61,6 +99,13 @@ const char *cmd_instance_name(const char *cmd, const char *name)
 	if (!*name || strchr(name, '/'))
 		vt_die_usage("%s: --name %s: want a name without '/'", cmd, name);
 	return name;
+}
+
+const char *cmd_socket_path(const char *cmd, const char *opt, const char *path)
+{
+	if (!*path)
+		vt_die_usage("%s: %s: want a socket path, not an empty one", cmd, opt);
+	return path;
 }
 
 unsigned cmd_instance_snaplen(const char *cmd, const char *arg)
@@ -137,10 +182,15 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return VT_EXIT_OK;
-		default:
-			if (optopt)
+		default: {
+			const char *word = argv[optind - 1];
+			const struct option *lo = failed_long(word, opts);
+			if (lo && strchr(word, '='))
+				vt_die_usage("option '--%s' takes no argument (see 'vitool --help')", lo->name);
+			if (optopt > 0 && optopt < 128 && isgraph(optopt))
 				vt_die_usage("unknown option '-%c' (see 'vitool --help')", optopt);
-			vt_die_usage("unknown option '%s' (see 'vitool --help')", argv[optind - 1]);
+			vt_die_usage("unknown option '%s' (see 'vitool --help')", word);
+		}
 		}
 	}
 	if (optind >= argc) {

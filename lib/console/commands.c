@@ -8,7 +8,7 @@
 #include "ctl/ctl.h"
 #include "ctl/instance.h"
 
-#define MAX_WORDS 128
+#define MAX_WORDS VT_CTL_WORDS_MAX
 
 const struct vt_console_local vt_console_locals[] = {
 	{ "help", "[COMMAND]", "the commands (the instance's, from its help, and these), or one" },

@@ -3,6 +3,7 @@
  * loop serves the keyboard, trace records, signals and the instance's
  * exit; and plain lines from a script or pipe, with the same output. */
 #include "console/console.h"
+#include "ctl/ctl.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -13,7 +14,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
-#define MAX_WORDS 128
+#define MAX_WORDS VT_CTL_WORDS_MAX
 
 /* readline's callbacks take no argument: the one console. */
 static struct vt_console *con;
@@ -240,8 +241,10 @@ static int batch_line(struct vt_console *c, const char *line)
 }
 
 /* The next line of fd into *buf (without its newline): 1, 0 at the end,
- * -1 on a read error, -2 on SIGINT.  Trace records print while it waits for input (a
- * pipe that is slow to say the next command). */
+ * -1 on a read error, -2 on SIGINT, -3 for a line longer than the control
+ * socket takes (VT_CTL_LINE_MAX: the buffer never grows past that, so a
+ * script of /dev/zero costs nothing).  Trace records print while it waits
+ * for input (a pipe that is slow to say the next command). */
 static int next_line(struct vt_console *c, int fd, char **buf, size_t *len, size_t *cap, size_t *taken)
 {
 	/* What the previous call returned goes first (nothing before the
@@ -257,6 +260,8 @@ static int next_line(struct vt_console *c, int fd, char **buf, size_t *len, size
 			*taken = (size_t)(nl - *buf) + 1;
 			return 1;
 		}
+		if (*len > VT_CTL_LINE_MAX)
+			return -3;
 		if (*len + 4096 + 1 > *cap) {
 			size_t ncap = *cap ? *cap * 2 : 8192;
 			char *nb = realloc(*buf, ncap);
@@ -309,8 +314,10 @@ int vt_console_batch(struct vt_console *c, FILE *f)
 	char *buf = NULL;
 	size_t len = 0, cap = 0, taken = 0;
 	int status = 0, r = 0;
+	unsigned lineno = 0;
 
 	while (!c->quit && (r = next_line(c, fileno(f), &buf, &len, &cap, &taken)) > 0) {
+		lineno++;
 		status = batch_line(c, buf);
 		if (status)
 			break;
@@ -318,6 +325,9 @@ int vt_console_batch(struct vt_console *c, FILE *f)
 	free(buf);
 	if (!status && r == -2) {
 		vt_console_err(c, "interrupted");
+		status = 1;
+	} else if (!status && r == -3) {
+		vt_console_err(c, "line %u: longer than %d bytes", lineno + 1, VT_CTL_LINE_MAX);
 		status = 1;
 	} else if (!status && r < 0) {
 		vt_console_err(c, "reading commands: %s", strerror(errno));

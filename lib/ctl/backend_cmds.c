@@ -79,6 +79,7 @@ static void cmd_stats(struct vt_ctl_req *r, int argc, char **argv, void *arg)
 	vt_json_arr_end(j);
 	if (bc->ext && bc->ext->stats)
 		bc->ext->stats(j, bc->ext->arg);
+	vt_ctl_stats_members(r);   /* the clients' budgets: "control", "trace" */
 }
 
 /* One request: the decoder's summary of its chain, walked again through

@@ -15,7 +15,7 @@
 
 #include "util/loop.h"
 
-#define REPLY_MAX (4 * 1024 * 1024)
+#define REPLY_MAX VT_CTL_REPLY_MAX
 
 int vt_ctl_connect(const char *path, char *err, size_t errlen)
 {
@@ -24,6 +24,10 @@ int vt_ctl_connect(const char *path, char *err, size_t errlen)
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		snprintf(err, errlen, "control socket path too long: %s", path);
+		return -1;
+	}
+	if (!*path) {   /* would name an abstract socket */
+		snprintf(err, errlen, "empty control socket path");
 		return -1;
 	}
 	strcpy(sa.sun_path, path);
@@ -72,7 +76,11 @@ static int send_line(int fd, const char *line, uint64_t deadline, char *err, siz
 			}
 			continue;
 		}
-		snprintf(err, errlen, "cannot send to the instance: %s", strerror(errno));
+		/* What recv says for the same event, whichever call saw it first. */
+		if (errno == EPIPE || errno == ECONNRESET)
+			snprintf(err, errlen, "the instance closed the connection");
+		else
+			snprintf(err, errlen, "cannot send to the instance: %s", strerror(errno));
 		return -1;
 	}
 	return 0;

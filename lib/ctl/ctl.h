@@ -19,6 +19,24 @@
 struct vt_ctl_server;
 struct vt_ctl_req;
 
+/* What one client may cost the instance (vitool-control(7) LIMITS; the
+ * counts are in `stats`, member "control"):
+ *  - a command line has at most VT_CTL_LINE_MAX bytes without its newline
+ *    (a longer one: an error reply, then the connection is closed) and at
+ *    most VT_CTL_WORDS_MAX words, the command's name included;
+ *  - replies the client has not read: past VT_CTL_BACKLOG_MAX bytes the
+ *    instance reads no more of its commands until it reads (it waits; it
+ *    is not dropped); one reply line is at most VT_CTL_REPLY_MAX bytes, the
+ *    most a vitool client takes (a longer one becomes an error reply);
+ *  - at most VT_CTL_CLIENTS_MAX connections at once (trace streams apart:
+ *    the recorder's own budget); one more gets an error reply and is
+ *    closed. */
+#define VT_CTL_LINE_MAX 4096
+#define VT_CTL_WORDS_MAX 128
+#define VT_CTL_BACKLOG_MAX (64 * 1024)
+#define VT_CTL_REPLY_MAX (4 * 1024 * 1024)
+#define VT_CTL_CLIENTS_MAX 64
+
 /* A command: args are the words after the name.  The handler adds members
  * to the reply (vt_ctl_json) or calls vt_ctl_fail; the reply is sent when
  * the handler returns, unless it called vt_ctl_defer. */
@@ -55,6 +73,12 @@ void vt_ctl_set_words(struct vt_ctl_server *s, const char *cmd, vt_ctl_words_fn 
 /* Adds members to `info` replies. */
 typedef void (*vt_ctl_info_fn)(struct vt_json *j, void *arg);
 void vt_ctl_set_info(struct vt_ctl_server *s, vt_ctl_info_fn fn, void *arg);
+/* Adds members to `stats` replies: a part's budgets and what they refused
+ * or cost (the server's own "control" comes first).  A `stats` handler
+ * calls vt_ctl_stats_members(r) to run them.  [added] */
+typedef void (*vt_ctl_stats_fn)(struct vt_json *j, void *arg);
+void vt_ctl_add_stats(struct vt_ctl_server *s, vt_ctl_stats_fn fn, void *arg);
+void vt_ctl_stats_members(struct vt_ctl_req *r);
 
 /* Inside a handler. */
 struct vt_json *vt_ctl_json(struct vt_ctl_req *r);
@@ -95,7 +119,7 @@ int vt_ctl_scan(const char *dir, char **found, int max);
 /* Connects; -1 with err set (e.g. "permission denied" from the server). */
 int vt_ctl_connect(const char *path, char *err, size_t errlen);
 /* Sends one command line and reads one reply line into *reply (malloc'd,
- * at most 4 MiB).  0, or -1 with err set (timeout, closed, reply too long,
+ * at most VT_CTL_REPLY_MAX).  0, or -1 with err set (timeout, closed, reply too long,
  * ...).  timeout_ms < 0: none.  The raw text, for printing a reply as it
  * came; to read it, vt_ctl_call_json. */
 int vt_ctl_call(int fd, const char *line, char **reply, int timeout_ms, char *err, size_t errlen);

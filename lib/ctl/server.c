@@ -3,9 +3,14 @@
  * per reply line.
  *
  * Nothing here may block the instance: sockets are non-blocking, replies a
- * client does not read pile up in a per-connection buffer (bounded: past
- * OUT_MAX the client is dropped), and a deferred command (inject ... wait)
- * parks its connection instead of the loop.
+ * client does not read wait in a per-connection buffer, and a deferred
+ * command (inject ... wait) parks its connection instead of the loop.
+ * Every budget of ctl.h is enforced here and counted (`stats` "control"):
+ * past VT_CTL_BACKLOG_MAX unread bytes the connection's commands wait for
+ * the client to read (backpressure: a client that pipelines faster than it
+ * reads is slowed, not dropped, and one that never reads costs a bounded
+ * buffer), over-long lines and replies, too many words or clients get an
+ * error reply.
  *
  * Lifetime rules, because replies and closes can happen from inside other
  * callbacks (a gpio interrupt completing a request of connection A while a
@@ -35,9 +40,8 @@
 #define VITOOL_VERSION "0.1"
 #endif
 
-#define LINE_MAX_BYTES 4096            /* without the newline */
-#define OUT_MAX (1024 * 1024)          /* unread replies before we drop a client */
-#define MAX_WORDS 128
+#define LINE_MAX_BYTES VT_CTL_LINE_MAX    /* without the newline */
+#define MAX_WORDS VT_CTL_WORDS_MAX
 #define MAX_FLAGS 4
 
 struct table {
@@ -57,6 +61,20 @@ struct words {
 	void *arg;
 };
 
+struct stats_hook {
+	vt_ctl_stats_fn fn;
+	void *arg;
+};
+
+/* What the budgets refused or cost, since the instance started. */
+struct budget_counts {
+	uint64_t clients_refused;     /* over VT_CTL_CLIENTS_MAX */
+	uint64_t backlog_waits;       /* a client's commands waited for it to read */
+	uint64_t lines_too_long;
+	uint64_t too_many_words;
+	uint64_t replies_too_long;
+};
+
 struct conn {
 	struct vt_ctl_server *s;
 	int fd;
@@ -68,6 +86,7 @@ struct conn {
 	struct vt_ctl_req *deferred;  /* the request holding this connection */
 	struct vt_timer *resume;      /* runs buffered lines after vt_ctl_done */
 	bool rd_eof;                  /* no more input: EOF, or closing after an error */
+	bool waiting;                 /* over the backlog: commands wait for the client to read */
 	bool dead;
 	struct conn *next;
 };
@@ -97,6 +116,10 @@ struct vt_ctl_server {
 	unsigned nwords;
 	vt_ctl_info_fn info_fn;
 	void *info_arg;
+	struct stats_hook *stats;     /* vt_ctl_add_stats */
+	unsigned nstats;
+	struct budget_counts counts;
+	unsigned nconns;              /* live ones */
 	struct conn *conns;
 	int busy;                     /* entry points on the stack: no reaping */
 };
@@ -119,6 +142,7 @@ static void conn_kill(struct conn *c)
 	if (c->dead)
 		return;
 	c->dead = true;
+	c->s->nconns--;
 	vt_loop_del_fd(c->s->loop, c->fd);
 	close(c->fd);
 	c->fd = -1;
@@ -182,15 +206,12 @@ static void conn_flush(struct conn *c)
 		c->outoff = 0;
 }
 
+/* No size check here: conn_process stops at VT_CTL_BACKLOG_MAX and
+ * conn_write_line bounds each reply, so the buffer stays below their sum. */
 static void conn_write(struct conn *c, const char *data, size_t len)
 {
 	if (c->dead)
 		return;
-	if (c->outlen + len > OUT_MAX) {
-		vt_warn("control: dropping a client that does not read its replies");
-		conn_kill(c);
-		return;
-	}
 	if (c->outoff + c->outlen + len > c->outcap) {
 		/* Compact first; grow only when the live bytes need it. */
 		if (c->outoff)
@@ -214,12 +235,6 @@ static void conn_write(struct conn *c, const char *data, size_t len)
 	conn_flush(c);
 }
 
-static void conn_write_line(struct conn *c, const char *json)
-{
-	conn_write(c, json, strlen(json));
-	conn_write(c, "\n", 1);
-}
-
 /* {"ok":false,"error":msg} into a fresh j. */
 static void error_json(struct vt_json *j, const char *msg)
 {
@@ -230,6 +245,8 @@ static void error_json(struct vt_json *j, const char *msg)
 	vt_json_obj_end(j);
 }
 
+static void conn_write_line(struct conn *c, const char *json);
+
 /* A reply built outside any request (line too long, out of memory). */
 static void conn_write_error(struct conn *c, const char *msg)
 {
@@ -238,6 +255,22 @@ static void conn_write_error(struct conn *c, const char *msg)
 	error_json(&j, msg);
 	conn_write_line(c, vt_json_text(&j));
 	vt_json_free(&j);
+}
+
+/* One reply line; one longer than a client takes says so instead. */
+static void conn_write_line(struct conn *c, const char *json)
+{
+	size_t len = strlen(json);
+
+	if (len + 1 > VT_CTL_REPLY_MAX) {
+		char msg[96];
+		c->s->counts.replies_too_long++;
+		snprintf(msg, sizeof(msg), "reply too long (%zu bytes, at most %d)", len + 1, VT_CTL_REPLY_MAX);
+		conn_write_error(c, msg);
+		return;
+	}
+	conn_write(c, json, len);
+	conn_write(c, "\n", 1);
 }
 
 /* ---- requests ---- */
@@ -379,6 +412,7 @@ static void conn_takeover(struct conn *c, vt_ctl_takeover_fn fn, void *arg)
 	vt_loop_del_fd(c->s->loop, fd);
 	c->fd = -1;
 	c->dead = true;
+	c->s->nconns--;
 	c->inlen = 0;
 	if (c->resume) {
 		vt_loop_timer_cancel(c->s->loop, c->resume);
@@ -438,9 +472,13 @@ static void run_line(struct conn *c, char *line)
 	}
 	cmd = n < 0 ? NULL : find_command(c->s, words[0], &arg);
 	if (n < 0) {
-		vt_ctl_fail(r, "too many words (at most %d)", MAX_WORDS - 1);
+		c->s->counts.too_many_words++;
+		vt_ctl_fail(r, "too many words (at most %d)", MAX_WORDS);
 	} else if (!cmd) {
 		vt_ctl_fail(r, "unknown command '%s' (try help)", words[0]);
+	} else if (n > 1 && !(cmd->args && *cmd->args)) {
+		/* An empty synopsis means no arguments: one rule for every command. */
+		vt_ctl_fail(r, "%s takes no arguments", cmd->name);
 	} else {
 		r->in_handler = true;
 		cmd->fn(r, n - 1, words + 1, arg);
@@ -458,15 +496,31 @@ static void run_line(struct conn *c, char *line)
 	}
 }
 
-/* Runs complete lines from the input buffer until one defers. */
+/* Over the backlog: the client must read before more of its commands
+ * run.  Counted once per wait. */
+static bool backlogged(struct conn *c)
+{
+	bool over = c->outlen >= VT_CTL_BACKLOG_MAX;
+
+	if (over && !c->waiting)
+		c->s->counts.backlog_waits++;
+	c->waiting = over;
+	return over;
+}
+
+/* Runs complete lines from the input buffer until one defers, or the
+ * replies waiting for the client reach the backlog. */
 static void conn_process(struct conn *c)
 {
-	while (!c->dead && !c->deferred) {
+	while (!c->dead && !c->deferred && !backlogged(c)) {
 		char *nl = memchr(c->in, '\n', c->inlen);
 		size_t len;
 
 		if (!nl && c->inlen > LINE_MAX_BYTES) {
-			conn_write_error(c, "line too long (at most 4096 bytes)");
+			c->s->counts.lines_too_long++;
+			char msg[64];
+			snprintf(msg, sizeof(msg), "line too long (at most %d bytes)", VT_CTL_LINE_MAX);
+			conn_write_error(c, msg);
 			c->inlen = 0;
 			c->rd_eof = true;   /* no resync inside a garbage line: close */
 			break;
@@ -492,9 +546,10 @@ static void conn_update(struct conn *c)
 {
 	uint32_t ev = 0;
 
-	/* A full buffer while deferred: wait for vt_ctl_done before reading on
-	 * (else level-triggered EPOLLIN would spin). */
-	if (!c->rd_eof && c->inlen < sizeof(c->in))
+	/* A full buffer while deferred or backlogged: wait for vt_ctl_done or
+	 * for the client to read before reading on (else level-triggered
+	 * EPOLLIN would spin). */
+	if (!c->rd_eof && c->inlen < sizeof(c->in) && !c->waiting)
 		ev |= EPOLLIN;
 	if (c->outlen)
 		ev |= EPOLLOUT;
@@ -523,6 +578,8 @@ static void conn_read(struct conn *c)
 		/* Not deferred: run lines now so a long stream never fills the buffer. */
 		if (!c->deferred)
 			conn_process(c);
+		if (c->waiting)
+			return;   /* the client reads first */
 	}
 }
 
@@ -566,28 +623,47 @@ static bool peer_allowed(int fd, uid_t *uid)
 	return cr.uid == geteuid() || cr.uid == 0;
 }
 
+static void send_refusal(int fd, const char *msg);
+
 static void refuse(int fd, uid_t uid)
 {
-	char msg[128], line[256];
-	struct vt_json j;
-	int n;
+	char msg[128];
 
 	snprintf(msg, sizeof(msg), "permission denied: uid %ld is not the owner of this instance",
 		 uid == (uid_t)-1 ? -1L : (long)uid);
+	vt_warn("control: refused a client with uid %ld", (long)uid);
+	send_refusal(fd, msg);
+}
+
+/* One reply to a client we do not serve, then the close.  Short, and the
+ * socket is fresh: one non-blocking send fits. */
+static void send_refusal(int fd, const char *msg)
+{
+	char line[256];
+	struct vt_json j;
+	int n;
+
 	error_json(&j, msg);
 	n = snprintf(line, sizeof(line), "%s\n", vt_json_text(&j));
 	vt_json_free(&j);
-	/* Short, and the socket is fresh: one non-blocking send fits. */
 	if (n > 0 && (size_t)n < sizeof(line))
 		(void)!send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
-	vt_warn("control: refused a client with uid %ld", (long)uid);
 	close(fd);
 }
 
 static void add_conn(struct vt_ctl_server *s, int fd)
 {
-	struct conn *c = calloc(1, sizeof(*c));
+	struct conn *c;
 
+	if (s->nconns >= VT_CTL_CLIENTS_MAX) {
+		if (!s->counts.clients_refused++)
+			vt_warn("control: refusing clients over %d at once (counted in stats)", VT_CTL_CLIENTS_MAX);
+		char msg[64];
+		snprintf(msg, sizeof(msg), "too many clients (at most %d at once)", VT_CTL_CLIENTS_MAX);
+		send_refusal(fd, msg);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
 	if (!c) {
 		close(fd);
 		return;
@@ -602,6 +678,7 @@ static void add_conn(struct vt_ctl_server *s, int fd)
 	}
 	c->next = s->conns;
 	s->conns = c;
+	s->nconns++;
 }
 
 static void on_accept(void *arg, int cfd)
@@ -763,6 +840,7 @@ void vt_ctl_server_free(struct vt_ctl_server *s)
 	s->busy = 0;
 	reap(s);
 	free(s->hooks);
+	free(s->stats);
 	free(s->words);
 	free(s->tables);
 	free(s->path);
@@ -770,44 +848,78 @@ void vt_ctl_server_free(struct vt_ctl_server *s)
 	free(s);
 }
 
+/* The array arr of *n grown by item (size bytes): the registrations
+ * below.  arr as it was, logging "out of memory registering WHAT", when it
+ * cannot grow. */
+static void *append(void *arr, unsigned *n, size_t size, const void *item, const char *what)
+{
+	char *grown = realloc(arr, (*n + 1) * size);
+
+	if (!grown) {
+		vt_err("control: out of memory registering %s", what);
+		return arr;
+	}
+	memcpy(grown + *n * size, item, size);
+	(*n)++;
+	return grown;
+}
+
 void vt_ctl_server_add(struct vt_ctl_server *s, const struct vt_ctl_command *cmds, unsigned n, void *arg)
 {
-	struct table *t = realloc(s->tables, (s->ntables + 1) * sizeof(*t));
-
-	if (!t) {
-		vt_err("control: out of memory registering commands");
-		return;
-	}
-	s->tables = t;
-	s->tables[s->ntables++] = (struct table){ cmds, n, arg };
+	s->tables = append(s->tables, &s->ntables, sizeof(struct table), &(struct table){ cmds, n, arg }, "commands");
 }
 
 void vt_ctl_server_on_free(struct vt_ctl_server *s, void (*fn)(void *arg), void *arg)
 {
-	struct hook *h = realloc(s->hooks, (s->nhooks + 1) * sizeof(*h));
-
-	if (!h) {
-		vt_err("control: out of memory registering a cleanup");
-		return;
-	}
-	s->hooks = h;
-	s->hooks[s->nhooks++] = (struct hook){ fn, arg };
+	s->hooks = append(s->hooks, &s->nhooks, sizeof(struct hook), &(struct hook){ fn, arg }, "a cleanup");
 }
 
 void vt_ctl_set_words(struct vt_ctl_server *s, const char *cmd, vt_ctl_words_fn fn, void *arg)
 {
-	struct words *w = realloc(s->words, (s->nwords + 1) * sizeof(*w));
-
-	if (!w) {
-		vt_err("control: out of memory registering words");
-		return;
-	}
-	s->words = w;
-	s->words[s->nwords++] = (struct words){ cmd, fn, arg };
+	s->words = append(s->words, &s->nwords, sizeof(struct words), &(struct words){ cmd, fn, arg }, "words");
 }
 
 void vt_ctl_set_info(struct vt_ctl_server *s, vt_ctl_info_fn fn, void *arg)
 {
 	s->info_fn = fn;
 	s->info_arg = arg;
+}
+
+void vt_ctl_add_stats(struct vt_ctl_server *s, vt_ctl_stats_fn fn, void *arg)
+{
+	s->stats = append(s->stats, &s->nstats, sizeof(struct stats_hook), &(struct stats_hook){ fn, arg }, "stats");
+}
+
+/* The server's budgets (ctl.h), what they refused, and the accept
+ * backoff's count. */
+static void budget_json(struct vt_json *j, const struct vt_ctl_server *s)
+{
+	struct vt_listen_stats ls;
+
+	vt_listener_stats(s->listener, &ls);
+	vt_json_obj_begin(j, "control");
+	vt_json_uint(j, "clients", s->nconns);
+	vt_json_uint(j, "clients_max", VT_CTL_CLIENTS_MAX);
+	vt_json_uint(j, "clients_refused", s->counts.clients_refused);
+	vt_json_uint(j, "line_max", VT_CTL_LINE_MAX);
+	vt_json_uint(j, "lines_too_long", s->counts.lines_too_long);
+	vt_json_uint(j, "words_max", VT_CTL_WORDS_MAX);
+	vt_json_uint(j, "too_many_words", s->counts.too_many_words);
+	vt_json_uint(j, "backlog_max", VT_CTL_BACKLOG_MAX);
+	vt_json_uint(j, "backlog_waits", s->counts.backlog_waits);
+	vt_json_uint(j, "reply_max", VT_CTL_REPLY_MAX);
+	vt_json_uint(j, "replies_too_long", s->counts.replies_too_long);
+	vt_json_uint(j, "accept_failures", ls.failed);
+	vt_json_obj_end(j);
+}
+
+void vt_ctl_stats_members(struct vt_ctl_req *r)
+{
+	const struct vt_ctl_server *s = r->c ? r->c->s : NULL;
+
+	if (!s)
+		return;
+	budget_json(&r->j, s);
+	for (unsigned i = 0; i < s->nstats; i++)
+		s->stats[i].fn(&r->j, s->stats[i].arg);
 }

@@ -13,6 +13,7 @@
 
 struct trace_ctl {
 	struct vt_recorder *rec;
+	uint64_t refused;   /* `trace` over VT_RECORDER_SUBS_MAX */
 	/* The snaplen of the `trace` being answered: the takeover runs right
 	 * after its handler returns, before any other command. */
 	uint32_t snaplen;
@@ -45,6 +46,15 @@ static void cmd_trace(struct vt_ctl_req *r, int argc, char **argv, void *arg)
 			return;
 		}
 	}
+	struct vt_recorder_stats st;
+	vt_recorder_stats(t->rec, &st);
+	if (st.subscribers >= VT_RECORDER_SUBS_MAX) {
+		if (!t->refused++)
+			vt_warn("control: refusing trace subscribers over %d (counted in stats)",
+				VT_RECORDER_SUBS_MAX);
+		vt_ctl_fail(r, "too many trace subscribers (at most %d)", VT_RECORDER_SUBS_MAX);
+		return;
+	}
 	vt_json_int(j, "linktype", VT_PCAP_LINKTYPE_USER0);
 	vt_json_uint(j, "snaplen", snaplen);
 	vt_json_str(j, "device", vt_recorder_device(t->rec));
@@ -75,6 +85,13 @@ static void cmd_trace_stats(struct vt_ctl_req *r, int argc, char **argv, void *a
 	vt_json_str(j, "file", st.file);
 	vt_json_uint(j, "file_records", st.file_records);
 	vt_json_str(j, "file_error", st.file_error ? strerror(-st.file_error) : NULL);
+	if (st.print) {
+		vt_json_obj_begin(j, "print");
+		vt_json_uint(j, "lines", st.print_lines);
+		vt_json_uint(j, "lost", st.print_lost);
+		vt_json_str(j, "error", st.print_error ? strerror(st.print_error) : NULL);
+		vt_json_obj_end(j);
+	}
 	vt_json_arr_begin(j, "queues");
 	for (unsigned q = 0; q < st.nqueues; q++) {
 		struct vt_recorder_qstats qs;
@@ -91,6 +108,22 @@ static void cmd_trace_stats(struct vt_ctl_req *r, int argc, char **argv, void *a
 		vt_json_obj_end(j);
 	}
 	vt_json_arr_end(j);
+}
+
+/* `stats` member "trace": the subscribers' budget and what it cost. */
+static void trace_budget_json(struct vt_json *j, void *arg)
+{
+	const struct trace_ctl *t = arg;
+	struct vt_recorder_stats st;
+
+	vt_recorder_stats(t->rec, &st);
+	vt_json_obj_begin(j, "trace");
+	vt_json_uint(j, "subscribers", st.subscribers);
+	vt_json_uint(j, "subscribers_max", VT_RECORDER_SUBS_MAX);
+	vt_json_uint(j, "subscribers_refused", t->refused);
+	vt_json_uint(j, "queue_bytes_max", VT_RECORDER_SUB_MAX);
+	vt_json_uint(j, "drops", st.sub_drops);
+	vt_json_obj_end(j);
 }
 
 static const struct vt_ctl_command trace_cmds[] = {
@@ -117,5 +150,6 @@ void vt_ctl_add_trace(struct vt_ctl_server *s, struct vt_recorder *rec)
 	}
 	t->rec = rec;
 	vt_ctl_server_add(s, trace_cmds, sizeof(trace_cmds) / sizeof(trace_cmds[0]), t);
+	vt_ctl_add_stats(s, trace_budget_json, t);
 	vt_ctl_server_on_free(s, trace_ctl_free, t);
 }

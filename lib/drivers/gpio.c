@@ -19,7 +19,7 @@
 
 #define GPIO_REQ_SIZE 8
 #define GPIO_EV_SLOT 4          /* le16 gpio, u8 status, pad */
-#define GPIO_MAX_RESP 65536u    /* + 1 covers any names block we accept */
+#define GPIO_MAX_RESP (VT_GPIO_NAMES_SIZE_MAX + 1u)   /* status + any names block we accept */
 
 int vt_gpio_driver_start(struct vt_gpio_driver *d, struct vt_frontend *fe, uint16_t queue_size)
 {
@@ -48,9 +48,9 @@ int vt_gpio_driver_start(struct vt_gpio_driver *d, struct vt_frontend *fe, uint1
 		snprintf(fe->err, sizeof(fe->err), "device reports ngpio 0");
 		return -EPROTO;
 	}
-	if (d->names_size >= GPIO_MAX_RESP) {
+	if (d->names_size > VT_GPIO_NAMES_SIZE_MAX) {
 		snprintf(fe->err, sizeof(fe->err), "device reports gpio_names_size %u (at most %u supported)",
-			 d->names_size, GPIO_MAX_RESP - 1);
+			 d->names_size, VT_GPIO_NAMES_SIZE_MAX);
 		return -EPROTO;
 	}
 	d->armed = calloc(d->ngpio, sizeof(*d->armed));

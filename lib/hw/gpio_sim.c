@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "hw/gpio_chip.h"
+#include "virtio/virtio_gpio.h"
 
 /* An upper bound that keeps GET_LINE_NAMES and the per-line tables small;
  * virtio's le16 ngpio would allow more, no real chip needs it. */
@@ -142,6 +143,14 @@ static int parse_names(const char *csv, char ***out, unsigned *n, char *err, siz
 	char **names = calloc(count, sizeof(*names));
 	if (!names) {
 		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* The names block is every name with its NUL: the commas are the NULs
+	 * but for the last one. */
+	if (strlen(csv) + 1 > VT_GPIO_NAMES_SIZE_MAX) {
+		snprintf(err, errlen, "--names: %zu bytes of names (with a NUL each), at most %u "
+			 "(gpio_names_size, the names block)", strlen(csv) + 1, VT_GPIO_NAMES_SIZE_MAX);
+		free(names);
 		return -1;
 	}
 	const char *p = csv;

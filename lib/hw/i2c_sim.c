@@ -4,10 +4,13 @@
  * address/register pointer between messages, exactly what makes the usual
  * "write word address, repeated start, read" EEPROM access work. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hw/i2c_bus.h"
 #include "util/bytes.h"
@@ -159,9 +162,27 @@ struct vt_i2c_bus *vt_i2c_sim_new(void)
 static int seed_from_file(const struct sim_model *m, uint8_t *mem, const char *path,
 			  char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
+	/* An image is a regular file.  Non-blocking, because opening a FIFO
+	 * nobody writes to waits for ever (start-up hung); checked before a
+	 * byte is read. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0)
+		st.st_mode = 0;
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: %s", path,
+			 S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file (an image of the part)");
+		close(fd);
+		return -1;
+	}
+	FILE *f = fdopen(fd, "rb");
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	size_t got = fread(mem, 1, m->size, f);

@@ -58,6 +58,8 @@ struct parser {
 	char *err;
 	size_t errlen;
 	bool failed;
+	unsigned depth;     /* "not" and "(" open around the current token */
+	unsigned terms;     /* primitives so far */
 };
 
 static bool word_char(char c)
@@ -340,6 +342,8 @@ static struct vt_filter *parse_primitive(struct parser *p)
 
 	if (kw.type != T_WORD || !word_char(kw.p[0]))
 		return error_at(p, kw.pos, "expected a filter primitive, got %s", tok_text(&kw, buf, sizeof(buf)));
+	if (++p->terms > VT_FILTER_TERMS_MAX)
+		return error_at(p, kw.pos, "too many terms (at most %d)", VT_FILTER_TERMS_MAX);
 	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
 		if (!is_word(&kw, simple[i].word))
 			continue;
@@ -456,7 +460,25 @@ static bool starts_unary(const struct tok *t)
 	return t->type == T_WORD && !is_word(t, "and") && !is_word(t, "or");
 }
 
+/* Recursion is bounded by VT_FILTER_DEPTH_MAX: the text comes from the
+ * user (a command line, a console line), and 100,000 '!' or '(' used to
+ * overflow the stack. */
+static struct vt_filter *parse_nested(struct parser *p);
+
 static struct vt_filter *parse_unary(struct parser *p)
+{
+	if (p->t.type != T_NOT && !is_word(&p->t, "not") && p->t.type != T_LPAREN)
+		return parse_primitive(p);
+	if (p->depth == VT_FILTER_DEPTH_MAX)
+		return error_at(p, p->t.pos, "nested too deeply (at most %d levels of 'not' and '(')",
+				VT_FILTER_DEPTH_MAX);
+	p->depth++;
+	struct vt_filter *n = parse_nested(p);
+	p->depth--;
+	return n;
+}
+
+static struct vt_filter *parse_nested(struct parser *p)
 {
 	if (p->t.type == T_NOT || is_word(&p->t, "not")) {
 		next(p);
@@ -471,22 +493,19 @@ static struct vt_filter *parse_unary(struct parser *p)
 		n->l = c;
 		return n;
 	}
-	if (p->t.type == T_LPAREN) {
-		size_t open = p->t.pos;
-		next(p);
-		struct vt_filter *n = parse_or(p);
-		if (!n)
-			return NULL;
-		if (p->t.type != T_RPAREN) {
-			char buf[48];
-			vt_filter_free(n);
-			return error_at(p, p->t.pos, "expected ')' to close the '(' at %zu, got %s", open,
-					tok_text(&p->t, buf, sizeof(buf)));
-		}
-		next(p);
-		return n;
+	size_t open = p->t.pos;
+	next(p);
+	struct vt_filter *n = parse_or(p);
+	if (!n)
+		return NULL;
+	if (p->t.type != T_RPAREN) {
+		char buf[48];
+		vt_filter_free(n);
+		return error_at(p, p->t.pos, "expected ')' to close the '(' at %zu, got %s", open,
+				tok_text(&p->t, buf, sizeof(buf)));
 	}
-	return parse_primitive(p);
+	next(p);
+	return n;
 }
 
 static struct vt_filter *binary(struct parser *p, enum node_type type, struct vt_filter *l, struct vt_filter *r)

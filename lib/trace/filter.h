@@ -15,6 +15,7 @@
  *     | status (ok | err | NAME)
  *     | latency CMP DURATION        CMP: > >= < <= = ==; DURATION: N[ns|us|ms|s]
  *
+ * Nesting and size are bounded (VT_FILTER_DEPTH_MAX, VT_FILTER_TERMS_MAX).
  * Keywords and names are case-insensitive; numbers are decimal or 0x hex.
  * A primitive about a field (addr, line, type, status) is false for a
  * record that does not have that field. */
@@ -27,6 +28,13 @@
 #include "trace/print.h"
 
 struct vt_filter;
+
+/* Bounds on a filter's text, which is hostile like any input: levels of
+ * "not"/"!" and "(" around a primitive (the parser recurses on them), and
+ * primitives in all (the tree, which matching walks recursively, is at
+ * most that deep plus the nesting). */
+#define VT_FILTER_DEPTH_MAX 64
+#define VT_FILTER_TERMS_MAX 1024
 
 /* Compiles text.  NULL with "at N: reason" in err (N counts characters of
  * text from 1) on a syntax error.  An empty text matches everything. */

@@ -6,6 +6,7 @@
  * filter and the JSON object. */
 #include "trace/print.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "trace/msgview.h"
 #include "util/hexdump.h"
 #include "util/json.h"
+#include "util/log.h"
 #include "vhost/msg.h"
 
 const char *vt_trace_event_name(unsigned kind)
@@ -293,9 +295,21 @@ void vt_trace_printer_record(struct vt_trace_printer *p, const uint8_t *rec, siz
 
 	if (len < 2 || !printer_takes(p, rec[1]) || vt_rec_parse(rec, len, &r, err, sizeof(err)) < 0)
 		return;
+	if (p->error) {
+		p->lost++;
+		return;
+	}
 	vt_trace_view_build(&v, &r);
+	errno = 0;
 	vt_trace_print_text(p->out, &v, NULL);
-	fflush(p->out);
+	if (fflush(p->out) != 0 || ferror(p->out)) {
+		p->error = errno ? errno : EIO;
+		p->lost++;
+		vt_err("--print: standard output: %s: no longer printing (lost lines are counted in "
+		       "trace-stats; the device serves on)", strerror(p->error));
+		return;
+	}
+	p->lines++;
 }
 
 /* ---- JSON ---- */

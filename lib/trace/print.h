@@ -95,9 +95,16 @@ void vt_trace_hexdump(FILE *f, const uint8_t *p, uint32_t n);
 struct vt_trace_printer {
 	FILE *out;
 	bool verbose;
+	/* What became of the lines (trace-stats "print"): once a write to out
+	 * fails (`serve --print | head -1`: EPIPE), printing stops with one
+	 * log line saying why, and later lines are counted as lost, never
+	 * silently. */
+	uint64_t lines, lost;
+	int error;                 /* errno of the failed write, 0 */
 };
 /* Prints the encoded record rec (len bytes) if p takes its kind; a record
- * that does not parse prints nothing (ours always do). */
+ * that does not parse prints nothing (ours always do).  Zero the counters
+ * (lines, lost, error) before the first. */
 void vt_trace_printer_record(struct vt_trace_printer *p, const uint8_t *rec, size_t len);
 
 #endif

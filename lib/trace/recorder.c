@@ -493,6 +493,11 @@ int vt_recorder_subscribe(struct vt_recorder *r, int fd, uint32_t snaplen, size_
 	int fl;
 
 	snaplen = norm_snaplen(snaplen);
+	if (s && live_subs(r) >= VT_RECORDER_SUBS_MAX) {
+		free(s);
+		close(fd);
+		return -EUSERS;
+	}
 	if (!s || snaplen < VT_REC_HDR_LEN) {
 		free(s);
 		close(fd);
@@ -884,14 +889,20 @@ void vt_recorder_stats(const struct vt_recorder *r, struct vt_recorder_stats *st
 		st->nqueues = r->src.num_queues;
 	st->sub_records = r->gone_records;
 	st->sub_drops = r->gone_drops;
+	st->subscribers = live_subs(r);
 	for (const struct sub *s = r->subs; s; s = s->next) {
-		st->subscribers += !s->dead;
 		st->sub_records += s->records;
 		st->sub_drops += s->drops;
 	}
 	st->file = r->file ? r->file_path : NULL;
 	st->file_records = r->file_records;
 	st->file_error = r->file_error;
+	if (r->printer) {
+		st->print = true;
+		st->print_lines = r->printer->lines;
+		st->print_lost = r->printer->lost;
+		st->print_error = r->printer->error;
+	}
 }
 
 const char *vt_recorder_device(const struct vt_recorder *r)

@@ -38,6 +38,9 @@
 
 #define VT_RECORDER_TIMEOUT_MS 1000         /* Linux gpio/i2c driver timeout */
 #define VT_RECORDER_SUB_MAX (1024 * 1024)   /* bytes queued per subscriber */
+/* Live subscribers at once: with SUB_MAX, what stuck readers can cost
+ * (300 of them took 310 MB before there was a limit). */
+#define VT_RECORDER_SUBS_MAX 16
 #define VT_RECORDER_MAX_QUEUES VT_VHOST_MAX_QUEUES
 
 struct vt_recorder;
@@ -92,7 +95,9 @@ int vt_recorder_close_file(struct vt_recorder *r);
  * (e.g. the reply line of `trace`) then a pcap stream (nanosecond, link
  * type USER0, snaplen as given, 0: VT_REC_SNAPLEN_MAX) until the peer
  * closes or a write fails.  max_bytes bounds its queue (0:
- * VT_RECORDER_SUB_MAX).  0, or -errno (fd closed). */
+ * VT_RECORDER_SUB_MAX).  0, or -errno (fd closed): -EUSERS when
+ * VT_RECORDER_SUBS_MAX are subscribed already (vt_recorder_stats tells
+ * before: a caller can refuse in words). */
 int vt_recorder_subscribe(struct vt_recorder *r, int fd, uint32_t snaplen, size_t max_bytes,
 			  const void *prefix, size_t prefixlen);
 
@@ -117,6 +122,9 @@ struct vt_recorder_stats {
 	const char *file;          /* NULL: no file sink */
 	uint64_t file_records;
 	int file_error;            /* -errno of the first write error, or 0 */
+	bool print;                /* a --print sink */
+	uint64_t print_lines, print_lost;
+	int print_error;           /* errno that stopped it, or 0 */
 };
 void vt_recorder_stats(const struct vt_recorder *r, struct vt_recorder_stats *st);
 /* Zeroes the per-queue counts (timeouts, late, out of order, errors,

@@ -192,6 +192,11 @@ struct vt_listener *vt_listen_unix(struct vt_loop *loop, const char *path,
 		*rc = -ENAMETOOLONG;
 		return NULL;
 	}
+	if (!*path) {   /* bind() would make an abstract socket of it */
+		snprintf(err, errlen, "empty socket path");
+		*rc = -EINVAL;
+		return NULL;
+	}
 	strcpy(sa.sun_path, path);
 	if ((*rc = clear_stale(&sa, err, errlen)) < 0)
 		return NULL;

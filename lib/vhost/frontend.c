@@ -176,6 +176,8 @@ int vt_fe_connect(struct vt_frontend *fe, const char *path, int timeout_ms)
 	fe_init(fe);
 	if (strlen(path) >= sizeof(a.sun_path))
 		return fail(fe, -ENAMETOOLONG, "%s: socket path too long", path);
+	if (!*path)   /* would name an abstract socket */
+		return fail(fe, -EINVAL, "empty socket path");
 	strcpy(a.sun_path, path);
 	for (;;) {
 		int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

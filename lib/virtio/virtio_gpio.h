@@ -13,6 +13,13 @@
 /* Config space: le16 ngpio, le16 padding, le32 gpio_names_size */
 #define VIRTIO_GPIO_CONFIG_SIZE 8
 
+/* The largest gpio_names_size (the names block: every line's name and its
+ * NUL) vitool serves and vitool's front-end accepts: one limit for both
+ * sides, so that `serve gpio --names` never offers what `drive gpio` then
+ * refuses.  The field is le32, but a GET_LINE_NAMES response is one buffer
+ * the driver allocates: 64 KiB is 1024 lines of 63-character names. */
+#define VT_GPIO_NAMES_SIZE_MAX 65535u
+
 /* Queues */
 #define VIRTIO_GPIO_REQUESTQ 0
 #define VIRTIO_GPIO_EVENTQ   1

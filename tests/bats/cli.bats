@@ -129,6 +129,57 @@ check_unknown_option() {
 	assert_stderr_contains "timeout"
 }
 
+@test "a long option given a value it does not take is named as typed, not by its internal letter" {
+	# "--json=1" was "unknown option '-j'", "--once=x" "'-O'" (issue 16)
+	run_vitool --version=1
+	assert_failure 2
+	assert_stderr "vitool: option '--version' takes no argument (see 'vitool --help')"
+	run_vitool trace --json=1
+	assert_failure 2
+	assert_stderr "vitool: trace: option '--json' takes no argument (see 'vitool trace --help')"
+	run_vitool trace --js=1
+	assert_stderr "vitool: trace: option '--json' takes no argument (see 'vitool trace --help')"
+	run_vitool top --once=x
+	assert_failure 2
+	assert_stderr "vitool: top: option '--once' takes no argument (see 'vitool top --help')"
+	run_vitool serve gpio --print=1 --socket "$SOCK"
+	assert_failure 2
+	assert_stderr "vitool: serve: option '--print' takes no argument (see 'vitool serve --help')"
+	run_vitool loopback --indirect=1
+	assert_stderr "vitool: loopback: option '--indirect' takes no argument (see 'vitool loopback --help')"
+	run_vitool drive i2c --indirect=yes --socket "$SOCK" detect
+	assert_stderr "vitool: drive: option '--indirect' takes no argument (see 'vitool drive --help')"
+	run_vitool console --json=on
+	assert_stderr "vitool: console: option '--json' takes no argument (see 'vitool console --help')"
+	run_vitool list --json=1
+	assert_stderr "vitool: list: option '--json' takes no argument (see 'vitool list --help')"
+	run_vitool inject --wait=1 1=1
+	assert_stderr "vitool: inject: option '--wait' takes no argument (see 'vitool inject --help')"
+	# a short option in a cluster after a long one is still the short one
+	run_vitool trace --write=x -Zq
+	assert_stderr "vitool: trace: unknown option '-Z' (see 'vitool trace --help')"
+}
+
+@test "an empty socket path is refused, exit 2, before anything starts" {
+	# serve -S '' ran for ever on an abstract socket, its control socket
+	# named "..ctl" (issue 16)
+	run_vitool serve gpio -S ''
+	assert_failure 2
+	assert_stderr "vitool: serve: --socket: want a socket path, not an empty one"
+	run_vitool serve gpio -S "$SOCK" --control ''
+	assert_failure 2
+	assert_stderr "vitool: serve: --control: want a socket path, not an empty one"
+	[ ! -e "$SOCK" ] || fail "a socket was created"
+	local c
+	for c in "drive gpio -S '' get 0" "loopback -S ''" "proxy --listen '' --backend x" \
+		"proxy --listen x --backend ''" "trace -C ''" "top -C '' --once" "console -C '' -c info" \
+		"inject -C '' 1=1"; do
+		eval "run_vitool $c"
+		assert_failure 2
+		assert_stderr_regex "^vitool: [a-z]+: --[a-z]+: want a socket path, not an empty one$"
+	done
+}
+
 # ---- serve ------------------------------------------------------------------
 
 @test "serve without a device: exit 2" {
@@ -239,6 +290,14 @@ check_bad_seed() {
 
 @test "--target with a seed file that is a directory: exit 1" {
 	check_bad_seed "0x51=24c02:file=$BATS_TEST_TMPDIR" "$BATS_TEST_TMPDIR"
+}
+
+@test "--target with a seed file that is a FIFO or a device: exit 1 at once, no hang in open()" {
+	# a FIFO nobody writes to blocked start-up for ever (issue 16)
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	check_bad_seed "0x51=24c02:file=$BATS_TEST_TMPDIR/fifo" \
+		"$BATS_TEST_TMPDIR/fifo: not a regular file (an image of the part)"
+	check_bad_seed "0x51=24c02:file=/dev/zero" "/dev/zero: not a regular file"
 }
 
 @test "bad --target: no '=', unknown option, duplicate address" {

@@ -95,6 +95,21 @@ PTY_ARGS=
 	assert_stderr_contains "nonexistent: No such file or directory"
 }
 
+@test "console -f /dev/zero: a line longer than the control socket takes ends it, in bounded memory" {
+	start_gpio_serve --names "$NAMES"
+	# The batch reader grew its buffer for as long as no newline came.
+	run --separate-stderr timeout "$VT_FG_LIMIT" bash -c 'ulimit -v "$1" && exec "$VITOOL" console -f /dev/zero' \
+		_ "$(vt_mem_limit_kb 300000)"
+	assert_failure 1
+	assert_stderr_contains "line 1: longer than 4096 bytes"
+	# a line just within the limit still goes to the instance (which says
+	# what it is)
+	{ printf 'frob'; printf ' %.0s' {1..4092}; printf '\n'; } >"$BATS_TEST_TMPDIR/long"
+	console -f "$BATS_TEST_TMPDIR/long"
+	assert_failure 1
+	assert_stderr_contains "unknown command 'frob'"
+}
+
 @test "console: json on (and -j) prints the instance's replies unchanged" {
 	need_socat
 	start_gpio_serve --names "$NAMES"

@@ -79,7 +79,7 @@ value_of_line1() {
 	start_gpio_serve --names "$NAMES"
 	run ctl_cmd stats
 	assert_success
-	assert_output --regexp '^\{"ok":true,"connected":false,"uptime_ms":[0-9]+,"features":"0x0","feature_names":"none","queues":\[\{"queue":0,"started":false,"broken":false,"why":null,"size":0,"kicks":0,"calls":0,"avail":0,"used":0,"inflight":0,"max_latency_us":0,"p50_latency_us":0,"p99_latency_us":0,"latency_hist":\[\]\},\{"queue":1,"started":false,"broken":false,"why":null,"size":0,"kicks":0,"calls":0,"avail":0,"used":0,"inflight":0,"max_latency_us":0,"p50_latency_us":0,"p99_latency_us":0,"latency_hist":\[\]\}\],"faults":\[\]\}$'
+	assert_output --regexp '^\{"ok":true,"connected":false,"uptime_ms":[0-9]+,"features":"0x0","feature_names":"none","queues":\[\{"queue":0,"started":false,"broken":false,"why":null,"size":0,"kicks":0,"calls":0,"avail":0,"used":0,"inflight":0,"max_latency_us":0,"p50_latency_us":0,"p99_latency_us":0,"latency_hist":\[\]\},\{"queue":1,"started":false,"broken":false,"why":null,"size":0,"kicks":0,"calls":0,"avail":0,"used":0,"inflight":0,"max_latency_us":0,"p50_latency_us":0,"p99_latency_us":0,"latency_hist":\[\]\}\],"faults":\[\],"control":\{"clients":1,"clients_max":64,.*\},"trace":\{"subscribers":0,"subscribers_max":16,.*\}\}$'
 	gdrive get 0 get 1 get 2
 	assert_success
 	run ctl_cmd stats
@@ -193,6 +193,11 @@ value_of_line1() {
 	assert_output '{"ok":false,"error":"unknown command '"'frob'"' (try help)"}'
 	run ctl_cmd "lines extra"
 	assert_output '{"ok":false,"error":"lines takes no arguments"}'
+	# every command with an empty synopsis, the built-in ones too (issue 16)
+	run ctl_cmd "help x"
+	assert_output '{"ok":false,"error":"help takes no arguments"}'
+	run ctl_cmd "info x"
+	assert_output '{"ok":false,"error":"info takes no arguments"}'
 	run ctl_cmd "stats extra"
 	assert_output '{"ok":false,"error":"stats: unexpected '"'extra'"' (usage: stats [reset])"}'
 	run ctl_cmd "inject"
@@ -420,4 +425,112 @@ PY
 	n=$(grep -c 'accept.*Too many open files' "$BATS_TEST_TMPDIR/emfile.err" || true)
 	[ "$n" -ge 1 ] && [ "$n" -le 3 ] ||
 		{ head -5 "$BATS_TEST_TMPDIR/emfile.err" >&2; fail "$n accept log lines, expected 1 per burst"; }
+}
+
+# stat_member OBJ KEY: the number KEY of the "OBJ" object in a `stats` reply.
+stat_member() {
+	ctl_cmd stats | jq -er ".$1.$2"
+}
+
+@test "the word limit is the one the reply and vitool-control(7) say: 128 words, the command included" {
+	start_gpio_serve --lines 2
+	# 128 words pass the splitter (the command is then unknown) ...
+	run ctl_cmd "frob$(printf ' w%.0s' {1..127})"
+	assert_output '{"ok":false,"error":"unknown command '"'frob'"' (try help)"}'
+	# ... 129 do not, and the message says 128 (it said 127, issue 16)
+	run ctl_cmd "frob$(printf ' w%.0s' {1..128})"
+	assert_output '{"ok":false,"error":"too many words (at most 128)"}'
+	run grep -c 'up to 128 words' "$BATS_TEST_DIRNAME/../../man/vitool-control.7"
+	assert_output 1
+	assert_equal "$(stat_member control too_many_words)" 1
+	assert_equal "$(stat_member control words_max)" 128
+}
+
+@test "a client that pipelines faster than it reads is slowed down, never dropped; the waits are counted" {
+	command -v python3 >/dev/null || skip "python3 not installed"
+	start_gpio_serve --lines 2
+	# 4000 help lines (7 MB of replies) sent at once; the replies are read
+	# only after a pause.  The instance used to drop the client at 1 MiB of
+	# unread replies although it was reading (issue 16).
+	run timeout 30 python3 - "$CTL" <<'PY'
+import socket, sys, threading, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+n = 4000
+t = threading.Thread(target=lambda: s.sendall(b"help\n" * n))
+t.start()
+time.sleep(1)
+f = s.makefile("rb")
+got = 0
+for _ in range(n):
+    line = f.readline()
+    if not line.startswith(b'{"ok":true,"commands":'):
+        break
+    got += 1
+t.join()
+print(got)
+PY
+	assert_success
+	assert_output 4000
+	(($(stat_member control backlog_waits) >= 1)) || fail "no backlog wait counted: $(ctl_cmd stats)"
+	assert_equal "$(stat_member control backlog_max)" 65536
+	serve_alive || fail "serve exited"
+}
+
+@test "at most 64 clients at once: one more gets a clear reply and is counted; the instance serves on" {
+	command -v python3 >/dev/null || skip "python3 not installed"
+	start_gpio_serve --lines 2
+	run timeout 30 python3 - "$CTL" <<'PY'
+import socket, sys
+held = []
+for _ in range(64):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    s.sendall(b"info\n")
+    assert s.makefile("rb").readline().startswith(b'{"ok":true,')
+    held.append(s)
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+print(s.makefile("rb").readline().decode().strip())
+PY
+	assert_success
+	assert_output '{"ok":false,"error":"too many clients (at most 64 at once)"}'
+	assert_equal "$(stat_member control clients_refused)" 1
+	assert_equal "$(stat_member control clients_max)" 64
+	# the 64 are gone: one client (the stats call itself) is counted
+	assert_equal "$(stat_member control clients)" 1
+	run grep -c 'control: refusing clients over 64 at once' "$SERVE_ERR"
+	assert_output 1
+}
+
+@test "at most 16 trace subscribers: the 17th gets a clear reply, counted in stats; stuck readers cost bounded memory" {
+	command -v python3 >/dev/null || skip "python3 not installed"
+	start_gpio_serve --lines 2
+	# Stuck readers used to have no cap: 300 of them held 310 MB (issue 16).
+	cat >"$BATS_TEST_TMPDIR/subs.py" <<'PY'
+import socket, sys, time
+held = []
+for _ in range(16):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    s.sendall(b"trace\n")
+    held.append(s)          # never read: the subscriber is stuck
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"trace\n")
+print(s.makefile("rb").readline().decode().strip(), flush=True)
+time.sleep(30)
+PY
+	bg_start subs python3 "$BATS_TEST_TMPDIR/subs.py" "$CTL"
+	wait_for 10 grep -q . "$BATS_TEST_TMPDIR/subs.out" || fail "no reply to the 17th trace"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/subs.out")" '{"ok":false,"error":"too many trace subscribers (at most 16)"}'
+	assert_equal "$(stat_member trace subscribers)" 16
+	assert_equal "$(stat_member trace subscribers_max)" 16
+	assert_equal "$(stat_member trace subscribers_refused)" 1
+	assert_equal "$(stat_member trace queue_bytes_max)" 1048576
+	# the device serves on while they are stuck
+	gdrive set 0=1
+	assert_success
+	bg_kill subs
+	wait_for 5 eval '[ "$(stat_member trace subscribers)" = 0 ]' || fail "subscribers not released"
 }

@@ -201,6 +201,19 @@ loopback_split() {
 	done
 }
 
+# vt_sanitized: the binary under test is a sanitizer build (make SAN=1).
+# ASan reserves terabytes of address space, so such a binary cannot run
+# under a `ulimit -v` that bounds a normal one.
+vt_sanitized() {
+	ldd "$VITOOL" 2>/dev/null | grep -qE 'lib(a|ub)san'
+}
+
+# vt_mem_limit_kb KB: KB, or "unlimited" for a sanitizer build (see
+# vt_sanitized), for `ulimit -v` around a command that must stay small.
+vt_mem_limit_kb() {
+	if vt_sanitized; then echo unlimited; else echo "$1"; fi
+}
+
 # run_vitool ARGS...: one bounded run of the binary, stderr kept apart.
 run_vitool() {
 	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" "$@"

@@ -384,6 +384,21 @@ wait_reason() {
 	assert_stderr "vitool: inject: --pulse needs a value"
 }
 
+@test "usage: pairs over the control line's budgets say which budget, exit 2" {
+	# one 5000-character pair was "too many pairs" (issue 16)
+	ginject "$(printf 'a%.0s' {1..5000})=1"
+	assert_failure 2
+	assert_stderr "vitool: inject: 'aaaaaaaaaaaaaaaaaaaaaaaa...': 5002 bytes, too long for a control line (at most 4096 bytes)"
+	# shellcheck disable=SC2046
+	ginject $(printf 'l%d=1 ' {1..200})
+	assert_failure 2
+	assert_stderr "vitool: inject: 200 pairs, more than one command takes (at most 123)"
+	# shellcheck disable=SC2046
+	ginject $(printf 'l%040d=1 ' {1..100})
+	assert_failure 2
+	assert_stderr "vitool: inject: the pairs take 4440 bytes, more than one control line holds (4096): split them over several injects"
+}
+
 @test "usage: an unknown device word, or none: exit 2" {
 	run_vitool inject i2c 1=1
 	assert_failure 2

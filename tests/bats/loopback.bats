@@ -114,6 +114,35 @@ check_exercise() {
 	[ ! -e "$(dirname "$sock")" ] || fail "directory $(dirname "$sock") left behind"
 }
 
+@test "loopback killed with SIGTERM or SIGHUP, or failing on its -S PATH, removes its directory" {
+	# They left empty /tmp/vitool-loopback-* behind (issue 16).
+	printf 'fault add delay 20000ms addr 0x50 read\nw1@0x50 0x00 r2\n' >"$BATS_TEST_TMPDIR/slow"
+	local sig out="$BATS_TEST_TMPDIR/lb.out" pid rc dir
+	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
+	mkdir "$TMPDIR"
+	for sig in TERM HUP; do
+		timeout 30 "$VITOOL" loopback --script "$BATS_TEST_TMPDIR/slow" >"$out" 2>&1 3>&- &
+		pid=$!
+		wait_for 10 grep -q '^> w1@0x50' "$out" || fail "loopback did not start: $(cat "$out")"
+		dir=$(sed -n '1s|^# vitool loopback: .* socket \(.*\)/i2c\.sock$|\1|p' "$out")
+		[[ $dir == "$TMPDIR"/vitool-loopback-* ]] && [ -d "$dir" ] || fail "no directory in: $(head -1 "$out")"
+		# timeout(1) passes the signal on to loopback
+		kill -"$sig" "$pid"
+		rc=0
+		wait "$pid" || rc=$?
+		[ "$rc" -ne 0 ] || fail "loopback exited 0 after SIG$sig"
+		[ ! -e "$dir" ] || fail "SIG$sig: $dir left behind: $(ls -la "$dir")"
+		wait_for 5 eval '! pgrep -f "serve i2c --socket $dir/" >/dev/null' ||
+			fail "SIG$sig: the backend is still running: $(pgrep -af "$dir/")"
+	done
+	# -S PATH that cannot be listened on: nothing of ours stays either
+	run_loopback --socket "$BATS_TEST_TMPDIR/no/such/dir/x.sock"
+	assert_failure 1
+	assert_stderr_contains "cannot listen on $BATS_TEST_TMPDIR/no/such/dir/x.sock"
+	run ls -A "$TMPDIR"
+	assert_output ""
+}
+
 @test "loopback --socket PATH: uses it and removes it" {
 	run_loopback --socket "$SOCK"
 	assert_success
@@ -292,6 +321,20 @@ check_exercise() {
 	run_loopback --script "$s"
 	assert_failure 2
 	assert_stderr "vitool: loopback: $s:1: more than 299 words on one line"
+}
+
+@test "loopback --script: a line that never ends (/dev/zero) is refused in bounded memory; a directory is a read error" {
+	# getline read the whole line before the length check: /dev/zero grew
+	# to gigabytes (issue 16).  Here 300 MB of address space is plenty.
+	run --separate-stderr timeout 20 bash -c 'ulimit -v "$1" && exec "$VITOOL" loopback --script /dev/zero' \
+		_ "$(vt_mem_limit_kb 300000)"
+	assert_failure 2
+	assert_output ""
+	assert_stderr "vitool: loopback: /dev/zero:1: line longer than 4095 bytes"
+	# a directory reads as an error, not as an empty script that runs nothing
+	run_loopback --script "$BATS_TEST_TMPDIR"
+	assert_failure 1
+	assert_stderr "vitool: loopback: cannot read script $BATS_TEST_TMPDIR: Is a directory"
 }
 
 @test "loopback --script with a missing file: exit 1, no process left behind" {

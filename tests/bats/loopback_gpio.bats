@@ -46,7 +46,7 @@ be_index() {
 	assert_success
 	assert_stderr ""
 	assert_equal "${fe_lines[0]}" "# vitool loopback: virtio-gpio over vhost-user socket ${fe_lines[0]##* }"
-	[[ ${fe_lines[0]} =~ socket\ /tmp/vitool-loopback-[A-Za-z0-9]+/gpio\.sock$ ]] ||
+	[[ ${fe_lines[0]} =~ socket\ ${TMPDIR:-/tmp}/vitool-loopback-[A-Za-z0-9]+/gpio\.sock$ ]] ||
 		fail "unexpected first line: ${fe_lines[0]}"
 	assert_equal "$(fe_text)" "$(
 		cat <<-'EOF'
@@ -178,7 +178,7 @@ be_index() {
 	assert_success
 	local dir
 	dir=$(sed -E 's/.* socket (.*)\/gpio\.sock$/\1/' <<<"${fe_lines[0]}")
-	[[ $dir == /tmp/vitool-loopback-* ]] || fail "cannot find the temporary directory in '${fe_lines[0]}'"
+	[[ $dir == "${TMPDIR:-/tmp}"/vitool-loopback-* ]] || fail "cannot find the temporary directory in '${fe_lines[0]}'"
 	[ ! -e "$dir" ] || fail "$dir left behind: $(ls -la "$dir")"
 }
 

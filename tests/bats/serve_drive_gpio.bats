@@ -31,6 +31,37 @@ teardown() {
 	assert_stderr ""
 }
 
+# names_csv N LEN SIZE: N unique names of LEN characters, the last one cut
+# so that the names block (each name and its NUL) is SIZE bytes.
+names_csv() {
+	python3 - "$@" <<'PY'
+import sys
+n, ln, size = map(int, sys.argv[1:])
+names = [("n%04d" % i).ljust(ln, "x") for i in range(n)]
+names[-1] = names[-1][:ln - (n * (ln + 1) - size)]
+print(",".join(names))
+PY
+}
+
+@test "names block: serve and drive keep one limit, 65535 bytes (gpio_names_size)" {
+	command -v python3 >/dev/null || skip "python3 not installed"
+	# serve took 1024 names of 100 characters (103,424 bytes) that drive
+	# then refused, at most 65,535 (issue 16)
+	run_vitool serve gpio --socket "$SOCK" --names "$(names_csv 1024 100 103424)"
+	assert_failure 2
+	assert_stderr "vitool: serve: --names: 103424 bytes of names (with a NUL each), at most 65535 (gpio_names_size, the names block)"
+	run_vitool serve gpio --socket "$SOCK" --names "$(names_csv 1024 63 65536)"
+	assert_failure 2
+	[ ! -e "$SOCK" ] || fail "a refused serve left $SOCK"
+	# exactly at the limit: served, and drive reads every name
+	start_gpio_serve --names "$(names_csv 1024 63 65535)"
+	gdrive info names
+	assert_success
+	assert_line --index 1 "gpio_names_size: 65535"
+	assert_line --index 3 --regexp $'^0\tn0000x{58}$'
+	assert_line --index 1026 --regexp $'^1023\tn1023x{57}$'
+}
+
 @test "info: a chip without names has gpio_names_size 0; --lines sets ngpio" {
 	start_gpio_serve --lines 13
 	gdrive info

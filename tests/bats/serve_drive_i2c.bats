@@ -854,6 +854,34 @@ send_raw() {
 	assert_line --regexp "^$VT_TS i2c disconnect\$"
 }
 
+@test "serve --print | head -1: the lost output is said once and counted; the device serves on" {
+	command -v jq >/dev/null || skip "jq not installed"
+	need_socat
+	# It went on silently with its output lost (issue 16).
+	: >"$SERVE_ERR"
+	timeout "$VT_BG_LIMIT" bash -c '"$VITOOL" serve i2c --socket "$1" --target 0x50=24c02 --print | head -1 >"$2"' \
+		_ "$SOCK" "$BATS_TEST_TMPDIR/head.out" 2>"$SERVE_ERR" </dev/null 3>&- &
+	SERVE_PID=$!
+	wait_for 5 test -S "$SOCK" || fail "no socket"
+	local i
+	for i in 1 2 3 4; do
+		drive w1@0x50 0x00 r2
+		assert_success
+	done
+	wait_for 5 grep -q 'no longer printing' "$SERVE_ERR" || fail "nothing said: $(cat "$SERVE_ERR")"
+	run grep -c -- '--print: standard output: Broken pipe: no longer printing' "$SERVE_ERR"
+	assert_output 1
+	local ctl="$XDG_RUNTIME_DIR/vitool/i2c.ctl" st
+	st=$(echo trace-stats | timeout 5 socat - "UNIX-CONNECT:$ctl")
+	assert_equal "$(jq -r .print.error <<<"$st")" "Broken pipe"
+	(($(jq -r .print.lost <<<"$st") >= 1)) || fail "nothing lost counted: $st"
+	assert_equal "$(($(jq -r .print.lines <<<"$st") + $(jq -r .print.lost <<<"$st")))" 8
+	drive w1@0x50 0x00 r2
+	assert_success
+	run cat "$BATS_TEST_TMPDIR/head.out"
+	assert_output --regexp "^$VT_TS i2c q0 #1 used 0x50 write 1 "
+}
+
 # ---- short options (vitool(1)'s table: one meaning across commands) ------
 
 @test "drive -S is the vhost-user socket, as in serve and loopback" {

@@ -270,6 +270,46 @@ for l in sys.argv[1].splitlines():
 	assert_stderr_contains "at 6: unexpected ')'"
 }
 
+@test "trace: a filter nested too deeply or too long is refused, not a crash" {
+	# 100,000 '!' or 50,000 '(' overflowed the parser's stack (issue 16).
+	run_vitool trace -r "$GOLD/i2c.pcap" "$(printf '!%.0s' {1..100000})kick"
+	assert_failure 2
+	assert_stderr_contains "at 65: nested too deeply (at most 64 levels of 'not' and '(')"
+	run_vitool trace -r "$GOLD/i2c.pcap" "$(printf '(%.0s' {1..50000})kick$(printf ')%.0s' {1..50000})"
+	assert_failure 2
+	assert_stderr_contains "at 65: nested too deeply"
+	# 64 levels are still fine.
+	run_vitool trace -c 1 -r "$GOLD/i2c.pcap" "$(printf 'not %.0s' {1..64})kick"
+	assert_success
+	run_vitool trace -r "$GOLD/i2c.pcap" "$(printf 'kick or %.0s' {1..1024})kick"
+	assert_failure 2
+	assert_stderr_contains "too many terms (at most 1024)"
+	run_vitool trace -c 1 -r "$GOLD/i2c.pcap" "$(printf 'kick or %.0s' {1..1023})used"
+	assert_success
+	assert_output --partial " used "
+}
+
+@test "trace -r FILE -w FILE: refused before anything is truncated, whatever the names" {
+	local f="$BATS_TEST_TMPDIR/same.pcap"
+	cp "$GOLD/gpio.pcap" "$f"
+	# -w truncated the capture -r was reading (issue 16)
+	run_vitool trace -r "$f" -w "$BATS_TEST_TMPDIR/./same.pcap"
+	assert_failure 2
+	assert_stderr "vitool: trace: -w $BATS_TEST_TMPDIR/./same.pcap is the capture -r $f reads: write the records to another file"
+	ln -s same.pcap "$BATS_TEST_TMPDIR/link.pcap"
+	run_vitool trace -r "$BATS_TEST_TMPDIR/link.pcap" -w "$f"
+	assert_failure 2
+	run --separate-stderr bash -c '"$VITOOL" trace -r - -w "$1" <"$1"' _ "$f"
+	assert_failure 2
+	run --separate-stderr bash -c '"$VITOOL" trace -r "$1" -w - >>"$1"' _ "$f"
+	assert_failure 2
+	cmp "$GOLD/gpio.pcap" "$f" || fail "the capture changed"
+	# another file is fine
+	run_vitool trace -r "$f" -w "$BATS_TEST_TMPDIR/copy.pcap"
+	assert_success
+	cmp "$GOLD/gpio.pcap" "$BATS_TEST_TMPDIR/copy.pcap" || fail "the copy differs"
+}
+
 @test "trace: bad options are usage errors" {
 	run_vitool trace -c 0 -r "$GOLD/i2c.pcap"
 	assert_failure 2
@@ -311,6 +351,15 @@ for l in sys.argv[1].splitlines():
 	run_vitool trace -r "$out"
 	assert_failure 1
 	assert_stderr_contains "link type 1 is not a vitool capture"
+	# ... unless -r is told that link type too, as --help and the man page
+	# say (they did not, issue 16)
+	run_vitool trace -r "$out" --linktype 1
+	assert_success
+	assert_output "$(cat "$GOLD/i2c.txt")"
+	run_vitool trace --help
+	assert_output --partial "--linktype N     -w: pcap link type (default USER0, 147); -r: also accept N"
+	run bash -c "MANWIDTH=200 man -l '$BATS_TEST_DIRNAME/../../man/vitool-trace.1' 2>/dev/null | tr -s ' \n' ' '"
+	assert_output --partial "a file written with -w --linktype N reads back with -r --linktype N."
 }
 
 @test "trace -r: truncated and corrupt captures give a clean error, exit 1" {

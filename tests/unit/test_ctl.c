@@ -57,8 +57,15 @@ static void cmd_now(struct vt_ctl_req *r, int argc, char **argv, void *arg)
 	vt_ctl_done(r);   /* deferring and finishing at once is a plain reply */
 }
 
+static void cmd_stats(struct vt_ctl_req *r, int argc, char **argv, void *arg)
+{
+	(void)argc, (void)argv, (void)arg;
+	vt_ctl_stats_members(r);
+}
+
 static const struct vt_ctl_command test_cmds[] = {
 	{ "echo", "WORD...", "the words back", cmd_echo },
+	{ "stats", "", "the budgets' members", cmd_stats },
 	{ "boom", "", "fails with a flag", cmd_boom },
 	{ "later", "", "replies when the test says so", cmd_later },
 	{ "now", "", "defers and completes at once", cmd_now },
@@ -504,42 +511,113 @@ static void test_scan(void)
 	vt_loop_free(l);
 }
 
-/* A client that never reads its replies costs memory up to a bound, then
- * its connection; meanwhile everyone else is served. */
+/* The number KEY of the "control" object in a stats reply on fd. */
+static long long control_stat(struct vt_loop *l, int fd, const char *key)
+{
+	char why[256];
+	long long v = -1;
+
+	raw_send(l, fd, "stats\n");
+	char *r = reply(l, fd);
+	json_t *j = r ? vt_ctl_parse_reply(r, why, sizeof(why)) : NULL;
+	json_t *n = json_object_get(json_object_get(j, "control"), key);
+	if (json_is_integer(n))
+		v = json_integer_value(n);
+	json_decref(j);
+	free(r);
+	return v;
+}
+
+/* A client that pipelines commands without reading their replies: past
+ * VT_CTL_BACKLOG_MAX of them its commands wait (so it costs a bounded
+ * buffer), everyone else is served meanwhile, and once it reads it gets
+ * every reply: slowed down, never dropped (it used to be, at 1 MiB). */
 static void test_slow_reader(void)
 {
 	struct vt_loop *l = vt_loop_new();
-	char path[128];
+	char path[128], lines[5000];
 	struct vt_ctl_server *s;
 	int slow, fast;
+	size_t sent = 0;
 	uint64_t t0;
 
 	sock_path("slow", path, sizeof(path));
 	s = new_server(l, path, "slow");
 	slow = raw_connect(path);
 	fast = raw_connect(path);
+	for (size_t i = 0; i < sizeof(lines); i += 5)
+		memcpy(lines + i, "help\n", 5);
+	/* As much as the sockets take in a second: the server stops taking
+	 * once its backlog is full, and so do the kernel's buffers. */
 	t0 = vt_now_ns();
-	for (int i = 0; i < 500; i++)
-		raw_send(l, slow, "help\nhelp\nhelp\nhelp\nhelp\nhelp\nhelp\nhelp\nhelp\nhelp\n");
+	while (vt_now_ns() - t0 < 1000000000u) {
+		ssize_t n = send(slow, lines + sent % sizeof(lines), sizeof(lines) - sent % sizeof(lines),
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0)
+			sent += (size_t)n;
+		vt_loop_run_once(l, 1);
+	}
+	size_t want = sent / 5;   /* every line is 5 bytes */
+	EXPECT(want > VT_CTL_BACKLOG_MAX / 1000);   /* help replies are ~1 KB: past the backlog */
 	raw_send(l, fast, "echo fast\n");
 	expect_reply(l, fast, "[\"fast\"]");
-	EXPECT(vt_now_ns() - t0 < 3000000000u);
-	/* 5000 help replies are well past 1 MiB: the slow client was dropped. */
+	EXPECT(control_stat(l, fast, "backlog_waits") >= 1);
+	EXPECT_EQ(control_stat(l, fast, "backlog_max"), VT_CTL_BACKLOG_MAX);
+	/* Now it reads: every reply comes, each whole. */
 	char buf[65536];
-	size_t total = 0;
-	for (;;) {
-		vt_loop_run_once(l, 5);
+	size_t nl = 0;
+	t0 = vt_now_ns();
+	while (nl < want && vt_now_ns() - t0 < 20000000000u) {
+		vt_loop_run_once(l, 1);
 		ssize_t n = recv(slow, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n == 0 || (n < 0 && errno != EAGAIN))
 			break;
-		if (n > 0)
-			total += (size_t)n;
-		if (vt_now_ns() - t0 > 5000000000u)
-			break;
+		for (ssize_t i = 0; i < n; i++)
+			nl += buf[i] == '\n';
 	}
-	EXPECT(total > 0 && total < 5000u * 300u);
+	EXPECT_EQ(nl, want);
 	close(slow);
 	close(fast);
+	vt_ctl_server_free(s);
+	vt_loop_free(l);
+}
+
+/* Commands with an empty synopsis refuse arguments, the built-in ones too;
+ * the word limit is VT_CTL_WORDS_MAX, the command included, as its
+ * message says. */
+static void test_arguments_and_words(void)
+{
+	struct vt_loop *l = vt_loop_new();
+	char path[128], line[VT_CTL_WORDS_MAX * 2 + 8];
+	struct vt_ctl_server *s;
+	int fd;
+
+	sock_path("words", path, sizeof(path));
+	s = new_server(l, path, "words");
+	fd = raw_connect(path);
+	static const char *const no_args[] = { "help me", "info x", "boom x" };
+	for (size_t i = 0; i < sizeof(no_args) / sizeof(no_args[0]); i++) {
+		char want[96];
+		snprintf(line, sizeof(line), "%s\n", no_args[i]);
+		snprintf(want, sizeof(want), "{\"ok\":false,\"error\":\"%.*s takes no arguments\"}",
+			 (int)strcspn(no_args[i], " "), no_args[i]);
+		raw_send(l, fd, line);
+		expect_reply(l, fd, want);
+	}
+	/* echo and VT_CTL_WORDS_MAX - 1 words: accepted. */
+	size_t n = (size_t)snprintf(line, sizeof(line), "echo");
+	for (int i = 1; i < VT_CTL_WORDS_MAX; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " w");
+	snprintf(line + n, sizeof(line) - n, "\n");
+	raw_send(l, fd, line);
+	expect_reply(l, fd, "{\"ok\":true,\"args\":[\"w\",");
+	/* One more: refused, with the limit it has. */
+	snprintf(line + n, sizeof(line) - n, " w\n");
+	raw_send(l, fd, line);
+	expect_reply(l, fd, "{\"ok\":false,\"error\":\"too many words (at most 128)\"}");
+	EXPECT_EQ(control_stat(l, fd, "too_many_words"), 1);
+	EXPECT_EQ(control_stat(l, fd, "words_max"), VT_CTL_WORDS_MAX);
+	close(fd);
 	vt_ctl_server_free(s);
 	vt_loop_free(l);
 }
@@ -652,6 +730,7 @@ int main(void)
 	RUN(test_socket_files);
 	RUN(test_scan);
 	RUN(test_slow_reader);
+	RUN(test_arguments_and_words);
 	RUN(test_client_lib);
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);

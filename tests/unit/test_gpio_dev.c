@@ -838,6 +838,38 @@ static void test_session_words(void)
 	EXPECT_EQ(session("dir led none dir button none", &out, err, sizeof(err)), VT_RUN_OK);
 }
 
+/* A chip whose names make a block larger than VT_GPIO_NAMES_SIZE_MAX (a
+ * host chip: a simulated one refuses such --names) is served without
+ * names, rather than with a block vitool's own front-end refuses. */
+static void test_names_over_limit(void)
+{
+	char err[128];
+	uint8_t cfg[VIRTIO_GPIO_CONFIG_SIZE];
+	struct vt_gpio_chip *chip = vt_gpio_sim_new(1024, NULL, err, sizeof(err));
+
+	EXPECT(chip != NULL);
+	if (!chip)
+		return;
+	chip->names = calloc(chip->ngpio, sizeof(*chip->names));
+	for (unsigned i = 0; chip->names && i < chip->ngpio; i++) {
+		chip->names[i] = malloc(101);
+		if (chip->names[i]) {
+			memset(chip->names[i], 'x', 100);
+			chip->names[i][100] = '\0';
+			char num[16];
+			snprintf(num, sizeof(num), "n%04u", i);   /* unique: n0000xxx... */
+			memcpy(chip->names[i], num, strlen(num));
+		}
+	}
+	void *dev = vt_gpio_dev_new(chip);
+	EXPECT(dev != NULL);
+	vt_model_gpio.get_config(dev, 0, cfg, sizeof(cfg));
+	EXPECT_EQ(vt_ld_le16(cfg), 1024);
+	EXPECT_EQ(vt_ld_le32(cfg + 4), 0);   /* 103,424 bytes: not served */
+	vt_gpio_dev_free(dev);
+	vt_gpio_chip_destroy(chip);   /* frees the names too */
+}
+
 static void test_stop(void)
 {
 	int status = -1;
@@ -883,6 +915,7 @@ int main(void)
 	RUN(test_used_lengths);
 	RUN(test_dir_none_discards);
 	RUN(test_session_words);
+	RUN(test_names_over_limit);
 	RUN(test_stop);
 	return tap_done();
 }

@@ -112,6 +112,10 @@ static void test_create_and_refuse(void)
 	longp[sizeof(longp) - 1] = 0;
 	EXPECT(vt_listen_unix(loop, longp, &conf, on_conn, NULL, &rc, err, sizeof(err)) == NULL);
 	EXPECT_EQ(rc, -ENAMETOOLONG);
+	/* "" would bind an abstract socket nobody can name. */
+	EXPECT(vt_listen_unix(loop, "", &conf, on_conn, NULL, &rc, err, sizeof(err)) == NULL);
+	EXPECT_EQ(rc, -EINVAL);
+	EXPECT_STR_HAS(err, "empty socket path");
 	vt_loop_free(loop);
 }
 
