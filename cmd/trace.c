@@ -368,6 +368,7 @@ int cmd_trace(int argc, char **argv)
 
 	uint64_t n = 0, matched = 0, dropped = 0;
 	bool ended = false;   /* the instance closed the stream */
+	static struct vt_trace_pairs pairs;   /* delayed responses and notifications to their commands */
 	int status = VT_EXIT_OK;
 	for (;;) {
 		const uint8_t *buf;
@@ -404,6 +405,7 @@ int cmd_trace(int argc, char **argv)
 		}
 		dropped += vt_rec_drops(&rec);
 		vt_trace_view_build(&v, &rec);
+		vt_trace_pairs_note(&pairs, &v);
 		if (!vt_filter_match(filter, &v))
 			continue;
 		matched++;

@@ -9,15 +9,17 @@
 # part after the last break character, which is all bash replaces.
 
 _vitool_commands="serve drive proxy loopback inject trace top console list help"
-_vitool_devices="i2c gpio rng"
+_vitool_devices="i2c gpio scmi rng"
 _vitool_loopback_devices="i2c gpio rng"
-_vitool_drive_devices="i2c gpio blk rng"
+_vitool_drive_devices="i2c gpio scmi blk rng"
 _vitool_global_opts="-v --verbose -V --version -h --help"
 _vitool_serve_i2c_opts="-S --socket --target -b --bus -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
 _vitool_serve_gpio_opts="-S --socket --lines -N --names --chip -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
 _vitool_drive_i2c_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --indirect -v --verbose -h --help"
 _vitool_serve_rng_opts="-S --socket --seed --rate -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
 _vitool_drive_rng_opts="-S --socket -i --name --timeout --connect-timeout --queue-size -v --verbose -h --help"
+_vitool_serve_scmi_opts="-S --socket --sensor --clock --perf --config -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
+_vitool_drive_scmi_opts="-S --socket -i --name --timeout --connect-timeout --queue-size -v --verbose -h --help"
 _vitool_drive_blk_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --indirect -v --verbose -h --help"
 _vitool_drive_gpio_opts="-S --socket -i --name --timeout --connect-timeout --queue-size -v --verbose -h --help"
 _vitool_loopback_opts="-f --script -S --socket --timeout-ms --indirect -v --verbose -h --help"
@@ -29,13 +31,14 @@ _vitool_top_opts="-i --interface -C --control -d --delay --filter --once -j --js
 _vitool_console_opts="-i --name -C --control -c --command -f --script -j --json -h --help"
 _vitool_trace_opts="-i --interface -C --control -D --list-interfaces -r --read -w --write -c --count -s --snaplen --linktype -U --unbuffered -l --line-buffered -n -q --quiet -t -tt -ttt -tttt -x --hex -X --hex-ascii -v --verbose -j --json -h --help"
 # The words of a trace FILTER (lib/trace/filter.c), and the values some take.
-_vitool_filter_words="i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops log error ring-error timeout late ooo to-backend to-frontend reply addr line type read write probe status latency level and or not"
+_vitool_filter_words="i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops log error ring-error timeout late ooo to-backend to-frontend reply addr line type read write probe cmd delayed notification status latency level and or not"
 _vitool_filter_devices="i2c gpio scmi blk rng"
-_vitool_filter_types="read write probe GET_VALUE SET_VALUE GET_DIRECTION SET_DIRECTION SET_IRQ_TYPE GET_LINE_NAMES irq cmd delayed-resp notification flush get-id"
+_vitool_filter_types="read write probe GET_VALUE SET_VALUE GET_DIRECTION SET_DIRECTION SET_IRQ_TYPE GET_LINE_NAMES irq cmd delayed notification flush get-id"
 _vitool_filter_status="ok err"
 _vitool_filter_levels="error warning info debug"
 _vitool_models="24c02 24c32 regs"
 _vitool_gpio_ops="info names get set dir irq wait"
+_vitool_scmi_ops="base sensors clocks perf sensor clock events raw"
 _vitool_gpio_dirs="in out none"
 _vitool_gpio_irqs="rising falling both high low none"
 _vitool_gpio_levels="0 1 low high off on inactive active"
@@ -157,6 +160,11 @@ _vitool_optarg()
 		;;  # numbers: nothing to offer
 	serve:-s | serve:--snaplen | serve:--timeout-ms | serve:--seed | serve:--rate | loopback:--timeout-ms)
 		;;  # bytes, milliseconds, seeds, rates: numbers
+	serve:--sensor | serve:--clock | serve:--perf)
+		;;  # NAME:VALUE... specs: free text (vitool-serve(1) scmi options)
+	serve:--config)
+		_vitool_reply_files "$prefix" "$value"
+		;;
 	proxy:--listen | proxy:--backend | proxy:-w | proxy:--write | proxy:-C | proxy:--control)
 		_vitool_reply_files "$prefix" "$value"
 		;;
@@ -245,6 +253,7 @@ _vitool_takes_arg()
 	serve:-i | serve:--name | serve:-C | serve:--control) return 0 ;;
 	serve:--lines | serve:-N | serve:--names | serve:--chip) return 0 ;;
 	serve:--seed | serve:--rate | serve:--fault) return 0 ;;
+	serve:--sensor | serve:--clock | serve:--perf | serve:--config) return 0 ;;
 	proxy:--listen | proxy:--backend | proxy:--exec | proxy:--device | proxy:--connect-timeout) return 0 ;;
 	proxy:-i | proxy:--name | proxy:-C | proxy:--control | proxy:-w | proxy:--write) return 0 ;;
 	proxy:-s | proxy:--snaplen | proxy:--timeout-ms | proxy:--fault) return 0 ;;
@@ -526,6 +535,28 @@ _vitool_top()
 	return 0
 }
 
+# drive scmi's words from the two before the cursor: a subcommand after
+# sensor, clock or perf; async or off after an id where they go; else the
+# operations (ids and values are numbers: nothing to offer).
+_vitool_drive_scmi_op()
+{
+	local cur=$1 p1="" p2=""
+	((_vt_cword >= 1)) && p1=${_vt_words[_vt_cword - 1]}
+	((_vt_cword >= 2)) && p2=${_vt_words[_vt_cword - 2]}
+	case $p1 in
+	sensor) _vitool_reply "$cur" read notify trip; return ;;
+	clock) _vitool_reply "$cur" rate set on off notify; return ;;
+	perf) _vitool_reply "$cur" level limits notify $_vitool_scmi_ops; return ;;
+	read | notify | trip | rate | set | on | off | level | limits | events | raw) return ;;
+	esac
+	case $p2 in
+	read) _vitool_reply "$cur" async $_vitool_scmi_ops ;;
+	notify) _vitool_reply "$cur" off $_vitool_scmi_ops ;;
+	trip | set | events | raw) ;;
+	*) _vitool_reply "$cur" $_vitool_scmi_ops ;;
+	esac
+}
+
 _vitool_drive_gpio_op()
 {
 	local cur=$1 j=$2 w want=op
@@ -684,7 +715,7 @@ _vitool()
 			return 0
 		fi
 		dev=${_vt_words[i]}
-		[[ $dev == gpio || $dev == rng || ($dev == blk && $cmd == drive) ]] || dev=i2c
+		[[ $dev == gpio || $dev == rng || $dev == scmi || ($dev == blk && $cmd == drive) ]] || dev=i2c
 		i=$((i + 1))
 	fi
 	local first_op=$i
@@ -751,6 +782,8 @@ _vitool()
 		elif [[ $dev == rng ]]; then
 			# read N ...: "read" where a count does not go
 			((ops % 2 == 0)) && _vitool_reply "$cur" read
+		elif [[ $dev == scmi ]]; then
+			_vitool_drive_scmi_op "$cur"
 		elif [[ ${_vt_words[_vt_cword - ops]} == detect ]] && ((ops > 0)); then
 			:  # detect [FIRST LAST]: numbers
 		else

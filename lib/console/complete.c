@@ -3,7 +3,7 @@
  * command's synopsis and its help "words", and values from the instance's
  * state at the moment of the Tab: `lines` (names and offsets), `info`
  * (i2c targets), `inflight` (request ids), `fault list` (rule ids),
- * `stats` (queues).  Nothing is hard-wired that the instance can say. */
+ * `stats` (queues), `domains` (scmi sensors, clocks, perf domains).  Nothing is hard-wired that the instance can say. */
 #include "console/console.h"
 
 #include <ctype.h>
@@ -180,6 +180,9 @@ static void complete_fault(struct vt_console *con, struct cands *c, char **w, in
 	values = words_of(con, "fault", "selector");
 	json_array_foreach(values, i, e)
 		if (json_is_string(e) && !strcmp(json_string_value(e), prev)) {
+			/* a value by name (scmi protocol sensor), or what the
+			 * instance has */
+			add_list(c, words_of(con, "fault", prev));
 			add_value(con, c, "fault", prev);
 			return;
 		}
@@ -218,6 +221,27 @@ static void complete_inject(struct vt_console *con, struct cands *c, char **w, i
 	add_synopsis(c, json_string_value(json_object_get(vt_console_help_entry(con, "inject"), "args")));
 }
 
+/* set (scmi): the kind, then the instance's domains of that kind by name
+ * and id (`domains`), then perf's limits. */
+static void complete_set(struct vt_console *con, struct cands *c, char **w, int n)
+{
+	static const struct { const char *kind, *arr; } kinds[] = {
+		{ "sensor", "sensors" }, { "clock", "clocks" }, { "perf", "perf" },
+	};
+
+	if (n == 1) {
+		add_list(c, words_of(con, "set", "kind"));
+		return;
+	}
+	for (size_t i = 0; n == 2 && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(w[1], kinds[i].kind)) {
+			add_from(con, c, "domains", kinds[i].arr, "name", "%lld", "");
+			add_from(con, c, "domains", kinds[i].arr, "id", "%lld", "");
+		}
+	if (n == 3 && !strcmp(w[1], "perf"))
+		add(c, "limits");
+}
+
 char **vt_console_complete(struct vt_console *con, char **w, int n, const char *prefix)
 {
 	struct cands c = { .prefix = prefix };
@@ -253,6 +277,8 @@ char **vt_console_complete(struct vt_console *con, char **w, int n, const char *
 		complete_fault(con, &c, w, n);
 	} else if (!strcmp(w[0], "inject")) {
 		complete_inject(con, &c, w, n);
+	} else if (!strcmp(w[0], "set")) {
+		complete_set(con, &c, w, n);
 	} else if (!strcmp(w[0], "release")) {
 		if (n == 1) {
 			add_from(con, &c, "inflight", "requests", "id", "%lld", "");

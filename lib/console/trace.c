@@ -45,6 +45,7 @@ struct vt_console_trace {
 	/* A line not yet complete in the pipe. */
 	char *part;
 	size_t partlen;
+	struct vt_trace_pairs pairs;   /* the thread's */
 };
 
 static void *reader(void *arg)
@@ -83,6 +84,7 @@ static void *reader(void *arg)
 		}
 		t->dropped += vt_rec_drops(&rec);
 		vt_trace_view_build(&v, &rec);
+		vt_trace_pairs_note(&t->pairs, &v);
 		if (!vt_filter_match(t->filter, &v))
 			continue;
 		t->matched++;

@@ -48,6 +48,16 @@ struct vt_decode_fields {
 	 * per request: vt_decode_kv_data(). */
 	uint32_t ndata;
 	uint8_t data[VT_DECODE_DATA_MAX];
+	/* Pairing across queues (trace/pair.h), keys of the decoder's own
+	 * making, never 0: what this request can be answered by (scmi: a
+	 * command's token; a NOTIFY command's events), and the key of the
+	 * request this message answers (scmi: a delayed response's command,
+	 * a notification's NOTIFY).  answers_after: it should come after that
+	 * request completed (a delayed response after its immediate one). */
+	uint64_t offer[2];
+	unsigned noffer;
+	uint64_t answers;
+	bool answers_after;
 };
 
 struct vt_decoder {
@@ -91,6 +101,11 @@ const struct vt_decoder *vt_decoder_find(uint32_t virtio_id);
  * means the device wrote nothing (it rejected the buffers), which prints
  * " -> used 0".  True when the response should be decoded. */
 bool vt_decode_has_response(struct vt_sb *out, bool completed, uint32_t used_len);
+
+/* An eventq message of virtio-scmi (header first, n bytes) as its
+ * decoder prints it: "notification SENSOR SENSOR_UPDATE token 0 agent 0
+ * sensor 0 value 47000 timestamp 0" (drive scmi's events). */
+void vt_scmi_decode_message(struct vt_sb *out, const uint8_t *msg, size_t n);
 
 extern const struct vt_decoder vt_decoder_i2c;
 extern const struct vt_decoder vt_decoder_gpio;

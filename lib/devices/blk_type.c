@@ -23,9 +23,9 @@ static const char *const one_requestq[] = { "requestq", NULL };
 /* blk faults: sector A-B, size N, type read|write|flush|...; fail answers
  * VIRTIO_BLK_S_IOERR in the status byte (the last writable one). */
 static const struct vt_fault_selector blk_selectors[] = {
-	{ "sector", "sector" },
-	{ "size", "len" },
-	{ NULL, NULL },
+	{ "sector", "sector", NULL },
+	{ "size", "len", NULL },
+	{ NULL, NULL, NULL },
 };
 
 static uint32_t blk_fail(unsigned queue, const struct vt_chain *c, uint32_t used_len)

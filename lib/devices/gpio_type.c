@@ -237,9 +237,9 @@ static const struct vt_tok feature_names[] = {
  * first writable byte ---- */
 
 static const struct vt_fault_selector fault_selectors[] = {
-	{ "line", "line" },
-	{ "value", "value" },
-	{ NULL, NULL },
+	{ "line", "line", NULL },
+	{ "value", "value", NULL },
+	{ NULL, NULL, NULL },
 };
 
 static uint32_t gpio_fail(unsigned queue, const struct vt_chain *c, uint32_t used_len)

@@ -186,8 +186,8 @@ static const struct vt_tok feature_names[] = {
  * VIRTIO_I2C_MSG_ERR in the status byte (the last writable one) ---- */
 
 static const struct vt_fault_selector fault_selectors[] = {
-	{ "addr", "addr" },
-	{ NULL, NULL },
+	{ "addr", "addr", NULL },
+	{ NULL, NULL, NULL },
 };
 
 static uint32_t i2c_fail(unsigned queue, const struct vt_chain *c, uint32_t used_len)

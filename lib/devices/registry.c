@@ -1,41 +1,22 @@
-/* The registry's rows (see registry.h).  Device types vitool only decodes
- * (a trace of another backend) are described here; the others in their
+/* The registry's rows (see registry.h); each type is described in its
  * DEV_type.c. */
 #include "devices/registry.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "decode/decode.h"
-#include "fault/fault.h"
 #include "util/bytes.h"
-#include "virtio/virtio.h"
-#include "virtio/virtio_scmi.h"
 
 extern const struct vt_device_type vt_type_i2c;
 extern const struct vt_device_type vt_type_gpio;
 extern const struct vt_device_type vt_type_rng;
 extern const struct vt_device_type vt_type_blk;
-
-static const char *const scmi_queues[] = { "cmdq", "eventq", NULL };
-
-static const struct vt_tok scmi_features[] = {
-	{ VIRTIO_SCMI_F_P2A_CHANNELS, "P2A_CHANNELS" },
-	{ VIRTIO_SCMI_F_SHARED_MEMORY, "SHARED_MEMORY" },
-	{ 0, NULL },
-};
-
-static const struct vt_device_type type_scmi = {
-	.name = "scmi", .virtio_id = VIRTIO_ID_SCMI, .num_queues = 2, .queue_names = scmi_queues,
-	.event_queues = 1u << 1, .decoder = &vt_decoder_scmi,
-	.device_features = VT_BIT(VIRTIO_SCMI_F_P2A_CHANNELS) | VT_BIT(VIRTIO_SCMI_F_SHARED_MEMORY),
-	.feature_names = scmi_features,
-};
+extern const struct vt_device_type vt_type_scmi;
 
 static const struct vt_device_type *const types[] = {
 	&vt_type_i2c,
 	&vt_type_gpio,
-	&type_scmi,
+	&vt_type_scmi,
 	&vt_type_blk,
 	&vt_type_rng,
 };

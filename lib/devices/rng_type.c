@@ -133,8 +133,8 @@ static const struct vt_loopback_ops loopback = {
  * byte, the least the spec lets a device place ---- */
 
 static const struct vt_fault_selector fault_selectors[] = {
-	{ "size", "len" },
-	{ NULL, NULL },
+	{ "size", "len", NULL },
+	{ NULL, NULL, NULL },
 };
 
 static uint32_t rng_fail(unsigned queue, const struct vt_chain *c, uint32_t used_len)

@@ -44,10 +44,20 @@ struct vt_tok;
 /* ---- what a device type supplies (its registry row's .faults) ---- */
 
 /* A selector word and the decoder field (vt_decode_fields kv key) it
- * compares: { "addr", "addr" }, { "size", "len" }. */
+ * compares: { "addr", "addr" }, { "size", "len" }.  names, if any: the
+ * VALUE may also be one of these (case and '-'/'_' ignored), standing for
+ * its number (scmi: protocol sensor is protocol 0x15). */
 struct vt_fault_selector {
 	const char *word;
 	const char *key;
+	const struct vt_tok *names;
+};
+
+/* A word that stands for other words of a rule: { "immediate", "queue
+ * cmdq" } (scmi). */
+struct vt_fault_alias {
+	const char *word;
+	const char *means;
 };
 
 struct vt_device_faults {
@@ -55,6 +65,12 @@ struct vt_device_faults {
 	/* The names `type NAME` takes besides the decoder's type words (case
 	 * and '-'/'_' ignored: "get-value" is GET_VALUE); may be NULL. */
 	const struct vt_tok *types;
+	const struct vt_fault_alias *aliases;        /* {NULL}-terminated; may be NULL */
+	/* The selectors read the completion too: the stage decodes what the
+	 * device wrote (scmi: an eventq buffer holds only the device's
+	 * message, whose type, protocol and message id are what a rule
+	 * selects).  false: the request as the driver made it. */
+	bool decode_response;
 	/* `fail`: rewrites the response in c's writable bytes as the device's
 	 * own error and returns the used length to complete with.  NULL: the
 	 * request completes with used length 0 (nothing written). */
@@ -114,8 +130,11 @@ const char *vt_fault_kind_name(enum vt_fault_kind k);
  * completion: fn(list, word) with list "kind" (delay, fail, hold,
  * reorder), "option" (jitter, window, every, probability, seed, queue,
  * type), "type" (the values of `type NAME`, lower case, '-' for '_'),
- * "type-word" (types that stand alone: i2c read) or "selector" (the device's
- * WORD VALUE words: i2c addr, gpio line).  word is valid during the call. */
+ * "type-word" (words that stand alone: i2c read, scmi immediate),
+ * "selector" (the device's WORD VALUE words: i2c addr, gpio line), or a
+ * selector's own word for the names its VALUE takes ("protocol": base,
+ * perf, ...).  Each list comes in one run of calls.  word is valid
+ * during the call. */
 void vt_fault_rule_words(const struct vt_device_type *t,
 			 void (*fn)(const char *list, const char *word, void *arg), void *arg);
 

@@ -102,6 +102,17 @@ static const struct vt_fault_selector *selector(const struct vt_device_type *t, 
 	return NULL;
 }
 
+/* A name as rules are written: lower case, '-' for '_' ("get-value"). */
+static const char *rule_case(const char *p, char *low, size_t len)
+{
+	size_t n = 0;
+
+	for (; p[n] && n < len - 1; n++)
+		low[n] = p[n] == '_' ? '-' : (char)(p[n] >= 'A' && p[n] <= 'Z' ? p[n] - 'A' + 'a' : p[n]);
+	low[n] = '\0';
+	return low;
+}
+
 void vt_fault_rule_words(const struct vt_device_type *t,
 			 void (*fn)(const char *list, const char *word, void *arg), void *arg)
 {
@@ -116,17 +127,18 @@ void vt_fault_rule_words(const struct vt_device_type *t,
 		fn("kind", vt_fault_kind_name((enum vt_fault_kind)k), arg);
 	for (const char *const *o = options; *o; o++)
 		fn("option", *o, arg);
-	for (unsigned i = 0; (p = type_name(t, i)); i++) {
-		size_t n = 0;
-		for (; p[n] && n < sizeof(low) - 1; n++)
-			low[n] = p[n] == '_' ? '-' : (char)(p[n] >= 'A' && p[n] <= 'Z' ? p[n] - 'A' + 'a' : p[n]);
-		low[n] = '\0';
-		fn("type", low, arg);
-	}
+	for (unsigned i = 0; (p = type_name(t, i)); i++)
+		fn("type", rule_case(p, low, sizeof(low)), arg);
 	for (const char *const *tw = t && t->decoder ? t->decoder->type_words : NULL; tw && *tw; tw++)
 		fn("type-word", *tw, arg);
+	for (const struct vt_fault_alias *a = df ? df->aliases : NULL; a && a->word; a++)
+		fn("type-word", a->word, arg);
 	for (const struct vt_fault_selector *sel = df ? df->selectors : NULL; sel && sel->word; sel++)
 		fn("selector", sel->word, arg);
+	/* after the selectors: each list comes in one run */
+	for (const struct vt_fault_selector *sel = df ? df->selectors : NULL; sel && sel->word; sel++)
+		for (const struct vt_tok *k = sel->names; k && k->s; k++)
+			fn(sel->word, rule_case(k->s, low, sizeof(low)), arg);
 }
 
 /* "what this device's rules can say", for an unknown word. */
@@ -138,8 +150,10 @@ static void words_help(const struct vt_device_type *t, char *buf, size_t len)
 	n += (size_t)snprintf(buf, len, "queue N, type NAME");
 	for (const char *const *tw = t && t->decoder ? t->decoder->type_words : NULL; tw && *tw && n < len; tw++)
 		n += (size_t)snprintf(buf + n, len - n, ", %s", *tw);
+	for (const struct vt_fault_alias *a = df ? df->aliases : NULL; a && a->word && n < len; a++)
+		n += (size_t)snprintf(buf + n, len - n, ", %s", a->word);
 	for (const struct vt_fault_selector *s = df ? df->selectors : NULL; s && s->word && n < len; s++)
-		n += (size_t)snprintf(buf + n, len - n, ", %s N", s->word);
+		n += (size_t)snprintf(buf + n, len - n, ", %s %s", s->word, s->names ? "N|NAME" : "N");
 	if (n < len)
 		snprintf(buf + n, len - n, ", every N, probability P [seed S]");
 }
@@ -157,6 +171,17 @@ static bool parse_range(const char *s, uint64_t max, uint64_t *lo, uint64_t *hi)
 	memcpy(a, s, (size_t)(dash - s));
 	a[dash - s] = '\0';
 	return vt_parse_u64(a, max, lo) && vt_parse_u64(dash + 1, max, hi) && *lo <= *hi;
+}
+
+/* A selector's VALUE by name (scmi protocol sensor). */
+static bool named_value(const struct vt_fault_selector *fs, const char *v, uint64_t *lo, uint64_t *hi)
+{
+	for (const struct vt_tok *k = fs->names; k && k->s; k++)
+		if (name_eq(k->s, v)) {
+			*lo = *hi = k->v;
+			return true;
+		}
+	return false;
 }
 
 static int add_sel(struct vt_fault_rule *r, const struct vt_fault_sel *s, const char *word, char *err,
@@ -311,9 +336,10 @@ static int parse_words(struct vt_fault_rule *r, const struct vt_device_type *t, 
 		} else if ((fs = selector(t, word))) {
 			s.what = VT_SEL_FIELD;
 			s.key = fs->key;
-			if (!v || !parse_range(v, UINT64_MAX, &s.lo, &s.hi))
-				return bad(err, errlen, "%s wants a number (0x50) or a range (0x50-0x57), got %s%s%s",
-					   fs->word, v ? "'" : "nothing", v ? v : "", v ? "'" : "");
+			if (!v || (!parse_range(v, UINT64_MAX, &s.lo, &s.hi) && !named_value(fs, v, &s.lo, &s.hi)))
+				return bad(err, errlen, "%s wants a number (0x50)%s or a range (0x50-0x57), got %s%s%s",
+					   fs->word, fs->names ? ", a name" : "", v ? "'" : "nothing", v ? v : "",
+					   v ? "'" : "");
 			if (add_sel(r, &s, fs->word, err, errlen) < 0)
 				return -1;
 			i++;
@@ -333,10 +359,45 @@ static int parse_words(struct vt_fault_rule *r, const struct vt_device_type *t, 
 	return 0;
 }
 
+/* The rule's words with each alias replaced by what it means, into w
+ * (their text in buf); how many, or -1 when they do not fit. */
+static int expand(const struct vt_device_type *t, char *const *words, unsigned n, char **w, unsigned max,
+		  char *buf, size_t buflen)
+{
+	const struct vt_device_faults *df = faults_of(t);
+	unsigned k = 0;
+	size_t used = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct vt_fault_alias *a = df ? df->aliases : NULL;
+		while (a && a->word && strcasecmp(a->word, words[i]))
+			a++;
+		if (!a || !a->word) {
+			if (k == max)
+				return -1;
+			w[k++] = words[i];
+			continue;
+		}
+		size_t ml = strlen(a->means) + 1;
+		if (ml > buflen - used)
+			return -1;
+		char *save = NULL, *m = memcpy(buf + used, a->means, ml);
+		used += ml;
+		for (char *x = strtok_r(m, " ", &save); x; x = strtok_r(NULL, " ", &save)) {
+			if (k == max)
+				return -1;
+			w[k++] = x;
+		}
+	}
+	return (int)k;
+}
+
 int vt_fault_rule_parse(struct vt_fault_rule *r, const struct vt_device_type *t, char *const *words,
 			unsigned n, char *err, size_t errlen)
 {
 	size_t len = 0;
+	char *w[MAX_WORDS * 2], buf[VT_FAULT_TEXT * 2];
+	int nw;
 
 	memset(r, 0, sizeof(*r));
 	for (unsigned i = 0; i < n; i++) {
@@ -348,7 +409,10 @@ int vt_fault_rule_parse(struct vt_fault_rule *r, const struct vt_device_type *t,
 		memcpy(r->text + len, words[i], wl + 1);
 		len += wl;
 	}
-	if (parse_words(r, t, words, n, err, errlen) < 0) {
+	nw = expand(t, words, n, w, sizeof(w) / sizeof(w[0]), buf, sizeof(buf));
+	if (nw < 0)
+		return bad(err, errlen, "rule too long (at most %d words)", MAX_WORDS);
+	if (parse_words(r, t, w, (unsigned)nw, err, errlen) < 0) {
 		memset(r, 0, sizeof(*r));
 		return -1;
 	}

@@ -152,15 +152,18 @@ static void prune(struct vt_fault_set *fs)
 	}
 }
 
-/* The request's key fields, as its decoder reads them; true (decoded,
- * though empty when the chain cannot be walked). */
-static bool decode(const struct vt_fault_set *fs, struct vt_queue *q, uint16_t head, struct vt_chain *c,
-		   struct vt_decode_fields *fields, bool *walked)
+/* The request's key fields, as its decoder reads them (with the
+ * response of len bytes when the type's rules select on it); true
+ * (decoded, though empty when the chain cannot be walked). */
+static bool decode(const struct vt_fault_set *fs, struct vt_queue *q, uint16_t head, uint32_t len,
+		   struct vt_chain *c, struct vt_decode_fields *fields, bool *walked)
 {
+	bool resp = fs->t->faults && fs->t->faults->decode_response;
+
 	memset(fields, 0, sizeof(*fields));
 	*walked = vt_engine_chain(q->e, q->index, head, c) == 0;
 	if (*walked && fs->t->decoder && fs->t->decoder->fields)
-		fs->t->decoder->fields(fields, q->index, c, false, 0);
+		fs->t->decoder->fields(fields, q->index, c, resp, resp ? len : 0);
 	return true;
 }
 
@@ -181,7 +184,7 @@ static void stage(void *arg, struct vt_queue *q, uint16_t head, uint32_t len)
 		if (h->kind != VT_FAULT_REORDER || h->q != q || h->trigger || h->req_id >= req_id || !r)
 			continue;
 		if (r->needs_fields && !decoded)
-			decoded = decode(fs, q, head, &c, &fields, &walked);
+			decoded = decode(fs, q, head, len, &c, &fields, &walked);
 		if (vt_fault_rule_selects(r, q->index, decoded ? &fields : NULL))
 			h->trigger = req_id;
 	}
@@ -189,7 +192,7 @@ static void stage(void *arg, struct vt_queue *q, uint16_t head, uint32_t len)
 		struct vt_fault_rule *r = &fs->rules[i];
 
 		if (r->needs_fields && !decoded)
-			decoded = decode(fs, q, head, &c, &fields, &walked);
+			decoded = decode(fs, q, head, len, &c, &fields, &walked);
 		if (!vt_fault_rule_selects(r, q->index, decoded ? &fields : NULL) || !vt_fault_rule_fire(r))
 			continue;
 		/* One reordered request per queue: the next one is the younger

@@ -31,6 +31,7 @@ struct vt_top_events {
 	pthread_t thread;
 	bool running;                /* the thread exists (join it) */
 	bool ended;                  /* under lock */
+	struct vt_trace_pairs pairs; /* the thread's */
 };
 
 static void push_locked(struct vt_top_events *ev, const char *text)
@@ -85,6 +86,7 @@ static void take_record(struct vt_top_events *ev, const uint8_t *buf, size_t len
 	if (vt_rec_parse(buf, len, &rec, err, sizeof(err)) < 0)
 		return;
 	vt_trace_view_build(&v, &rec);
+	vt_trace_pairs_note(&ev->pairs, &v);
 	pthread_mutex_lock(&ev->lock);
 	bool take = vt_filter_match(ev->filter, &v);
 	pthread_mutex_unlock(&ev->lock);

@@ -229,6 +229,8 @@ void vt_trace_print_text(FILE *f, const struct vt_trace_view *v, struct vt_trace
 	}
 	else if (!quiet && v->summary.len)
 		vt_sb_printf(&sb, " %s", v->summary.buf);
+	if (v->answers_id)
+		vt_sb_printf(&sb, " (cmd #%" PRIu64 ")", v->answers_id);
 	if (v->has_latency)
 		vt_sb_latency(&sb, r->latency_ns);
 	if (v->timed_out && !v->late)   /* a late completion timed out first: one marker */
@@ -237,6 +239,8 @@ void vt_trace_print_text(FILE *f, const struct vt_trace_view *v, struct vt_trace
 		vt_sb_printf(&sb, " [LATE]");
 	if (v->ooo)
 		vt_sb_printf(&sb, " [OOO]");
+	if (v->overtook)
+		vt_sb_printf(&sb, " [OVERTOOK]");
 	if ((!quiet && v->summary.trunc) || (v->truncated && !v->marked))
 		sb.trunc = true;
 	fprintf(f, "%s\n", vt_sb_str(&sb));
@@ -293,13 +297,18 @@ void vt_trace_printer_record(struct vt_trace_printer *p, const uint8_t *rec, siz
 	struct vt_trace_view v;
 	char err[128];
 
-	if (len < 2 || !printer_takes(p, rec[1]) || vt_rec_parse(rec, len, &r, err, sizeof(err)) < 0)
+	/* Every request goes through the pairing, printed or not: the
+	 * answers printed later name it. */
+	if (len < 2 || vt_rec_parse(rec, len, &r, err, sizeof(err)) < 0)
+		return;
+	vt_trace_view_build(&v, &r);
+	vt_trace_pairs_note(&p->pairs, &v);
+	if (!printer_takes(p, rec[1]))
 		return;
 	if (p->error) {
 		p->lost++;
 		return;
 	}
-	vt_trace_view_build(&v, &r);
 	errno = 0;
 	vt_trace_print_text(p->out, &v, NULL);
 	if (fflush(p->out) != 0 || ferror(p->out)) {
@@ -403,6 +412,10 @@ void vt_trace_print_json(FILE *f, const struct vt_trace_view *v, bool verbose)
 	vt_json_bool(&j, "timeout", v->timed_out);
 	vt_json_bool(&j, "late", v->late);
 	vt_json_bool(&j, "out_of_order", v->ooo);
+	if (v->answers_id) {
+		vt_json_uint(&j, "answers", v->answers_id);
+		vt_json_bool(&j, "overtook", v->overtook);
+	}
 	vt_json_bool(&j, "truncated", v->truncated || v->summary.trunc);
 	if (v->f.nkv && v->msg_state == -1) {
 		vt_json_obj_begin(&j, v->device);

@@ -10,8 +10,10 @@
  * Text line (man/vitool-trace.1):
  *   TIME DEVICE[.INSTANCE] [qQUEUE] [#ID] EVENT [SUMMARY] [LATENCY] [MARKERS]
  *   12:01:02.123456 i2c q0 #3 used 0x50 read 8 -> OK [01 02] 41us
- * MARKERS: " [TIMEOUT]", " [LATE]", " [OOO]"; " [|]" ends a line whose
- * record was cut by the snap length or whose decoder ran out of bytes.
+ * MARKERS: " [TIMEOUT]", " [LATE]", " [OOO]", " [OVERTOOK]"; " [|]" ends a
+ * line whose record was cut by the snap length or whose decoder ran out
+ * of bytes.  A message that answers a request on another queue (pair.h)
+ * says which after its summary: " (cmd #12)".
  * A log line of the instance: TIME DEVICE log LEVEL: TEXT
  *   12:01:02.123456 gpio log warning: gpio: SET_IRQ_TYPE line 3: the line is an output */
 #ifndef VT_TRACE_PRINT_H
@@ -22,6 +24,7 @@
 #include <stdio.h>
 
 #include "decode/decode.h"
+#include "trace/pair.h"
 #include "trace/record.h"
 #include "util/strbuf.h"
 
@@ -46,6 +49,11 @@ struct vt_trace_view {
 	struct vt_decode_fields f;
 	int msg_state;            /* vt_rec_msg(): 0, 1 cut, -1 no message header, -2 invalid */
 	bool marked;              /* the summary already ends with its own cut marker */
+	/* Set by vt_trace_pairs_note (trace/pair.h): the request this
+	 * message answers (0: none known), and whether it came before that
+	 * request completed. */
+	uint64_t answers_id;
+	bool overtook;
 };
 
 /* Reads a parsed record into v (v->rec points at r: keep r alive while v
@@ -101,6 +109,7 @@ struct vt_trace_printer {
 	 * silently. */
 	uint64_t lines, lost;
 	int error;                 /* errno of the failed write, 0 */
+	struct vt_trace_pairs pairs;   /* zeroed with the rest */
 };
 /* Prints the encoded record rec (len bytes) if p takes its kind; a record
  * that does not parse prints nothing (ours always do).  Zero the counters

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 bool vt_parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -27,6 +28,41 @@ bool vt_parse_uint(const char *s, unsigned max, unsigned *out)
 	if (!vt_parse_u64(s, max, &v))
 		return false;
 	*out = (unsigned)v;
+	return true;
+}
+
+bool vt_parse_si(const char *s, uint64_t max, uint64_t *out)
+{
+	char num[32];
+	size_t n = strlen(s);
+	uint64_t mul = 1, v;
+
+	if (!n || n >= sizeof(num))
+		return false;
+	memcpy(num, s, n + 1);
+	switch (num[n - 1]) {
+	case 'k': case 'K': mul = 1000; break;
+	case 'M': mul = 1000000; break;
+	case 'G': mul = 1000000000; break;
+	default: break;
+	}
+	if (mul > 1)
+		num[n - 1] = '\0';
+	if (!vt_parse_u64(num, max, &v) || v > max / mul)
+		return false;
+	*out = v * mul;
+	return true;
+}
+
+bool vt_parse_i64(const char *s, int64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	long long v = strtoll(s, &end, 0);
+	if (errno || end == s || *end)
+		return false;
+	*out = v;
 	return true;
 }
 

@@ -404,29 +404,44 @@ static void drain(int fd)
 		;
 }
 
-int vt_fe_wait(struct vt_frontend *fe, unsigned q, int timeout_ms)
+int vt_fe_wait_any(struct vt_frontend *fe, uint32_t queues, int timeout_ms)
 {
-	if (q >= fe->nqueues)
-		return fail(fe, -EINVAL, "queue %u not started", q);
-	struct vt_dvq *v = &fe->vq[q];
+	struct pollfd p[VT_FE_MAX_QUEUES];
 	uint64_t deadline = vt_now_ns() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000000u;
+	unsigned n = 0;
 
+	for (unsigned q = 0; q < VT_FE_MAX_QUEUES; q++)
+		if (queues & (1u << q)) {
+			if (q >= fe->nqueues)
+				return fail(fe, -EINVAL, "queue %u not started", q);
+			p[n++] = (struct pollfd){ .fd = fe->call_fd[q], .events = POLLIN };
+		}
 	for (;;) {
-		/* Checking first makes a drained call safe: nothing is lost. */
-		drain(fe->call_fd[q]);
-		if (used_pending(v))
-			return 1;
-		vt_dvq_enable_cb(v);
-		if (used_pending(v))   /* completed before the driver asked */
-			return 1;
+		/* Checking first makes a drained call safe: nothing is lost.
+		 * Then ask to be called, and look again before sleeping. */
+		for (unsigned q = 0, i = 0; q < VT_FE_MAX_QUEUES; q++)
+			if (queues & (1u << q)) {
+				drain(p[i++].fd);
+				if (used_pending(&fe->vq[q]))
+					return 1;
+				vt_dvq_enable_cb(&fe->vq[q]);
+				if (used_pending(&fe->vq[q]))
+					return 1;
+			}
 		int ms = vt_ms_until(deadline);
 		if (ms == 0)
 			return 0;
-		struct pollfd p = { .fd = fe->call_fd[q], .events = POLLIN };
-		int r = poll(&p, 1, ms);
+		int r = poll(p, n, ms);
 		if (r < 0 && errno != EINTR)
-			return fail(fe, -errno, "waiting on queue %u: %s", q, strerror(errno));
+			return fail(fe, -errno, "waiting on the queues: %s", strerror(errno));
 	}
+}
+
+int vt_fe_wait(struct vt_frontend *fe, unsigned q, int timeout_ms)
+{
+	if (q >= fe->nqueues || q >= VT_FE_MAX_QUEUES)
+		return fail(fe, -EINVAL, "queue %u not started", q);
+	return vt_fe_wait_any(fe, 1u << q, timeout_ms);
 }
 
 void vt_fe_stop(struct vt_frontend *fe)

@@ -61,6 +61,8 @@ int vt_fe_kick(struct vt_frontend *fe, unsigned q);
 /* Waits for a call on queue q (or any of its used entries being already
  * there). 1: called/used available; 0: timeout; -errno. */
 int vt_fe_wait(struct vt_frontend *fe, unsigned q, int timeout_ms);
+/* The same for any of the queues in the mask (bit q: queue q). */
+int vt_fe_wait_any(struct vt_frontend *fe, uint32_t queues, int timeout_ms);
 /* GET_VRING_BASE for each queue, then closes everything. */
 void vt_fe_stop(struct vt_frontend *fe);
 

@@ -145,7 +145,7 @@ dispatcher_commands() {
 
 @test "completion: the device word after 'vitool serve ', 'drive ', 'loopback '" {
 	complete_words vitool serve ""
-	assert_equal "${COMPREPLY[*]}" "i2c gpio rng"
+	assert_equal "${COMPREPLY[*]}" "i2c gpio scmi rng"
 	complete_words vitool drive g
 	assert_equal "${COMPREPLY[*]}" "gpio"
 	complete_words vitool loopback ""
@@ -342,7 +342,7 @@ dispatcher_commands() {
 
 @test "completion: trace FILTER keywords and their values" {
 	complete_words vitool trace ""
-	assert_equal "${COMPREPLY[*]}" "i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops log error ring-error timeout late ooo to-backend to-frontend reply addr line type read write probe status latency level and or not"
+	assert_equal "${COMPREPLY[*]}" "i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops log error ring-error timeout late ooo to-backend to-frontend reply addr line type read write probe cmd delayed notification status latency level and or not"
 	complete_words vitool trace -c 5 l
 	assert_equal "${COMPREPLY[*]}" "log late line latency level"
 	complete_words vitool trace level ""
