@@ -29,7 +29,7 @@ _vitool_top_opts="-i --interface -C --control -d --delay --filter --once -j --js
 _vitool_console_opts="-i --name -C --control -c --command -f --script -j --json -h --help"
 _vitool_trace_opts="-i --interface -C --control -D --list-interfaces -r --read -w --write -c --count -s --snaplen --linktype -U --unbuffered -l --line-buffered -n -q --quiet -t -tt -ttt -tttt -x --hex -X --hex-ascii -v --verbose -j --json -h --help"
 # The words of a trace FILTER (lib/trace/filter.c), and the values some take.
-_vitool_filter_words="i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops error ring-error timeout late ooo to-backend to-frontend reply addr line type read write probe status latency and or not"
+_vitool_filter_words="i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops error ring-error timeout late ooo to-backend to-frontend channel reply addr line type read write probe status latency and or not"
 _vitool_filter_devices="i2c gpio scmi blk rng"
 _vitool_filter_types="read write probe GET_VALUE SET_VALUE GET_DIRECTION SET_DIRECTION SET_IRQ_TYPE GET_LINE_NAMES irq cmd delayed-resp notification flush get-id"
 _vitool_filter_status="ok err"
@@ -738,13 +738,13 @@ _vitool()
 			((ops == 0)) && first_op=$_vt_cword
 			_vitool_drive_gpio_op "$cur" "$first_op"
 		elif [[ $dev == blk ]]; then
-			# read SECTOR [COUNT] | write SECTOR FILE|- | flush | id
+			# read SECTOR [COUNT] | write SECTOR FILE|- | flush | id | capacity | wait-config
 			local prev2=""
 			((ops >= 2)) && prev2=${_vt_words[_vt_cword - 2]}
 			if [[ $prev2 == write ]]; then
 				_vitool_reply_files "" "$cur"
 			elif [[ $cur != [0-9]* ]] && ! [[ ${_vt_words[_vt_cword - 1]} == read || ${_vt_words[_vt_cword - 1]} == write ]]; then
-				_vitool_reply "$cur" read write flush id
+				_vitool_reply "$cur" read write flush id capacity wait-config
 			fi
 		elif [[ $dev == rng ]]; then
 			# read N ...: "read" where a count does not go

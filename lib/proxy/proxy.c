@@ -18,6 +18,7 @@
 #include "decode/decode.h"
 #include "drivers/ident.h"
 #include "fault/fault.h"
+#include "proxy/channel.h"
 #include "proxy/spawn.h"
 #include "util/log.h"
 #include "vhost/frontend.h"
@@ -92,7 +93,7 @@ struct replay {
 	uint32_t mem_size;
 	int mem_fds[VT_VHOST_MEM_TABLE_MAX];   /* dups of the VMM's */
 	unsigned mem_nfds;
-	int req_fd;                       /* a dup of the back-end channel's end, or -1 */
+	bool channel;                     /* the back-end was given a channel (SET_BACKEND_REQ_FD) */
 	struct replay_ring r[VT_VHOST_MAX_QUEUES];
 };
 
@@ -114,6 +115,7 @@ struct vt_proxy {
 	uint64_t queue_num;              /* its GET_QUEUE_NUM, 0 when not asked */
 	uint64_t acked_protocol;         /* what the VMM acked (SET_PROTOCOL_FEATURES) */
 	struct replay rp;
+	struct vt_pxch ch;               /* the back-end channel */
 	unsigned restarts, quick_restarts;
 	uint64_t last_restart_ns;
 	int rings_fd;
@@ -404,6 +406,7 @@ static void fail(struct vt_proxy *p, const char *fmt, ...)
 
 static void up_close(struct vt_proxy *p)
 {
+	vt_pxch_backend_gone(&p->ch);
 	if (p->up < 0)
 		return;
 	vt_loop_del_fd(p->loop, p->up);
@@ -434,10 +437,9 @@ static void replay_clear(struct replay *rp)
 {
 	for (unsigned i = 0; i < rp->mem_nfds; i++)
 		close(rp->mem_fds[i]);
-	close_fd(&rp->req_fd);
 	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++)
 		close_fd(&rp->r[q].err_fd);
-	*rp = (struct replay){ .req_fd = -1 };
+	*rp = (struct replay){ .channel = false };
 	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++)
 		rp->r[q] = (struct replay_ring){ .enable = ~0u, .err_fd = -1 };
 }
@@ -491,9 +493,7 @@ static void remember(struct vt_proxy *p, const struct vt_vhost_msg *m, const str
 		rp->have_mem = rp->mem_nfds == m->nfds;
 		break;
 	case VHOST_USER_SET_BACKEND_REQ_FD:
-		close_fd(&rp->req_fd);
-		if (m->nfds == 1)
-			rp->req_fd = keep_fd(m->fds[0]);
+		rp->channel = vt_pxch_active(&p->ch);
 		break;
 	case VHOST_USER_SET_VRING_ADDR:
 		if (r && f->size == sizeof(f->p.addr)) {
@@ -609,8 +609,12 @@ static int replay(struct vt_proxy *p, unsigned *n_again, unsigned *n_failed)
 	}
 	if (rc == 0 && rp->owner)
 		rc = replay_send(p, VHOST_USER_SET_OWNER, NULL, 0, NULL, 0);
-	if (rc == 0 && rp->req_fd >= 0)
-		rc = replay_send(p, VHOST_USER_SET_BACKEND_REQ_FD, NULL, 0, &rp->req_fd, 1);
+	if (rc == 0 && rp->channel && vt_pxch_active(&p->ch)) {
+		int end = vt_pxch_backend_end(&p->ch);   /* a new pair: the old one died with it */
+		rc = end < 0 ? end : replay_send(p, VHOST_USER_SET_BACKEND_REQ_FD, NULL, 0, &end, 1);
+		if (end >= 0)
+			close(end);
+	}
 	if (rc == 0 && rp->have_features)
 		rc = replay_send(p, VHOST_USER_SET_FEATURES, &rp->features, sizeof(rp->features), NULL, 0);
 	if (rc == 0 && rp->have_mem) {
@@ -790,6 +794,20 @@ static bool rewrite(struct vt_proxy *p, const struct vt_vhost_msg *m, struct vt_
 		f->p.addr.flags = 0;   /* no dirty logging */
 		shadow_start(p, q);
 		return true;
+	case VHOST_USER_SET_BACKEND_REQ_FD: {
+		/* The VMM's end stays with the proxy; the back-end gets one end
+		 * of a pair the proxy relays (channel.h).  Closed once sent. */
+		if (m->nfds != 1)
+			return true;
+		int vmm = keep_fd(m->fds[0]);
+		int end = vmm >= 0 && vt_pxch_set_vmm(&p->ch, vmm) == 0 ? vt_pxch_backend_end(&p->ch) : -1;
+		if (end < 0) {
+			vt_err("proxy: SET_BACKEND_REQ_FD: cannot relay the back-end channel");
+			return false;
+		}
+		fds[0] = end;
+		return true;
+	}
 	case VHOST_USER_SET_VRING_KICK:
 	case VHOST_USER_SET_VRING_CALL: {
 		bool kick = m->request == VHOST_USER_SET_VRING_KICK;
@@ -832,7 +850,6 @@ static bool state_applies(uint32_t request)
 	case VHOST_USER_SET_VRING_ERR:
 	case VHOST_USER_SET_PROTOCOL_FEATURES:
 	case VHOST_USER_SET_VRING_ENABLE:
-	case VHOST_USER_SET_BACKEND_REQ_FD:
 	case VHOST_USER_RESET_DEVICE:
 	case VHOST_USER_SET_STATUS:
 		return true;
@@ -868,6 +885,8 @@ static enum vt_backend_verdict on_vmm_msg(void *arg, struct vt_vhost_msg *m)
 		return VT_BACKEND_TAKEN;
 	}
 	int r = up_send(p, f, fds, nfds);
+	if (f->request == VHOST_USER_SET_BACKEND_REQ_FD && nfds == 1)
+		close(fds[0]);   /* the back-end's end of the channel: its own now */
 	if (r < 0) {
 		backend_gone(p, r);
 		return VT_BACKEND_TAKEN;
@@ -962,6 +981,7 @@ static void on_vmm_gone(void *arg)
 	p->npending = p->pending_head = 0;
 	p->acked_protocol = 0;
 	replay_clear(&p->rp);
+	vt_pxch_close(&p->ch);
 	if (p->failure[0])
 		return;
 	if (up_connect(p, err, sizeof(err)) < 0 ||
@@ -987,7 +1007,7 @@ struct vt_proxy *vt_proxy_new(struct vt_loop *loop, const struct vt_proxy_conf *
 	p->pid = -1;
 	p->up = -1;
 	p->rings_fd = -1;
-	p->rp.req_fd = -1;
+	vt_pxch_init(&p->ch, loop, NULL);
 	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++)
 		p->rp.r[q].err_fd = -1;
 	replay_clear(&p->rp);
@@ -1034,6 +1054,7 @@ struct vt_proxy *vt_proxy_new(struct vt_loop *loop, const struct vt_proxy_conf *
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	p->ch.fe = p->fe;
 	p->hooks = (struct vt_backend_hooks){ .message = on_vmm_msg, .disconnected = on_vmm_gone, .arg = p };
 	vt_backend_set_hooks(p->fe, &p->hooks);
 	if (vt_loop_add_fd(loop, p->up, EPOLLIN, on_upstream, p) < 0) {
@@ -1050,6 +1071,7 @@ void vt_proxy_free(struct vt_proxy *p)
 {
 	if (!p)
 		return;
+	vt_pxch_close(&p->ch);
 	if (p->fe) {
 		vt_backend_set_hooks(p->fe, NULL);
 		vt_backend_free(p->fe);
@@ -1093,6 +1115,8 @@ void vt_proxy_info(struct vt_json *j, const struct vt_proxy *p)
 		vt_json_uint(j, "backend_pid", (uint64_t)p->pid);
 	vt_json_bool(j, "backend_connected", p->up >= 0);
 	vt_json_uint(j, "backend_restarts", p->restarts);
+	vt_json_bool(j, "backend_channel", vt_pxch_active(&p->ch));
+	vt_json_uint(j, "channel_requests", p->ch.forwarded);
 	vt_json_str(j, "device_from", p->type_source);
 	vt_json_uint(j, "backend_features", p->offered);
 	vt_json_uint(j, "backend_protocol_features", p->offered_protocol);

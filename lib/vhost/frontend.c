@@ -28,7 +28,7 @@
 /* Protocol features this front-end can use. */
 #define FE_PROTOCOL_FEATURES                                                   \
 	(VT_BIT(VHOST_USER_PROTOCOL_F_MQ) | VT_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) | \
-	 VT_BIT(VHOST_USER_PROTOCOL_F_CONFIG))
+	 VT_BIT(VHOST_USER_PROTOCOL_F_CONFIG) | VT_BIT(VHOST_USER_PROTOCOL_F_BACKEND_REQ))
 
 static int fail(struct vt_frontend *fe, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -155,6 +155,7 @@ static void fe_init(struct vt_frontend *fe)
 {
 	memset(fe, 0, sizeof(*fe));
 	fe->sock = -1;
+	fe->channel_fd = -1;
 	fe->mem.fd = -1;
 	for (unsigned i = 0; i < VT_FE_MAX_QUEUES; i++)
 		fe->kick_fd[i] = fe->call_fd[i] = -1;
@@ -208,6 +209,7 @@ static void fe_release(struct vt_frontend *fe)
 	if (fe->mem.base || fe->mem.fd >= 0)
 		vt_gmem_destroy(&fe->mem);
 	fe->mem.fd = -1;
+	close_fd(&fe->channel_fd);
 	close_fd(&fe->sock);
 	fe->nqueues = 0;
 }
@@ -263,6 +265,17 @@ static int negotiate(struct vt_frontend *fe, const struct vt_fe_opts *o)
 		if (nq < o->nqueues)
 			return fail(fe, -EINVAL, "backend has %llu queues, %u wanted",
 				    (unsigned long long)nq, o->nqueues);
+	}
+	if (has_pf(fe, VHOST_USER_PROTOCOL_F_BACKEND_REQ)) {
+		/* As QEMU: the back-end's requests come on a socket of their own. */
+		int sv[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+			return fail(fe, -errno, "back-end channel: %s", strerror(errno));
+		fe->channel_fd = sv[0];
+		r = fe_set(fe, VHOST_USER_SET_BACKEND_REQ_FD, NULL, 0, &sv[1], 1);
+		close(sv[1]);
+		if (r < 0)
+			return r;
 	}
 	r = fe_set(fe, VHOST_USER_SET_OWNER, NULL, 0, NULL, 0);
 	if (r == 0)
@@ -372,6 +385,42 @@ int vt_fe_get_config(struct vt_frontend *fe, uint32_t off, void *buf, uint32_t l
 		return fail(fe, -EIO, "GET_CONFIG %u+%u: backend replied with %u bytes", off, len, m.size);
 	memcpy(buf, m.p.config.region, len);
 	return 0;
+}
+
+int vt_fe_channel_wait(struct vt_frontend *fe, int timeout_ms, uint32_t *request)
+{
+	struct pollfd p = { .fd = fe->channel_fd, .events = POLLIN };
+	struct vt_vhost_msg m;
+	int r;
+
+	if (fe->channel_fd < 0)
+		return fail(fe, -ENOTSUP, "the backend offers no back-end channel (protocol feature BACKEND_REQ)");
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return fail(fe, -errno, "waiting on the back-end channel: %s", strerror(errno));
+	if (r == 0)
+		return 0;
+	r = vt_vhost_recv(fe->channel_fd, &m);
+	if (r < 0)
+		return fail(fe, r, "reading the back-end channel: %s",
+			    r == -ECONNRESET ? "the backend closed it" : strerror(-r));
+	if (fe->msg_tap)
+		fe->msg_tap(fe->msg_tap_arg, &m, VT_MSG_CHANNEL_REQUEST);
+	vt_vhost_close_fds(&m);
+	*request = m.request;
+	if (!vt_vhost_backend_reply_expected(&m))
+		return 1;
+	/* Done (a lookup: nothing found).  QEMU answers version | REPLY too. */
+	struct vt_vhost_msg a = { .request = m.request, .flags = VT_VHOST_VERSION | VT_VHOST_FLAG_REPLY,
+				  .size = sizeof(uint64_t), .p.u64 = m.request == VHOST_USER_BACKEND_SHARED_OBJECT_LOOKUP };
+	r = vt_vhost_send(fe->channel_fd, &a, NULL, 0);
+	if (r < 0)
+		return fail(fe, r, "answering %s: %s", vt_vhost_backend_request_name(m.request), strerror(-r));
+	if (fe->msg_tap)
+		fe->msg_tap(fe->msg_tap_arg, &a, VT_MSG_CHANNEL_REPLY);
+	return 1;
 }
 
 int vt_fe_kick(struct vt_frontend *fe, unsigned q)

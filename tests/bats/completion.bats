@@ -195,7 +195,7 @@ dispatcher_commands() {
 	complete_words vitool drive blk --ind
 	assert_equal "${COMPREPLY[*]}" "--indirect"
 	complete_words vitool drive blk -S /tmp/blk.sock ""
-	assert_equal "${COMPREPLY[*]}" "read write flush id"
+	assert_equal "${COMPREPLY[*]}" "read write flush id capacity wait-config"
 	complete_words vitool drive blk -S /tmp/blk.sock read 0 f
 	assert_equal "${COMPREPLY[*]}" "flush"
 	complete_words vitool drive blk -S /tmp/blk.sock read ""
@@ -342,7 +342,7 @@ dispatcher_commands() {
 
 @test "completion: trace FILTER keywords and their values" {
 	complete_words vitool trace ""
-	assert_equal "${COMPREPLY[*]}" "i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops error ring-error timeout late ooo to-backend to-frontend reply addr line type read write probe status latency and or not"
+	assert_equal "${COMPREPLY[*]}" "i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops error ring-error timeout late ooo to-backend to-frontend channel reply addr line type read write probe status latency and or not"
 	complete_words vitool trace -c 5 l
 	assert_equal "${COMPREPLY[*]}" "late line latency"
 	complete_words vitool trace i2c and s
