@@ -19,6 +19,7 @@
 #include "drivers/ident.h"
 #include "fault/fault.h"
 #include "proxy/channel.h"
+#include "proxy/pending.h"
 #include "proxy/spawn.h"
 #include "util/log.h"
 #include "vhost/frontend.h"
@@ -62,7 +63,6 @@
 #define RINGS_UVA (UINT64_C(1) << 62)
 
 #define REPLY_TIMEOUT_MS 5000
-#define MAX_PENDING 32
 
 struct shadow {
 	uint16_t num;           /* SET_VRING_NUM */
@@ -122,8 +122,7 @@ struct vt_proxy {
 	uint8_t *rings;
 	struct shadow sq[VT_VHOST_MAX_QUEUES];
 	struct call_ctx cctx[VT_VHOST_MAX_QUEUES];
-	uint32_t pending[MAX_PENDING];   /* requests whose replies are due, oldest first */
-	unsigned pending_head, npending;
+	struct vt_pxpend pend;           /* requests whose replies are due, oldest first */
 	uint16_t *heads;                 /* reaping scratch: VT_VQ_MAX_SIZE each */
 	uint32_t *lens;
 	char failure[256];
@@ -602,8 +601,10 @@ static int replay(struct vt_proxy *p, unsigned *n_again, unsigned *n_failed)
 
 	if (rc == 0 && (v & VT_BIT(VHOST_USER_F_PROTOCOL_FEATURES))) {
 		rc = up_get_u64(p, VHOST_USER_GET_PROTOCOL_FEATURES, &v);
-		/* no REPLY_ACK while replaying: nobody waits for the acks */
-		uint64_t pf = p->acked_protocol & ~VT_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK);
+		/* REPLY_ACK as the VMM acked it: the replay asks for no acks
+		 * (no NEED_REPLY), but what the VMM sends from now on, and
+		 * what it waits for that is asked again, does */
+		uint64_t pf = p->acked_protocol;
 		if (rc == 0)
 			rc = replay_send(p, VHOST_USER_SET_PROTOCOL_FEATURES, &pf, sizeof(pf), NULL, 0);
 	}
@@ -657,6 +658,53 @@ static int replay(struct vt_proxy *p, unsigned *n_again, unsigned *n_failed)
 	return rc;
 }
 
+static void stop_guest_ring(struct vt_proxy *p, unsigned q);
+
+/* The VMM still waits for the dead back-end's answers: the new one is
+ * asked again (after the replay, so it is set up as the old one was),
+ * except what only the dead one could answer or the replay already did:
+ * GET_VRING_BASE (its ring was not replayed: the proxy answers from its
+ * own ring) and SET_BACKEND_REQ_FD (replayed with a new pair). */
+static int ask_again(struct vt_proxy *p)
+{
+	for (unsigned i = 0; i < p->pend.n; i++) {
+		struct vt_pxpend_entry *e = vt_pxpend_at(&p->pend, i);
+		e->answer_here = e->m.request == VHOST_USER_GET_VRING_BASE ||
+				 e->m.request == VHOST_USER_SET_BACKEND_REQ_FD;
+		if (e->answer_here)
+			continue;
+		vt_backend_record(p->fe, &e->m, VT_MSG_TO_BACKEND);
+		int rc = up_send(p, &e->m, e->m.fds, e->m.nfds);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The oldest due answers that are the proxy's to give, in order. */
+static void answer_here(struct vt_proxy *p)
+{
+	static struct vt_vhost_msg r;
+
+	while (p->pend.n && vt_pxpend_at(&p->pend, 0)->answer_here) {
+		const struct vt_vhost_msg *m = &vt_pxpend_at(&p->pend, 0)->m;
+		r = (struct vt_vhost_msg){ .request = m->request, .flags = VT_VHOST_VERSION | VT_VHOST_FLAG_REPLY,
+					   .size = sizeof(uint64_t) };
+		if (m->request == VHOST_USER_GET_VRING_BASE) {
+			unsigned q = m->p.state.index;
+			r.size = sizeof(r.p.state);
+			r.p.state.index = q;
+			/* all the proxy made available: what the dead back-end
+			 * held is lost with it, as on a device stop */
+			r.p.state.num = q < VT_VHOST_MAX_QUEUES ? p->sq[q].avail_idx : 0;
+			if (q < VT_VHOST_MAX_QUEUES)
+				stop_guest_ring(p, q);
+		}
+		vt_pxpend_pop(&p->pend);
+		vt_backend_send(p->fe, &r, NULL, 0);
+	}
+}
+
 /* The back-end's connection ended or broke: start it again (--exec) or
  * reconnect, and, with a VMM connected, replay its set-up.  false: it
  * cannot be had again (err says why). */
@@ -673,10 +721,6 @@ static bool restart(struct vt_proxy *p, char *err, size_t errlen)
 	if (now - p->last_restart_ns >= UINT64_C(2000000000))
 		p->quick_restarts = 0;
 	p->last_restart_ns = now;
-	if (p->npending) {
-		snprintf(err, errlen, "it died while the VMM waited for %u of its replies", p->npending);
-		return false;
-	}
 	if (p->conf.exec) {
 		vt_spawn_end(p->pid);
 		p->pid = vt_spawn(p->conf.exec);
@@ -692,6 +736,8 @@ static bool restart(struct vt_proxy *p, char *err, size_t errlen)
 		if (up_connect(p, err, errlen) < 0)
 			return false;
 		int rc = vt_backend_connected(p->fe) ? replay(p, &again, &failed) : 0;
+		if (rc == 0)
+			rc = ask_again(p);
 		if (rc == 0)
 			break;
 		up_close(p);
@@ -710,9 +756,11 @@ static bool restart(struct vt_proxy *p, char *err, size_t errlen)
 	p->restarts++;
 	if (vt_backend_connected(p->fe))
 		vt_warn("proxy: the back-end is back (restart %u): the VMM's set-up replayed, %u requests "
-			"it held submitted again, %u failed", p->restarts, again, failed);
+			"it held submitted again, %u failed%s", p->restarts, again, failed, p->pend.n ? ", "
+			"and asked again what the VMM waits for" : "");
 	else
 		vt_warn("proxy: the back-end is back (restart %u)", p->restarts);
+	answer_here(p);
 	return true;
 }
 
@@ -880,24 +928,24 @@ static enum vt_backend_verdict on_vmm_msg(void *arg, struct vt_vhost_msg *m)
 		vt_backend_drop(p->fe, "the proxy cannot forward it");
 		return VT_BACKEND_TAKEN;
 	}
-	if (reply && p->npending == MAX_PENDING) {
+	if (reply && vt_pxpend_full(&p->pend)) {
 		vt_backend_drop(p->fe, "more than 32 requests wait for the back-end's replies");
 		return VT_BACKEND_TAKEN;
 	}
 	int r = up_send(p, f, fds, nfds);
+	/* Kept whether or not it arrived: a back-end that died before it
+	 * answered, or before it got it, is told and asked again. */
+	if (reply)
+		vt_pxpend_push(&p->pend, f, fds, nfds, f->request != VHOST_USER_SET_BACKEND_REQ_FD);
 	if (f->request == VHOST_USER_SET_BACKEND_REQ_FD && nfds == 1)
 		close(fds[0]);   /* the back-end's end of the channel: its own now */
-	if (r < 0) {
-		backend_gone(p, r);
-		return VT_BACKEND_TAKEN;
-	}
-	if (reply)
-		p->pending[(p->pending_head + p->npending++) % MAX_PENDING] = m->request;
 	remember(p, m, f);
 	if (m->request == VHOST_USER_SET_PROTOCOL_FEATURES && m->size == sizeof(uint64_t)) {
 		p->acked_protocol = m->p.u64;
 		m->p.u64 &= ~BACKEND_ONLY_PROTOCOL_FEATURES;
 	}
+	if (r < 0)
+		backend_gone(p, r);
 	return v;
 }
 
@@ -938,15 +986,14 @@ static void on_upstream(struct vt_loop *loop, int fd, uint32_t events, void *arg
 		backend_gone(p, rc);
 		return;
 	}
-	if (!(r->flags & VT_VHOST_FLAG_REPLY) || !p->npending) {
+	if (!(r->flags & VT_VHOST_FLAG_REPLY) || !p->pend.n) {
 		vt_warn("proxy: the back-end sent %s%s unasked on the front-end channel: ignored",
 			vt_vhost_request_name(r->request), r->flags & VT_VHOST_FLAG_REPLY ? " (a reply)" : "");
 		vt_vhost_close_fds(r);
 		return;
 	}
-	uint32_t want = p->pending[p->pending_head];
-	p->pending_head = (p->pending_head + 1) % MAX_PENDING;
-	p->npending--;
+	uint32_t want = vt_pxpend_at(&p->pend, 0)->m.request;
+	vt_pxpend_pop(&p->pend);
 	if (r->request != want) {
 		vt_vhost_close_fds(r);
 		vt_backend_drop(p->fe, "the back-end's reply does not answer the request");
@@ -957,14 +1004,23 @@ static void on_upstream(struct vt_loop *loop, int fd, uint32_t events, void *arg
 	adjust_reply(p, r);
 	if (r->request == VHOST_USER_GET_VRING_BASE && r->size == sizeof(r->p.state) &&
 	    r->p.state.index < VT_VHOST_MAX_QUEUES) {
-		unsigned q = r->p.state.index;
-		struct vt_vhost_msg stop = { .request = VHOST_USER_GET_VRING_BASE, .flags = VT_VHOST_VERSION,
-					     .size = sizeof(stop.p.state), .p.state = { q, 0 } };
-		reap(p, q);
-		vt_backend_apply(p->fe, &stop);
+		reap(p, r->p.state.index);
+		stop_guest_ring(p, r->p.state.index);
 	}
 	vt_backend_send(p->fe, r, r->fds, r->nfds);
 	vt_vhost_close_fds(r);
+	answer_here(p);
+}
+
+/* The guest's ring q stops (GET_VRING_BASE answered): the VMM-side state
+ * applies it now. */
+static void stop_guest_ring(struct vt_proxy *p, unsigned q)
+{
+	static struct vt_vhost_msg stop;
+
+	stop = (struct vt_vhost_msg){ .request = VHOST_USER_GET_VRING_BASE, .flags = VT_VHOST_VERSION,
+				      .size = sizeof(stop.p.state), .p.state = { q, 0 } };
+	vt_backend_apply(p->fe, &stop);
 }
 
 /* ---- the VMM comes and goes ---- */
@@ -978,7 +1034,7 @@ static void on_vmm_gone(void *arg)
 	up_close(p);
 	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++)
 		shadow_reset(p, q);
-	p->npending = p->pending_head = 0;
+	vt_pxpend_clear(&p->pend);
 	p->acked_protocol = 0;
 	replay_clear(&p->rp);
 	vt_pxch_close(&p->ch);
@@ -1016,9 +1072,10 @@ struct vt_proxy *vt_proxy_new(struct vt_loop *loop, const struct vt_proxy_conf *
 		p->cctx[q] = (struct call_ctx){ p, q };
 	}
 	p->heads = calloc(VT_VQ_MAX_SIZE, sizeof(*p->heads));
+	vt_pxpend_init(&p->pend);
 	p->lens = calloc(VT_VQ_MAX_SIZE, sizeof(*p->lens));
 	p->rings_fd = memfd_create("vitool-proxy-rings", MFD_CLOEXEC);
-	if (!p->heads || !p->lens || p->rings_fd < 0 || ftruncate(p->rings_fd, (off_t)RINGS_SIZE) < 0) {
+	if (!p->heads || !p->lens || !p->pend.e || p->rings_fd < 0 || ftruncate(p->rings_fd, (off_t)RINGS_SIZE) < 0) {
 		snprintf(err, errlen, "the proxy's rings: %s", strerror(errno ? errno : ENOMEM));
 		goto fail;
 	}
@@ -1086,6 +1143,7 @@ void vt_proxy_free(struct vt_proxy *p)
 		close(p->rings_fd);
 	if (p->pid > 0)
 		vt_spawn_end(p->pid);
+	vt_pxpend_free(&p->pend);
 	free(p->heads);
 	free(p->lens);
 	free(p);

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,8 +77,19 @@ static int fe_send(struct vt_frontend *fe, uint32_t req, uint32_t flags, const v
 	return 0;
 }
 
+static int fe_recv_fds(struct vt_frontend *fe, uint32_t req, struct vt_vhost_msg *m);
+
 /* Waits for the reply to req; any fds in it are closed. */
 static int fe_recv(struct vt_frontend *fe, uint32_t req, struct vt_vhost_msg *m)
+{
+	int r = fe_recv_fds(fe, req, m);
+
+	vt_vhost_close_fds(m);
+	return r;
+}
+
+/* The same, its fds left in m (the caller's; closed on error). */
+static int fe_recv_fds(struct vt_frontend *fe, uint32_t req, struct vt_vhost_msg *m)
 {
 	const char *name = vt_vhost_request_name(req);
 	struct pollfd p = { .fd = fe->sock, .events = POLLIN };
@@ -92,12 +105,14 @@ static int fe_recv(struct vt_frontend *fe, uint32_t req, struct vt_vhost_msg *m)
 		return fail(fe, r, "reading the reply to %s: %s", name, strerror(-r));
 	if (fe->msg_tap)
 		fe->msg_tap(fe->msg_tap_arg, m, VT_MSG_TO_FRONTEND);
-	vt_vhost_close_fds(m);
+	r = 0;
 	if (m->request != req)
-		return fail(fe, -EPROTO, "reply to %s has request %u", name, m->request);
-	if (m->flags != (VT_VHOST_VERSION | VT_VHOST_FLAG_REPLY))
-		return fail(fe, -EPROTO, "reply to %s has flags 0x%x", name, m->flags);
-	return 0;
+		r = fail(fe, -EPROTO, "reply to %s has request %u", name, m->request);
+	else if (m->flags != (VT_VHOST_VERSION | VT_VHOST_FLAG_REPLY))
+		r = fail(fe, -EPROTO, "reply to %s has flags 0x%x", name, m->flags);
+	if (r < 0)
+		vt_vhost_close_fds(m);
+	return r;
 }
 
 static int fe_get_u64(struct vt_frontend *fe, uint32_t req, uint64_t *v)
@@ -156,6 +171,7 @@ static void fe_init(struct vt_frontend *fe)
 	memset(fe, 0, sizeof(*fe));
 	fe->sock = -1;
 	fe->channel_fd = -1;
+	fe->inflight_fd = -1;
 	fe->mem.fd = -1;
 	for (unsigned i = 0; i < VT_FE_MAX_QUEUES; i++)
 		fe->kick_fd[i] = fe->call_fd[i] = -1;
@@ -210,6 +226,7 @@ static void fe_release(struct vt_frontend *fe)
 		vt_gmem_destroy(&fe->mem);
 	fe->mem.fd = -1;
 	close_fd(&fe->channel_fd);
+	close_fd(&fe->inflight_fd);
 	close_fd(&fe->sock);
 	fe->nqueues = 0;
 }
@@ -348,6 +365,39 @@ static int start_queue(struct vt_frontend *fe, unsigned q)
 	return r;
 }
 
+/* GET_INFLIGHT_FD: the back-end's region for the queues, which must be a
+ * file of the size it says (mapped once to prove it); handed back with
+ * SET_INFLIGHT_FD, as a VMM does before it starts the rings. */
+static int setup_inflight(struct vt_frontend *fe, const struct vt_fe_opts *o)
+{
+	struct vt_vhost_inflight in = { .num_queues = (uint16_t)o->nqueues, .queue_size = o->queue_size };
+	struct vt_vhost_msg m;
+	struct stat st;
+	int r = fe_send(fe, VHOST_USER_GET_INFLIGHT_FD, 0, &in, sizeof(in), NULL, 0);
+
+	if (r == 0)
+		r = fe_recv_fds(fe, VHOST_USER_GET_INFLIGHT_FD, &m);
+	if (r < 0)
+		return r;
+	if (m.size != sizeof(in) || m.nfds != 1) {
+		vt_vhost_close_fds(&m);
+		return fail(fe, -EPROTO, "GET_INFLIGHT_FD: the backend answered %u bytes and %u fds (no inflight region)",
+			    m.size, m.nfds);
+	}
+	fe->inflight_fd = m.fds[0];
+	in = m.p.inflight;
+	if (!in.mmap_size || fstat(fe->inflight_fd, &st) < 0 || in.mmap_offset > (uint64_t)st.st_size ||
+	    in.mmap_size > (uint64_t)st.st_size - in.mmap_offset)
+		return fail(fe, -EPROTO, "GET_INFLIGHT_FD: a region of %llu bytes at %llu in a file of %lld",
+			    (unsigned long long)in.mmap_size, (unsigned long long)in.mmap_offset, (long long)st.st_size);
+	void *map = mmap(NULL, in.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, fe->inflight_fd, (off_t)in.mmap_offset);
+	if (map == MAP_FAILED)
+		return fail(fe, -errno, "GET_INFLIGHT_FD: mapping its region: %s", strerror(errno));
+	munmap(map, in.mmap_size);
+	fe->inflight_size = in.mmap_size;
+	return fe_set(fe, VHOST_USER_SET_INFLIGHT_FD, &in, sizeof(in), &fe->inflight_fd, 1);
+}
+
 int vt_fe_start(struct vt_frontend *fe, const struct vt_fe_opts *o)
 {
 	int r = check_opts(fe, o);
@@ -356,6 +406,8 @@ int vt_fe_start(struct vt_frontend *fe, const struct vt_fe_opts *o)
 		r = negotiate(fe, o);
 	if (!r)
 		r = setup_memory(fe, o);
+	if (!r && fe->want_inflight)
+		r = setup_inflight(fe, o);
 	for (unsigned q = 0; !r && q < o->nqueues; q++)
 		r = start_queue(fe, q);
 	if (r < 0)

@@ -39,6 +39,12 @@ struct vt_frontend {
 	int kick_fd[VT_FE_MAX_QUEUES];
 	int call_fd[VT_FE_MAX_QUEUES];
 	int channel_fd;            /* our end of the back-end channel, or -1 (no BACKEND_REQ) */
+	/* Set before vt_fe_start: ask for an inflight region as QEMU's
+	 * vhost-user-blk does (GET_INFLIGHT_FD, mapped, given back with
+	 * SET_INFLIGHT_FD before the rings start), offered or not. */
+	bool want_inflight;
+	int inflight_fd;           /* the back-end's region, or -1 */
+	uint64_t inflight_size;
 	char err[256];             /* why the last call failed */
 	/* Optional (set after vt_fe_connect): sees each message sent (dir
 	 * VT_MSG_TO_BACKEND) and each reply received (VT_MSG_TO_FRONTEND), for

@@ -460,9 +460,11 @@ registry_filter_words() {
 	assert_equal "${COMPREPLY[*]}" "high"
 	complete_words vitool drive gpio -S /tmp/gpio.sock get ""
 	assert_equal "${COMPREPLY[*]}" ""
-	# --indirect is an i2c option
-	complete_words vitool drive gpio --i
+	# --indirect is an i2c option; --inflight is every device's
+	complete_words vitool drive gpio --ind
 	assert_equal "${COMPREPLY[*]}" ""
+	complete_words vitool drive gpio --i
+	assert_equal "${COMPREPLY[*]}" "--inflight"
 }
 
 @test "completion: inject's device word, options and levels" {

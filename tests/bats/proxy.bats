@@ -144,6 +144,25 @@ $2"
 	[ "$(cat "$pidfile")" != "$qpid" ] || fail "not a new back-end"
 }
 
+@test "inflight fds through the proxy: qemu-storage-daemon's GET_INFLIGHT_FD region reaches the front-end, SET_INFLIGHT_FD hands it back" {
+	start_qsd "$IMG" "$QSOCK"
+	# what the back-end itself answers, asked directly
+	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" drive blk -S "$QSOCK" --inflight -v id
+	assert_success
+	local size
+	size=$(sed -n 's/^vitool: drive: inflight region: \([0-9]*\) bytes$/\1/p' <<<"$stderr")
+	[ -n "$size" ] && [ "$size" -gt 0 ] || fail "direct: $stderr"
+	start_proxy --backend "$QSOCK" -p -v
+	printf 'inflight' >"$BATS_TEST_TMPDIR/data"
+	pdrive blk --inflight -v write 2 "$BATS_TEST_TMPDIR/data" read 2
+	assert_success
+	assert_line --index 0 --partial "69 6e 66 6c 69 67 68 74"
+	[[ "$stderr" == *"vitool: drive: inflight region: $size bytes"* ]] || fail "$stderr"
+	grep -q 'vhost-msg < GET_INFLIGHT_FD reply 24 bytes fds 1$' "$PX_OUT" || fail "$(cat "$PX_OUT")"
+	grep -q 'vhost-msg > SET_INFLIGHT_FD 24 bytes need-reply fds 1$' "$PX_OUT" || fail "$(cat "$PX_OUT")"
+	grep -q 'vhost-msg < SET_INFLIGHT_FD reply 0x0$' "$PX_OUT" || fail "$(cat "$PX_OUT")"
+}
+
 @test "trace on a proxy instance: live blk requests with sector, length and status, filtered" {
 	start_qsd "$IMG" "$QSOCK"
 	start_proxy --backend "$QSOCK"
@@ -353,6 +372,28 @@ hold_then_stop() {
 	[ "$WAIT_STATUS" = 0 ] || fail "drive: $(cat "$BATS_TEST_TMPDIR/d.err"); proxy: $(cat "$PX_ERR")"
 	[ "$(image_bytes "$IMG" 4608 5)" = "$(printf after | od -An -v -tx1 | tr -d ' \n')" ] || fail "the write is not on the disk"
 	grep -q "1 requests it held submitted again, 0 failed" "$PX_ERR" || fail "$(cat "$PX_ERR")"
+}
+
+@test "back-end dies while the front-end waits for its reply: the new one is asked again, the front-end gets its answer" {
+	local pidfile="$BATS_TEST_TMPDIR/qsd.pid" qpid
+	printf 'answered' | dd of="$IMG" bs=1 seek=512 conv=notrunc status=none
+	start_proxy --backend "$QSOCK" -p -v --exec "$(qsd_exec "$pidfile")"
+	qpid=$(cat "$pidfile")
+	# stopped: it takes drive's first request and never answers
+	kill -STOP "$qpid"
+	start_bg "$BATS_TEST_TMPDIR/d.out" "$BATS_TEST_TMPDIR/d.err" "$VITOOL" drive blk -S "$PSOCK" read 1
+	local dpid=$BG_PID
+	wait_for 10 grep -q 'vhost-msg > GET_FEATURES$' "$PX_OUT" || fail "drive did not ask: $(cat "$PX_OUT")"
+	kill -KILL "$qpid"
+	wait_exit "$dpid" 15 || fail "drive still waits: $(cat "$PX_ERR")"
+	[ "$WAIT_STATUS" = 0 ] || fail "drive: $(cat "$BATS_TEST_TMPDIR/d.err"); proxy: $(cat "$PX_ERR")"
+	run head -n 1 "$BATS_TEST_TMPDIR/d.out"
+	assert_output "0x00000200:  61 6e 73 77 65 72 65 64 00 00 00 00 00 00 00 00  answered........"
+	grep -q "the back-end is back (restart 1): .*, and asked again what the VMM waits for\$" "$PX_ERR" ||
+		fail "$(cat "$PX_ERR")"
+	# trace: GET_FEATURES sent twice, one answer
+	[ "$(grep -c 'vhost-msg > GET_FEATURES$' "$PX_OUT")" -ge 2 ] || fail "$(cat "$PX_OUT")"
+	proc_alive "$PX_PID" || fail "the proxy exited"
 }
 
 @test "back-end restart of serve gpio: the request it held fails (ERR: a request is not done twice), the next one passes" {
