@@ -38,6 +38,9 @@ static const char drive_usage_tail[] =
 	"      --queue-size N         virtqueue size, power of two (default 64)\n"
 	"      --indirect             send chains through indirect descriptor tables\n"
 	"                             (DEVICE: %s)\n"
+	"      --inflight             ask the backend for an inflight region and give it\n"
+	"                             back before the rings start, as QEMU's\n"
+	"                             vhost-user-blk does (-v: its size)\n"
 	"  -v, --verbose              the negotiated features; -vv: also every\n"
 	"                             vhost-user message and each request\n"
 	"  -h, --help                 this help\n"
@@ -67,7 +70,7 @@ static void print_usage(FILE *f)
 
 /* Long-only options (issue 10's table: -t, -c, -q and -i mean other things
  * in other commands). */
-enum { OPT_TIMEOUT = 256, OPT_CONNECT_TIMEOUT, OPT_QUEUE_SIZE, OPT_INDIRECT };
+enum { OPT_TIMEOUT = 256, OPT_CONNECT_TIMEOUT, OPT_QUEUE_SIZE, OPT_INDIRECT, OPT_INFLIGHT };
 
 struct drive_opts {
 	const struct vt_device_type *type;
@@ -77,6 +80,7 @@ struct drive_opts {
 	unsigned connect_ms;
 	unsigned queue_size;
 	bool indirect;
+	bool inflight;
 };
 
 /* The short options drive had before issue 10's table. */
@@ -94,6 +98,7 @@ static int parse(int argc, char **argv, struct drive_opts *o)
 		{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 		{ "queue-size", required_argument, NULL, OPT_QUEUE_SIZE },
 		{ "indirect", no_argument, NULL, OPT_INDIRECT },
+		{ "inflight", no_argument, NULL, OPT_INFLIGHT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -141,6 +146,9 @@ static int parse(int argc, char **argv, struct drive_opts *o)
 			break;
 		case OPT_INDIRECT:
 			o->indirect = true;
+			break;
+		case OPT_INFLIGHT:
+			o->inflight = true;
 			break;
 		case 'v':
 			vt_log_verbosity++;
@@ -277,7 +285,10 @@ int cmd_drive(int argc, char **argv)
 		vt_die("drive: %s", fe.err);
 	fe.msg_tap = show_msg;
 	fe.msg_tap_arg = (void *)o.type;
+	fe.want_inflight = o.inflight;
 	drv = d->start(&fe, (uint16_t)o.queue_size, &ro);
+	if (drv && fe.inflight_fd >= 0)
+		vt_info("drive: inflight region: %llu bytes", (unsigned long long)fe.inflight_size);
 	show_features(o.type, &fe);
 	check_type(&o, &fe, drv, false);
 	if (!drv)

@@ -87,7 +87,7 @@ static void print_usage(FILE *f)
 		for (const char *const *w = vt_device_at(i)->decoder->type_words; w && *w; w++)
 			fprintf(f, " %s", *w);
 	fputs("\n| q N | avail used kick call timeout late ooo error | addr N | line N\n"
-	      "| vhost to-backend to-frontend reply | log, level warning (and worse)\n"
+	      "| vhost to-backend to-frontend channel reply | log, level warning (and worse)\n"
 	      "| type NAME | status ok|err | latency > 5ms, combined with and, or, not\n"
 	      "and parentheses (vitool-trace(1)).\n"
 	      "\n"

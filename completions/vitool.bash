@@ -15,13 +15,13 @@ _vitool_drive_devices="i2c gpio scmi blk rng"
 _vitool_global_opts="-v --verbose -V --version -h --help"
 _vitool_serve_i2c_opts="-S --socket --target -b --bus -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
 _vitool_serve_gpio_opts="-S --socket --lines -N --names --chip -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
-_vitool_drive_i2c_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --indirect -v --verbose -h --help"
+_vitool_drive_i2c_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --indirect --inflight -v --verbose -h --help"
 _vitool_serve_rng_opts="-S --socket --seed --rate -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
-_vitool_drive_rng_opts="-S --socket -i --name --timeout --connect-timeout --queue-size -v --verbose -h --help"
+_vitool_drive_rng_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --inflight -v --verbose -h --help"
 _vitool_serve_scmi_opts="-S --socket --sensor --clock --perf --config -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
-_vitool_drive_scmi_opts="-S --socket -i --name --timeout --connect-timeout --queue-size -v --verbose -h --help"
-_vitool_drive_blk_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --indirect -v --verbose -h --help"
-_vitool_drive_gpio_opts="-S --socket -i --name --timeout --connect-timeout --queue-size -v --verbose -h --help"
+_vitool_drive_scmi_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --inflight -v --verbose -h --help"
+_vitool_drive_blk_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --indirect --inflight -v --verbose -h --help"
+_vitool_drive_gpio_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --inflight -v --verbose -h --help"
 _vitool_loopback_opts="-f --script -S --socket --timeout-ms --indirect -v --verbose -h --help"
 _vitool_inject_opts="-i --name -C --control --pulse --wait --timeout -h --help"
 _vitool_proxy_opts="--listen --backend --exec --device --connect-timeout -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --fault -q --quiet -v --verbose -h --help"
@@ -31,7 +31,7 @@ _vitool_top_opts="-i --interface -C --control -d --delay --filter --once -j --js
 _vitool_console_opts="-i --name -C --control -c --command -f --script -j --json -h --help"
 _vitool_trace_opts="-i --interface -C --control -D --list-interfaces -r --read -w --write -c --count -s --snaplen --linktype -U --unbuffered -l --line-buffered -n -q --quiet -t -tt -ttt -tttt -x --hex -X --hex-ascii -v --verbose -j --json -h --help"
 # The words of a trace FILTER (lib/trace/filter.c), and the values some take.
-_vitool_filter_words="i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops log error ring-error timeout late ooo to-backend to-frontend reply addr line type read write probe cmd delayed notification status latency level and or not"
+_vitool_filter_words="i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops log error ring-error timeout late ooo to-backend to-frontend channel reply addr line type read write probe cmd delayed notification status latency level and or not"
 _vitool_filter_devices="i2c gpio scmi blk rng"
 _vitool_filter_types="read write probe GET_VALUE SET_VALUE GET_DIRECTION SET_DIRECTION SET_IRQ_TYPE GET_LINE_NAMES irq cmd delayed notification flush get-id"
 _vitool_filter_status="ok err"
@@ -771,13 +771,13 @@ _vitool()
 			((ops == 0)) && first_op=$_vt_cword
 			_vitool_drive_gpio_op "$cur" "$first_op"
 		elif [[ $dev == blk ]]; then
-			# read SECTOR [COUNT] | write SECTOR FILE|- | flush | id
+			# read SECTOR [COUNT] | write SECTOR FILE|- | flush | id | capacity | wait-config
 			local prev2=""
 			((ops >= 2)) && prev2=${_vt_words[_vt_cword - 2]}
 			if [[ $prev2 == write ]]; then
 				_vitool_reply_files "" "$cur"
 			elif [[ $cur != [0-9]* ]] && ! [[ ${_vt_words[_vt_cword - 1]} == read || ${_vt_words[_vt_cword - 1]} == write ]]; then
-				_vitool_reply "$cur" read write flush id
+				_vitool_reply "$cur" read write flush id capacity wait-config
 			fi
 		elif [[ $dev == rng ]]; then
 			# read N ...: "read" where a count does not go

@@ -67,7 +67,9 @@ static const struct vt_front_ops front = {
 	.ops_help = "blk: OPs are read SECTOR [COUNT] (512-byte sectors, default 1: printed\n"
 		    "as a hex dump with an ASCII column, offsets in disk bytes), write SECTOR\n"
 		    "FILE|- (the file's bytes, the last sector padded with zeros), flush, id\n"
-		    "(the device's id string), e.g.\n"
+		    "(the device's id string), capacity (sectors, from the config space),\n"
+		    "wait-config (until the back-end says its config changed, e.g. resized:\n"
+		    "at most --timeout), e.g.\n"
 		    "  vitool drive blk -S /tmp/blk.sock write 8 data.bin flush read 8 2\n",
 	.indirect = true,
 	.check = vt_blk_check_words,

@@ -11,6 +11,7 @@
 #include "util/log.h"
 #include "util/loop.h"
 #include "util/parse.h"
+#include "vhost/msg.h"
 #include "virtio/virtio.h"
 #include "virtio/virtio_blk.h"
 
@@ -18,7 +19,7 @@
 
 /* ---- words ---- */
 
-enum blk_op { OP_READ, OP_WRITE, OP_FLUSH, OP_ID };
+enum blk_op { OP_READ, OP_WRITE, OP_FLUSH, OP_ID, OP_CAPACITY, OP_WAIT_CONFIG };
 
 struct blk_word {
 	enum blk_op op;
@@ -47,8 +48,17 @@ static bool parse_word(char *const *words, unsigned n, struct blk_word *w, char 
 		w->op = OP_ID;
 		return true;
 	}
+	if (!strcmp(words[0], "capacity")) {
+		w->op = OP_CAPACITY;
+		return true;
+	}
+	if (!strcmp(words[0], "wait-config")) {
+		w->op = OP_WAIT_CONFIG;
+		return true;
+	}
 	if (strcmp(words[0], "read") && strcmp(words[0], "write")) {
-		snprintf(err, errlen, "'%s': expected read SECTOR [COUNT], write SECTOR FILE|-, flush or id",
+		snprintf(err, errlen,
+			 "'%s': expected read SECTOR [COUNT], write SECTOR FILE|-, flush, id, capacity or wait-config",
 			 words[0]);
 		return false;
 	}
@@ -101,6 +111,8 @@ bool vt_blk_check_words(char *const *words, unsigned n, char *err, size_t errlen
 
 /* ---- start ---- */
 
+static int read_config(struct vt_blk_disk *d);
+
 int vt_blk_driver_start(struct vt_frontend *fe, uint16_t queue_size, bool indirect, struct vt_blk_disk *d)
 {
 	struct vt_fe_opts o = {
@@ -113,7 +125,6 @@ int vt_blk_driver_start(struct vt_frontend *fe, uint16_t queue_size, bool indire
 				 (indirect ? VT_BIT(VIRTIO_RING_F_INDIRECT_DESC) : 0),
 		.use_event_idx = true,
 	};
-	uint8_t cfg[VIRTIO_BLK_CFG_SIZE];
 	int r;
 
 	*d = (struct vt_blk_disk){ .fe = fe, .chunk = VT_BLK_CHUNK };
@@ -128,7 +139,22 @@ int vt_blk_driver_start(struct vt_frontend *fe, uint16_t queue_size, bool indire
 	d->flush = fe->features & VT_BIT(VIRTIO_BLK_F_FLUSH);
 	if (!(fe->protocol_features & VT_BIT(VHOST_USER_PROTOCOL_F_CONFIG)))
 		return 0;   /* no config space to read: requests go out unchecked */
-	r = vt_fe_get_config(fe, 0, cfg, sizeof(cfg));
+	r = read_config(d);
+	if (r < 0)
+		return r;
+	vt_info("drive: blk: capacity %llu sectors (%llu bytes), block size %u%s%s",
+		(unsigned long long)d->capacity, (unsigned long long)d->capacity * SECTOR, d->blk_size,
+		d->ro ? ", read-only" : "", d->flush ? ", flush" : "");
+	return 0;
+}
+
+/* The config space read again: capacity, block size, size_max. */
+static int read_config(struct vt_blk_disk *d)
+{
+	struct vt_frontend *fe = d->fe;
+	uint8_t cfg[VIRTIO_BLK_CFG_SIZE];
+	int r = vt_fe_get_config(fe, 0, cfg, sizeof(cfg));
+
 	if (r < 0)
 		return r;
 	d->have_config = true;
@@ -140,9 +166,6 @@ int vt_blk_driver_start(struct vt_frontend *fe, uint16_t queue_size, bool indire
 		if (max && max < d->chunk)
 			d->chunk = max;
 	}
-	vt_info("drive: blk: capacity %llu sectors (%llu bytes), block size %u%s%s",
-		(unsigned long long)d->capacity, (unsigned long long)d->capacity * SECTOR, d->blk_size,
-		d->ro ? ", read-only" : "", d->flush ? ", flush" : "");
 	return 0;
 }
 
@@ -358,6 +381,51 @@ static enum vt_run_result do_simple(struct vt_blk_disk *d, const struct blk_word
 	return r;
 }
 
+/* capacity: the config space's, asked now.  wait-config: until the device
+ * says its config changed (CONFIG_CHANGE_MSG on the back-end channel, as
+ * qemu-storage-daemon does after a block_resize), then read again. */
+static enum vt_run_result do_config(struct vt_blk_disk *d, const struct blk_word *w, const struct vt_run_opts *o,
+				    FILE *out, char *err, size_t errlen)
+{
+	struct vt_frontend *fe = d->fe;
+	const char *what = w->op == OP_CAPACITY ? "capacity" : "wait-config";
+	int timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 1000;
+	uint64_t deadline = vt_now_ns() + (uint64_t)timeout_ms * 1000000u;
+	int r;
+
+	if (!(fe->protocol_features & VT_BIT(VHOST_USER_PROTOCOL_F_CONFIG))) {
+		snprintf(err, errlen, "%s: the backend has no config space (protocol feature CONFIG)", what);
+		return VT_RUN_DEVICE_ERR;
+	}
+	if (w->op == OP_WAIT_CONFIG) {
+		uint32_t req = 0;
+		do {
+			int ms = vt_ms_until(deadline);
+			r = ms ? vt_fe_channel_wait(fe, ms, &req) : 0;
+			if (r == 0) {
+				snprintf(err, errlen, "wait-config: no config change within %d ms", timeout_ms);
+				return VT_RUN_DEVICE_ERR;
+			}
+			if (r < 0) {
+				snprintf(err, errlen, "wait-config: %s", fe->err);
+				return r == -ENOTSUP ? VT_RUN_DEVICE_ERR : VT_RUN_TRANSPORT;
+			}
+			vt_debug("blk: back-end channel: %s", vt_vhost_backend_request_name(req));
+		} while (req != VHOST_USER_BACKEND_CONFIG_CHANGE_MSG);
+	}
+	r = read_config(d);
+	if (r < 0) {
+		snprintf(err, errlen, "%s: %s", what, fe->err);
+		return VT_RUN_TRANSPORT;
+	}
+	if (w->op == OP_CAPACITY) {
+		fprintf(out, "%llu sectors (%llu bytes)\n", (unsigned long long)d->capacity,
+			(unsigned long long)d->capacity * SECTOR);
+		fflush(out);
+	}
+	return VT_RUN_OK;
+}
+
 enum vt_run_result vt_blk_run_words(struct vt_blk_disk *d, char *const *words, unsigned n,
 				    const struct vt_run_opts *o, FILE *out, char *err, size_t errlen)
 {
@@ -374,6 +442,10 @@ enum vt_run_result vt_blk_run_words(struct vt_blk_disk *d, char *const *words, u
 			break;
 		case OP_WRITE:
 			r = do_write(d, &w, o, err, errlen);
+			break;
+		case OP_CAPACITY:
+		case OP_WAIT_CONFIG:
+			r = do_config(d, &w, o, out, err, errlen);
 			break;
 		default:
 			r = do_simple(d, &w, o, out, err, errlen);

@@ -18,6 +18,8 @@
 #include "decode/decode.h"
 #include "drivers/ident.h"
 #include "fault/fault.h"
+#include "proxy/channel.h"
+#include "proxy/pending.h"
 #include "proxy/spawn.h"
 #include "util/log.h"
 #include "vhost/frontend.h"
@@ -61,7 +63,6 @@
 #define RINGS_UVA (UINT64_C(1) << 62)
 
 #define REPLY_TIMEOUT_MS 5000
-#define MAX_PENDING 32
 
 struct shadow {
 	uint16_t num;           /* SET_VRING_NUM */
@@ -92,7 +93,7 @@ struct replay {
 	uint32_t mem_size;
 	int mem_fds[VT_VHOST_MEM_TABLE_MAX];   /* dups of the VMM's */
 	unsigned mem_nfds;
-	int req_fd;                       /* a dup of the back-end channel's end, or -1 */
+	bool channel;                     /* the back-end was given a channel (SET_BACKEND_REQ_FD) */
 	struct replay_ring r[VT_VHOST_MAX_QUEUES];
 };
 
@@ -114,14 +115,14 @@ struct vt_proxy {
 	uint64_t queue_num;              /* its GET_QUEUE_NUM, 0 when not asked */
 	uint64_t acked_protocol;         /* what the VMM acked (SET_PROTOCOL_FEATURES) */
 	struct replay rp;
+	struct vt_pxch ch;               /* the back-end channel */
 	unsigned restarts, quick_restarts;
 	uint64_t last_restart_ns;
 	int rings_fd;
 	uint8_t *rings;
 	struct shadow sq[VT_VHOST_MAX_QUEUES];
 	struct call_ctx cctx[VT_VHOST_MAX_QUEUES];
-	uint32_t pending[MAX_PENDING];   /* requests whose replies are due, oldest first */
-	unsigned pending_head, npending;
+	struct vt_pxpend pend;           /* requests whose replies are due, oldest first */
 	uint16_t *heads;                 /* reaping scratch: VT_VQ_MAX_SIZE each */
 	uint32_t *lens;
 	char failure[256];
@@ -404,6 +405,7 @@ static void fail(struct vt_proxy *p, const char *fmt, ...)
 
 static void up_close(struct vt_proxy *p)
 {
+	vt_pxch_backend_gone(&p->ch);
 	if (p->up < 0)
 		return;
 	vt_loop_del_fd(p->loop, p->up);
@@ -434,10 +436,9 @@ static void replay_clear(struct replay *rp)
 {
 	for (unsigned i = 0; i < rp->mem_nfds; i++)
 		close(rp->mem_fds[i]);
-	close_fd(&rp->req_fd);
 	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++)
 		close_fd(&rp->r[q].err_fd);
-	*rp = (struct replay){ .req_fd = -1 };
+	*rp = (struct replay){ .channel = false };
 	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++)
 		rp->r[q] = (struct replay_ring){ .enable = ~0u, .err_fd = -1 };
 }
@@ -491,9 +492,7 @@ static void remember(struct vt_proxy *p, const struct vt_vhost_msg *m, const str
 		rp->have_mem = rp->mem_nfds == m->nfds;
 		break;
 	case VHOST_USER_SET_BACKEND_REQ_FD:
-		close_fd(&rp->req_fd);
-		if (m->nfds == 1)
-			rp->req_fd = keep_fd(m->fds[0]);
+		rp->channel = vt_pxch_active(&p->ch);
 		break;
 	case VHOST_USER_SET_VRING_ADDR:
 		if (r && f->size == sizeof(f->p.addr)) {
@@ -602,15 +601,21 @@ static int replay(struct vt_proxy *p, unsigned *n_again, unsigned *n_failed)
 
 	if (rc == 0 && (v & VT_BIT(VHOST_USER_F_PROTOCOL_FEATURES))) {
 		rc = up_get_u64(p, VHOST_USER_GET_PROTOCOL_FEATURES, &v);
-		/* no REPLY_ACK while replaying: nobody waits for the acks */
-		uint64_t pf = p->acked_protocol & ~VT_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK);
+		/* REPLY_ACK as the VMM acked it: the replay asks for no acks
+		 * (no NEED_REPLY), but what the VMM sends from now on, and
+		 * what it waits for that is asked again, does */
+		uint64_t pf = p->acked_protocol;
 		if (rc == 0)
 			rc = replay_send(p, VHOST_USER_SET_PROTOCOL_FEATURES, &pf, sizeof(pf), NULL, 0);
 	}
 	if (rc == 0 && rp->owner)
 		rc = replay_send(p, VHOST_USER_SET_OWNER, NULL, 0, NULL, 0);
-	if (rc == 0 && rp->req_fd >= 0)
-		rc = replay_send(p, VHOST_USER_SET_BACKEND_REQ_FD, NULL, 0, &rp->req_fd, 1);
+	if (rc == 0 && rp->channel && vt_pxch_active(&p->ch)) {
+		int end = vt_pxch_backend_end(&p->ch);   /* a new pair: the old one died with it */
+		rc = end < 0 ? end : replay_send(p, VHOST_USER_SET_BACKEND_REQ_FD, NULL, 0, &end, 1);
+		if (end >= 0)
+			close(end);
+	}
 	if (rc == 0 && rp->have_features)
 		rc = replay_send(p, VHOST_USER_SET_FEATURES, &rp->features, sizeof(rp->features), NULL, 0);
 	if (rc == 0 && rp->have_mem) {
@@ -653,6 +658,53 @@ static int replay(struct vt_proxy *p, unsigned *n_again, unsigned *n_failed)
 	return rc;
 }
 
+static void stop_guest_ring(struct vt_proxy *p, unsigned q);
+
+/* The VMM still waits for the dead back-end's answers: the new one is
+ * asked again (after the replay, so it is set up as the old one was),
+ * except what only the dead one could answer or the replay already did:
+ * GET_VRING_BASE (its ring was not replayed: the proxy answers from its
+ * own ring) and SET_BACKEND_REQ_FD (replayed with a new pair). */
+static int ask_again(struct vt_proxy *p)
+{
+	for (unsigned i = 0; i < p->pend.n; i++) {
+		struct vt_pxpend_entry *e = vt_pxpend_at(&p->pend, i);
+		e->answer_here = e->m.request == VHOST_USER_GET_VRING_BASE ||
+				 e->m.request == VHOST_USER_SET_BACKEND_REQ_FD;
+		if (e->answer_here)
+			continue;
+		vt_backend_record(p->fe, &e->m, VT_MSG_TO_BACKEND);
+		int rc = up_send(p, &e->m, e->m.fds, e->m.nfds);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The oldest due answers that are the proxy's to give, in order. */
+static void answer_here(struct vt_proxy *p)
+{
+	static struct vt_vhost_msg r;
+
+	while (p->pend.n && vt_pxpend_at(&p->pend, 0)->answer_here) {
+		const struct vt_vhost_msg *m = &vt_pxpend_at(&p->pend, 0)->m;
+		r = (struct vt_vhost_msg){ .request = m->request, .flags = VT_VHOST_VERSION | VT_VHOST_FLAG_REPLY,
+					   .size = sizeof(uint64_t) };
+		if (m->request == VHOST_USER_GET_VRING_BASE) {
+			unsigned q = m->p.state.index;
+			r.size = sizeof(r.p.state);
+			r.p.state.index = q;
+			/* all the proxy made available: what the dead back-end
+			 * held is lost with it, as on a device stop */
+			r.p.state.num = q < VT_VHOST_MAX_QUEUES ? p->sq[q].avail_idx : 0;
+			if (q < VT_VHOST_MAX_QUEUES)
+				stop_guest_ring(p, q);
+		}
+		vt_pxpend_pop(&p->pend);
+		vt_backend_send(p->fe, &r, NULL, 0);
+	}
+}
+
 /* The back-end's connection ended or broke: start it again (--exec) or
  * reconnect, and, with a VMM connected, replay its set-up.  false: it
  * cannot be had again (err says why). */
@@ -669,10 +721,6 @@ static bool restart(struct vt_proxy *p, char *err, size_t errlen)
 	if (now - p->last_restart_ns >= UINT64_C(2000000000))
 		p->quick_restarts = 0;
 	p->last_restart_ns = now;
-	if (p->npending) {
-		snprintf(err, errlen, "it died while the VMM waited for %u of its replies", p->npending);
-		return false;
-	}
 	if (p->conf.exec) {
 		vt_spawn_end(p->pid);
 		p->pid = vt_spawn(p->conf.exec);
@@ -688,6 +736,8 @@ static bool restart(struct vt_proxy *p, char *err, size_t errlen)
 		if (up_connect(p, err, errlen) < 0)
 			return false;
 		int rc = vt_backend_connected(p->fe) ? replay(p, &again, &failed) : 0;
+		if (rc == 0)
+			rc = ask_again(p);
 		if (rc == 0)
 			break;
 		up_close(p);
@@ -706,9 +756,11 @@ static bool restart(struct vt_proxy *p, char *err, size_t errlen)
 	p->restarts++;
 	if (vt_backend_connected(p->fe))
 		vt_warn("proxy: the back-end is back (restart %u): the VMM's set-up replayed, %u requests "
-			"it held submitted again, %u failed", p->restarts, again, failed);
+			"it held submitted again, %u failed%s", p->restarts, again, failed, p->pend.n ? ", "
+			"and asked again what the VMM waits for" : "");
 	else
 		vt_warn("proxy: the back-end is back (restart %u)", p->restarts);
+	answer_here(p);
 	return true;
 }
 
@@ -790,6 +842,20 @@ static bool rewrite(struct vt_proxy *p, const struct vt_vhost_msg *m, struct vt_
 		f->p.addr.flags = 0;   /* no dirty logging */
 		shadow_start(p, q);
 		return true;
+	case VHOST_USER_SET_BACKEND_REQ_FD: {
+		/* The VMM's end stays with the proxy; the back-end gets one end
+		 * of a pair the proxy relays (channel.h).  Closed once sent. */
+		if (m->nfds != 1)
+			return true;
+		int vmm = keep_fd(m->fds[0]);
+		int end = vmm >= 0 && vt_pxch_set_vmm(&p->ch, vmm) == 0 ? vt_pxch_backend_end(&p->ch) : -1;
+		if (end < 0) {
+			vt_err("proxy: SET_BACKEND_REQ_FD: cannot relay the back-end channel");
+			return false;
+		}
+		fds[0] = end;
+		return true;
+	}
 	case VHOST_USER_SET_VRING_KICK:
 	case VHOST_USER_SET_VRING_CALL: {
 		bool kick = m->request == VHOST_USER_SET_VRING_KICK;
@@ -832,7 +898,6 @@ static bool state_applies(uint32_t request)
 	case VHOST_USER_SET_VRING_ERR:
 	case VHOST_USER_SET_PROTOCOL_FEATURES:
 	case VHOST_USER_SET_VRING_ENABLE:
-	case VHOST_USER_SET_BACKEND_REQ_FD:
 	case VHOST_USER_RESET_DEVICE:
 	case VHOST_USER_SET_STATUS:
 		return true;
@@ -863,22 +928,24 @@ static enum vt_backend_verdict on_vmm_msg(void *arg, struct vt_vhost_msg *m)
 		vt_backend_drop(p->fe, "the proxy cannot forward it");
 		return VT_BACKEND_TAKEN;
 	}
-	if (reply && p->npending == MAX_PENDING) {
+	if (reply && vt_pxpend_full(&p->pend)) {
 		vt_backend_drop(p->fe, "more than 32 requests wait for the back-end's replies");
 		return VT_BACKEND_TAKEN;
 	}
 	int r = up_send(p, f, fds, nfds);
-	if (r < 0) {
-		backend_gone(p, r);
-		return VT_BACKEND_TAKEN;
-	}
+	/* Kept whether or not it arrived: a back-end that died before it
+	 * answered, or before it got it, is told and asked again. */
 	if (reply)
-		p->pending[(p->pending_head + p->npending++) % MAX_PENDING] = m->request;
+		vt_pxpend_push(&p->pend, f, fds, nfds, f->request != VHOST_USER_SET_BACKEND_REQ_FD);
+	if (f->request == VHOST_USER_SET_BACKEND_REQ_FD && nfds == 1)
+		close(fds[0]);   /* the back-end's end of the channel: its own now */
 	remember(p, m, f);
 	if (m->request == VHOST_USER_SET_PROTOCOL_FEATURES && m->size == sizeof(uint64_t)) {
 		p->acked_protocol = m->p.u64;
 		m->p.u64 &= ~BACKEND_ONLY_PROTOCOL_FEATURES;
 	}
+	if (r < 0)
+		backend_gone(p, r);
 	return v;
 }
 
@@ -919,15 +986,14 @@ static void on_upstream(struct vt_loop *loop, int fd, uint32_t events, void *arg
 		backend_gone(p, rc);
 		return;
 	}
-	if (!(r->flags & VT_VHOST_FLAG_REPLY) || !p->npending) {
+	if (!(r->flags & VT_VHOST_FLAG_REPLY) || !p->pend.n) {
 		vt_warn("proxy: the back-end sent %s%s unasked on the front-end channel: ignored",
 			vt_vhost_request_name(r->request), r->flags & VT_VHOST_FLAG_REPLY ? " (a reply)" : "");
 		vt_vhost_close_fds(r);
 		return;
 	}
-	uint32_t want = p->pending[p->pending_head];
-	p->pending_head = (p->pending_head + 1) % MAX_PENDING;
-	p->npending--;
+	uint32_t want = vt_pxpend_at(&p->pend, 0)->m.request;
+	vt_pxpend_pop(&p->pend);
 	if (r->request != want) {
 		vt_vhost_close_fds(r);
 		vt_backend_drop(p->fe, "the back-end's reply does not answer the request");
@@ -938,14 +1004,23 @@ static void on_upstream(struct vt_loop *loop, int fd, uint32_t events, void *arg
 	adjust_reply(p, r);
 	if (r->request == VHOST_USER_GET_VRING_BASE && r->size == sizeof(r->p.state) &&
 	    r->p.state.index < VT_VHOST_MAX_QUEUES) {
-		unsigned q = r->p.state.index;
-		struct vt_vhost_msg stop = { .request = VHOST_USER_GET_VRING_BASE, .flags = VT_VHOST_VERSION,
-					     .size = sizeof(stop.p.state), .p.state = { q, 0 } };
-		reap(p, q);
-		vt_backend_apply(p->fe, &stop);
+		reap(p, r->p.state.index);
+		stop_guest_ring(p, r->p.state.index);
 	}
 	vt_backend_send(p->fe, r, r->fds, r->nfds);
 	vt_vhost_close_fds(r);
+	answer_here(p);
+}
+
+/* The guest's ring q stops (GET_VRING_BASE answered): the VMM-side state
+ * applies it now. */
+static void stop_guest_ring(struct vt_proxy *p, unsigned q)
+{
+	static struct vt_vhost_msg stop;
+
+	stop = (struct vt_vhost_msg){ .request = VHOST_USER_GET_VRING_BASE, .flags = VT_VHOST_VERSION,
+				      .size = sizeof(stop.p.state), .p.state = { q, 0 } };
+	vt_backend_apply(p->fe, &stop);
 }
 
 /* ---- the VMM comes and goes ---- */
@@ -959,9 +1034,10 @@ static void on_vmm_gone(void *arg)
 	up_close(p);
 	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++)
 		shadow_reset(p, q);
-	p->npending = p->pending_head = 0;
+	vt_pxpend_clear(&p->pend);
 	p->acked_protocol = 0;
 	replay_clear(&p->rp);
+	vt_pxch_close(&p->ch);
 	if (p->failure[0])
 		return;
 	if (up_connect(p, err, sizeof(err)) < 0 ||
@@ -987,7 +1063,7 @@ struct vt_proxy *vt_proxy_new(struct vt_loop *loop, const struct vt_proxy_conf *
 	p->pid = -1;
 	p->up = -1;
 	p->rings_fd = -1;
-	p->rp.req_fd = -1;
+	vt_pxch_init(&p->ch, loop, NULL);
 	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++)
 		p->rp.r[q].err_fd = -1;
 	replay_clear(&p->rp);
@@ -996,9 +1072,10 @@ struct vt_proxy *vt_proxy_new(struct vt_loop *loop, const struct vt_proxy_conf *
 		p->cctx[q] = (struct call_ctx){ p, q };
 	}
 	p->heads = calloc(VT_VQ_MAX_SIZE, sizeof(*p->heads));
+	vt_pxpend_init(&p->pend);
 	p->lens = calloc(VT_VQ_MAX_SIZE, sizeof(*p->lens));
 	p->rings_fd = memfd_create("vitool-proxy-rings", MFD_CLOEXEC);
-	if (!p->heads || !p->lens || p->rings_fd < 0 || ftruncate(p->rings_fd, (off_t)RINGS_SIZE) < 0) {
+	if (!p->heads || !p->lens || !p->pend.e || p->rings_fd < 0 || ftruncate(p->rings_fd, (off_t)RINGS_SIZE) < 0) {
 		snprintf(err, errlen, "the proxy's rings: %s", strerror(errno ? errno : ENOMEM));
 		goto fail;
 	}
@@ -1034,6 +1111,7 @@ struct vt_proxy *vt_proxy_new(struct vt_loop *loop, const struct vt_proxy_conf *
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	p->ch.fe = p->fe;
 	p->hooks = (struct vt_backend_hooks){ .message = on_vmm_msg, .disconnected = on_vmm_gone, .arg = p };
 	vt_backend_set_hooks(p->fe, &p->hooks);
 	if (vt_loop_add_fd(loop, p->up, EPOLLIN, on_upstream, p) < 0) {
@@ -1050,6 +1128,7 @@ void vt_proxy_free(struct vt_proxy *p)
 {
 	if (!p)
 		return;
+	vt_pxch_close(&p->ch);
 	if (p->fe) {
 		vt_backend_set_hooks(p->fe, NULL);
 		vt_backend_free(p->fe);
@@ -1064,6 +1143,7 @@ void vt_proxy_free(struct vt_proxy *p)
 		close(p->rings_fd);
 	if (p->pid > 0)
 		vt_spawn_end(p->pid);
+	vt_pxpend_free(&p->pend);
 	free(p->heads);
 	free(p->lens);
 	free(p);
@@ -1093,6 +1173,8 @@ void vt_proxy_info(struct vt_json *j, const struct vt_proxy *p)
 		vt_json_uint(j, "backend_pid", (uint64_t)p->pid);
 	vt_json_bool(j, "backend_connected", p->up >= 0);
 	vt_json_uint(j, "backend_restarts", p->restarts);
+	vt_json_bool(j, "backend_channel", vt_pxch_active(&p->ch));
+	vt_json_uint(j, "channel_requests", p->ch.forwarded);
 	vt_json_str(j, "device_from", p->type_source);
 	vt_json_uint(j, "backend_features", p->offered);
 	vt_json_uint(j, "backend_protocol_features", p->offered_protocol);

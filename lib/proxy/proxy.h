@@ -20,9 +20,10 @@
  *   - the offers are trimmed to what the proxy can follow: no packed or
  *     in-order rings, no IOMMU, no dirty logging (migration), no postcopy,
  *     host notifiers, in-band notifications or memory slots.
- * Replies go back to the VMM in order, REPLY_ACK included; the back-end
- * channel (SET_BACKEND_REQ_FD), config space and inflight fds pass as they
- * are.
+ * Replies go back to the VMM in order, REPLY_ACK included; config space
+ * and inflight fds pass as they are; the back-end channel
+ * (SET_BACKEND_REQ_FD) is relayed through a socketpair of the proxy's
+ * (proxy/channel.h), so its messages are recorded too.
  *
  * The device type comes from what the back-end offers (drivers/ident.h),
  * or is given; an unknown one is recorded with the hex decoder.

@@ -21,7 +21,7 @@ enum node_type {
 	N_INSTANCE, N_QUEUE, N_ID,
 	N_KIND,       /* u: record kind */
 	N_COMPLETION, N_TIMEOUT, N_LATE, N_OOO,
-	N_MSG_DIR,    /* u: VT_MSG_TO_BACKEND / VT_MSG_TO_FRONTEND */
+	N_MSG_DIR,    /* u: a mask of msg_dir values (1 << VT_MSG_*) */
 	N_REPLY,      /* a vhost-user reply */
 	N_ADDR, N_LINE, N_TYPE,
 	N_STATUS,     /* u: VT_DECODE_ST_OK/ERR, or 0 with s: a status name */
@@ -266,8 +266,9 @@ static const struct {
 	{ "drops", N_KIND, VT_TRACE_KIND_DROPS, NULL },
 	{ "log", N_KIND, VT_REC_LOG, NULL },
 	/* vhost-user messages by direction (record version 2 on) */
-	{ "to-backend", N_MSG_DIR, VT_MSG_TO_BACKEND, NULL },
-	{ "to-frontend", N_MSG_DIR, VT_MSG_TO_FRONTEND, NULL },
+	{ "to-backend", N_MSG_DIR, (1u << VT_MSG_TO_BACKEND) | (1u << VT_MSG_CHANNEL_REPLY), NULL },
+	{ "to-frontend", N_MSG_DIR, (1u << VT_MSG_TO_FRONTEND) | (1u << VT_MSG_CHANNEL_REQUEST), NULL },
+	{ "channel", N_MSG_DIR, (1u << VT_MSG_CHANNEL_REQUEST) | (1u << VT_MSG_CHANNEL_REPLY), NULL },
 	{ "reply", N_REPLY, 0, NULL },
 };
 
@@ -607,7 +608,8 @@ bool vt_filter_match(const struct vt_filter *f, const struct vt_trace_view *v)
 	case N_TIMEOUT: return v->timed_out;
 	case N_LATE: return v->late;
 	case N_OOO: return v->ooo;
-	case N_MSG_DIR: return r->kind == VT_REC_VHOST_MSG && r->has_msg && r->msg_dir == f->u;
+	case N_MSG_DIR:
+		return r->kind == VT_REC_VHOST_MSG && r->has_msg && r->msg_dir < 32 && ((1u << r->msg_dir) & f->u);
 	case N_REPLY: return r->kind == VT_REC_VHOST_MSG && r->has_msg && (r->msg_flags & VT_VHOST_FLAG_REPLY);
 	case N_ADDR: return v->f.has_addr && v->f.addr == f->u;
 	case N_LINE: return v->f.has_line && v->f.line == f->u;

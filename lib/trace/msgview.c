@@ -15,7 +15,34 @@
 
 const char *vt_trace_msg_dest(unsigned dir)
 {
-	return dir == VT_MSG_TO_BACKEND ? "back-end" : dir == VT_MSG_TO_FRONTEND ? "front-end" : "?";
+	switch (dir) {
+	case VT_MSG_TO_BACKEND: return "back-end";
+	case VT_MSG_TO_FRONTEND: return "front-end";
+	case VT_MSG_CHANNEL_REQUEST: return "front-end (back-end channel)";
+	case VT_MSG_CHANNEL_REPLY: return "back-end (back-end channel)";
+	default: return "?";
+	}
+}
+
+/* The line's arrow: > and < on the front-end's channel, << and >> on the
+ * back-end channel (its requests go the other way). */
+static const char *arrow(unsigned dir)
+{
+	switch (dir) {
+	case VT_MSG_TO_BACKEND: return ">";
+	case VT_MSG_TO_FRONTEND: return "<";
+	case VT_MSG_CHANNEL_REQUEST: return "<<";
+	case VT_MSG_CHANNEL_REPLY: return ">>";
+	default: return "?";
+	}
+}
+
+/* What a back-end channel message needs decoded: its replies are a u64
+ * (REPLY_ACK's verdict); CONFIG_CHANGE_MSG has no payload; the rest are
+ * shown by size. */
+static uint32_t channel_needs(bool reply, uint32_t size)
+{
+	return reply && size == 8 ? 8 : 0;
 }
 
 /* How many payload bytes decoding request needs: 0 nothing to decode.
@@ -106,9 +133,9 @@ int vt_trace_msg_view(struct vt_sb *sb, struct vt_decode_fields *f, const struct
 		vt_sb_printf(sb, "%s", vt_vhost_request_name(r->vhost_request));
 		return rc;
 	}
-	const char *name = vt_vhost_request_name(m.request);
-	vt_sb_printf(sb, "%s %s", m.dir == VT_MSG_TO_FRONTEND ? "<" : m.dir == VT_MSG_TO_BACKEND ? ">" : "?",
-		     name);
+	bool channel = m.dir == VT_MSG_CHANNEL_REQUEST || m.dir == VT_MSG_CHANNEL_REPLY;
+	const char *name = channel ? vt_vhost_backend_request_name(m.request) : vt_vhost_request_name(m.request);
+	vt_sb_printf(sb, "%s %s", arrow(m.dir), name);
 	f->type = name;
 	if (rc == -2) {
 		vt_sb_printf(sb, " (invalid)");
@@ -116,13 +143,13 @@ int vt_trace_msg_view(struct vt_sb *sb, struct vt_decode_fields *f, const struct
 	}
 	if (m.reply)
 		vt_sb_printf(sb, " reply");
-	uint32_t want = needs(m.request, m.reply, m.size);
+	uint32_t want = channel ? channel_needs(m.reply, m.size) : needs(m.request, m.reply, m.size);
 	if (want && m.size < want)
 		vt_sb_printf(sb, " (invalid)");   /* too short for its layout: what was sent */
 	else if (want && m.caplen < want)
 		vt_sb_printf(sb, " [|vhost]");
 	else if (want)
-		decode(sb, f, m.request, m.reply, m.data);
+		decode(sb, f, channel ? 0 : m.request, m.reply, m.data);
 	else if (m.size)
 		vt_sb_printf(sb, " %u bytes", m.size);
 	if (m.need_reply)

@@ -17,7 +17,8 @@
  * vt_rec_msg) is " (invalid)".  Returns vt_rec_msg()'s result. */
 int vt_trace_msg_view(struct vt_sb *sb, struct vt_decode_fields *f, const struct vt_rec *r);
 
-/* "front-end" / "back-end": where a message of dir went to; "?" else. */
+/* "front-end" / "back-end" (with " (back-end channel)" for its messages):
+ * where a message of dir went to; "?" else. */
 const char *vt_trace_msg_dest(unsigned dir);
 
 #endif

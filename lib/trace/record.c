@@ -428,7 +428,7 @@ int vt_rec_msg(const struct vt_rec *r, struct vt_rec_msg *m)
 		.need_reply = r->msg_flags & MSG_FLAG_NEED_REPLY, .nfds = r->msg_nfds,
 		.request = r->vhost_request, .flags = r->msg_flags, .size = r->msg_size,
 	};
-	if (r->msg_dir != VT_MSG_TO_BACKEND && r->msg_dir != VT_MSG_TO_FRONTEND)
+	if (r->msg_dir < VT_MSG_TO_BACKEND || r->msg_dir > VT_MSG_CHANNEL_REPLY)
 		return -2;
 	if (r->msg_nfds > MSG_MAX_FDS || r->msg_size > MSG_MAX_PAYLOAD)
 		return -2;

@@ -23,7 +23,9 @@
  *       56    4 origlen        sum of segment lengths (saturated)
  *       60    4 textlen        text bytes after the payload, NUL included
  *   VHOST_MSG records from version 2 on extend the header (header_len 80):
- *       64    1 msg_dir        VT_MSG_TO_BACKEND (1) / VT_MSG_TO_FRONTEND (2)
+ *       64    1 msg_dir        VT_MSG_TO_BACKEND (1) / VT_MSG_TO_FRONTEND (2),
+ *                               on the back-end channel VT_MSG_CHANNEL_REQUEST
+ *                               (3) / VT_MSG_CHANNEL_REPLY (4)
  *       65    1 msg_nfds       fds that came with the message (not payload)
  *       66    2 reserved       0
  *       68    4 msg_flags      the message's flags word (version, REPLY, ...)
@@ -204,7 +206,7 @@ int vt_rec_chain(const struct vt_rec *r, struct vt_chain *c, struct vt_seg *segs
 /* The vhost-user message of a VHOST_MSG record, checked against what the
  * protocol allows (the record itself is only known to be well-formed). */
 struct vt_rec_msg {
-	uint8_t dir;              /* VT_MSG_TO_BACKEND / VT_MSG_TO_FRONTEND */
+	uint8_t dir;              /* enum vt_msg_dir */
 	bool reply;               /* flags has VHOST_USER_REPLY */
 	bool need_reply;
 	unsigned nfds;
@@ -214,7 +216,7 @@ struct vt_rec_msg {
 };
 /* 0, or 1 when the snaplen cut the payload (caplen < size); -1 when the
  * record has no message header (version 1: request number only) and -2
- * when its message is impossible: unknown direction, more than 8 fds, a
+ * when its message is impossible: unknown direction (not 1-4), more than 8 fds, a
  * payload over 4096 bytes, or a segment table other than one readable
  * segment of msg_size bytes. */
 int vt_rec_msg(const struct vt_rec *r, struct vt_rec_msg *m);

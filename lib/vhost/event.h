@@ -22,8 +22,11 @@ enum vt_event_kind {
  * the trace record's msg_dir byte (man/vitool-pcap.5). */
 enum vt_msg_dir {
 	VT_MSG_TO_BACKEND = 1,    /* front-end -> back-end: requests */
-	VT_MSG_TO_FRONTEND = 2,   /* back-end -> front-end: replies (and, later,
-				     back-end requests) */
+	VT_MSG_TO_FRONTEND = 2,   /* back-end -> front-end: replies */
+	/* On the back-end channel (SET_BACKEND_REQ_FD), whose request
+	 * numbers are the back-end's own (vt_vhost_backend_request_name): */
+	VT_MSG_CHANNEL_REQUEST = 3,   /* back-end -> front-end: its requests */
+	VT_MSG_CHANNEL_REPLY = 4,     /* front-end -> back-end: the answers */
 };
 
 struct vt_event {

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,7 +30,7 @@
 /* Protocol features this front-end can use. */
 #define FE_PROTOCOL_FEATURES                                                   \
 	(VT_BIT(VHOST_USER_PROTOCOL_F_MQ) | VT_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) | \
-	 VT_BIT(VHOST_USER_PROTOCOL_F_CONFIG))
+	 VT_BIT(VHOST_USER_PROTOCOL_F_CONFIG) | VT_BIT(VHOST_USER_PROTOCOL_F_BACKEND_REQ))
 
 static int fail(struct vt_frontend *fe, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -75,8 +77,19 @@ static int fe_send(struct vt_frontend *fe, uint32_t req, uint32_t flags, const v
 	return 0;
 }
 
+static int fe_recv_fds(struct vt_frontend *fe, uint32_t req, struct vt_vhost_msg *m);
+
 /* Waits for the reply to req; any fds in it are closed. */
 static int fe_recv(struct vt_frontend *fe, uint32_t req, struct vt_vhost_msg *m)
+{
+	int r = fe_recv_fds(fe, req, m);
+
+	vt_vhost_close_fds(m);
+	return r;
+}
+
+/* The same, its fds left in m (the caller's; closed on error). */
+static int fe_recv_fds(struct vt_frontend *fe, uint32_t req, struct vt_vhost_msg *m)
 {
 	const char *name = vt_vhost_request_name(req);
 	struct pollfd p = { .fd = fe->sock, .events = POLLIN };
@@ -92,12 +105,14 @@ static int fe_recv(struct vt_frontend *fe, uint32_t req, struct vt_vhost_msg *m)
 		return fail(fe, r, "reading the reply to %s: %s", name, strerror(-r));
 	if (fe->msg_tap)
 		fe->msg_tap(fe->msg_tap_arg, m, VT_MSG_TO_FRONTEND);
-	vt_vhost_close_fds(m);
+	r = 0;
 	if (m->request != req)
-		return fail(fe, -EPROTO, "reply to %s has request %u", name, m->request);
-	if (m->flags != (VT_VHOST_VERSION | VT_VHOST_FLAG_REPLY))
-		return fail(fe, -EPROTO, "reply to %s has flags 0x%x", name, m->flags);
-	return 0;
+		r = fail(fe, -EPROTO, "reply to %s has request %u", name, m->request);
+	else if (m->flags != (VT_VHOST_VERSION | VT_VHOST_FLAG_REPLY))
+		r = fail(fe, -EPROTO, "reply to %s has flags 0x%x", name, m->flags);
+	if (r < 0)
+		vt_vhost_close_fds(m);
+	return r;
 }
 
 static int fe_get_u64(struct vt_frontend *fe, uint32_t req, uint64_t *v)
@@ -155,6 +170,8 @@ static void fe_init(struct vt_frontend *fe)
 {
 	memset(fe, 0, sizeof(*fe));
 	fe->sock = -1;
+	fe->channel_fd = -1;
+	fe->inflight_fd = -1;
 	fe->mem.fd = -1;
 	for (unsigned i = 0; i < VT_FE_MAX_QUEUES; i++)
 		fe->kick_fd[i] = fe->call_fd[i] = -1;
@@ -210,6 +227,8 @@ static void fe_release(struct vt_frontend *fe)
 	if (fe->mem.base || fe->mem.fd >= 0)
 		vt_gmem_destroy(&fe->mem);
 	fe->mem.fd = -1;
+	close_fd(&fe->channel_fd);
+	close_fd(&fe->inflight_fd);
 	close_fd(&fe->sock);
 	fe->nqueues = 0;
 }
@@ -265,6 +284,17 @@ static int negotiate(struct vt_frontend *fe, const struct vt_fe_opts *o)
 		if (nq < o->nqueues)
 			return fail(fe, -EINVAL, "backend has %llu queues, %u wanted",
 				    (unsigned long long)nq, o->nqueues);
+	}
+	if (has_pf(fe, VHOST_USER_PROTOCOL_F_BACKEND_REQ)) {
+		/* As QEMU: the back-end's requests come on a socket of their own. */
+		int sv[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+			return fail(fe, -errno, "back-end channel: %s", strerror(errno));
+		fe->channel_fd = sv[0];
+		r = fe_set(fe, VHOST_USER_SET_BACKEND_REQ_FD, NULL, 0, &sv[1], 1);
+		close(sv[1]);
+		if (r < 0)
+			return r;
 	}
 	r = fe_set(fe, VHOST_USER_SET_OWNER, NULL, 0, NULL, 0);
 	if (r == 0)
@@ -337,6 +367,39 @@ static int start_queue(struct vt_frontend *fe, unsigned q)
 	return r;
 }
 
+/* GET_INFLIGHT_FD: the back-end's region for the queues, which must be a
+ * file of the size it says (mapped once to prove it); handed back with
+ * SET_INFLIGHT_FD, as a VMM does before it starts the rings. */
+static int setup_inflight(struct vt_frontend *fe, const struct vt_fe_opts *o)
+{
+	struct vt_vhost_inflight in = { .num_queues = (uint16_t)o->nqueues, .queue_size = o->queue_size };
+	struct vt_vhost_msg m;
+	struct stat st;
+	int r = fe_send(fe, VHOST_USER_GET_INFLIGHT_FD, 0, &in, sizeof(in), NULL, 0);
+
+	if (r == 0)
+		r = fe_recv_fds(fe, VHOST_USER_GET_INFLIGHT_FD, &m);
+	if (r < 0)
+		return r;
+	if (m.size != sizeof(in) || m.nfds != 1) {
+		vt_vhost_close_fds(&m);
+		return fail(fe, -EPROTO, "GET_INFLIGHT_FD: the backend answered %u bytes and %u fds (no inflight region)",
+			    m.size, m.nfds);
+	}
+	fe->inflight_fd = m.fds[0];
+	in = m.p.inflight;
+	if (!in.mmap_size || fstat(fe->inflight_fd, &st) < 0 || in.mmap_offset > (uint64_t)st.st_size ||
+	    in.mmap_size > (uint64_t)st.st_size - in.mmap_offset)
+		return fail(fe, -EPROTO, "GET_INFLIGHT_FD: a region of %llu bytes at %llu in a file of %lld",
+			    (unsigned long long)in.mmap_size, (unsigned long long)in.mmap_offset, (long long)st.st_size);
+	void *map = mmap(NULL, in.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, fe->inflight_fd, (off_t)in.mmap_offset);
+	if (map == MAP_FAILED)
+		return fail(fe, -errno, "GET_INFLIGHT_FD: mapping its region: %s", strerror(errno));
+	munmap(map, in.mmap_size);
+	fe->inflight_size = in.mmap_size;
+	return fe_set(fe, VHOST_USER_SET_INFLIGHT_FD, &in, sizeof(in), &fe->inflight_fd, 1);
+}
+
 int vt_fe_start(struct vt_frontend *fe, const struct vt_fe_opts *o)
 {
 	int r = check_opts(fe, o);
@@ -345,6 +408,8 @@ int vt_fe_start(struct vt_frontend *fe, const struct vt_fe_opts *o)
 		r = negotiate(fe, o);
 	if (!r)
 		r = setup_memory(fe, o);
+	if (!r && fe->want_inflight)
+		r = setup_inflight(fe, o);
 	for (unsigned q = 0; !r && q < o->nqueues; q++)
 		r = start_queue(fe, q);
 	if (r < 0)
@@ -374,6 +439,42 @@ int vt_fe_get_config(struct vt_frontend *fe, uint32_t off, void *buf, uint32_t l
 		return fail(fe, -EIO, "GET_CONFIG %u+%u: backend replied with %u bytes", off, len, m.size);
 	memcpy(buf, m.p.config.region, len);
 	return 0;
+}
+
+int vt_fe_channel_wait(struct vt_frontend *fe, int timeout_ms, uint32_t *request)
+{
+	struct pollfd p = { .fd = fe->channel_fd, .events = POLLIN };
+	struct vt_vhost_msg m;
+	int r;
+
+	if (fe->channel_fd < 0)
+		return fail(fe, -ENOTSUP, "the backend offers no back-end channel (protocol feature BACKEND_REQ)");
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return fail(fe, -errno, "waiting on the back-end channel: %s", strerror(errno));
+	if (r == 0)
+		return 0;
+	r = vt_vhost_recv(fe->channel_fd, &m);
+	if (r < 0)
+		return fail(fe, r, "reading the back-end channel: %s",
+			    r == -ECONNRESET ? "the backend closed it" : strerror(-r));
+	if (fe->msg_tap)
+		fe->msg_tap(fe->msg_tap_arg, &m, VT_MSG_CHANNEL_REQUEST);
+	vt_vhost_close_fds(&m);
+	*request = m.request;
+	if (!vt_vhost_backend_reply_expected(&m))
+		return 1;
+	/* Done (a lookup: nothing found).  QEMU answers version | REPLY too. */
+	struct vt_vhost_msg a = { .request = m.request, .flags = VT_VHOST_VERSION | VT_VHOST_FLAG_REPLY,
+				  .size = sizeof(uint64_t), .p.u64 = m.request == VHOST_USER_BACKEND_SHARED_OBJECT_LOOKUP };
+	r = vt_vhost_send(fe->channel_fd, &a, NULL, 0);
+	if (r < 0)
+		return fail(fe, r, "answering %s: %s", vt_vhost_backend_request_name(m.request), strerror(-r));
+	if (fe->msg_tap)
+		fe->msg_tap(fe->msg_tap_arg, &a, VT_MSG_CHANNEL_REPLY);
+	return 1;
 }
 
 int vt_fe_kick(struct vt_frontend *fe, unsigned q)

@@ -38,6 +38,13 @@ struct vt_frontend {
 	struct vt_dvq vq[VT_FE_MAX_QUEUES];
 	int kick_fd[VT_FE_MAX_QUEUES];
 	int call_fd[VT_FE_MAX_QUEUES];
+	int channel_fd;            /* our end of the back-end channel, or -1 (no BACKEND_REQ) */
+	/* Set before vt_fe_start: ask for an inflight region as QEMU's
+	 * vhost-user-blk does (GET_INFLIGHT_FD, mapped, given back with
+	 * SET_INFLIGHT_FD before the rings start), offered or not. */
+	bool want_inflight;
+	int inflight_fd;           /* the back-end's region, or -1 */
+	uint64_t inflight_size;
 	char err[256];             /* why the last call failed */
 	/* Optional (set after vt_fe_connect): sees each message sent (dir
 	 * VT_MSG_TO_BACKEND) and each reply received (VT_MSG_TO_FRONTEND), for
@@ -50,10 +57,17 @@ struct vt_frontend {
  * does not exist yet / refuses.  -errno (err set). */
 int vt_fe_connect(struct vt_frontend *fe, const char *path, int timeout_ms);
 /* Full start sequence: GET_FEATURES, GET/SET_PROTOCOL_FEATURES,
- * GET_QUEUE_NUM, SET_OWNER, SET_FEATURES, SET_MEM_TABLE, and per queue
+ * GET_QUEUE_NUM, SET_BACKEND_REQ_FD (when BACKEND_REQ is offered: a
+ * socketpair), SET_OWNER, SET_FEATURES, SET_MEM_TABLE, and per queue
  * SET_VRING_NUM/BASE/ADDR/KICK/CALL and SET_VRING_ENABLE 1.  Uses REPLY_ACK
  * when offered.  -errno (err set). */
 int vt_fe_start(struct vt_frontend *fe, const struct vt_fe_opts *o);
+/* The next request on the back-end channel (SET_BACKEND_REQ_FD, set up at
+ * start when the backend offers BACKEND_REQ), answered (0: done) when it
+ * asks for an answer; *request its number (VHOST_USER_BACKEND_*), its fds
+ * closed.  1: one came; 0: none within timeout_ms; -ENOTSUP: no channel;
+ * -errno (err set). */
+int vt_fe_channel_wait(struct vt_frontend *fe, int timeout_ms, uint32_t *request);
 /* GET_CONFIG; needs protocol feature CONFIG.  -errno. */
 int vt_fe_get_config(struct vt_frontend *fe, uint32_t off, void *buf, uint32_t len);
 /* Publishes queue q's new chains and kicks if the device wants it. */

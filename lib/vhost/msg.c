@@ -77,6 +77,29 @@ const char *vt_vhost_request_name(uint32_t request)
 	return "UNKNOWN";
 }
 
+static const char *const backend_names[VHOST_USER_BACKEND_REQUEST_MAX] = {
+	[VHOST_USER_BACKEND_IOTLB_MSG] = "IOTLB_MSG",
+	[VHOST_USER_BACKEND_CONFIG_CHANGE_MSG] = "CONFIG_CHANGE_MSG",
+	[VHOST_USER_BACKEND_VRING_HOST_NOTIFIER_MSG] = "VRING_HOST_NOTIFIER_MSG",
+	[VHOST_USER_BACKEND_VRING_CALL] = "VRING_CALL",
+	[VHOST_USER_BACKEND_VRING_ERR] = "VRING_ERR",
+	[VHOST_USER_BACKEND_SHARED_OBJECT_ADD] = "SHARED_OBJECT_ADD",
+	[VHOST_USER_BACKEND_SHARED_OBJECT_REMOVE] = "SHARED_OBJECT_REMOVE",
+	[VHOST_USER_BACKEND_SHARED_OBJECT_LOOKUP] = "SHARED_OBJECT_LOOKUP",
+};
+
+const char *vt_vhost_backend_request_name(uint32_t request)
+{
+	if (request < VHOST_USER_BACKEND_REQUEST_MAX && backend_names[request])
+		return backend_names[request];
+	return "UNKNOWN";
+}
+
+bool vt_vhost_backend_reply_expected(const struct vt_vhost_msg *m)
+{
+	return (m->flags & VT_VHOST_FLAG_NEED_REPLY) || m->request == VHOST_USER_BACKEND_SHARED_OBJECT_LOOKUP;
+}
+
 int vt_vhost_payload_size(uint32_t request)
 {
 	if (request < VHOST_USER_REQUEST_MAX && req_table[request].name)

@@ -3,6 +3,8 @@
 #ifndef VT_VHOST_MSG_H
 #define VT_VHOST_MSG_H
 
+#include <stdbool.h>
+
 #include "vhost/proto.h"
 
 /* Reads one message (header, payload, SCM_RIGHTS fds).
@@ -24,6 +26,12 @@ void vt_vhost_close_fds(struct vt_vhost_msg *m);
 
 /* "SET_VRING_KICK" etc., or "UNKNOWN". */
 const char *vt_vhost_request_name(uint32_t request);
+
+/* A back-end channel request's name ("CONFIG_CHANGE_MSG"), or "UNKNOWN". */
+const char *vt_vhost_backend_request_name(uint32_t request);
+/* Whether the front-end answers back-end channel request m: NEED_REPLY
+ * (REPLY_ACK), or SHARED_OBJECT_LOOKUP, whose answer carries the object. */
+bool vt_vhost_backend_reply_expected(const struct vt_vhost_msg *m);
 
 /* Exact payload size the request must carry, or -1 when variable / none
  * checked here (SET_MEM_TABLE, GET_CONFIG, SET_CONFIG, unknown). */

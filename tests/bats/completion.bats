@@ -195,7 +195,7 @@ dispatcher_commands() {
 	complete_words vitool drive blk --ind
 	assert_equal "${COMPREPLY[*]}" "--indirect"
 	complete_words vitool drive blk -S /tmp/blk.sock ""
-	assert_equal "${COMPREPLY[*]}" "read write flush id"
+	assert_equal "${COMPREPLY[*]}" "read write flush id capacity wait-config"
 	complete_words vitool drive blk -S /tmp/blk.sock read 0 f
 	assert_equal "${COMPREPLY[*]}" "flush"
 	complete_words vitool drive blk -S /tmp/blk.sock read ""
@@ -342,7 +342,7 @@ dispatcher_commands() {
 
 @test "completion: trace FILTER keywords and their values" {
 	complete_words vitool trace ""
-	assert_equal "${COMPREPLY[*]}" "i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops log error ring-error timeout late ooo to-backend to-frontend reply addr line type read write probe cmd delayed notification status latency level and or not"
+	assert_equal "${COMPREPLY[*]}" "i2c gpio scmi blk rng device instance q queue id avail used kick call irq vhost config connect disconnect drops log error ring-error timeout late ooo to-backend to-frontend channel reply addr line type read write probe cmd delayed notification status latency level and or not"
 	complete_words vitool trace -c 5 l
 	assert_equal "${COMPREPLY[*]}" "log late line latency level"
 	complete_words vitool trace level ""
@@ -465,9 +465,11 @@ registry_filter_words() {
 	assert_equal "${COMPREPLY[*]}" "high"
 	complete_words vitool drive gpio -S /tmp/gpio.sock get ""
 	assert_equal "${COMPREPLY[*]}" ""
-	# --indirect is an i2c option
-	complete_words vitool drive gpio --i
+	# --indirect is an i2c option; --inflight is every device's
+	complete_words vitool drive gpio --ind
 	assert_equal "${COMPREPLY[*]}" ""
+	complete_words vitool drive gpio --i
+	assert_equal "${COMPREPLY[*]}" "--inflight"
 }
 
 @test "completion: inject's device word, options and levels" {

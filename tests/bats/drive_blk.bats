@@ -80,6 +80,27 @@ bdrive() {
 	[[ "$stderr" == *"features negotiated: "*"FLUSH"* ]] || fail "stderr: $stderr"
 }
 
+@test "drive blk capacity, wait-config: qemu-storage-daemon's config-change notice after block_resize, the new size read" {
+	QSD_QMP="$BATS_TEST_TMPDIR/qmp.sock" start_qsd "$IMG" "$BSOCK"
+	start_bg "$BATS_TEST_TMPDIR/d.out" "$BATS_TEST_TMPDIR/d.err" "$VITOOL" drive blk -S "$BSOCK" --timeout 20000 \
+		capacity wait-config capacity read 3000
+	local dpid=$BG_PID
+	wait_for 10 grep -q . "$BATS_TEST_TMPDIR/d.out" || fail "drive: $(cat "$BATS_TEST_TMPDIR/d.err")"
+	qsd_qmp "$BATS_TEST_TMPDIR/qmp.sock" block_resize '{"node-name":"disk","size":2097152}' || fail "QMP: $output"
+	wait_exit "$dpid" 15 || fail "drive still waits"
+	assert_equal "$WAIT_STATUS" 0
+	run head -n 2 "$BATS_TEST_TMPDIR/d.out"
+	assert_output "2048 sectors (1048576 bytes)
+4096 sectors (2097152 bytes)"
+	# sector 3000 is inside the grown disk
+	run sed -n 3p "$BATS_TEST_TMPDIR/d.out"
+	assert_output --partial "0x00177000:  00 00 00 00"
+	# none comes: said, exit 1
+	bdrive --timeout 300 wait-config
+	assert_failure 1
+	assert_stderr "vitool: drive: wait-config: no config change within 300 ms"
+}
+
 @test "drive blk read past the end: the device's IOERR, with the capacity, exit 1" {
 	start_qsd "$IMG" "$BSOCK"
 	bdrive read 5000
@@ -112,7 +133,7 @@ bdrive() {
 	assert_stderr "vitool: drive: write 2 -: standard input is read once only"
 	bdrive trim 0
 	assert_failure 2
-	assert_stderr "vitool: drive: 'trim': expected read SECTOR [COUNT], write SECTOR FILE|-, flush or id"
+	assert_stderr "vitool: drive: 'trim': expected read SECTOR [COUNT], write SECTOR FILE|-, flush, id, capacity or wait-config"
 	start_qsd "$IMG" "$BSOCK"
 	bdrive write 0 "$BATS_TEST_TMPDIR/missing"
 	assert_failure 1

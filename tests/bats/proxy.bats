@@ -88,6 +88,81 @@ pdrive() {
 		fail "stderr: $stderr"
 }
 
+# drive_waits_config: drive blk through the proxy prints the capacity, waits
+# for a config change and prints it again ($BG_PID, d.out); returns once the
+# first capacity is out (the back-end channel is set up by then).
+drive_waits_config() {
+	start_bg "$BATS_TEST_TMPDIR/d.out" "$BATS_TEST_TMPDIR/d.err" "$VITOOL" drive blk -S "$PSOCK" --timeout 20000 \
+		capacity wait-config capacity
+	wait_for 10 grep -q . "$BATS_TEST_TMPDIR/d.out" || fail "drive: $(cat "$BATS_TEST_TMPDIR/d.err")"
+}
+
+# drive_saw_resize PID LINE: drive_waits_config's drive ended well after it
+# printed the 1 MiB image's capacity, then LINE.
+drive_saw_resize() {
+	wait_exit "$1" 15 || fail "drive still waits for the config change: $(cat "$PX_ERR")"
+	assert_equal "$WAIT_STATUS" 0
+	run cat "$BATS_TEST_TMPDIR/d.out"
+	assert_output "2048 sectors (1048576 bytes)
+$2"
+}
+
+@test "back-end channel: qemu-storage-daemon's CONFIG_CHANGE_MSG after a block_resize reaches the front-end through the proxy, recorded" {
+	QSD_QMP="$BATS_TEST_TMPDIR/qmp.sock" start_qsd "$IMG" "$QSOCK"
+	start_proxy --backend "$QSOCK" -p -v -w "$BATS_TEST_TMPDIR/px.pcap"
+	drive_waits_config
+	local dpid=$BG_PID
+	qsd_qmp "$BATS_TEST_TMPDIR/qmp.sock" block_resize '{"node-name":"disk","size":2097152}' || fail "QMP: $output"
+	drive_saw_resize "$dpid" "4096 sectors (2097152 bytes)"
+	# the back-end got the proxy's end of a pair, not drive's socket
+	grep -q 'vhost-msg > SET_BACKEND_REQ_FD need-reply fds 1' "$PX_OUT" || fail "$(cat "$PX_OUT")"
+	grep -q 'vhost-msg < SET_BACKEND_REQ_FD reply 0x0' "$PX_OUT" || fail "$(cat "$PX_OUT")"
+	wait_for 5 grep -q 'vhost-msg << CONFIG_CHANGE_MSG$' "$PX_OUT" || fail "$(cat "$PX_OUT")"
+	run px_ctl info
+	assert_output --partial '"channel_requests":1'   # drive has gone: the channel with it
+	# the capture has it, and the filter word channel finds it alone
+	kill -TERM "$PX_PID"
+	wait_exit "$PX_PID" 10 || fail "the proxy did not exit"
+	run --separate-stderr "$VITOOL" trace -r "$BATS_TEST_TMPDIR/px.pcap" channel
+	assert_success
+	assert_output --regexp '^[0-9:.]+ blk vhost-msg << CONFIG_CHANGE_MSG$'
+	run --separate-stderr "$VITOOL" trace -r "$BATS_TEST_TMPDIR/px.pcap" -v 'channel and to-frontend'
+	assert_line --index 1 $'\tvhost-user to front-end (back-end channel) flags 0x1 size 0 fds 0'
+}
+
+@test "back-end channel after a restart: the new qemu-storage-daemon gets a channel of its own; its config change reaches the front-end" {
+	local pidfile="$BATS_TEST_TMPDIR/qsd.pid" qpid qmp="$BATS_TEST_TMPDIR/qmp.sock"
+	start_proxy --backend "$QSOCK" -v --exec "$(qsd_exec "$pidfile") --chardev socket,id=m,path='$qmp',server=on,wait=off --monitor chardev=m"
+	qpid=$(cat "$pidfile")
+	drive_waits_config
+	local dpid=$BG_PID
+	kill -KILL "$qpid"
+	wait_for 10 grep -q "the back-end is back (restart 1)" "$PX_ERR" || fail "$(cat "$PX_ERR")"
+	wait_for 5 test -S "$qmp"
+	qsd_qmp "$qmp" block_resize '{"node-name":"d","size":3145728}' || fail "QMP: $output"
+	drive_saw_resize "$dpid" "6144 sectors (3145728 bytes)"
+	[ "$(cat "$pidfile")" != "$qpid" ] || fail "not a new back-end"
+}
+
+@test "inflight fds through the proxy: qemu-storage-daemon's GET_INFLIGHT_FD region reaches the front-end, SET_INFLIGHT_FD hands it back" {
+	start_qsd "$IMG" "$QSOCK"
+	# what the back-end itself answers, asked directly
+	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" drive blk -S "$QSOCK" --inflight -v id
+	assert_success
+	local size
+	size=$(sed -n 's/^vitool: drive: inflight region: \([0-9]*\) bytes$/\1/p' <<<"$stderr")
+	[ -n "$size" ] && [ "$size" -gt 0 ] || fail "direct: $stderr"
+	start_proxy --backend "$QSOCK" -p -v
+	printf 'inflight' >"$BATS_TEST_TMPDIR/data"
+	pdrive blk --inflight -v write 2 "$BATS_TEST_TMPDIR/data" read 2
+	assert_success
+	assert_line --index 0 --partial "69 6e 66 6c 69 67 68 74"
+	[[ "$stderr" == *"vitool: drive: inflight region: $size bytes"* ]] || fail "$stderr"
+	grep -q 'vhost-msg < GET_INFLIGHT_FD reply 24 bytes fds 1$' "$PX_OUT" || fail "$(cat "$PX_OUT")"
+	grep -q 'vhost-msg > SET_INFLIGHT_FD 24 bytes need-reply fds 1$' "$PX_OUT" || fail "$(cat "$PX_OUT")"
+	grep -q 'vhost-msg < SET_INFLIGHT_FD reply 0x0$' "$PX_OUT" || fail "$(cat "$PX_OUT")"
+}
+
 @test "trace on a proxy instance: live blk requests with sector, length and status, filtered" {
 	start_qsd "$IMG" "$QSOCK"
 	start_proxy --backend "$QSOCK"
@@ -297,6 +372,28 @@ hold_then_stop() {
 	[ "$WAIT_STATUS" = 0 ] || fail "drive: $(cat "$BATS_TEST_TMPDIR/d.err"); proxy: $(cat "$PX_ERR")"
 	[ "$(image_bytes "$IMG" 4608 5)" = "$(printf after | od -An -v -tx1 | tr -d ' \n')" ] || fail "the write is not on the disk"
 	grep -q "1 requests it held submitted again, 0 failed" "$PX_ERR" || fail "$(cat "$PX_ERR")"
+}
+
+@test "back-end dies while the front-end waits for its reply: the new one is asked again, the front-end gets its answer" {
+	local pidfile="$BATS_TEST_TMPDIR/qsd.pid" qpid
+	printf 'answered' | dd of="$IMG" bs=1 seek=512 conv=notrunc status=none
+	start_proxy --backend "$QSOCK" -p -v --exec "$(qsd_exec "$pidfile")"
+	qpid=$(cat "$pidfile")
+	# stopped: it takes drive's first request and never answers
+	kill -STOP "$qpid"
+	start_bg "$BATS_TEST_TMPDIR/d.out" "$BATS_TEST_TMPDIR/d.err" "$VITOOL" drive blk -S "$PSOCK" read 1
+	local dpid=$BG_PID
+	wait_for 10 grep -q 'vhost-msg > GET_FEATURES$' "$PX_OUT" || fail "drive did not ask: $(cat "$PX_OUT")"
+	kill -KILL "$qpid"
+	wait_exit "$dpid" 15 || fail "drive still waits: $(cat "$PX_ERR")"
+	[ "$WAIT_STATUS" = 0 ] || fail "drive: $(cat "$BATS_TEST_TMPDIR/d.err"); proxy: $(cat "$PX_ERR")"
+	run head -n 1 "$BATS_TEST_TMPDIR/d.out"
+	assert_output "0x00000200:  61 6e 73 77 65 72 65 64 00 00 00 00 00 00 00 00  answered........"
+	grep -q "the back-end is back (restart 1): .*, and asked again what the VMM waits for\$" "$PX_ERR" ||
+		fail "$(cat "$PX_ERR")"
+	# trace: GET_FEATURES sent twice, one answer
+	[ "$(grep -c 'vhost-msg > GET_FEATURES$' "$PX_OUT")" -ge 2 ] || fail "$(cat "$PX_OUT")"
+	proc_alive "$PX_PID" || fail "the proxy exited"
 }
 
 @test "back-end restart of serve gpio: the request it held fails (ERR: a request is not done twice), the next one passes" {

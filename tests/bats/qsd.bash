@@ -3,7 +3,8 @@
 
 # start_qsd IMAGE SOCK [writable=on|off]: exports IMAGE (a raw file) as
 # vhost-user-blk on SOCK in the background (killed by vt_teardown) and waits
-# for the socket.  $QSD_PID, $QSD_ERR.
+# for the socket.  With $QSD_QMP set, its QMP monitor listens there
+# (qsd_qmp).  $QSD_PID, $QSD_ERR.
 start_qsd() {
 	local img=$1 sock=$2 writable=${3:-on}
 	QSD_ERR="$BATS_TEST_TMPDIR/qsd.$(basename "$sock").err"
@@ -11,9 +12,20 @@ start_qsd() {
 		fail "qemu-storage-daemon not installed (make deps: qemu-utils)"
 	start_bg /dev/null "$QSD_ERR" qemu-storage-daemon \
 		--blockdev "driver=file,node-name=disk,filename=$img" \
-		--export "type=vhost-user-blk,id=blk0,node-name=disk,addr.type=unix,addr.path=$sock,writable=$writable"
+		--export "type=vhost-user-blk,id=blk0,node-name=disk,addr.type=unix,addr.path=$sock,writable=$writable" \
+		${QSD_QMP:+--chardev "socket,id=qmp,path=$QSD_QMP,server=on,wait=off" --monitor chardev=qmp}
 	QSD_PID=$BG_PID
 	wait_for 10 test -S "$sock" || fail "qemu-storage-daemon did not create $sock: $(cat "$QSD_ERR")"
+}
+
+# qsd_qmp SOCK COMMAND [ARGUMENTS-JSON]: one QMP command to the daemon whose
+# monitor is SOCK; its reply line in $output, success when it returned.
+qsd_qmp() {
+	local cmd="{\"execute\":\"$2\"${3:+,\"arguments\":$3}}"
+	run bash -c 'printf "%s\n" "{\"execute\":\"qmp_capabilities\"}" "$1" | timeout 5 socat - "UNIX-CONNECT:$2" 3>&-' \
+		_ "$cmd" "$1"
+	output=$(tail -n 1 <<<"$output")
+	[[ "$output" == '{"return"'* ]]
 }
 
 # new_image PATH SIZE: a zero-filled raw image.

@@ -677,6 +677,13 @@ static void test_reply_ack_and_unknown(void)
 	/* Unsupported ones say so. */
 	EXPECT(raw_ack(&t, VHOST_USER_GET_INFLIGHT_FD, NULL, 0, NULL, 0) != 0);
 	EXPECT_STR_HAS(vt_log_last(), "GET_INFLIGHT_FD is not supported");
+	/* ... and one whose reply is mandatory gets an empty one, NEED_REPLY
+	 * or not: the front-end waits for it. */
+	raw_send(&t, VHOST_USER_GET_INFLIGHT_FD, 0, NULL, 0, NULL, 0);
+	EXPECT_EQ(raw_reply(&t, &m), 0);
+	EXPECT_EQ(m.request, VHOST_USER_GET_INFLIGHT_FD);
+	EXPECT_EQ(m.size, 0);
+	EXPECT_EQ(m.nfds, 0);
 	/* Features that were not offered. */
 	EXPECT(raw_ack_u64(&t, VHOST_USER_SET_FEATURES, VT_BIT(50)) != 0);
 	EXPECT(raw_ack_u64(&t, VHOST_USER_SET_PROTOCOL_FEATURES, VT_BIT(1)) != 0);

@@ -137,7 +137,7 @@ static void test_hostile(void)
 	int st;
 
 	struct { unsigned off; uint32_t val; int width; } lies[] = {
-		{ 64, 0, 1 }, { 64, 3, 1 }, { 64, 0xff, 1 },         /* no such direction */
+		{ 64, 0, 1 }, { 64, 5, 1 }, { 64, 0xff, 1 },         /* no such direction */
 		{ 65, 9, 1 }, { 65, 0xff, 1 },                       /* more fds than a message takes */
 		{ 72, 4097, 4 }, { 72, 0xffffffffu, 4 },             /* payload over the protocol's */
 		{ 72, 7, 4 }, { 72, 0, 4 },                          /* size not the segment's */
@@ -158,6 +158,18 @@ static void test_hostile(void)
 			EXPECT_STR_HAS(line, "(invalid)");
 		}
 	}
+
+	/* The back-end channel's directions: its own request names, << and >> */
+	n = enc(b, sizeof(b), VT_MSG_CHANNEL_REQUEST, VHOST_USER_BACKEND_CONFIG_CHANGE_MSG,
+		VT_VHOST_VERSION | VT_VHOST_FLAG_NEED_REPLY, NULL, 0, 0, 0);
+	EXPECT_EQ(view(b, n, line, sizeof(line), &st), 0);
+	EXPECT_EQ(st, 0);
+	EXPECT_STR_HAS(line, "<< CONFIG_CHANGE_MSG need-reply");
+	uint64_t zero = 0;
+	n = enc(b, sizeof(b), VT_MSG_CHANNEL_REPLY, VHOST_USER_BACKEND_CONFIG_CHANGE_MSG,
+		VT_VHOST_VERSION | VT_VHOST_FLAG_REPLY, &zero, 8, 0, 0);
+	EXPECT_EQ(view(b, n, line, sizeof(line), &st), 0);
+	EXPECT_STR_HAS(line, ">> CONFIG_CHANGE_MSG reply 0x0");
 
 	/* A size too small for the request's layout is what was sent: shown,
 	 * not read past. */

@@ -8,8 +8,7 @@
 # ~/.cache/vitool-vm); each boot appends tests/vm/scenarios/NAME.sh as
 # /scenario.sh.  VM_KEEP=1 keeps the work directory (logs, consoles); it is
 # kept anyway when a test failed.  VM_ONLY="i2c gpio" runs only those groups
-# (i2c, trace, gpio, reconnect, passthrough, i2cpt, rng, fault, fault-kasan, proxy).  VM_STRICT=1 turns the skips for a
-# known QEMU bug (see group_reconnect) into failures.
+# (i2c, trace, gpio, reconnect, passthrough, i2cpt, rng, fault, fault-kasan, proxy).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -387,56 +386,56 @@ group_gpio() {
 
 # --- 4. reconnect: kill -9 the back-end, restart it, the guest goes on ---------
 # QEMU 10.0's vhost-user-base front-end (i2c, gpio) cannot resume a started
-# device: vub_disconnect() runs vhost_dev_cleanup() and vub_connect() never
-# runs vhost_dev_init() again, so the reconnect aborts QEMU with
-# "vhost_dev_start: Assertion `hdev->vhost_ops' failed".  That exact abort
-# turns the guest-side checks into skips (VM_STRICT=1: failures), anything
-# else is a failure.
-QEMU_VUB_BUG="vhost_dev_start: Assertion \`hdev->vhost_ops' failed"
+# device after its own reconnect: vub_disconnect() runs vhost_dev_cleanup()
+# and vub_connect() never runs vhost_dev_init() again, so QEMU aborts with
+# "vhost_dev_start: Assertion `hdev->vhost_ops' failed".  So QEMU connects
+# to a `vitool proxy` instead, which keeps QEMU's connection while the
+# back-end behind it dies and comes back, and replays QEMU's set-up to the
+# new one (vitool-proxy(1)): QEMU never sees a reconnect.
 group_reconnect() {
 	local f=$TAP_FAILED a=$W/seed-a.bin b=$W/seed-b.bin c=$W/rc.ctl
 	printf '\x11' >"$a"; printf '\x22' >"$b"
-	serve_start rc i2c --socket "$W/rc.sock" --target "0x50=24c02:file=$a" ||
+	serve_start rc i2c --socket "$W/rc-serve.sock" --target "0x50=24c02:file=$a" ||
 		{ tap_fail "reconnect: vitool serve i2c starts"; return; }
+	proxy_start rcp --listen "$W/rc.sock" --backend "$W/rc-serve.sock" --connect-timeout 20000 -v ||
+		{ tap_fail "reconnect: vitool proxy starts in front of it"; serve_stop rc; return; }
 	if ! vm_boot rc reconnect.sh --preconfig "$c" -- \
-		-chardev "socket,id=c0,path=$W/rc.sock,reconnect-ms=500" -device vhost-user-i2c-pci,chardev=c0; then
-		tap_fail "reconnect: QEMU starts (--preconfig, reconnect-ms=500, x-exit-preconfig)"
-		group_logs rc rc; vm_kill rc; serve_stop rc; return
+		-chardev "socket,id=c0,path=$W/rc.sock" -device vhost-user-i2c-pci,chardev=c0; then
+		tap_fail "reconnect: QEMU starts (--preconfig, x-exit-preconfig)"
+		group_logs rc rc rcp; vm_kill rc; serve_stop rcp; serve_stop rc; return
 	fi
 	if vm_wait_marker rc "@@ ready-for-restart" 60 && section_is rc first 0x11; then
-		tap_ok "reconnect: guest I/O through the first back-end (reads 0x11)"
-	else tap_fail "reconnect: guest I/O through the first back-end (reads 0x11)"; fi
+		tap_ok "reconnect: guest I/O through the proxy to the first back-end (reads 0x11)"
+	else tap_fail "reconnect: guest I/O through the proxy to the first back-end (reads 0x11)"; fi
 
 	serve_stop rc KILL
 	echo "=== restart" >>"$W/rc.serve.log"
 	local restarted=0
-	if serve_start rc i2c -v --socket "$W/rc.sock" --target "0x50=24c02:file=$b"; then
+	if serve_start rc i2c -v --socket "$W/rc-serve.sock" --target "0x50=24c02:file=$b"; then
 		restarted=1
 		tap_ok "reconnect: vitool serve restarts on the socket and control path a SIGKILLed one left"
 	else tap_fail "reconnect: vitool serve restarts on the socket and control path a SIGKILLed one left"; fi
-	# QEMU retries every 500 ms; the new instance logs the connection (-v).
-	reconnected() { sed -n '/^=== restart/,$p' "$W/rc.serve.log" | grep -q 'front-end connected'; }
-	if [ $restarted = 1 ] && wait_until 15 reconnected; then
-		tap_ok "reconnect: QEMU connects to the restarted back-end"
-	else tap_fail "reconnect: QEMU connects to the restarted back-end" "info: $(ctl "$c" info)"; fi
+	local n="reconnect: the proxy reconnects to the restarted back-end and replays QEMU's set-up (QEMU keeps its connection)"
+	if [ $restarted = 1 ] && wait_until 20 log_has "$W/rcp.serve.log" "the back-end is back \(restart 1\): the VMM's set-up replayed" &&
+		! grep -qF "vhost_dev_start: Assertion" "$W/rc.qemu.log"; then
+		tap_ok "$n"; diag "$(grep -h 'the back-end is back' "$W/rcp.serve.log")"
+	else tap_fail "$n" "info: $(ctl "$W/rcp.ctl" info)"; fi
 	local st; vm_finish rc 90; st=$?
 	local after; after=$(vm_section rc after)
-	local known=
-	grep -qF -- "$QEMU_VUB_BUG" "$W/rc.qemu.log" && known="$(qemu-system-x86_64 --version | head -n 1 | sed 's/^QEMU emulator version /QEMU /') bug: vhost-user-base cannot resume a started device after a reconnect (aborts: $QEMU_VUB_BUG)"
-	local n1="reconnect: the guest's retried i2ctransfer reads 0x22 from the new back-end, no reboot"
-	local n2="reconnect: guest scenario exits 0 after one boot"
-	if [ -n "$known" ] && [ "${VM_STRICT:-0}" != 1 ]; then
-		tap_skip "$n1" "$known"
-		tap_skip "$n2" "QEMU aborted (see above)"
-	else
-		if [ "$(head -n 1 <<<"$after")" = 0x22 ] && log_has "$W/rc.serve.log" '0x50 read 1 -> OK \[22\]'; then
-			tap_ok "$n1"; diag "guest: $(tail -n 1 <<<"$after")"
-		else tap_fail "$n1" "${known:-guest output: $after}"; fi
-		if [ "$st" = 0 ] && [ "$(vm_console rc | grep -c 'guest: up')" = 1 ]; then tap_ok "$n2"
-		else tap_fail "$n2" "scenario exit $st"; fi
-	fi
+	n="reconnect: the guest's retried i2ctransfer reads 0x22 from the new back-end, no reboot"
+	if [ "$(head -n 1 <<<"$after")" = 0x22 ] && log_has "$W/rc.serve.log" '0x50 read 1 -> OK \[22\]'; then
+		tap_ok "$n"; diag "guest: $(tail -n 1 <<<"$after")"
+	else tap_fail "$n" "guest output: $after"; fi
+	n="reconnect: guest scenario exits 0 after one boot"
+	if [ "$st" = 0 ] && [ "$(vm_console rc | grep -c 'guest: up')" = 1 ]; then tap_ok "$n"
+	else tap_fail "$n" "scenario exit $st"; fi
+	local t=$W/rcp.serve.log
+	n="reconnect: the proxy's --print shows the restart: SET_VRING_BASE replayed at the ring's position"
+	if log_has "$t" "vhost-msg > SET_VRING_BASE q0 base [1-9][0-9]*\$"; then tap_ok "$n"
+	else tap_fail "$n"; grep -E "vhost-msg" "$t" | tail -n 12 | while IFS= read -r l; do diag "$l"; done; fi
+	serve_stop rcp
 	serve_stop rc
-	[ "$TAP_FAILED" = "$f" ] || group_logs rc rc
+	[ "$TAP_FAILED" = "$f" ] || group_logs rc rc rcp
 }
 
 # --- 5. libgpiod passthrough inside the guest (gpio-sim) ------------------------
@@ -704,6 +703,7 @@ group_rng() {
 	[ "$TAP_FAILED" = "$f" ] || group_logs rng rng
 }
 
+. "$here/group-proxy.sh"   # proxy_start, used by the reconnect group too
 want i2c && timed group_i2c
 want trace && timed group_trace
 want gpio && timed group_gpio
@@ -717,7 +717,6 @@ want rng && timed group_rng
 . "$here/group-fault.sh"
 want fault && timed group_fault
 want fault-kasan && timed group_fault_kasan
-. "$here/group-proxy.sh"
 want proxy && timed group_proxy
 diag "suite: $(( $(now_ms) - t_start )) ms"
 echo "1..$TAP_N"

@@ -45,7 +45,15 @@ local vhost_requests = {
 	[36] = "GET_MAX_MEM_SLOTS", [37] = "ADD_MEM_REG", [38] = "REM_MEM_REG", [39] = "SET_STATUS",
 	[40] = "GET_STATUS",
 }
-local vhost_dirs = { [1] = "front-end -> back-end", [2] = "back-end -> front-end" }
+-- the back-end channel's own requests (directions 3 and 4)
+local backend_requests = {
+	[1] = "IOTLB_MSG", [2] = "CONFIG_CHANGE_MSG", [3] = "VRING_HOST_NOTIFIER_MSG", [4] = "VRING_CALL",
+	[5] = "VRING_ERR", [6] = "SHARED_OBJECT_ADD", [7] = "SHARED_OBJECT_REMOVE",
+	[8] = "SHARED_OBJECT_LOOKUP",
+}
+local vhost_dirs = { [1] = "front-end -> back-end", [2] = "back-end -> front-end",
+	[3] = "back-end -> front-end (back-end channel)", [4] = "front-end -> back-end (back-end channel)" }
+local vhost_arrows = { [1] = "> ", [2] = "< ", [3] = "<< ", [4] = ">> " }
 
 local f = p.fields
 f.version = ProtoField.uint8("vitool.version", "Version")
@@ -218,8 +226,10 @@ local function dissect_vhost(tvb, tree, r, pinfo)
 	local dir = tvb(64, 1):uint()
 	local req = tvb(48, 4):le_uint()
 	local reply = bit.band(tvb(68, 4):le_uint(), 4) ~= 0
-	local info = (dir == 1 and "> " or dir == 2 and "< " or "? ") .. (vhost_requests[req] or "UNKNOWN")
+	local channel = dir == 3 or dir == 4
+	local info = (vhost_arrows[dir] or "? ") .. ((channel and backend_requests or vhost_requests)[req] or "UNKNOWN")
 	if reply then info = info .. " reply" end
+	if channel then req = 0 end   -- its numbers are not the front-end's: only a u64 is decoded
 	local state = { [8] = true, [10] = true, [11] = true, [18] = true }
 	if req == 9 and not reply and r.cap >= 40 then
 		t:add_le(f.vu_index, tvb(r.off, 4))
