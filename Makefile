@@ -3,6 +3,7 @@
 #   make demo       install missing packages, build, run `vitool loopback`
 #   make check      every test suite (unit, bats, VM); last line "N passed, N failed"
 #   make check-quick  all but the VM suite
+#   make check-vm-arm64  the arm64 VM suite alone (SCMI; part of check)
 #   make SAN=1 ...  build and test with -fsanitize=address,undefined
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make check-gpiod-other  the other libgpiod API's vitool (part of check)
@@ -56,7 +57,7 @@ PKGC := PKG_CONFIG_PATH='$(PKG_CONFIG_PATH)' $(PKG_CONFIG)
 # Goals that compile nothing work without the libraries: deps installs
 # them, and demo/check/check-quick/check-vm build in a second make, after
 # deps (this one read the Makefile before the libraries were there).
-NOLIB_GOALS := clean deps deps-vm help uninstall demo check check-quick check-vm
+NOLIB_GOALS := clean deps deps-vm deps-vm-arm64 help uninstall demo check check-quick check-vm check-vm-arm64
 NEED_LIBS := $(if $(MAKECMDGOALS),$(filter-out $(NOLIB_GOALS),$(MAKECMDGOALS)),all)
 
 ifneq ($(NEED_LIBS),)
@@ -120,12 +121,19 @@ DEPS_TEST  := bats bats-assert bats-support socat i2c-tools python3 tcpdump tsha
 # QEMU 10 is the one thing taken from bookworm-backports (tests/deps.sh).
 # The guest's gpiod tools are not host packages: build-guest.sh unpacks a
 # pinned libgpiod into its cache, so the host's gpiod tools never matter.
+# DEPS_VM_KERNEL: what building a guest kernel and initramfs takes.
+DEPS_VM_KERNEL := linux-source-6.12 bc flex bison libelf-dev libssl-dev cpio xz-utils gzip coreutils
 DEPS_VM    := qemu-system-x86/bookworm-backports qemu-system-common/bookworm-backports \
-	qemu-utils/bookworm-backports busybox-static linux-source-6.12 bc flex bison libelf-dev libssl-dev \
-	cpio xz-utils gzip coreutils
+	qemu-utils/bookworm-backports busybox-static $(DEPS_VM_KERNEL)
+# The arm64 guest (check-vm-arm64): QEMU 10's aarch64 emulator, the cross
+# compiler of its kernel, dtc for its device tree.  Its busybox is Debian's
+# busybox-static for arm64, unpacked into the VM cache, not installed
+# (tests/vm/busybox.sh: the system's dpkg stays single-architecture).
+DEPS_VM_ARM64 := qemu-system-arm/bookworm-backports qemu-system-common/bookworm-backports \
+	gcc-aarch64-linux-gnu device-tree-compiler $(DEPS_VM_KERNEL)
 
 .PHONY: all help deps deps-vm demo demo-run check check-run check-quick check-quick-run \
-	check-unit check-bats check-vm check-vm-run check-gpiod-other check-fresh unit install uninstall clean
+	check-unit check-bats check-vm check-vm-run check-vm-arm64 check-vm-arm64-run deps-vm-arm64 check-gpiod-other check-fresh unit install uninstall clean
 
 all: vitool
 
@@ -173,11 +181,18 @@ deps:
 deps-vm:
 	@tests/deps.sh $(DEPS_VM)
 
+deps-vm-arm64:
+	@tests/deps.sh $(DEPS_VM_ARM64) && tests/vm/busybox.sh arm64 >/dev/null
+
 # These install packages first, then build and run in a second make: this
 # one read the Makefile before the libraries were there.
 demo check-quick: deps
 	@$(MAKE) --no-print-directory $@-run
-check check-vm: deps deps-vm
+check: deps deps-vm deps-vm-arm64
+	@$(MAKE) --no-print-directory $@-run
+check-vm: deps deps-vm
+	@$(MAKE) --no-print-directory $@-run
+check-vm-arm64: deps deps-vm-arm64
 	@$(MAKE) --no-print-directory $@-run
 
 demo-run: vitool
@@ -201,8 +216,12 @@ check-quick-run: $(VITOOL) unit
 check-vm-run: $(VITOOL)
 	@$(RUN) vm $(OTHER_ITEM) -- tests/vm
 
+# tests/vm:arm64 is the same suite with VM_ARCH=arm64 (tests/run.sh).
+check-vm-arm64-run: $(VITOOL)
+	@$(RUN) vm-arm64 tests/vm:arm64
+
 check-run: $(VITOOL) unit
-	@$(RUN) all $(UNIT_BINS) -- tests/bats -- $(OTHER_ITEM) -- tests/vm
+	@$(RUN) all $(UNIT_BINS) -- tests/bats -- $(OTHER_ITEM) -- tests/vm -- tests/vm:arm64
 
 # A fresh machine: debootstraps bookworm outside the tree, clones HEAD into
 # it and runs `make demo` and `make check` there (tests/fresh/run.sh).

@@ -34,6 +34,7 @@ die() { echo "gpiod-prefix: $*" >&2; exit 1; }
 
 cache=${VITOOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vitool}
 dir=$cache/gpiod-$major
+. "$(dirname "$0")/deb-prefix.sh"
 if [ -f "$dir/.stamp" ]; then
 	echo "$dir"
 	exit 0
@@ -41,8 +42,6 @@ fi
 
 ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch 2>/dev/null || true)
 [ -n "$ma" ] || die "cannot tell the multiarch directory (dpkg-architecture from dpkg-dev, or gcc)"
-command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
-	die "needs apt-get and dpkg-deb (a Debian system)"
 
 # Backports must be a source apt knows; say how to get it rather than let
 # apt print "Release ... not found".
@@ -53,44 +52,18 @@ if [ "$suite" = bookworm-backports ] &&
 		"'deb http://deb.debian.org/debian bookworm-backports main' and run apt-get update"
 fi
 
-mkdir -p "$cache"
-# Unpacked beside the final place and moved in at the end: a run that dies
-# half-way, or a second one at the same time, never leaves a half prefix.
-tmp=$(mktemp -d "$cache/gpiod-$major.tmp.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/debs" "$tmp/root"
+# The unpacked tree, before it becomes DIR: libgpiod.pc's prefix points into
+# DIR, and the tools are there.
+gpiod_fixup() {
+	pc=$1/usr/lib/$ma/pkgconfig/libgpiod.pc
+	[ -f "$pc" ] || die "no usr/lib/$ma/pkgconfig/libgpiod.pc in $pkgs"
+	sed -i "s|^prefix=.*|prefix=$dir/usr|" "$pc"
+	grep -q "^prefix=$dir/usr\$" "$pc" || die "could not point $pc at $dir"
+	for t in gpiodetect gpioinfo gpioget gpioset gpiomon; do
+		[ -x "$1/usr/bin/$t" ] || die "$t missing from the unpacked gpiod package"
+	done
+}
 specs=""
 for p in $pkgs; do specs="$specs $p/$suite"; done
-# apt's download sandbox user cannot write into our mktemp dir: as root,
-# download as root instead (apt would only warn, but say nothing needless).
-sandbox=""
-[ "$(id -u)" = 0 ] && sandbox="-o APT::Sandbox::User=root"
 # shellcheck disable=SC2086
-if ! (cd "$tmp/debs" && apt-get download -q $sandbox $specs >"$tmp/apt.log" 2>&1); then
-	cat "$tmp/apt.log" >&2
-	die "apt-get download$specs failed (network, or stale lists: apt-get update)"
-fi
-versions=""
-for deb in "$tmp"/debs/*.deb; do
-	dpkg-deb -x "$deb" "$tmp/root" || die "dpkg-deb -x $deb failed"
-	versions="$versions $(dpkg-deb -f "$deb" Package)=$(dpkg-deb -f "$deb" Version)"
-done
-
-pc=$tmp/root/usr/lib/$ma/pkgconfig/libgpiod.pc
-[ -f "$pc" ] || die "no usr/lib/$ma/pkgconfig/libgpiod.pc in$specs"
-sed -i "s|^prefix=.*|prefix=$dir/usr|" "$pc"
-grep -q "^prefix=$dir/usr\$" "$pc" || die "could not point $pc at $dir"
-for t in gpiodetect gpioinfo gpioget gpioset gpiomon; do
-	[ -x "$tmp/root/usr/bin/$t" ] || die "$t missing from the unpacked gpiod package"
-done
-echo "${versions# }" >"$tmp/root/.stamp"
-
-rm -rf "$dir.old"
-[ -d "$dir" ] && mv "$dir" "$dir.old"   # a prefix without a stamp: unfinished
-if ! mv -T "$tmp/root" "$dir" 2>/dev/null; then
-	# someone else finished first: theirs is as good as ours
-	[ -f "$dir/.stamp" ] || die "cannot move the prefix into $dir"
-fi
-rm -rf "$dir.old"
-echo "gpiod-prefix: unpacked$versions into $dir" >&2
-echo "$dir"
+deb_prefix "$dir" "" gpiod_fixup $specs

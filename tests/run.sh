@@ -44,8 +44,12 @@ run_make() {
 }
 
 run_item() {
-	local item=$1 out rc
+	local item=$1 out rc arch=
 	out=$(mktemp)
+	case "$item" in
+	make:*) ;;
+	*vm:*) arch=${item##*:} item=${item%:*} ;;
+	esac
 	if [ "${item#make:}" != "$item" ]; then
 		echo "# make: ${item#make:}"
 		run_make "${item#make:}" >"$out"; rc=$?
@@ -57,9 +61,9 @@ run_item() {
 			echo "# bats: ${files[*]}"
 			bats --tap "${files[@]}" >"$out" 2>&1; rc=$? ;;
 		*vm*)
-			echo "# vm suite: $item/run-vm.sh"
+			echo "# vm suite: $item/run-vm.sh${arch:+ (VM_ARCH=$arch)}"
 			if [ -x "$item/run-vm.sh" ]; then
-				"$item/run-vm.sh" >"$out" 2>&1; rc=$?
+				VM_ARCH=${arch:-x86_64} "$item/run-vm.sh" >"$out" 2>&1; rc=$?
 			else
 				echo "ok 1 - vm suite # skip no VM suite yet (tests/vm/run-vm.sh missing)" >"$out"; rc=0
 			fi ;;

@@ -26,6 +26,9 @@
 #
 # Every process started here (QEMU, vitool serve and trace, each under `timeout`)
 # is killed by the EXIT trap, whatever happens to the suite.
+#
+# VM_ARCH (x86_64, the default, or arm64) is the guests' architecture: the
+# images build-guest.sh makes for it, the QEMU that boots them.
 
 VM_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VM_TOP=$(cd "$VM_HERE/../.." && pwd)
@@ -50,6 +53,17 @@ VM_VITOOL_OTHER=
 [ -x "$VITOOL_OTHER" ] && VM_VITOOL_OTHER=$VITOOL_OTHER
 # Upper bound for the life of any process the suite starts.
 VM_PROC_MAX=${VM_PROC_MAX:-300}
+
+# The guest's QEMU, its machine, its console.  arm64: -M virt under TCG (no
+# KVM for a foreign architecture), booted with the device tree vm_dtb makes.
+export VM_ARCH=${VM_ARCH:-x86_64}
+case $VM_ARCH in
+x86_64) VM_QEMU=qemu-system-x86_64 VM_MACHINE=(-M q35) VM_CONSOLE=ttyS0 ;;
+arm64) VM_QEMU=qemu-system-aarch64 VM_MACHINE=(-M virt -cpu cortex-a57) VM_CONSOLE=ttyAMA0 ;;
+*) echo "lib.sh: VM_ARCH=$VM_ARCH: x86_64 or arm64" >&2; exit 1 ;;
+esac
+# Memory the vhost-user back-ends map: shared, one NUMA node.
+VM_MEMORY=(-m 256M -smp 1 -object memory-backend-memfd,id=mem,size=256M,share=on -numa node,memdev=mem)
 
 declare -A VM_PID=() SERVE_PID=() SERVE_ARGS=() TRACE_PID=()
 TAP_N=0 TAP_FAILED=0
@@ -211,13 +225,26 @@ trace_stop() {
 }
 
 # --- guests --------------------------------------------------------------
-vm_images() {  # sets VM_KERNEL, VM_INITRD (builds or reuses the cache)
+vm_images() {  # sets VM_KERNEL, VM_INITRD, arm64: VM_DTB (builds or reuses the cache)
 	local out
 	out=$(VITOOL=$VITOOL VITOOL_OTHER=$VM_VITOOL_OTHER "$VM_HERE/build-guest.sh" 2>"$W/build-guest.log") ||
 		return 1
 	VM_KERNEL=$(sed -n 1p <<<"$out")
 	VM_INITRD=$(sed -n 2p <<<"$out")
-	[ -f "$VM_KERNEL" ] && [ -f "$VM_INITRD" ]
+	[ -f "$VM_KERNEL" ] && [ -f "$VM_INITRD" ] || return 1
+	[ "$VM_ARCH" != arm64 ] || vm_dtb >>"$W/build-guest.log" 2>&1
+}
+
+# vm_dtb: $W/guest.dtb, for -dtb: the tree QEMU makes for the guests'
+# machine and memory (dumpdtb; the NUMA node is in it), with the nodes of
+# tests/vm/scmi.dtsi added (dtc merges a second root node into the first).
+# Made each run: it belongs to this QEMU's version.
+vm_dtb() {
+	VM_DTB=$W/guest.dtb
+	"$VM_QEMU" "${VM_MACHINE[@]}" "${VM_MEMORY[@]}" -machine dumpdtb="$W/virt.dtb" -display none &&
+		dtc -q -I dtb -O dts -o "$W/virt.dts" "$W/virt.dtb" &&
+		cat "$W/virt.dts" "$VM_HERE/scmi.dtsi" | dtc -q -I dts -O dtb -o "$VM_DTB" - &&
+		echo "vm_dtb: $VM_DTB: QEMU's $VM_MACHINE tree with tests/vm/scmi.dtsi"
 }
 
 # The initramfs of a scenario: the base one, then a second archive with
@@ -257,10 +284,10 @@ vm_boot() {  # vm_boot NAME SCENARIO [--preconfig CTL...] [--timeout S] [--env V
 	: >"$con"
 	local extra=()
 	[ "$pre" = 1 ] && extra=(--preconfig -qmp "unix:$qmp,server=on,wait=off")
-	timeout -k 3 "$t" qemu-system-x86_64 -M q35 -m 256M -smp 1 \
+	[ -z "${VM_DTB:-}" ] || extra+=(-dtb "$VM_DTB")
+	timeout -k 3 "$t" "$VM_QEMU" "${VM_MACHINE[@]}" "${VM_MEMORY[@]}" \
 		-display none -monitor none -serial "file:$con" -no-reboot \
-		-kernel "$VM_KERNEL" -initrd "$initrd" -append "console=ttyS0 quiet panic=-1$append" \
-		-object memory-backend-memfd,id=mem,size=256M,share=on -numa node,memdev=mem \
+		-kernel "$VM_KERNEL" -initrd "$initrd" -append "console=$VM_CONSOLE quiet panic=-1$append" \
 		"${extra[@]}" "$@" </dev/null >"$W/$name.qemu.log" 2>&1 &
 	VM_PID[$name]=$!
 	disown $!  # no "Aborted" job notices from bash; the console tells
