@@ -9,7 +9,7 @@
 # part after the last break character, which is all bash replaces.
 
 _vitool_commands="serve drive proxy loopback inject trace top console list help"
-_vitool_devices="i2c gpio rng"
+_vitool_devices="i2c gpio blk rng"
 _vitool_loopback_devices="i2c gpio rng"
 _vitool_drive_devices="i2c gpio blk rng"
 _vitool_global_opts="-v --verbose -V --version -h --help"
@@ -17,6 +17,7 @@ _vitool_serve_i2c_opts="-S --socket --target -b --bus -i --name -C --control -p 
 _vitool_serve_gpio_opts="-S --socket --lines -N --names --chip -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
 _vitool_drive_i2c_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --indirect -v --verbose -h --help"
 _vitool_serve_rng_opts="-S --socket --seed --rate -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
+_vitool_serve_blk_opts="-S --socket --size --null --serial -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
 _vitool_drive_rng_opts="-S --socket -i --name --timeout --connect-timeout --queue-size -v --verbose -h --help"
 _vitool_drive_blk_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --indirect -v --verbose -h --help"
 _vitool_drive_gpio_opts="-S --socket -i --name --timeout --connect-timeout --queue-size -v --verbose -h --help"
@@ -156,6 +157,11 @@ _vitool_optarg()
 		;;  # numbers: nothing to offer
 	serve:-s | serve:--snaplen | serve:--timeout-ms | serve:--seed | serve:--rate | loopback:--timeout-ms)
 		;;  # bytes, milliseconds, seeds, rates: numbers
+	serve:--size)
+		_vitool_reply "$prefix$value" "${prefix}64M" "${prefix}1G"
+		;;
+	serve:--serial)
+		;;  # free text
 	proxy:--listen | proxy:--backend | proxy:-w | proxy:--write | proxy:-C | proxy:--control)
 		_vitool_reply_files "$prefix" "$value"
 		;;
@@ -244,6 +250,7 @@ _vitool_takes_arg()
 	serve:-i | serve:--name | serve:-C | serve:--control) return 0 ;;
 	serve:--lines | serve:-N | serve:--names | serve:--chip) return 0 ;;
 	serve:--seed | serve:--rate | serve:--fault) return 0 ;;
+	serve:--size | serve:--serial) return 0 ;;
 	proxy:--listen | proxy:--backend | proxy:--exec | proxy:--device | proxy:--connect-timeout) return 0 ;;
 	proxy:-i | proxy:--name | proxy:-C | proxy:--control | proxy:-w | proxy:--write) return 0 ;;
 	proxy:-s | proxy:--snaplen | proxy:--timeout-ms | proxy:--fault) return 0 ;;
@@ -682,7 +689,7 @@ _vitool()
 			return 0
 		fi
 		dev=${_vt_words[i]}
-		[[ $dev == gpio || $dev == rng || ($dev == blk && $cmd == drive) ]] || dev=i2c
+		[[ $dev == gpio || $dev == rng || $dev == blk ]] || dev=i2c
 		i=$((i + 1))
 	fi
 	local first_op=$i
