@@ -15,12 +15,12 @@ _vitool_drive_devices="i2c gpio blk rng"
 _vitool_global_opts="-v --verbose -V --version -h --help"
 _vitool_serve_i2c_opts="-S --socket --target -b --bus -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
 _vitool_serve_gpio_opts="-S --socket --lines -N --names --chip -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
-_vitool_drive_i2c_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --indirect -v --verbose -h --help"
+_vitool_drive_i2c_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --indirect --bench --duration --depth --batch --no-event-idx --json -v --verbose -h --help"
 _vitool_serve_rng_opts="-S --socket --seed --rate -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
 _vitool_serve_blk_opts="-S --socket --size --null --serial -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
-_vitool_drive_rng_opts="-S --socket -i --name --timeout --connect-timeout --queue-size -v --verbose -h --help"
-_vitool_drive_blk_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --indirect -v --verbose -h --help"
-_vitool_drive_gpio_opts="-S --socket -i --name --timeout --connect-timeout --queue-size -v --verbose -h --help"
+_vitool_drive_rng_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --bench --duration --depth --batch --no-event-idx --json -v --verbose -h --help"
+_vitool_drive_blk_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --indirect --bench --duration --depth --batch --no-event-idx --json -v --verbose -h --help"
+_vitool_drive_gpio_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --bench --duration --depth --batch --no-event-idx --json -v --verbose -h --help"
 _vitool_loopback_opts="-f --script -S --socket --timeout-ms --indirect -v --verbose -h --help"
 _vitool_inject_opts="-i --name -C --control --pulse --wait --timeout -h --help"
 _vitool_proxy_opts="--listen --backend --exec --device --connect-timeout -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --fault -q --quiet -v --verbose -h --help"
@@ -225,6 +225,12 @@ _vitool_optarg()
 		;;
 	drive:--timeout | drive:--connect-timeout)
 		;;  # milliseconds: nothing to offer
+	drive:--duration)
+		_vitool_reply "$prefix$value" "${prefix}200ms" "${prefix}1s" "${prefix}10s"
+		;;
+	drive:--depth | drive:--batch)
+		_vitool_reply "$prefix$value" "${prefix}1" "${prefix}8" "${prefix}32" "${prefix}64"
+		;;
 	top:-d | top:--delay)
 		_vitool_reply "$prefix$value" "${prefix}0.5" "${prefix}1" "${prefix}2" "${prefix}5"
 		;;
@@ -257,6 +263,7 @@ _vitool_takes_arg()
 	inject:-C | inject:--control | inject:-i | inject:--name) return 0 ;;
 	inject:--pulse | inject:--timeout) return 0 ;;
 	drive:--timeout | drive:--connect-timeout | drive:--queue-size) return 0 ;;
+	drive:--duration | drive:--depth | drive:--batch) return 0 ;;
 	drive:-i | drive:--name) return 0 ;;
 	loopback:-f | loopback:--script | loopback:--timeout-ms) return 0 ;;
 	top:-i | top:--interface | top:-C | top:--control | top:-d | top:--delay | top:--filter) return 0 ;;

@@ -139,6 +139,12 @@ static enum vt_run_result blk_run(void *drv, char *const *words, unsigned n, con
 	return vt_blk_run_words(drv, words, n, ro, stdout, err, errlen);
 }
 
+static bool blk_bench(void *drv, char *const *words, unsigned n, const struct vt_bench_conf *c,
+		      struct vt_bench_plan *p, char *err, size_t errlen)
+{
+	return vt_blk_bench_plan(drv, words, n, c, p, err, errlen);
+}
+
 static const struct vt_front_ops front = {
 	.ops_help = "blk: OPs are read SECTOR [COUNT] (512-byte sectors, default 1: printed\n"
 		    "as a hex dump with an ASCII column, offsets in disk bytes), write SECTOR\n"
@@ -150,6 +156,10 @@ static const struct vt_front_ops front = {
 	.start = blk_start,
 	.run = blk_run,
 	.stop = free,
+	.bench_words = "read 0 8",
+	.bench_help = "blk --bench: read SECTOR [COUNT], write SECTOR [COUNT] (sectors of 0xa5), flush\n",
+	.bench_check = vt_blk_bench_check,
+	.bench = blk_bench,
 };
 
 const struct vt_device_type vt_type_blk = {

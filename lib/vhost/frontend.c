@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -155,6 +156,7 @@ static void fe_init(struct vt_frontend *fe)
 {
 	memset(fe, 0, sizeof(*fe));
 	fe->sock = -1;
+	fe->epfd = -1;
 	fe->mem.fd = -1;
 	for (unsigned i = 0; i < VT_FE_MAX_QUEUES; i++)
 		fe->kick_fd[i] = fe->call_fd[i] = -1;
@@ -209,6 +211,7 @@ static void fe_release(struct vt_frontend *fe)
 		vt_gmem_destroy(&fe->mem);
 	fe->mem.fd = -1;
 	close_fd(&fe->sock);
+	close_fd(&fe->epfd);
 	fe->nqueues = 0;
 }
 
@@ -234,7 +237,7 @@ static int negotiate(struct vt_frontend *fe, const struct vt_fe_opts *o)
 	fe->got_features = true;
 	uint64_t f = o->want_features & fe->offered;
 	f &= ~VT_BIT(VIRTIO_RING_F_EVENT_IDX);
-	if (o->use_event_idx)
+	if (o->use_event_idx && !fe->no_event_idx)
 		f |= fe->offered & VT_BIT(VIRTIO_RING_F_EVENT_IDX);
 	if (!(f & VT_BIT(VIRTIO_F_VERSION_1)))
 		return fail(fe, -ENOTSUP, "backend does not offer VERSION_1 (features 0x%llx)",
@@ -274,7 +277,11 @@ static int setup_memory(struct vt_frontend *fe, const struct vt_fe_opts *o)
 {
 	/* By default: the rings of every queue, plus room for requests. */
 	uint64_t size = FE_DEFAULT_MEM + o->nqueues * vt_dvq_mem_needed(o->queue_size);
-	int r = vt_gmem_create(&fe->mem, o->mem_size ? o->mem_size : size);
+	if (o->mem_size)
+		size = o->mem_size;
+	if (size < fe->mem_size_min)
+		size = fe->mem_size_min;
+	int r = vt_gmem_create(&fe->mem, size);
 
 	if (r < 0)
 		return fail(fe, r, "guest memory: %s", strerror(-r));
@@ -320,6 +327,11 @@ static int start_queue(struct vt_frontend *fe, unsigned q)
 
 	if (!r)
 		r = new_eventfd(fe, &fe->call_fd[q]);
+	if (!r) {
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u32 = q };
+		if (epoll_ctl(fe->epfd, EPOLL_CTL_ADD, fe->call_fd[q], &ev) < 0)
+			r = fail(fe, -errno, "epoll: %s", strerror(errno));
+	}
 	if (!r)
 		r = fe_set_state(fe, VHOST_USER_SET_VRING_NUM, q, v->num);
 	if (!r)
@@ -343,6 +355,8 @@ int vt_fe_start(struct vt_frontend *fe, const struct vt_fe_opts *o)
 		r = negotiate(fe, o);
 	if (!r)
 		r = setup_memory(fe, o);
+	if (!r && (fe->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		r = fail(fe, -errno, "epoll: %s", strerror(errno));
 	for (unsigned q = 0; !r && q < o->nqueues; q++)
 		r = start_queue(fe, q);
 	if (r < 0)
@@ -384,6 +398,7 @@ int vt_fe_kick(struct vt_frontend *fe, unsigned q)
 		return 0;   /* the device said it does not need a kick */
 	if (write(fe->kick_fd[q], &one, sizeof(one)) < 0 && errno != EAGAIN)
 		return fail(fe, -errno, "kick queue %u: %s", q, strerror(errno));
+	fe->kicks++;
 	return 0;
 }
 
@@ -394,14 +409,6 @@ static bool used_pending(const struct vt_dvq *v)
 	return le16toh(idx) != v->last_used;
 }
 
-static void drain(int fd)
-{
-	uint64_t v;
-
-	while (read(fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
-		;
-}
-
 int vt_fe_wait(struct vt_frontend *fe, unsigned q, int timeout_ms)
 {
 	if (q >= fe->nqueues)
@@ -410,8 +417,9 @@ int vt_fe_wait(struct vt_frontend *fe, unsigned q, int timeout_ms)
 	uint64_t deadline = vt_now_ns() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000000u;
 
 	for (;;) {
-		/* Checking first makes a drained call safe: nothing is lost. */
-		drain(fe->call_fd[q]);
+		/* An edge consumed by an earlier wait (of this queue or another)
+		 * is not lost: the used ring is what counts, and it is looked
+		 * at before every sleep. */
 		if (used_pending(v))
 			return 1;
 		vt_dvq_enable_cb(v);
@@ -420,10 +428,12 @@ int vt_fe_wait(struct vt_frontend *fe, unsigned q, int timeout_ms)
 		int ms = vt_ms_until(deadline);
 		if (ms == 0)
 			return 0;
-		struct pollfd p = { .fd = fe->call_fd[q], .events = POLLIN };
-		int r = poll(&p, 1, ms);
+		struct epoll_event ev[VT_FE_MAX_QUEUES];
+		int r = epoll_wait(fe->epfd, ev, VT_FE_MAX_QUEUES, ms);
 		if (r < 0 && errno != EINTR)
 			return fail(fe, -errno, "waiting on queue %u: %s", q, strerror(errno));
+		if (r > 0)
+			fe->calls_waited++;
 	}
 }
 
