@@ -10,6 +10,8 @@
 #   make GPIOD_PREFIX=$(tests/gpiod-prefix.sh 2) check-quick
 #                   build and test against libgpiod 2.x in build-gpiod2
 #   make check-fresh  README's two commands on a debootstrapped Debian 12 (root, ~30 min)
+#   make bench      speed against the physical limit and qemu-storage-daemon, in one
+#                   run: a table, build/bench.json, build/bench-latency.svg
 #   make help       this text
 
 PREFIX  ?= /usr/local
@@ -57,7 +59,7 @@ PKGC := PKG_CONFIG_PATH='$(PKG_CONFIG_PATH)' $(PKG_CONFIG)
 # Goals that compile nothing work without the libraries: deps installs
 # them, and demo/check/check-quick/check-vm build in a second make, after
 # deps (this one read the Makefile before the libraries were there).
-NOLIB_GOALS := clean deps deps-vm deps-vm-arm64 help uninstall demo check check-quick check-vm check-vm-arm64
+NOLIB_GOALS := clean deps deps-vm deps-vm-arm64 deps-bench help uninstall demo check check-quick check-vm check-vm-arm64 bench
 NEED_LIBS := $(if $(MAKECMDGOALS),$(filter-out $(NOLIB_GOALS),$(MAKECMDGOALS)),all)
 
 ifneq ($(NEED_LIBS),)
@@ -118,6 +120,10 @@ DEPS_BUILD := build-essential pkg-config libgpiod-dev libpcap-dev libjansson-dev
 # the drive blk and proxy suites.
 DEPS_TEST  := bats bats-assert bats-support socat i2c-tools python3 tcpdump tshark zsh mandoc man-db groff-base procps tmux jq \
 	qemu-utils
+# make bench: gnuplot draws the latency plot, valgrind counts instructions,
+# strace syscalls; qemu-storage-daemon is the peer, tcpdump and tshark the
+# other readers of a capture.
+DEPS_BENCH := gnuplot-nox valgrind strace qemu-utils tcpdump tshark jq
 # QEMU 10 is the one thing taken from bookworm-backports (tests/deps.sh).
 # The guest's gpiod tools are not host packages: build-guest.sh unpacks a
 # pinned libgpiod into its cache, so the host's gpiod tools never matter.
@@ -132,7 +138,7 @@ DEPS_VM    := qemu-system-x86/bookworm-backports qemu-system-common/bookworm-bac
 DEPS_VM_ARM64 := qemu-system-arm/bookworm-backports qemu-system-common/bookworm-backports \
 	gcc-aarch64-linux-gnu device-tree-compiler $(DEPS_VM_KERNEL)
 
-.PHONY: all help deps deps-vm demo demo-run check check-run check-quick check-quick-run \
+.PHONY: all help deps deps-vm deps-bench bench bench-run demo demo-run check check-run check-quick check-quick-run \
 	check-unit check-bats check-vm check-vm-run check-vm-arm64 check-vm-arm64-run deps-vm-arm64 check-gpiod-other check-fresh unit install uninstall clean
 
 all: vitool
@@ -184,6 +190,9 @@ deps-vm:
 deps-vm-arm64:
 	@tests/deps.sh $(DEPS_VM_ARM64) && tests/vm/busybox.sh arm64 >/dev/null
 
+deps-bench:
+	@tests/deps.sh $(DEPS_BUILD) $(DEPS_BENCH)
+
 # These install packages first, then build and run in a second make: this
 # one read the Makefile before the libraries were there.
 demo check-quick: deps
@@ -219,6 +228,22 @@ check-vm-run: $(VITOOL)
 # tests/vm:arm64 is the same suite with VM_ARCH=arm64 (tests/run.sh).
 check-vm-arm64-run: $(VITOOL)
 	@$(RUN) vm-arm64 tests/vm:arm64
+# The benchmark's own programs: baselines and a start-up meter
+# (tests/bench/*.c); the listener is linked with vitool's libraries, every
+# one loaded, as the baseline of serve's start-up and memory.
+BENCH_BINS := $(BUILD)/bench/eventfd_pingpong $(BUILD)/bench/startup $(BUILD)/bench/listener
+$(BUILD)/bench/listener: tests/bench/listener.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -Wl,--no-as-needed $(LDLIBS) -Wl,--as-needed
+$(BUILD)/bench/%: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+bench: deps-bench
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: $(VITOOL) $(BENCH_BINS)
+	@VITOOL='$(abspath $(VITOOL))' BUILD='$(BUILD)' tests/bench/run.sh
 
 check-run: $(VITOOL) unit
 	@$(RUN) all $(UNIT_BINS) -- tests/bats -- $(OTHER_ITEM) -- tests/vm -- tests/vm:arm64

@@ -11,6 +11,7 @@
 #include "cmd/cmd.h"
 #include "ctl/instance.h"
 #include "devices/registry.h"
+#include "drivers/bench.h"
 #include "drivers/ident.h"
 #include "trace/msgview.h"
 #include "trace/record.h"
@@ -25,6 +26,7 @@
 
 static const char drive_usage_head[] =
 	"usage: vitool drive DEVICE {--socket PATH | -i NAME} [options] OP...\n"
+	"       vitool drive DEVICE {--socket PATH | -i NAME} --bench [bench options] [REQUEST...]\n"
 	"\n";
 
 static const char drive_usage_tail[] =
@@ -45,6 +47,19 @@ static const char drive_usage_tail[] =
 	"                             vhost-user message and each request\n"
 	"  -h, --help                 this help\n"
 	"\n"
+	"      --bench                repeat the REQUEST words (default: %s)\n"
+	"                             for --duration, as fast as the backend answers;\n"
+	"                             print requests/s and latency p50/p99/p99.9\n"
+	"      --duration DURATION    how long (default 1s; 1500ms, 20s)\n"
+	"      --depth N              requests in flight (1-1024; default --batch)\n"
+	"      --batch N              requests per kick (1-1024, at most --depth;\n"
+	"                             default 1)\n"
+	"      --no-event-idx         do not negotiate VIRTIO_RING_F_EVENT_IDX: the\n"
+	"                             rings' flags alone suppress kicks and calls\n"
+	"      --json                 the figures as one JSON object, with the\n"
+	"                             latency histogram\n"
+	"%s"
+	"\n"
 	"exit status: 0 ok, 1 the device answered ERR (gpio: INVALID, or no event\n"
 	"before wait's timeout), the backend failed or serves another device\n"
 	"type, 2 usage\n";
@@ -53,8 +68,8 @@ static const char drive_usage_tail[] =
  * its OPs. */
 static void print_usage(FILE *f)
 {
-	char indirect[128] = "";
-	size_t at = 0;
+	char indirect[128] = "", defaults[256] = "", bench_help[1024] = "";
+	size_t at = 0, dat = 0, hat = 0;
 
 	fputs(drive_usage_head, f);
 	for (size_t i = 0; i < vt_device_count(); i++) {
@@ -64,13 +79,23 @@ static void print_usage(FILE *f)
 		fputs(t->front->ops_help, f);
 		if (t->front->indirect && at < sizeof(indirect))
 			at += (size_t)snprintf(indirect + at, sizeof(indirect) - at, "%s%s", at ? ", " : "", t->name);
+		if (t->front->bench && dat < sizeof(defaults))
+			dat += (size_t)snprintf(defaults + dat, sizeof(defaults) - dat, "%s%s %s", dat ? ", " : "",
+						t->name, t->front->bench_words);
+		if (t->front->bench && hat < sizeof(bench_help))
+			hat += (size_t)snprintf(bench_help + hat, sizeof(bench_help) - hat, "%s", t->front->bench_help);
 	}
-	fprintf(f, drive_usage_tail, indirect);
+	fprintf(f, drive_usage_tail, indirect, defaults, bench_help);
 }
 
 /* Long-only options (issue 10's table: -t, -c, -q and -i mean other things
  * in other commands). */
-enum { OPT_TIMEOUT = 256, OPT_CONNECT_TIMEOUT, OPT_QUEUE_SIZE, OPT_INDIRECT, OPT_INFLIGHT };
+enum {
+	OPT_TIMEOUT = 256, OPT_CONNECT_TIMEOUT, OPT_QUEUE_SIZE, OPT_INDIRECT, OPT_INFLIGHT, OPT_BENCH,
+	OPT_DURATION, OPT_DEPTH, OPT_BATCH, OPT_NO_EVENT_IDX, OPT_JSON,
+};
+
+#define BENCH_MAX_DEPTH 1024
 
 struct drive_opts {
 	const struct vt_device_type *type;
@@ -81,6 +106,13 @@ struct drive_opts {
 	unsigned queue_size;
 	bool indirect;
 	bool inflight;
+	/* --bench and what only it takes (the first such option, for the
+	 * message when --bench is missing) */
+	bool bench;
+	const char *bench_only;
+	uint64_t duration_ns;
+	unsigned depth, batch;
+	bool no_event_idx, json;
 };
 
 /* The short options drive had before issue 10's table. */
@@ -88,6 +120,28 @@ static const struct cmd_dropped dropped[] = {
 	{ 's', "-S, --socket" }, { 't', "--timeout" }, { 'c', "--connect-timeout" },
 	{ 'q', "--queue-size" }, { 0, NULL },
 };
+
+/* --bench's numbers, with their defaults: depth follows batch, and the
+ * queue holds depth requests of up to 3 descriptors (1 with --indirect). */
+static void check_bench(struct drive_opts *o)
+{
+	if (!o->type->front->bench)
+		vt_die_usage("drive: %s has no --bench", o->type->name);
+	if (!o->duration_ns)
+		o->duration_ns = 1000000000;
+	if (!o->batch)
+		o->batch = 1;
+	if (!o->depth)
+		o->depth = o->batch;
+	if (o->batch > o->depth)
+		vt_die_usage("drive: --batch %u is more than --depth %u (a batch is that many requests in flight)",
+			     o->batch, o->depth);
+	if (o->queue_size)
+		return;
+	unsigned need = o->depth * (o->indirect ? 1 : 3);
+	for (o->queue_size = 64; o->queue_size < need && o->queue_size < 1024;)
+		o->queue_size *= 2;
+}
 
 static int parse(int argc, char **argv, struct drive_opts *o)
 {
@@ -99,6 +153,12 @@ static int parse(int argc, char **argv, struct drive_opts *o)
 		{ "queue-size", required_argument, NULL, OPT_QUEUE_SIZE },
 		{ "indirect", no_argument, NULL, OPT_INDIRECT },
 		{ "inflight", no_argument, NULL, OPT_INFLIGHT },
+		{ "bench", no_argument, NULL, OPT_BENCH },
+		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "depth", required_argument, NULL, OPT_DEPTH },
+		{ "batch", required_argument, NULL, OPT_BATCH },
+		{ "no-event-idx", no_argument, NULL, OPT_NO_EVENT_IDX },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -150,6 +210,34 @@ static int parse(int argc, char **argv, struct drive_opts *o)
 		case OPT_INFLIGHT:
 			o->inflight = true;
 			break;
+		case OPT_BENCH:
+			o->bench = true;
+			break;
+		case OPT_DURATION:
+			if (!vt_parse_duration_ns(optarg, UINT64_C(3600) * 1000000000, &o->duration_ns) ||
+			    !o->duration_ns)
+				vt_die_usage("drive: --duration %s: want a duration with its unit (500ms, 2s), "
+					     "at most 1 hour", optarg);
+			o->bench_only = o->bench_only ? o->bench_only : "--duration";
+			break;
+		case OPT_DEPTH:
+		case OPT_BATCH: {
+			const char *name = c == OPT_DEPTH ? "--depth" : "--batch";
+			unsigned v;
+			if (!vt_parse_uint(optarg, BENCH_MAX_DEPTH, &v) || !v)
+				vt_die_usage("drive: %s %s: want 1-%d", name, optarg, BENCH_MAX_DEPTH);
+			*(c == OPT_DEPTH ? &o->depth : &o->batch) = v;
+			o->bench_only = o->bench_only ? o->bench_only : name;
+			break;
+		}
+		case OPT_NO_EVENT_IDX:
+			o->no_event_idx = true;
+			o->bench_only = o->bench_only ? o->bench_only : "--no-event-idx";
+			break;
+		case OPT_JSON:
+			o->json = true;
+			o->bench_only = o->bench_only ? o->bench_only : "--json";
+			break;
 		case 'v':
 			vt_log_verbosity++;
 			break;
@@ -166,7 +254,11 @@ static int parse(int argc, char **argv, struct drive_opts *o)
 		vt_die_usage("drive: --socket and --name both say where the backend is: give one");
 	if (!o->socket && !o->name)
 		vt_die_usage("drive: --socket PATH is required");
-	if (optind >= argc)
+	if (o->bench_only && !o->bench)
+		vt_die_usage("drive: %s is an option of --bench", o->bench_only);
+	if (o->bench)
+		check_bench(o);
+	else if (optind >= argc)
 		vt_die_usage("drive: no operation given (e.g. 'r1@0x50' or 'detect')");
 	return optind + 1;   /* index of the first operation in the caller's argv */
 }
@@ -258,9 +350,82 @@ static void check_type(const struct drive_opts *o, struct vt_frontend *fe, void 
 	vt_die("drive: %s serves %s, not %s", o->socket, is ? is->name : "an unknown device", o->type->name);
 }
 
+/* The device's default bench words, split at blanks into words (a
+ * static copy: the words point into it). */
+static unsigned default_words(const char *text, char **words, unsigned max)
+{
+	static char buf[128];
+	unsigned n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (char *save = NULL, *w = strtok_r(buf, " ", &save); w && n < max; w = strtok_r(NULL, " ", &save))
+		words[n++] = w;
+	return n;
+}
+
+/* drive --bench: connect, start the driver with the memory and features
+ * the bench wants, build the requests, run, report. */
+static int bench(struct drive_opts *o, char **words, unsigned nwords)
+{
+	const struct vt_front_ops *d = o->type->front;
+	struct vt_bench_conf c = {
+		.depth = o->depth, .batch = o->batch, .duration_ns = o->duration_ns, .indirect = o->indirect,
+		.timeout_ms = (int)o->timeout_ms,
+	};
+	struct vt_run_opts ro = { .indirect = o->indirect, .timeout_ms = (int)o->timeout_ms };
+	struct vt_bench_plan p = { 0 };
+	struct vt_bench_result r;
+	struct vt_frontend fe;
+	char *defaults[16], err[512];
+	size_t at = 0;
+
+	if (!nwords) {
+		words = defaults;
+		nwords = default_words(d->bench_words, defaults, 16);
+	}
+	if (!d->bench_check(words, nwords, err, sizeof(err)))
+		vt_die_usage("drive: --bench: %s", err);
+	for (unsigned i = 0; i < nwords && at < sizeof(p.what); i++)
+		at += (size_t)snprintf(p.what + at, sizeof(p.what) - at, "%s%s", i ? " " : "", words[i]);
+	signal(SIGPIPE, SIG_IGN);
+	if (vt_fe_connect(&fe, o->socket, (int)o->connect_ms) < 0)
+		vt_die("drive: %s", fe.err);
+	fe.msg_tap = show_msg;
+	fe.msg_tap_arg = (void *)o->type;
+	/* Every slot's buffers (depth of each request; there are at most as
+	 * many requests as words), and the driver's own memory, in guest
+	 * memory made once: sparse, only what is used is ever touched. */
+	uint64_t mem = (uint64_t)o->depth * nwords * VT_BENCH_SLOT_BYTES;
+	fe.mem_size_min = (8u << 20) + (mem < (1u << 30) ? mem : (1u << 30));
+	fe.no_event_idx = o->no_event_idx;
+	void *drv = d->start(&fe, (uint16_t)o->queue_size, &ro);
+	show_features(o->type, &fe);
+	check_type(o, &fe, drv, false);
+	if (!drv)
+		vt_die("drive: %s", fe.err);
+	bool event_idx = fe.features & VT_BIT(VIRTIO_RING_F_EVENT_IDX);
+	int rc = d->bench(drv, words, nwords, &c, &p, err, sizeof(err)) ? 0 : -1;
+	if (rc == 0)
+		rc = vt_bench_run(&fe, &p, &c, &r, err, sizeof(err));
+	vt_fe_stop(&fe);
+	d->stop(drv);
+	vt_bench_free(&p);
+	if (rc < 0)
+		vt_die("drive: --bench: %s", err);
+	if (o->json)
+		vt_bench_json(stdout, o->type->name, &p, &c, &r, event_idx);
+	else
+		vt_bench_print(stdout, o->type->name, &p, &c, &r, event_idx);
+	fflush(stdout);
+	if (r.errors)
+		vt_die("drive: --bench: %llu of %llu requests failed (the first: %s)", (unsigned long long)r.errors,
+		       (unsigned long long)r.requests, r.first_error);
+	return VT_EXIT_OK;
+}
+
 int cmd_drive(int argc, char **argv)
 {
-	struct drive_opts o = { .timeout_ms = 1000, .connect_ms = 2000, .queue_size = 64 };
+	struct drive_opts o = { .timeout_ms = 1000, .connect_ms = 2000 };
 	struct vt_frontend fe;
 	const struct vt_front_ops *d;
 	void *drv;
@@ -277,6 +442,10 @@ int cmd_drive(int argc, char **argv)
 	if (o.indirect && !d->indirect)
 		vt_die_usage("drive: %s takes no --indirect", o.type->name);
 	nwords = (unsigned)(argc - first);
+	if (o.bench)
+		return bench(&o, argv + first, nwords);
+	if (!o.queue_size)
+		o.queue_size = 64;
 	if (!d->check(argv + first, nwords, err, sizeof(err)))
 		vt_die_usage("drive: %s", err);
 	signal(SIGPIPE, SIG_IGN);

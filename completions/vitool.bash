@@ -9,19 +9,20 @@
 # part after the last break character, which is all bash replaces.
 
 _vitool_commands="serve drive proxy loopback inject trace top console list help"
-_vitool_devices="i2c gpio scmi rng"
+_vitool_devices="i2c gpio scmi blk rng"
 _vitool_loopback_devices="i2c gpio rng"
 _vitool_drive_devices="i2c gpio scmi blk rng"
 _vitool_global_opts="-v --verbose -V --version -h --help"
 _vitool_serve_i2c_opts="-S --socket --target -b --bus -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
 _vitool_serve_gpio_opts="-S --socket --lines -N --names --chip -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
-_vitool_drive_i2c_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --indirect --inflight -v --verbose -h --help"
+_vitool_drive_i2c_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --indirect --inflight --bench --duration --depth --batch --no-event-idx --json -v --verbose -h --help"
 _vitool_serve_rng_opts="-S --socket --seed --rate -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
-_vitool_drive_rng_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --inflight -v --verbose -h --help"
+_vitool_serve_blk_opts="-S --socket --size --null --serial -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
+_vitool_drive_rng_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --inflight --bench --duration --depth --batch --no-event-idx --json -v --verbose -h --help"
 _vitool_serve_scmi_opts="-S --socket --sensor --clock --perf --config -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --once --fault -q --quiet -v --verbose -h --help"
 _vitool_drive_scmi_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --inflight -v --verbose -h --help"
-_vitool_drive_blk_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --indirect --inflight -v --verbose -h --help"
-_vitool_drive_gpio_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --inflight -v --verbose -h --help"
+_vitool_drive_blk_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --indirect --inflight --bench --duration --depth --batch --no-event-idx --json -v --verbose -h --help"
+_vitool_drive_gpio_opts="-S --socket -i --name --timeout --connect-timeout --queue-size --inflight --bench --duration --depth --batch --no-event-idx --json -v --verbose -h --help"
 _vitool_loopback_opts="-f --script -S --socket --timeout-ms --indirect -v --verbose -h --help"
 _vitool_inject_opts="-i --name -C --control --pulse --wait --timeout -h --help"
 _vitool_proxy_opts="--listen --backend --exec --device --connect-timeout -i --name -C --control -p --print -w --write -s --snaplen --timeout-ms --fault -q --quiet -v --verbose -h --help"
@@ -165,6 +166,11 @@ _vitool_optarg()
 	serve:--config)
 		_vitool_reply_files "$prefix" "$value"
 		;;
+	serve:--size)
+		_vitool_reply "$prefix$value" "${prefix}64M" "${prefix}1G"
+		;;
+	serve:--serial)
+		;;  # free text
 	proxy:--listen | proxy:--backend | proxy:-w | proxy:--write | proxy:-C | proxy:--control)
 		_vitool_reply_files "$prefix" "$value"
 		;;
@@ -228,6 +234,12 @@ _vitool_optarg()
 		;;
 	drive:--timeout | drive:--connect-timeout)
 		;;  # milliseconds: nothing to offer
+	drive:--duration)
+		_vitool_reply "$prefix$value" "${prefix}200ms" "${prefix}1s" "${prefix}10s"
+		;;
+	drive:--depth | drive:--batch)
+		_vitool_reply "$prefix$value" "${prefix}1" "${prefix}8" "${prefix}32" "${prefix}64"
+		;;
 	top:-d | top:--delay)
 		_vitool_reply "$prefix$value" "${prefix}0.5" "${prefix}1" "${prefix}2" "${prefix}5"
 		;;
@@ -253,13 +265,14 @@ _vitool_takes_arg()
 	serve:-i | serve:--name | serve:-C | serve:--control) return 0 ;;
 	serve:--lines | serve:-N | serve:--names | serve:--chip) return 0 ;;
 	serve:--seed | serve:--rate | serve:--fault) return 0 ;;
-	serve:--sensor | serve:--clock | serve:--perf | serve:--config) return 0 ;;
+	serve:--sensor | serve:--clock | serve:--perf | serve:--config | serve:--size | serve:--serial) return 0 ;;
 	proxy:--listen | proxy:--backend | proxy:--exec | proxy:--device | proxy:--connect-timeout) return 0 ;;
 	proxy:-i | proxy:--name | proxy:-C | proxy:--control | proxy:-w | proxy:--write) return 0 ;;
 	proxy:-s | proxy:--snaplen | proxy:--timeout-ms | proxy:--fault) return 0 ;;
 	inject:-C | inject:--control | inject:-i | inject:--name) return 0 ;;
 	inject:--pulse | inject:--timeout) return 0 ;;
 	drive:--timeout | drive:--connect-timeout | drive:--queue-size) return 0 ;;
+	drive:--duration | drive:--depth | drive:--batch) return 0 ;;
 	drive:-i | drive:--name) return 0 ;;
 	loopback:-f | loopback:--script | loopback:--timeout-ms) return 0 ;;
 	top:-i | top:--interface | top:-C | top:--control | top:-d | top:--delay | top:--filter) return 0 ;;
@@ -715,7 +728,7 @@ _vitool()
 			return 0
 		fi
 		dev=${_vt_words[i]}
-		[[ $dev == gpio || $dev == rng || $dev == scmi || ($dev == blk && $cmd == drive) ]] || dev=i2c
+		[[ $dev == gpio || $dev == rng || $dev == scmi || $dev == blk ]] || dev=i2c
 		i=$((i + 1))
 	fi
 	local first_op=$i

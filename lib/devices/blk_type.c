@@ -1,13 +1,20 @@
-/* virtio-blk in the device registry: the decoder (a trace of any blk
- * backend, through the proxy), the fault selectors, and the front-end for
- * drive.  vitool serves no block device: qemu-storage-daemon does. */
+/* virtio-blk in the device registry: serve's options (a RAM or null
+ * disk), its `info` counters, the decoder (also for a trace of any blk
+ * backend through the proxy), the fault selectors, and the front-end for
+ * drive. */
 #include "devices/registry.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "decode/decode.h"
+#include "devices/blk.h"
 #include "drivers/blk.h"
 #include "fault/fault.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/parse.h"
 #include "virtio/virtio.h"
 #include "virtio/virtio_blk.h"
 
@@ -40,6 +47,75 @@ static const struct vt_device_faults blk_faults = {
 	.fail = blk_fail,
 };
 
+/* ---- serve ---- */
+
+static const struct vt_device_option options[] = {
+	{ "size", 0, "BYTES", "disk size, a multiple of 512, suffix K, M, G or T\n(default 64M, at most 1T)" },
+	{ "null", 0, NULL, "store nothing: writes are dropped, reads leave the\nbuffer as it is (a transport benchmark)" },
+	{ "serial", 0, "ID", "the id string (GET_ID), at most 20 bytes\n(default " VT_BLK_DEV_SERIAL_DEFAULT ")" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static void blk_create(struct vt_serve_ctx *ctx, const struct vt_device_args *args)
+{
+	struct vt_blk_conf *conf = calloc(1, sizeof(*conf));
+
+	if (!conf)
+		vt_die("serve: out of memory");
+	conf->size = VT_BLK_DEV_SIZE_DEFAULT;
+	snprintf(conf->serial, sizeof(conf->serial), "%s", VT_BLK_DEV_SERIAL_DEFAULT);
+	for (unsigned i = 0; i < args->n; i++) {
+		const char *opt = args->a[i].opt->name, *val = args->a[i].val;
+		if (!strcmp(opt, "null")) {
+			conf->null = true;
+		} else if (!strcmp(opt, "serial")) {
+			if (strlen(val) > 20)
+				vt_die_usage("serve: --serial %s: at most 20 bytes", val);
+			snprintf(conf->serial, sizeof(conf->serial), "%s", val);
+		} else if (!vt_parse_size(val, VT_BLK_DEV_SIZE_MAX, &conf->size) || !conf->size ||
+			   conf->size % VIRTIO_BLK_SECTOR_SIZE) {
+			vt_die_usage("serve: --size %s: want bytes, a multiple of 512 up to 1T (e.g. 64M)", val);
+		}
+	}
+	ctx->hw = conf;
+	ctx->dev = vt_blk_dev_new(conf);
+	if (!ctx->dev)
+		vt_die("serve: cannot map a disk of %llu bytes: %s", (unsigned long long)conf->size,
+		       strerror(errno));
+}
+
+static void blk_add_info(struct vt_json *j, const struct vt_serve_ctx *ctx)
+{
+	const struct vt_blk_conf *conf = ctx->hw;
+	struct vt_blk_stats st;
+
+	vt_blk_dev_stats(ctx->dev, &st);
+	vt_json_str(j, "storage", conf->null ? "null" : "ram");
+	vt_json_uint(j, "size", conf->size);
+	vt_json_str(j, "serial", conf->serial);
+	vt_json_uint(j, "reads", st.reads);
+	vt_json_uint(j, "writes", st.writes);
+	vt_json_uint(j, "flushes", st.flushes);
+	vt_json_uint(j, "bytes_read", st.bytes_read);
+	vt_json_uint(j, "bytes_written", st.bytes_written);
+	vt_json_uint(j, "errors", st.errors);
+}
+
+static void blk_destroy(struct vt_serve_ctx *ctx)
+{
+	vt_blk_dev_free(ctx->dev);
+	free(ctx->hw);
+}
+
+static const struct vt_serve_ops serve = {
+	.model = &vt_model_blk,
+	.synopsis = "[--size BYTES] [--null] [--serial ID]",
+	.options = options,
+	.create = blk_create,
+	.add_info = blk_add_info,
+	.destroy = blk_destroy,
+};
+
 /* ---- front-end ---- */
 
 static void *blk_start(struct vt_frontend *fe, uint16_t queue_size, const struct vt_run_opts *ro)
@@ -63,6 +139,12 @@ static enum vt_run_result blk_run(void *drv, char *const *words, unsigned n, con
 	return vt_blk_run_words(drv, words, n, ro, stdout, err, errlen);
 }
 
+static bool blk_bench(void *drv, char *const *words, unsigned n, const struct vt_bench_conf *c,
+		      struct vt_bench_plan *p, char *err, size_t errlen)
+{
+	return vt_blk_bench_plan(drv, words, n, c, p, err, errlen);
+}
+
 static const struct vt_front_ops front = {
 	.ops_help = "blk: OPs are read SECTOR [COUNT] (512-byte sectors, default 1: printed\n"
 		    "as a hex dump with an ASCII column, offsets in disk bytes), write SECTOR\n"
@@ -76,11 +158,15 @@ static const struct vt_front_ops front = {
 	.start = blk_start,
 	.run = blk_run,
 	.stop = free,
+	.bench_words = "read 0 8",
+	.bench_help = "blk --bench: read SECTOR [COUNT], write SECTOR [COUNT] (sectors of 0xa5), flush\n",
+	.bench_check = vt_blk_bench_check,
+	.bench = blk_bench,
 };
 
 const struct vt_device_type vt_type_blk = {
 	.name = "blk", .virtio_id = VIRTIO_ID_BLOCK, .num_queues = 1, .queue_names = one_requestq,
-	.decoder = &vt_decoder_blk, .faults = &blk_faults, .front = &front,
+	.decoder = &vt_decoder_blk, .faults = &blk_faults, .serve = &serve, .front = &front,
 	/* SIZE_MAX 1, SEG_MAX 2, GEOMETRY 4, RO 5, BLK_SIZE 6, FLUSH 9,
 	 * TOPOLOGY 10, CONFIG_WCE 11, MQ 12, DISCARD 13, WRITE_ZEROES 14,
 	 * LIFETIME 15, SECURE_ERASE 16, ZONED 17; config: at least capacity. */

@@ -144,6 +144,12 @@ static void gpio_stop(void *drv)
 	free(drv);
 }
 
+static bool gpio_bench(void *drv, char *const *words, unsigned n, const struct vt_bench_conf *c,
+		       struct vt_bench_plan *p, char *err, size_t errlen)
+{
+	return vt_gpio_bench_plan(drv, words, n, c, p, err, errlen);
+}
+
 static const struct vt_front_ops front = {
 	.ops_help = "gpio: OPs run in order: info, names, get N..., set N=V..., dir N in|out|none,\n"
 		    "irq N rising|falling|both|high|low|none, wait N... [--timeout MS] [-n COUNT]\n"
@@ -154,6 +160,10 @@ static const struct vt_front_ops front = {
 	.start = gpio_start,
 	.run = gpio_run,
 	.stop = gpio_stop,
+	.bench_words = "get 0",
+	.bench_help = "gpio --bench: get LINE, set LINE=V (LINE an offset)\n",
+	.bench_check = vt_gpio_bench_check,
+	.bench = gpio_bench,
 };
 
 /* ---- loopback: four named lines whose inputs the script sets ---- */

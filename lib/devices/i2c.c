@@ -155,32 +155,41 @@ static bool keep_chain(struct i2c_req *r, const struct vt_chain *c)
 	return true;
 }
 
+/* A group's messages and data live on the stack up to these sizes (a
+ * request of one small message, the common case, allocates nothing);
+ * larger ones take the heap. */
+#define GROUP_STACK_MSGS 8
+#define GROUP_STACK_BYTES 512
+
 /* Performs reqs[0..n) as one transfer and writes every status (and read
  * data).  A bad request ends the transfer: it and the rest get ERR, like a
  * NACK.  Returns true when every message was OK. */
 static bool run_group(struct i2c_dev *d, struct i2c_req *reqs, unsigned n, bool already_failed)
 {
-	struct vt_i2c_msg *msgs = calloc(n ? n : 1, sizeof(*msgs));
+	struct vt_i2c_msg stack_msgs[GROUP_STACK_MSGS];
+	uint8_t stack_bytes[GROUP_STACK_BYTES];
+	size_t stack_used = 0;
+	struct vt_i2c_msg *msgs = n <= GROUP_STACK_MSGS ? stack_msgs : calloc(n, sizeof(*msgs));
 	unsigned nmsg = 0, ok = 0;
 	bool alloc_failed = !msgs;
 
 	if (!already_failed && msgs) {
 		for (; nmsg < n && !reqs[nmsg].bad; nmsg++) {
 			struct i2c_req *r = &reqs[nmsg];
-			msgs[nmsg].addr = r->addr;
-			msgs[nmsg].read = r->read;
-			msgs[nmsg].len = r->len;
-			if (r->len) {
-				msgs[nmsg].buf = malloc(r->len);
-				if (!msgs[nmsg].buf) {
-					alloc_failed = true;
-					break;
-				}
-				/* Copy out of guest memory once: the bus sees a
-				 * stable buffer even if the driver scribbles. */
-				if (!r->read)
-					vt_chain_read(&r->chain, I2C_HDR_SIZE, msgs[nmsg].buf, r->len);
+			msgs[nmsg] = (struct vt_i2c_msg){ .addr = r->addr, .read = r->read, .len = r->len };
+			if (!r->len)
+				continue;
+			if (r->len <= sizeof(stack_bytes) - stack_used) {
+				msgs[nmsg].buf = stack_bytes + stack_used;
+				stack_used += r->len;
+			} else if (!(msgs[nmsg].buf = malloc(r->len))) {
+				alloc_failed = true;
+				break;
 			}
+			/* Copy out of guest memory once: the bus sees a stable
+			 * buffer even if the driver scribbles. */
+			if (!r->read)
+				vt_chain_read(&r->chain, I2C_HDR_SIZE, msgs[nmsg].buf, r->len);
 		}
 		if (nmsg)
 			ok = vt_i2c_xfer(d->bus, msgs, nmsg);
@@ -197,11 +206,13 @@ static bool run_group(struct i2c_dev *d, struct i2c_req *reqs, unsigned n, bool 
 			vt_chain_write(&r->chain, 0, msgs[i].buf, r->len);
 		put_status(&r->chain, good ? VIRTIO_I2C_MSG_OK : VIRTIO_I2C_MSG_ERR);
 	}
-	if (msgs) {
-		for (unsigned i = 0; i < nmsg; i++)
+	for (unsigned i = 0; msgs && i < nmsg; i++) {
+		uintptr_t b = (uintptr_t)msgs[i].buf, lo = (uintptr_t)stack_bytes;
+		if (b && (b < lo || b >= lo + sizeof(stack_bytes)))
 			free(msgs[i].buf);
-		free(msgs);
 	}
+	if (msgs != stack_msgs)
+		free(msgs);
 	return ok == n;
 }
 

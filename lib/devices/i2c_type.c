@@ -127,6 +127,12 @@ static void i2c_stop(void *drv)
 	(void)drv;
 }
 
+static bool i2c_bench(void *drv, char *const *words, unsigned n, const struct vt_bench_conf *c,
+		      struct vt_bench_plan *p, char *err, size_t errlen)
+{
+	return vt_i2c_bench_plan(drv, words, n, c, p, err, errlen);
+}
+
 static const struct vt_front_ops front = {
 	.ops_help = "i2c: OP is i2ctransfer syntax: {r|w}LEN[@ADDR] followed, for a write, by\n"
 		    "LEN bytes; the messages go as one transfer (a FAIL_NEXT group), e.g.\n"
@@ -137,6 +143,10 @@ static const struct vt_front_ops front = {
 	.start = i2c_start,
 	.run = i2c_run,
 	.stop = i2c_stop,
+	.bench_words = "r1@0x50",
+	.bench_help = "i2c --bench: each message its own request (no FAIL_NEXT), e.g. r2@0x50\n",
+	.bench_check = vt_i2c_bench_check,
+	.bench = i2c_bench,
 };
 
 /* ---- loopback: three simulated targets; the comment lines say what the

@@ -24,6 +24,8 @@ struct vt_json;
 struct vt_frontend;
 struct vt_tok;
 struct vt_device_faults;
+struct vt_bench_conf;
+struct vt_bench_plan;
 
 /* An option of one device type: --NAME [ARG].  Its help text is what
  * `--help` prints; man pages and completions are checked against it. */
@@ -79,6 +81,15 @@ struct vt_front_ops {
 	enum vt_run_result (*run)(void *drv, char *const *words, unsigned n, const struct vt_run_opts *ro,
 				  char *err, size_t errlen);
 	void (*stop)(void *drv);
+	/* drive --bench (drivers/bench.h): the request words it repeats when
+	 * none are given, --help's lines about its words, a check of them
+	 * before connecting, and the builder of the plan's slots over a
+	 * started driver.  NULL bench: no --bench. */
+	const char *bench_words;
+	const char *bench_help;
+	bool (*bench_check)(char *const *words, unsigned n, char *err, size_t errlen);
+	bool (*bench)(void *drv, char *const *words, unsigned n, const struct vt_bench_conf *c,
+		      struct vt_bench_plan *p, char *err, size_t errlen);
 };
 
 /* A device type `vitool loopback` exercises: its child serve's hardware,

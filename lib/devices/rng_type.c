@@ -97,6 +97,12 @@ static void rng_stop(void *drv)
 	(void)drv;
 }
 
+static bool rng_bench(void *drv, char *const *words, unsigned n, const struct vt_bench_conf *c,
+		      struct vt_bench_plan *p, char *err, size_t errlen)
+{
+	return vt_rng_bench_plan(drv, words, n, c, p, err, errlen);
+}
+
 static const struct vt_front_ops front = {
 	.ops_help = "rng: OPs are read N (1-65536): one buffer of N bytes each, printed\n"
 		    "as one line of hex, e.g.\n"
@@ -105,6 +111,10 @@ static const struct vt_front_ops front = {
 	.start = rng_start,
 	.run = rng_run,
 	.stop = rng_stop,
+	.bench_words = "read 64",
+	.bench_help = "rng --bench: read N\n",
+	.bench_check = vt_rng_check_words,
+	.bench = rng_bench,
 };
 
 /* ---- loopback: seeded, so every run prints the same bytes ---- */

@@ -456,3 +456,101 @@ enum vt_run_result vt_blk_run_words(struct vt_blk_disk *d, char *const *words, u
 	}
 	return VT_RUN_OK;
 }
+
+/* ---- --bench: read SECTOR [COUNT] | write SECTOR [COUNT] | flush, the
+ * requests taking turns; write sends COUNT sectors of 0xa5 ---- */
+
+struct bench_req {
+	uint32_t type;
+	uint64_t sector;
+	uint32_t len;          /* data bytes */
+};
+
+/* The request at words[0]; how many words it took, 0 with err set. */
+static unsigned bench_word(char *const *words, unsigned n, void *req, char *err, size_t errlen)
+{
+	struct bench_req *r = req;
+	unsigned count = 8, used = 2;
+
+	*r = (struct bench_req){ .type = VIRTIO_BLK_T_FLUSH };
+	if (!strcmp(words[0], "flush"))
+		return 1;
+	if (strcmp(words[0], "read") && strcmp(words[0], "write")) {
+		snprintf(err, errlen, "'%s': a bench repeats read SECTOR [COUNT], write SECTOR [COUNT] or flush",
+			 words[0]);
+		return 0;
+	}
+	r->type = words[0][0] == 'r' ? VIRTIO_BLK_T_IN : VIRTIO_BLK_T_OUT;
+	if (n < 2 || !vt_parse_u64(words[1], UINT64_MAX / SECTOR, &r->sector)) {
+		snprintf(err, errlen, "%s: want a sector number, 0-%llu", words[0],
+			 (unsigned long long)(UINT64_MAX / SECTOR));
+		return 0;
+	}
+	if (n > 2 && is_number(words[2])) {
+		if (!vt_parse_uint(words[2], VT_BLK_CHUNK / SECTOR, &count) || !count) {
+			snprintf(err, errlen, "%s %s %s: a bench request has 1-%u sectors", words[0], words[1],
+				 words[2], VT_BLK_CHUNK / SECTOR);
+			return 0;
+		}
+		used = 3;
+	}
+	r->len = count * SECTOR;
+	return used;
+}
+
+bool vt_blk_bench_check(char *const *words, unsigned n, char *err, size_t errlen)
+{
+	struct bench_req r[VT_BENCH_MAX_REQS];
+
+	return vt_bench_words(words, n, bench_word, r, sizeof(r[0]), err, errlen) > 0;
+}
+
+static bool bench_slot(struct vt_frontend *fe, const struct bench_req *r, struct vt_bench_slot *s)
+{
+	bool out = r->type == VIRTIO_BLK_T_OUT, in = r->type == VIRTIO_BLK_T_IN;
+	uint64_t gpa;
+	uint8_t *hdr = vt_gmem_alloc(&fe->mem, VIRTIO_BLK_OUTHDR_SIZE + (out ? r->len : 0), 16, &gpa);
+
+	if (!hdr)
+		return false;
+	vt_st_le32(hdr, r->type);
+	vt_st_le64(hdr + 8, r->sector);
+	if (out)
+		memset(hdr + VIRTIO_BLK_OUTHDR_SIZE, 0xa5, r->len);
+	s->seg[s->nseg++] = (struct vt_dseg){ .gpa = gpa, .len = VIRTIO_BLK_OUTHDR_SIZE + (out ? r->len : 0) };
+	if (in) {
+		if (!vt_gmem_alloc(&fe->mem, r->len, 16, &gpa))
+			return false;
+		s->seg[s->nseg++] = (struct vt_dseg){ .gpa = gpa, .len = r->len, .writable = true };
+	}
+	s->status = vt_gmem_alloc(&fe->mem, 1, 1, &gpa);
+	if (!s->status)
+		return false;
+	s->seg[s->nseg++] = (struct vt_dseg){ .gpa = gpa, .len = 1, .writable = true };
+	s->ok = VIRTIO_BLK_S_OK;
+	s->used = in ? r->len + 1 : 1;
+	return true;
+}
+
+bool vt_blk_bench_plan(struct vt_blk_disk *d, char *const *words, unsigned n, const struct vt_bench_conf *c,
+		       struct vt_bench_plan *p, char *err, size_t errlen)
+{
+	struct bench_req r[VT_BENCH_MAX_REQS];
+	unsigned nreq = vt_bench_words(words, n, bench_word, r, sizeof(r[0]), err, errlen);
+
+	if (!nreq)
+		return false;
+	for (unsigned i = 0; i < nreq; i++)
+		if (r[i].type == VIRTIO_BLK_T_FLUSH && !d->flush) {
+			snprintf(err, errlen, "flush: the device does not offer VIRTIO_BLK_F_FLUSH");
+			return false;
+		}
+	if (!vt_bench_alloc(p, c, nreq, err, errlen))
+		return false;
+	for (unsigned k = 0; k < p->nslots; k++)
+		if (!bench_slot(d->fe, &r[k % nreq], &p->slot[k])) {
+			snprintf(err, errlen, "out of guest memory for %u requests", p->nslots);
+			return false;
+		}
+	return true;
+}

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "drivers/bench.h"
 #include "drivers/run.h"
 #include "vhost/frontend.h"
 
@@ -43,5 +44,13 @@ int vt_blk_driver_start(struct vt_frontend *fe, uint16_t queue_size, bool indire
  * blk device writes. */
 enum vt_run_result vt_blk_run_words(struct vt_blk_disk *d, char *const *words, unsigned n,
 				    const struct vt_run_opts *o, FILE *out, char *err, size_t errlen);
+
+/* --bench (drivers/bench.h): read SECTOR [COUNT], write SECTOR [COUNT]
+ * (COUNT sectors of 0xa5) or flush, COUNT 1-256 (default 8: 4 KiB),
+ * taking turns.  A good answer is OK with the used length of the request's
+ * writable bytes (qemu's and vitool's). */
+bool vt_blk_bench_check(char *const *words, unsigned n, char *err, size_t errlen);
+bool vt_blk_bench_plan(struct vt_blk_disk *d, char *const *words, unsigned n, const struct vt_bench_conf *c,
+		       struct vt_bench_plan *p, char *err, size_t errlen);
 
 #endif

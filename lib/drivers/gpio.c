@@ -15,6 +15,7 @@
 #include "util/bytes.h"
 #include "util/log.h"
 #include "util/loop.h"
+#include "util/parse.h"
 #include "virtio/virtio.h"
 
 #define GPIO_REQ_SIZE 8
@@ -367,4 +368,78 @@ int vt_gpio_wait_event(struct vt_gpio_driver *d, int timeout_ms, unsigned *line,
 			return -ECONNRESET;
 		}
 	}
+}
+
+/* ---- --bench: get LINE | set LINE=LEVEL, taking turns (offsets only: a
+ * bench names no line) ---- */
+
+struct bench_req {
+	uint16_t type, line;
+	uint32_t value;
+};
+
+/* The request at words[0]; how many words it took, 0 with err set. */
+static unsigned bench_word(char *const *words, unsigned n, void *req, char *err, size_t errlen)
+{
+	struct bench_req *r = req;
+	unsigned line;
+	bool set = !strcmp(words[0], "set");
+
+	if ((strcmp(words[0], "get") && !set) || n < 2) {
+		snprintf(err, errlen, "'%s': a bench repeats get LINE or set LINE=LEVEL (LINE an offset)", words[0]);
+		return 0;
+	}
+	char buf[32];
+	const char *eq = strchr(words[1], '=');
+	size_t len = eq ? (size_t)(eq - words[1]) : strlen(words[1]);
+	snprintf(buf, sizeof(buf), "%.*s", (int)(len < sizeof(buf) ? len : sizeof(buf) - 1), words[1]);
+	int level = set && eq ? vt_parse_level(eq + 1) : 0;
+	if (!vt_parse_uint(buf, UINT16_MAX, &line) || (set != (eq != NULL)) || level < 0) {
+		snprintf(err, errlen, "%s %s: want %s", words[0], words[1],
+			 set ? "LINE=LEVEL, LINE an offset, LEVEL " VT_LEVEL_WORDS : "a line offset");
+		return 0;
+	}
+	*r = (struct bench_req){ .type = set ? VIRTIO_GPIO_MSG_SET_VALUE : VIRTIO_GPIO_MSG_GET_VALUE,
+				 .line = (uint16_t)line, .value = (uint32_t)level };
+	return 2;
+}
+
+bool vt_gpio_bench_check(char *const *words, unsigned n, char *err, size_t errlen)
+{
+	struct bench_req r[VT_BENCH_MAX_REQS];
+
+	return vt_bench_words(words, n, bench_word, r, sizeof(r[0]), err, errlen) > 0;
+}
+
+bool vt_gpio_bench_plan(struct vt_gpio_driver *d, char *const *words, unsigned n, const struct vt_bench_conf *c,
+			struct vt_bench_plan *p, char *err, size_t errlen)
+{
+	struct bench_req r[VT_BENCH_MAX_REQS];
+	unsigned nreq = vt_bench_words(words, n, bench_word, r, sizeof(r[0]), err, errlen);
+
+	if (!nreq)
+		return false;
+	if (!vt_bench_alloc(p, c, nreq, err, errlen))
+		return false;
+	p->queue = VIRTIO_GPIO_REQUESTQ;
+	for (unsigned k = 0; k < p->nslots; k++) {
+		struct vt_bench_slot *s = &p->slot[k];
+		const struct bench_req *q = &r[k % nreq];
+		uint64_t gpa_req, gpa_resp;
+		uint8_t *req = vt_gmem_alloc(&d->fe->mem, GPIO_REQ_SIZE, 8, &gpa_req);
+		s->status = req ? vt_gmem_alloc(&d->fe->mem, 2, 8, &gpa_resp) : NULL;
+		if (!s->status) {
+			snprintf(err, errlen, "out of guest memory for %u requests", p->nslots);
+			return false;
+		}
+		vt_st_le16(req, q->type);
+		vt_st_le16(req + 2, q->line);
+		vt_st_le32(req + 4, q->value);
+		s->seg[0] = (struct vt_dseg){ .gpa = gpa_req, .len = GPIO_REQ_SIZE };
+		s->seg[1] = (struct vt_dseg){ .gpa = gpa_resp, .len = 2, .writable = true };
+		s->nseg = 2;
+		s->ok = VIRTIO_GPIO_STATUS_OK;
+		s->used = 2;
+	}
+	return true;
 }

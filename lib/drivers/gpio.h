@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drivers/bench.h"
 #include "vhost/frontend.h"
 
 /* Driver state on top of a connected front-end. */
@@ -72,5 +73,12 @@ int vt_gpio_arm(struct vt_gpio_driver *d, uint16_t line);
  * line is no longer armed); -errno.  Completions of other lines are
  * returned in the order the device used them. */
 int vt_gpio_wait_event(struct vt_gpio_driver *d, int timeout_ms, unsigned *line, uint8_t *status);
+
+/* --bench (drivers/bench.h): get LINE (GET_VALUE) or set LINE=LEVEL
+ * (SET_VALUE), LINE an offset, taking turns.  A good answer is OK with
+ * used length 2. */
+bool vt_gpio_bench_check(char *const *words, unsigned n, char *err, size_t errlen);
+bool vt_gpio_bench_plan(struct vt_gpio_driver *d, char *const *words, unsigned n, const struct vt_bench_conf *c,
+			struct vt_bench_plan *p, char *err, size_t errlen);
 
 #endif

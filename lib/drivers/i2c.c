@@ -423,3 +423,58 @@ int vt_i2c_detect(struct vt_frontend *fe, uint16_t first, uint16_t last, bool pr
 		present[first + i] = s[i].status == VIRTIO_I2C_MSG_OK;
 	return 0;
 }
+
+/* ---- --bench: each message its own request (no FAIL_NEXT), the
+ * messages taking turns ---- */
+
+bool vt_i2c_bench_check(char *const *words, unsigned n, char *err, size_t errlen)
+{
+	struct vt_i2c_xfer x;
+	bool ok = vt_i2c_parse_ops(words, n, &x, err, errlen) == 0;
+
+	vt_i2c_xfer_free(&x);
+	return ok;
+}
+
+/* One message's chain in its slot: header, data, status. */
+static bool bench_slot(struct vt_frontend *fe, const struct vt_i2c_op *op, struct vt_bench_slot *s)
+{
+	uint64_t gpa;
+	uint8_t *hdr = vt_gmem_alloc(&fe->mem, I2C_HDR_SIZE, 8, &gpa);
+
+	if (!hdr)
+		return false;
+	vt_st_le16(hdr, (uint16_t)(op->addr << 1));
+	vt_st_le32(hdr + 4, op->read ? VIRTIO_I2C_FLAGS_M_RD : 0);
+	s->seg[s->nseg++] = (struct vt_dseg){ .gpa = gpa, .len = I2C_HDR_SIZE };
+	if (op->len) {
+		uint8_t *data = vt_gmem_alloc(&fe->mem, op->len, 1, &gpa);
+		if (!data)
+			return false;
+		if (!op->read)
+			memcpy(data, op->data, op->len);
+		s->seg[s->nseg++] = (struct vt_dseg){ .gpa = gpa, .len = op->len, .writable = op->read };
+	}
+	s->status = vt_gmem_alloc(&fe->mem, 1, 1, &gpa);
+	if (!s->status)
+		return false;
+	s->seg[s->nseg++] = (struct vt_dseg){ .gpa = gpa, .len = 1, .writable = true };
+	s->ok = VIRTIO_I2C_MSG_OK;
+	s->used = op->read ? op->len + 1 : 1;
+	return true;
+}
+
+bool vt_i2c_bench_plan(struct vt_frontend *fe, char *const *words, unsigned n, const struct vt_bench_conf *c,
+		       struct vt_bench_plan *p, char *err, size_t errlen)
+{
+	struct vt_i2c_xfer x;
+	bool ok = vt_i2c_parse_ops(words, n, &x, err, errlen) == 0 && vt_bench_alloc(p, c, x.n, err, errlen);
+
+	for (unsigned k = 0; ok && k < p->nslots; k++)
+		if (!bench_slot(fe, &x.op[k % x.n], &p->slot[k])) {
+			snprintf(err, errlen, "out of guest memory for %u requests", p->nslots);
+			ok = false;
+		}
+	vt_i2c_xfer_free(&x);
+	return ok;
+}

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drivers/bench.h"
 #include "vhost/frontend.h"
 #include "virtio/virtio_i2c.h"
 
@@ -50,5 +51,13 @@ int vt_i2c_transfer(struct vt_frontend *fe, struct vt_i2c_xfer *x, bool indirect
  * present[a] = true when address a answered OK.  0 or -errno. */
 int vt_i2c_detect(struct vt_frontend *fe, uint16_t first, uint16_t last, bool present[128],
 		  bool indirect, int timeout_ms);
+
+/* --bench (drivers/bench.h): the words are messages in i2ctransfer syntax,
+ * each sent as its own request (its own group: no FAIL_NEXT), taking
+ * turns.  A good answer is OK with the used length of the message's
+ * writable bytes. */
+bool vt_i2c_bench_check(char *const *words, unsigned n, char *err, size_t errlen);
+bool vt_i2c_bench_plan(struct vt_frontend *fe, char *const *words, unsigned n, const struct vt_bench_conf *c,
+		       struct vt_bench_plan *p, char *err, size_t errlen);
 
 #endif

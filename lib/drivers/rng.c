@@ -99,3 +99,36 @@ enum vt_run_result vt_rng_run_words(struct vt_frontend *fe, char *const *words, 
 	}
 	return VT_RUN_OK;
 }
+
+/* ---- --bench: read N, taking turns ---- */
+
+bool vt_rng_bench_plan(struct vt_frontend *fe, char *const *words, unsigned n, const struct vt_bench_conf *c,
+		       struct vt_bench_plan *p, char *err, size_t errlen)
+{
+	unsigned len[64], nreq = 0;
+
+	if (!vt_rng_check_words(words, n, err, errlen))
+		return false;
+	for (unsigned i = 0; i + 1 < n; i += 2) {
+		if (nreq == sizeof(len) / sizeof(len[0])) {
+			snprintf(err, errlen, "a bench repeats at most %zu requests", sizeof(len) / sizeof(len[0]));
+			return false;
+		}
+		vt_parse_uint(words[i + 1], VT_RNG_READ_MAX, &len[nreq++]);
+	}
+	if (!vt_bench_alloc(p, c, nreq, err, errlen))
+		return false;
+	p->queue = VIRTIO_RNG_REQUESTQ;
+	for (unsigned k = 0; k < p->nslots; k++) {
+		struct vt_bench_slot *s = &p->slot[k];
+		uint64_t gpa;
+		if (!vt_gmem_alloc(&fe->mem, len[k % nreq], 8, &gpa)) {
+			snprintf(err, errlen, "out of guest memory for %u requests", p->nslots);
+			return false;
+		}
+		s->seg[0] = (struct vt_dseg){ .gpa = gpa, .len = len[k % nreq], .writable = true };
+		s->nseg = 1;
+		s->used = 0;   /* a device may place fewer bytes than asked: any but none */
+	}
+	return true;
+}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "drivers/run.h"
+#include "drivers/bench.h"
 #include "vhost/frontend.h"
 
 #define VT_RNG_READ_MAX 65536
@@ -21,5 +22,10 @@ int vt_rng_driver_start(struct vt_frontend *fe, uint16_t queue_size);
  * nothing. */
 enum vt_run_result vt_rng_run_words(struct vt_frontend *fe, char *const *words, unsigned n,
 				    const struct vt_run_opts *o, FILE *out, char *err, size_t errlen);
+
+/* --bench (drivers/bench.h): read N, taking turns (the words are checked
+ * with vt_rng_check_words).  A good answer has any used length but 0. */
+bool vt_rng_bench_plan(struct vt_frontend *fe, char *const *words, unsigned n, const struct vt_bench_conf *c,
+		       struct vt_bench_plan *p, char *err, size_t errlen);
 
 #endif

@@ -1,6 +1,7 @@
 /* Strict unsigned parsing: the whole string, in range, no sign. */
 #include "util/parse.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,28 @@ bool vt_parse_uint(const char *s, unsigned max, unsigned *out)
 	if (!vt_parse_u64(s, max, &v))
 		return false;
 	*out = (unsigned)v;
+	return true;
+}
+
+bool vt_parse_size(const char *s, uint64_t max, uint64_t *out)
+{
+	static const char units[] = "kmgt";
+	char num[32];
+	size_t n = s ? strlen(s) : 0;
+	unsigned shift = 0;
+	uint64_t v;
+
+	if (!n || n >= sizeof(num))
+		return false;
+	memcpy(num, s, n + 1);
+	for (unsigned i = 0; i < sizeof(units) - 1; i++)
+		if (tolower((unsigned char)num[n - 1]) == units[i]) {
+			shift = 10 * (i + 1);
+			num[n - 1] = '\0';
+		}
+	if (!vt_parse_u64(num, UINT64_MAX >> shift, &v) || (v << shift) > max)
+		return false;
+	*out = v << shift;
 	return true;
 }
 

@@ -13,6 +13,9 @@ bool vt_parse_uint(const char *s, unsigned max, unsigned *out);
 bool vt_parse_si(const char *s, uint64_t max, uint64_t *out);
 /* A signed whole number (0x allowed). */
 bool vt_parse_i64(const char *s, int64_t *out);
+/* A byte count, with an optional binary suffix K, M, G or T (any case):
+ * "512", "64M", "1g"; at most max. */
+bool vt_parse_size(const char *s, uint64_t max, uint64_t *out);
 /* A duration with its unit: "1500ms", "1.5s", "20us", "100ns"; at most
  * max_ns.  False for a missing unit, a sign, or anything after the unit. */
 bool vt_parse_duration_ns(const char *s, uint64_t max_ns, uint64_t *out);

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -172,6 +173,7 @@ static void fe_init(struct vt_frontend *fe)
 	fe->sock = -1;
 	fe->channel_fd = -1;
 	fe->inflight_fd = -1;
+	fe->epfd = -1;
 	fe->mem.fd = -1;
 	for (unsigned i = 0; i < VT_FE_MAX_QUEUES; i++)
 		fe->kick_fd[i] = fe->call_fd[i] = -1;
@@ -230,6 +232,7 @@ static void fe_release(struct vt_frontend *fe)
 	close_fd(&fe->channel_fd);
 	close_fd(&fe->inflight_fd);
 	close_fd(&fe->sock);
+	close_fd(&fe->epfd);
 	fe->nqueues = 0;
 }
 
@@ -255,7 +258,7 @@ static int negotiate(struct vt_frontend *fe, const struct vt_fe_opts *o)
 	fe->got_features = true;
 	uint64_t f = o->want_features & fe->offered;
 	f &= ~VT_BIT(VIRTIO_RING_F_EVENT_IDX);
-	if (o->use_event_idx)
+	if (o->use_event_idx && !fe->no_event_idx)
 		f |= fe->offered & VT_BIT(VIRTIO_RING_F_EVENT_IDX);
 	if (!(f & VT_BIT(VIRTIO_F_VERSION_1)))
 		return fail(fe, -ENOTSUP, "backend does not offer VERSION_1 (features 0x%llx)",
@@ -306,7 +309,11 @@ static int setup_memory(struct vt_frontend *fe, const struct vt_fe_opts *o)
 {
 	/* By default: the rings of every queue, plus room for requests. */
 	uint64_t size = FE_DEFAULT_MEM + o->nqueues * vt_dvq_mem_needed(o->queue_size);
-	int r = vt_gmem_create(&fe->mem, o->mem_size ? o->mem_size : size);
+	if (o->mem_size)
+		size = o->mem_size;
+	if (size < fe->mem_size_min)
+		size = fe->mem_size_min;
+	int r = vt_gmem_create(&fe->mem, size);
 
 	if (r < 0)
 		return fail(fe, r, "guest memory: %s", strerror(-r));
@@ -352,6 +359,11 @@ static int start_queue(struct vt_frontend *fe, unsigned q)
 
 	if (!r)
 		r = new_eventfd(fe, &fe->call_fd[q]);
+	if (!r) {
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u32 = q };
+		if (epoll_ctl(fe->epfd, EPOLL_CTL_ADD, fe->call_fd[q], &ev) < 0)
+			r = fail(fe, -errno, "epoll: %s", strerror(errno));
+	}
 	if (!r)
 		r = fe_set_state(fe, VHOST_USER_SET_VRING_NUM, q, v->num);
 	if (!r)
@@ -410,6 +422,8 @@ int vt_fe_start(struct vt_frontend *fe, const struct vt_fe_opts *o)
 		r = setup_memory(fe, o);
 	if (!r && fe->want_inflight)
 		r = setup_inflight(fe, o);
+	if (!r && (fe->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		r = fail(fe, -errno, "epoll: %s", strerror(errno));
 	for (unsigned q = 0; !r && q < o->nqueues; q++)
 		r = start_queue(fe, q);
 	if (r < 0)
@@ -487,6 +501,7 @@ int vt_fe_kick(struct vt_frontend *fe, unsigned q)
 		return 0;   /* the device said it does not need a kick */
 	if (write(fe->kick_fd[q], &one, sizeof(one)) < 0 && errno != EAGAIN)
 		return fail(fe, -errno, "kick queue %u: %s", q, strerror(errno));
+	fe->kicks++;
 	return 0;
 }
 
@@ -497,44 +512,34 @@ static bool used_pending(const struct vt_dvq *v)
 	return le16toh(idx) != v->last_used;
 }
 
-static void drain(int fd)
-{
-	uint64_t v;
-
-	while (read(fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
-		;
-}
-
 int vt_fe_wait_any(struct vt_frontend *fe, uint32_t queues, int timeout_ms)
 {
-	struct pollfd p[VT_FE_MAX_QUEUES];
 	uint64_t deadline = vt_now_ns() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000000u;
-	unsigned n = 0;
 
 	for (unsigned q = 0; q < VT_FE_MAX_QUEUES; q++)
-		if (queues & (1u << q)) {
-			if (q >= fe->nqueues)
-				return fail(fe, -EINVAL, "queue %u not started", q);
-			p[n++] = (struct pollfd){ .fd = fe->call_fd[q], .events = POLLIN };
-		}
+		if ((queues & (1u << q)) && q >= fe->nqueues)
+			return fail(fe, -EINVAL, "queue %u not started", q);
 	for (;;) {
-		/* Checking first makes a drained call safe: nothing is lost.
-		 * Then ask to be called, and look again before sleeping. */
-		for (unsigned q = 0, i = 0; q < VT_FE_MAX_QUEUES; q++)
+		/* An edge consumed by an earlier wait (of this queue or another)
+		 * is not lost: the used rings are what counts, and they are
+		 * looked at before every sleep. */
+		for (unsigned q = 0; q < VT_FE_MAX_QUEUES; q++)
 			if (queues & (1u << q)) {
-				drain(p[i++].fd);
 				if (used_pending(&fe->vq[q]))
 					return 1;
 				vt_dvq_enable_cb(&fe->vq[q]);
-				if (used_pending(&fe->vq[q]))
+				if (used_pending(&fe->vq[q]))   /* completed before the driver asked */
 					return 1;
 			}
 		int ms = vt_ms_until(deadline);
 		if (ms == 0)
 			return 0;
-		int r = poll(p, n, ms);
+		struct epoll_event ev[VT_FE_MAX_QUEUES];
+		int r = epoll_wait(fe->epfd, ev, VT_FE_MAX_QUEUES, ms);
 		if (r < 0 && errno != EINTR)
 			return fail(fe, -errno, "waiting on the queues: %s", strerror(errno));
+		if (r > 0)
+			fe->calls_waited++;
 	}
 }
 

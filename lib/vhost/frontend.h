@@ -46,6 +46,17 @@ struct vt_frontend {
 	int inflight_fd;           /* the back-end's region, or -1 */
 	uint64_t inflight_size;
 	char err[256];             /* why the last call failed */
+	/* Set between vt_fe_connect and a driver's start, to change what any
+	 * driver asks for (drive --bench): at least this much guest memory,
+	 * and EVENT_IDX left out even when the driver wants it. */
+	uint64_t mem_size_min;
+	bool no_event_idx;
+	/* Since the start: kick eventfd writes, and the waits that slept
+	 * until a call (the notifications each side actually sent). */
+	uint64_t kicks, calls_waited;
+	/* The call eventfds, edge-triggered: a wait sleeps in one
+	 * epoll_wait and needs no read to re-arm (one syscall per wait). */
+	int epfd;
 	/* Optional (set after vt_fe_connect): sees each message sent (dir
 	 * VT_MSG_TO_BACKEND) and each reply received (VT_MSG_TO_FRONTEND), for
 	 * drive -vv. */
@@ -73,7 +84,8 @@ int vt_fe_get_config(struct vt_frontend *fe, uint32_t off, void *buf, uint32_t l
 /* Publishes queue q's new chains and kicks if the device wants it. */
 int vt_fe_kick(struct vt_frontend *fe, unsigned q);
 /* Waits for a call on queue q (or any of its used entries being already
- * there). 1: called/used available; 0: timeout; -errno. */
+ * there). 1: called/used available; 0: timeout; -errno.  The call fd is
+ * never read: its counter only grows (2^64 calls are far away). */
 int vt_fe_wait(struct vt_frontend *fe, unsigned q, int timeout_ms);
 /* The same for any of the queues in the mask (bit q: queue q). */
 int vt_fe_wait_any(struct vt_frontend *fe, uint32_t queues, int timeout_ms);

@@ -145,7 +145,9 @@ dispatcher_commands() {
 
 @test "completion: the device word after 'vitool serve ', 'drive ', 'loopback '" {
 	complete_words vitool serve ""
-	assert_equal "${COMPREPLY[*]}" "i2c gpio scmi rng"
+	assert_equal "${COMPREPLY[*]}" "i2c gpio scmi blk rng"
+	complete_words vitool serve blk --s
+	assert_equal "${COMPREPLY[*]}" "--socket --size --serial --snaplen"
 	complete_words vitool drive g
 	assert_equal "${COMPREPLY[*]}" "gpio"
 	complete_words vitool loopback ""

@@ -137,11 +137,19 @@ kill_group() {
 # $SERVE_ERR; waits up to 5 s for the socket to appear.  SERVE_DEV=gpio
 # (and a SOCK of its own) serves another device the same way.
 start_serve() {
+	start_device_serve "${SERVE_DEV:-i2c}" "$@"
+}
+
+# start_device_serve DEV ARGS...: the same for `vitool serve DEV`.  Its
+# control socket is there once the vhost-user socket is.
+start_device_serve() {
+	local dev=$1
+	shift
 	[ -z "$SERVE_PID" ] || fail "start_serve: a serve is already running (pid $SERVE_PID)"
 	: >"$SERVE_OUT"
 	: >"$SERVE_ERR"
 	# 3>&-: bats waits for fd 3 to close; a background job must not hold it.
-	timeout "$VT_BG_LIMIT" "$VITOOL" serve "${SERVE_DEV:-i2c}" --socket "$SOCK" "$@" \
+	timeout "$VT_BG_LIMIT" "$VITOOL" serve "$dev" --socket "$SOCK" "$@" \
 		>"$SERVE_OUT" 2>"$SERVE_ERR" </dev/null 3>&- &
 	SERVE_PID=$!
 	if ! wait_for 5 test -S "$SOCK"; then
