@@ -599,10 +599,14 @@ for l in open(sys.argv[1]):
 	assert_equal "$WAIT_STATUS" 1
 	wait_exit "$tpid" 5 || fail "trace did not exit when the proxy did"
 	assert_equal "$WAIT_STATUS" 0
+	# the line as the proxy's stderr has it (its words depend on the path's
+	# length: not repeated here)
+	local said
+	said=$(grep -m1 '^vitool: proxy: the back-end at ' "$BATS_TEST_TMPDIR/px.err") || fail "$(cat "$BATS_TEST_TMPDIR/px.err")"
 	run cat "$tout"
-	assert_line --index 0 --regexp "^$VT_TS gpio log warning: proxy: the back-end at $SOCK closed its connection\$"
-	grep -qxF "vitool: proxy: the back-end at $SOCK closed its connection" "$BATS_TEST_TMPDIR/px.err" ||
-		fail "$(cat "$BATS_TEST_TMPDIR/px.err")"	! grep -qE 'Sanitizer|runtime error:' "$BATS_TEST_TMPDIR/px.err" || fail "$(cat "$BATS_TEST_TMPDIR/px.err")"
+	assert_line --index 0 --regexp "^$VT_TS gpio log warning: proxy: the back-end at /"
+	assert_equal "${lines[0]#* gpio log warning: }" "${said#vitool: }"
+	! grep -qE 'Sanitizer|runtime error:' "$BATS_TEST_TMPDIR/px.err" || fail "$(cat "$BATS_TEST_TMPDIR/px.err")"
 }
 
 @test "live: -c N detaches after N records and the instance keeps serving" {
