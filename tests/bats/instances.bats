@@ -155,10 +155,10 @@ serve_pid() {
 	assert_success
 	run_vitool serve --quiet -S "$BATS_TEST_TMPDIR/x.sock"
 	assert_failure 2
-	assert_equal "${stderr_lines[0]}" "vitool: serve: which device? (i2c, gpio, blk, rng)"
+	assert_equal "${stderr_lines[0]}" "vitool: serve: which device? (i2c, gpio, scmi, blk, rng)"
 	run_vitool serve -S "$BATS_TEST_TMPDIR/x.sock" nosuch
 	assert_failure 2
-	assert_stderr "vitool: serve: unknown device 'nosuch' (i2c, gpio, blk, rng)"
+	assert_stderr "vitool: serve: unknown device 'nosuch' (i2c, gpio, scmi, blk, rng)"
 }
 
 @test "serve: short options per vitool(1)'s table: -S socket, -i name, -s snaplen; the old ones say their new form" {
