@@ -244,7 +244,7 @@ vm_dtb() {
 	"$VM_QEMU" "${VM_MACHINE[@]}" "${VM_MEMORY[@]}" -machine dumpdtb="$W/virt.dtb" -display none &&
 		dtc -q -I dtb -O dts -o "$W/virt.dts" "$W/virt.dtb" &&
 		cat "$W/virt.dts" "$VM_HERE/scmi.dtsi" | dtc -q -I dts -O dtb -o "$VM_DTB" - &&
-		echo "vm_dtb: $VM_DTB: QEMU's $VM_MACHINE tree with tests/vm/scmi.dtsi"
+		echo "vm_dtb: $VM_DTB: the tree of QEMU's ${VM_MACHINE[*]}, with tests/vm/scmi.dtsi"
 }
 
 # The initramfs of a scenario: the base one, then a second archive with
