@@ -3,7 +3,11 @@
  * (util/listen.c accepts); each message goes to the device state
  * (vhost/state.c), whose reply we send and whose effects on the rings reach
  * the queue engine (vhost/queue.c), which runs the device model.  Framing
- * errors and failed sends drop the connection; the backend listens again. */
+ * errors and failed sends drop the connection; the backend listens again.
+ * Messages are read as their bytes come (vt_vhost_rx), never waited for: a
+ * front-end that stops inside a message held the whole loop for up to 5 s
+ * a wait; now it has VT_VHOST_RECV_TIMEOUT_MS for the message, then it is
+ * dropped, while everything else on the loop goes on. */
 #include "vhost/backend.h"
 
 #include <errno.h>
@@ -31,6 +35,8 @@ struct vt_backend {
 	const struct vt_backend_hooks *hooks;
 	struct vt_vhost_state st;
 	struct vt_engine e;
+	struct vt_vhost_rx rx;            /* the message arriving */
+	struct vt_timer *rx_deadline;     /* armed while a message is incomplete */
 	struct vt_vhost_msg msg, reply;   /* 4 KiB each: kept off the stack */
 };
 
@@ -166,6 +172,11 @@ static void dispatch(struct vt_backend *b, struct vt_vhost_msg *m)
 
 static void teardown(struct vt_backend *b)
 {
+	vt_vhost_rx_reset(&b->rx);   /* a partial message's fds */
+	if (b->rx_deadline) {
+		vt_loop_timer_cancel(b->loop, b->rx_deadline);
+		b->rx_deadline = NULL;
+	}
 	vt_vhost_state_disconnect(&b->st);
 	vt_loop_del_fd(b->loop, b->conn_fd);
 	close(b->conn_fd);
@@ -196,6 +207,17 @@ static void disconnect(struct vt_backend *b, int err)
 		vt_err("vhost-user: cannot listen again on %s", vt_listener_path(b->listener));
 }
 
+static void on_rx_deadline(struct vt_loop *loop, void *arg)
+{
+	struct vt_backend *b = arg;
+
+	(void)loop;
+	b->rx_deadline = NULL;   /* fired: the loop frees it */
+	vt_err("vhost-user: the front-end stopped inside a message (%zu of %zu bytes in %d ms)",
+	       b->rx.got, vt_vhost_rx_total(&b->rx), VT_VHOST_RECV_TIMEOUT_MS);
+	disconnect(b, -ETIMEDOUT);
+}
+
 static void on_conn(struct vt_loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct vt_backend *b = arg;
@@ -203,14 +225,28 @@ static void on_conn(struct vt_loop *loop, int fd, uint32_t events, void *arg)
 
 	(void)loop;
 	(void)events;
-	memset(m, 0, sizeof(*m));
-	int r = vt_vhost_recv(fd, m);
-	if (r == -EAGAIN || r == -EINTR)
-		return;
+	int r = vt_vhost_rx_read(fd, &b->rx);
 	if (r < 0) {
 		disconnect(b, r);
 		return;
 	}
+	if (r == 0) {
+		/* The rest comes later, or never: bounded from its first byte. */
+		if (b->rx.got && !b->rx_deadline) {
+			b->rx_deadline = vt_loop_timer(b->loop, (uint64_t)VT_VHOST_RECV_TIMEOUT_MS * 1000000u,
+						       on_rx_deadline, b);
+			if (!b->rx_deadline)
+				disconnect(b, -ENOMEM);
+		}
+		return;
+	}
+	if (b->rx_deadline) {
+		vt_loop_timer_cancel(b->loop, b->rx_deadline);
+		b->rx_deadline = NULL;
+	}
+	/* The message and its fds are dispatch's now; rx starts the next. */
+	memcpy(m, &b->rx.m, sizeof(*m));
+	vt_vhost_rx_init(&b->rx);
 	b->dispatching = true;
 	dispatch(b, m);
 	b->dispatching = false;
@@ -297,6 +333,7 @@ struct vt_backend *vt_backend_new(struct vt_loop *loop, const struct vt_device_m
 	b->model = model;
 	b->dev = dev;
 	b->conn_fd = -1;
+	vt_vhost_rx_init(&b->rx);
 	vt_vhost_state_init(&b->st, ops_for(model), b);
 	b->st.name = model->name;
 	b->st.offered_features = model->features;

@@ -12,10 +12,6 @@
 #include "util/bytes.h"
 #include "util/log.h"
 
-/* How long the rest of a message may take once its first byte arrived.  A
- * peer that stalls mid-message must not hang the event loop forever. */
-#define VT_VHOST_RECV_TIMEOUT_MS 5000
-
 /* ---- request table: name and fixed payload size (-1: variable / not
  * checked here).  Sizes follow docs/interop/vhost-user.rst and what QEMU
  * puts in hdr.size. */
@@ -121,7 +117,7 @@ void vt_vhost_close_fds(struct vt_vhost_msg *m)
 
 /* Waits until sock is ready for events (POLLIN / POLLOUT) or the
  * mid-message timeout expires: a peer that stalls inside a message must not
- * hold the event loop forever. */
+ * hold the caller forever. */
 static int wait_ready(int sock, short events)
 {
 	struct pollfd p = { .fd = sock, .events = events };
@@ -133,31 +129,6 @@ static int wait_ready(int sock, short events)
 	if (r < 0)
 		return -errno;
 	return r == 0 ? -ETIMEDOUT : 0;
-}
-
-/* Reads exactly len bytes that are part of a message already begun: EOF
- * here means the peer went away mid-message. */
-static int read_rest(int sock, uint8_t *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = recv(sock, buf, len, MSG_DONTWAIT);
-
-		if (n > 0) {
-			buf += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n == 0)
-			return -ECONNRESET;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -errno;
-		int r = wait_ready(sock, POLLIN);
-		if (r < 0)
-			return r;
-	}
-	return 0;
 }
 
 /* Collects SCM_RIGHTS fds into m.  Every fd that arrived is either stored
@@ -187,40 +158,6 @@ static int take_fds(struct msghdr *mh, struct vt_vhost_msg *m)
 	return err;
 }
 
-/* The header is read with recvmsg: fds travel with its first byte. */
-static int recv_header(int sock, struct vt_vhost_msg *m)
-{
-	union {
-		char buf[CMSG_SPACE(VT_VHOST_MAX_FDS * sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	uint32_t hdr[3];   /* the payload union is 8-aligned: not contiguous in m */
-	struct iovec iov = { .iov_base = hdr, .iov_len = VT_VHOST_HDR_SIZE };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
-	ssize_t n;
-
-	do
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	if (n == 0)
-		return -ECONNRESET;
-
-	int r = take_fds(&mh, m);
-	if (r == 0 && (mh.msg_flags & MSG_CTRUNC)) {
-		vt_err("vhost-user: control data truncated (too many fds)");
-		r = -EPROTO;
-	}
-	if (r == 0 && (size_t)n < VT_VHOST_HDR_SIZE)
-		r = read_rest(sock, (uint8_t *)hdr + n, VT_VHOST_HDR_SIZE - (size_t)n);
-	m->request = hdr[0];
-	m->flags = hdr[1];
-	m->size = hdr[2];
-	return r;
-}
-
 static int check_header(const struct vt_vhost_msg *m)
 {
 	if ((m->flags & VT_VHOST_VERSION_MASK) != VT_VHOST_VERSION) {
@@ -236,19 +173,101 @@ static int check_header(const struct vt_vhost_msg *m)
 	return 0;
 }
 
+void vt_vhost_rx_init(struct vt_vhost_rx *rx)
+{
+	rx->got = 0;
+	rx->m.nfds = 0;
+	for (unsigned i = 0; i < VT_VHOST_MAX_FDS; i++)
+		rx->m.fds[i] = -1;
+}
+
+void vt_vhost_rx_reset(struct vt_vhost_rx *rx)
+{
+	vt_vhost_close_fds(&rx->m);
+	vt_vhost_rx_init(rx);
+}
+
+size_t vt_vhost_rx_total(const struct vt_vhost_rx *rx)
+{
+	return VT_VHOST_HDR_SIZE + (rx->got >= VT_VHOST_HDR_SIZE ? (size_t)rx->m.size : 0);
+}
+
+/* Every read is a recvmsg, never past the current message: fds travel with
+ * a message's first byte, and the kernel hands them over with the bytes
+ * they came with. */
+static int rx_step(int sock, struct vt_vhost_rx *rx)
+{
+	union {
+		char buf[CMSG_SPACE(VT_VHOST_MAX_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+	ssize_t n;
+
+	if (rx->got < VT_VHOST_HDR_SIZE)
+		iov = (struct iovec){ (uint8_t *)rx->hdr + rx->got, VT_VHOST_HDR_SIZE - rx->got };
+	else
+		iov = (struct iovec){ rx->m.p.raw + (rx->got - VT_VHOST_HDR_SIZE),
+				      rx->m.size - (rx->got - VT_VHOST_HDR_SIZE) };
+	do
+		n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+	if (n == 0)
+		return -ECONNRESET;   /* EOF, also mid-message: the peer went away */
+	int r = take_fds(&mh, &rx->m);
+	if (r == 0 && (mh.msg_flags & MSG_CTRUNC)) {
+		vt_err("vhost-user: control data truncated (too many fds)");
+		r = -EPROTO;
+	}
+	if (r < 0)
+		return r;
+	rx->got += (size_t)n;
+	if (rx->got == VT_VHOST_HDR_SIZE) {
+		rx->m.request = rx->hdr[0];
+		rx->m.flags = rx->hdr[1];
+		rx->m.size = rx->hdr[2];
+		r = check_header(&rx->m);   /* before a payload byte is taken */
+		if (r < 0)
+			return r;
+	}
+	return 1;
+}
+
+int vt_vhost_rx_read(int sock, struct vt_vhost_rx *rx)
+{
+	for (;;) {
+		if (rx->got >= VT_VHOST_HDR_SIZE && rx->got == vt_vhost_rx_total(rx))
+			return 1;
+		int r = rx_step(sock, rx);
+		if (r < 0)
+			vt_vhost_rx_reset(rx);
+		if (r <= 0)
+			return r;
+	}
+}
+
 int vt_vhost_recv(int sock, struct vt_vhost_msg *m)
 {
-	m->nfds = 0;
-	for (unsigned i = 0; i < VT_VHOST_MAX_FDS; i++)
-		m->fds[i] = -1;
+	static struct vt_vhost_rx rx;   /* 4 KiB: off the stack; one caller at a time (no threads) */
+	int r;
 
-	int r = recv_header(sock, m);
-	if (r == 0)
-		r = check_header(m);
-	if (r == 0)
-		r = read_rest(sock, m->p.raw, m->size);
-	if (r < 0)
-		vt_vhost_close_fds(m);
+	vt_vhost_rx_init(&rx);
+	while ((r = vt_vhost_rx_read(sock, &rx)) == 0) {
+		r = wait_ready(sock, POLLIN);
+		if (r < 0) {
+			vt_vhost_rx_reset(&rx);
+			break;
+		}
+	}
+	if (r > 0) {
+		memcpy(m, &rx.m, sizeof(*m));
+		return 0;
+	}
+	m->nfds = 0;
 	return r;
 }
 

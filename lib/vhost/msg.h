@@ -4,6 +4,7 @@
 #define VT_VHOST_MSG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "vhost/proto.h"
 
@@ -14,6 +15,32 @@
  * error no fd is left open.  Received fds are the caller's to close
  * (vt_vhost_close_fds). */
 int vt_vhost_recv(int sock, struct vt_vhost_msg *m);
+
+/* Reading without ever waiting (the backend's event loop): each call takes
+ * what the socket has and no more than the current message, so a peer that
+ * stops inside a message costs nothing but its buffer; the caller bounds
+ * how long a begun message may take (got > 0).  vt_vhost_recv is this plus
+ * a bounded wait. */
+struct vt_vhost_rx {
+	struct vt_vhost_msg m;   /* the message being read */
+	uint32_t hdr[3];         /* its header as it arrives (m's payload is 8-aligned) */
+	size_t got;              /* header and payload bytes so far */
+};
+void vt_vhost_rx_init(struct vt_vhost_rx *rx);
+/* 1: rx->m is a whole message, its fds the caller's (vt_vhost_rx_init
+ * before the next); 0: nothing more to read now (got > 0: a message has
+ * begun); < 0 as vt_vhost_recv, the partial message dropped (its fds
+ * closed). */
+int vt_vhost_rx_read(int sock, struct vt_vhost_rx *rx);
+/* Drops a partial message (closes its fds) and starts over. */
+void vt_vhost_rx_reset(struct vt_vhost_rx *rx);
+/* The bytes the current message has in all, as far as known (the header's
+ * until it is whole). */
+size_t vt_vhost_rx_total(const struct vt_vhost_rx *rx);
+
+/* How long a begun message may take to arrive whole (vt_vhost_recv waits
+ * that long at most; the backend drops a front-end that takes longer). */
+#define VT_VHOST_RECV_TIMEOUT_MS 5000
 
 /* Writes m (header and m->size payload bytes) with nfds fds attached. */
 int vt_vhost_send(int sock, const struct vt_vhost_msg *m, const int *fds, unsigned nfds);

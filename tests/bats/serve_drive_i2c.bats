@@ -583,6 +583,38 @@ send_raw() {
 	assert_output "0xff"
 }
 
+@test "a front-end that stops inside a message: the instance serves on meanwhile, the front-end is dropped after 5 s" {
+	command -v python3 >/dev/null || skip "python3 not installed"
+	need_socat
+	start_serve --target 0x50=24c02
+	# One byte of a header every 3 s: each used to hold the whole loop for
+	# up to 5 s (so the control socket went unanswered, issue 16).
+	cat >"$BATS_TEST_TMPDIR/stall.py" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+for b in b"\x01\x00\x00\x00\x01":
+    s.send(bytes([b]))
+    time.sleep(3)
+PY
+	start_bg "$BATS_TEST_TMPDIR/stall.out" "$BATS_TEST_TMPDIR/stall.err" python3 "$BATS_TEST_TMPDIR/stall.py" "$SOCK"
+	local ctl="$XDG_RUNTIME_DIR/vitool/i2c.ctl"
+	wait_for 5 eval 'echo info | timeout 5 socat - "UNIX-CONNECT:$ctl" | grep -q "\"connected\":true"' ||
+		fail "no front-end connected"
+	# the loop is free: the control socket answers at once, twice
+	run timeout 2 socat - "UNIX-CONNECT:$ctl" <<<"stats"
+	assert_success
+	assert_output --partial '{"ok":true,"connected":true,'
+	run timeout 2 socat - "UNIX-CONNECT:$ctl" <<<"info"
+	assert_output --partial '"connected":true'
+	wait_for 10 grep -q 'the front-end stopped inside a message' "$SERVE_ERR" || { dump_serve; fail "not dropped"; }
+	run grep -c 'vhost-user: the front-end stopped inside a message ([0-9] of 12 bytes in 5000 ms)' "$SERVE_ERR"
+	assert_output 1
+	drive w1@0x50 0x00 r1
+	assert_success
+	assert_output "0xff"
+}
+
 @test "a front-end that connects and says nothing does not block serve forever after it leaves" {
 	need_socat
 	start_serve --target 0x50=24c02

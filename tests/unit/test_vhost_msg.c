@@ -172,6 +172,64 @@ static void test_split_header(void)
 	unpair();
 }
 
+/* The non-waiting reader: a message in pieces, its fd on the first byte,
+ * completes over several calls that each return at once; nothing of the
+ * next message is taken; a bad header is refused before its payload; a
+ * partial message dropped closes its fds. */
+static void test_rx_pieces(void)
+{
+	uint8_t buf[40];
+	struct vt_vhost_rx rx;
+	uint64_t v = 0x1122334455667788ull;
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), before;
+
+	pair();
+	vt_vhost_rx_init(&rx);
+	EXPECT_EQ(vt_vhost_rx_read(sp[0], &rx), 0);   /* nothing yet */
+	EXPECT_EQ(rx.got, 0);
+	put_hdr(buf, VHOST_USER_SET_VRING_KICK, VT_VHOST_VERSION, 8);
+	memcpy(buf + 12, &v, 8);
+	put_hdr(buf + 20, VHOST_USER_GET_FEATURES, VT_VHOST_VERSION, 0);
+	EXPECT_EQ(raw_send(sp[1], buf, 3, &efd, 1), 3);
+	EXPECT_EQ(vt_vhost_rx_read(sp[0], &rx), 0);
+	EXPECT_EQ(rx.got, 3);
+	EXPECT_EQ(vt_vhost_rx_total(&rx), 12);
+	EXPECT_EQ(raw_send(sp[1], buf + 3, 12, NULL, 0), 12);
+	EXPECT_EQ(vt_vhost_rx_read(sp[0], &rx), 0);
+	EXPECT_EQ(rx.got, 15);
+	EXPECT_EQ(vt_vhost_rx_total(&rx), 20);
+	/* the rest and the whole next message at once: only the rest is taken */
+	EXPECT_EQ(raw_send(sp[1], buf + 15, 17, NULL, 0), 17);
+	EXPECT_EQ(vt_vhost_rx_read(sp[0], &rx), 1);
+	EXPECT_EQ(rx.m.request, VHOST_USER_SET_VRING_KICK);
+	EXPECT_EQ(rx.m.p.u64, v);
+	EXPECT_EQ(rx.m.nfds, 1);
+	vt_vhost_close_fds(&rx.m);
+	vt_vhost_rx_init(&rx);
+	EXPECT_EQ(vt_vhost_rx_read(sp[0], &rx), 1);
+	EXPECT_EQ(rx.m.request, VHOST_USER_GET_FEATURES);
+	EXPECT_EQ(rx.m.size, 0);
+	/* a partial message with an fd, dropped: the fd is closed */
+	vt_vhost_rx_init(&rx);
+	before = count_fds();
+	EXPECT_EQ(raw_send(sp[1], buf, 14, &efd, 1), 14);
+	EXPECT_EQ(vt_vhost_rx_read(sp[0], &rx), 0);
+	EXPECT_EQ(count_fds(), before + 1);
+	vt_vhost_rx_reset(&rx);
+	EXPECT_EQ(count_fds(), before);
+	EXPECT_EQ(rx.got, 0);
+	unpair();
+	/* a bad version is refused as soon as the header is whole */
+	pair();
+	vt_vhost_rx_init(&rx);
+	put_hdr(buf, VHOST_USER_GET_FEATURES, 7, 8);
+	EXPECT_EQ(raw_send(sp[1], buf, 12, NULL, 0), 12);
+	EXPECT_EQ(vt_vhost_rx_read(sp[0], &rx), -EPROTO);
+	EXPECT_EQ(rx.got, 0);
+	unpair();
+	close(efd);
+}
+
 static void test_eof(void)
 {
 	struct vt_vhost_msg got;
@@ -316,6 +374,7 @@ int main(void)
 	RUN(test_reply_flags);
 	RUN(test_eight_fds_and_mem_table);
 	RUN(test_split_header);
+	RUN(test_rx_pieces);
 	RUN(test_eof);
 	RUN(test_eof_mid_payload_closes_fds);
 	RUN(test_bad_version);
