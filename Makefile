@@ -5,6 +5,8 @@
 #   make check-quick  all but the VM suite
 #   make check-vm-arm64  the arm64 VM suite (SCMI; not part of check: see README)
 #   make SAN=1 ...  build and test with -fsanitize=address,undefined
+#   make fuzz       build the libFuzzer targets (tests/fuzz/, clang) and run
+#                   each FUZZ_SECONDS (default 10) from its seed corpus
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make check-gpiod-other  the other libgpiod API's vitool (part of check)
 #   make GPIOD_PREFIX=$(tests/gpiod-prefix.sh 2) check-quick
@@ -59,7 +61,7 @@ PKGC := PKG_CONFIG_PATH='$(PKG_CONFIG_PATH)' $(PKG_CONFIG)
 # Goals that compile nothing work without the libraries: deps installs
 # them, and demo/check/check-quick/check-vm build in a second make, after
 # deps (this one read the Makefile before the libraries were there).
-NOLIB_GOALS := clean deps deps-vm deps-vm-arm64 deps-bench help uninstall demo check check-quick check-vm check-vm-arm64 bench
+NOLIB_GOALS := clean deps deps-vm deps-vm-arm64 deps-bench deps-fuzz help uninstall demo check check-quick check-vm check-vm-arm64 bench
 NEED_LIBS := $(if $(MAKECMDGOALS),$(filter-out $(NOLIB_GOALS),$(MAKECMDGOALS)),all)
 
 ifneq ($(NEED_LIBS),)
@@ -128,6 +130,8 @@ DEPS_BENCH := gnuplot-nox valgrind strace qemu-utils tcpdump tshark jq
 # The guest's gpiod tools are not host packages: build-guest.sh unpacks a
 # pinned libgpiod into its cache, so the host's gpiod tools never matter.
 # DEPS_VM_KERNEL: what building a guest kernel and initramfs takes.
+# clang: the fuzz targets (libFuzzer comes with clang 14 on Debian 12).
+DEPS_FUZZ  := clang
 DEPS_VM_KERNEL := linux-source-6.12 bc flex bison libelf-dev libssl-dev cpio xz-utils gzip coreutils
 DEPS_VM    := qemu-system-x86/bookworm-backports qemu-system-common/bookworm-backports \
 	qemu-utils/bookworm-backports busybox-static $(DEPS_VM_KERNEL)
@@ -139,7 +143,8 @@ DEPS_VM_ARM64 := qemu-system-arm/bookworm-backports qemu-system-common/bookworm-
 	gcc-aarch64-linux-gnu device-tree-compiler $(DEPS_VM_KERNEL)
 
 .PHONY: all help deps deps-vm deps-bench bench bench-run demo demo-run check check-run check-quick check-quick-run \
-	check-unit check-bats check-vm check-vm-run check-vm-arm64 check-vm-arm64-run deps-vm-arm64 check-gpiod-other check-fresh unit install uninstall clean
+	check-unit check-bats check-vm check-vm-run check-vm-arm64 check-vm-arm64-run deps-vm-arm64 check-gpiod-other check-fresh unit install uninstall clean \
+	deps-fuzz fuzz fuzz-build san-build
 
 all: vitool
 
@@ -193,11 +198,14 @@ deps-vm-arm64:
 deps-bench:
 	@tests/deps.sh $(DEPS_BUILD) $(DEPS_BENCH)
 
+deps-fuzz:
+	@tests/deps.sh $(DEPS_FUZZ)
+
 # These install packages first, then build and run in a second make: this
 # one read the Makefile before the libraries were there.
 demo check-quick: deps
 	@$(MAKE) --no-print-directory $@-run
-check: deps deps-vm
+check: deps deps-vm deps-fuzz
 	@$(MAKE) --no-print-directory $@-run
 check-vm: deps deps-vm
 	@$(MAKE) --no-print-directory $@-run
@@ -245,8 +253,55 @@ bench: deps-bench
 bench-run: $(VITOOL) $(BENCH_BINS)
 	@VITOOL='$(abspath $(VITOOL))' BUILD='$(BUILD)' tests/bench/run.sh
 
-check-run: $(VITOOL) unit
-	@$(RUN) all $(UNIT_BINS) -- tests/bats -- $(OTHER_ITEM) -- tests/vm
+# make check also runs the unit tests and SAN_BATS under ASan+UBSan (and
+# LeakSanitizer) against build-san, and each fuzz target for
+# CHECK_FUZZ_SECONDS: NAME=VALUE items set what the items after them see
+# (tests/run.sh).
+check-run: $(VITOOL) unit san-build fuzz-build
+	@$(RUN) all $(UNIT_BINS) -- tests/bats -- $(OTHER_ITEM) -- tests/vm -- \
+		VITOOL='$(abspath build-san/vitool)' $(SAN_UNIT_BINS) $(SAN_BATS) -- \
+		FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) tests/fuzz/run.sh
+
+# ---- the sanitizer pass of make check ----
+# Every unit test, and the bats suites that feed hostile input or hold the
+# instance's limits (`make SAN=1 check-quick` runs them all against
+# build-san): all of them under ASan would double the run.
+SAN_BATS ?= $(addprefix tests/bats/,cli.bats control.bats trace.bats loopback.bats serve_drive_i2c.bats \
+	inject.bats fault.bats stalled.bats)
+SAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build-san/tests/%)
+san-build:
+	@$(MAKE) --no-print-directory SAN=1 build-san/vitool $(SAN_UNIT_BINS)
+
+# ---- fuzzing: tests/fuzz/fuzz_*.c, clang's libFuzzer with ASan+UBSan ----
+# The library is built again with clang into build-fuzz (coverage
+# instrumented); each target links it.  `make fuzz FUZZ_SECONDS=N` runs
+# every target N seconds (tests/fuzz/run.sh: seeds from
+# tests/fuzz/corpus/NAME, findings to build-fuzz/crash/).
+FUZZ_CC ?= clang
+FUZZ_BUILD := build-fuzz
+FUZZ_SECONDS ?= 10
+CHECK_FUZZ_SECONDS ?= 3
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS := -g -O1 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -I. -Ilib $(PKG_CFLAGS) $(FUZZ_SAN) -MMD -MP
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o)
+
+$(FUZZ_BUILD)/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/libvitool.a: $(FUZZ_LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $(FUZZ_LIB_OBJS)
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_BUILD)/libvitool.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/fuzz -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libvitool.a $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD='$(abspath $(FUZZ_BUILD))' tests/fuzz/run.sh $(FUZZ_BINS)
 
 # A fresh machine: debootstraps bookworm outside the tree, clones HEAD into
 # it and runs `make demo` and `make check` there (tests/fresh/run.sh).
@@ -288,6 +343,6 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
 
 clean:
-	rm -rf build build-san build-gpiod1 build-gpiod1-san build-gpiod2 build-gpiod2-san vitool
+	rm -rf build build-san build-gpiod1 build-gpiod1-san build-gpiod2 build-gpiod2-san build-fuzz vitool
 
--include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_BINS:=.d)
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_BINS:=.d) $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_BINS:=.d)

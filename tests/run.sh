@@ -3,8 +3,11 @@
 # "N passed, N failed[, N skipped]".  Exit status 1 when anything failed.
 #
 #   tests/run.sh LABEL ITEM... [-- ITEM...]
-# An ITEM is a unit test binary, or a directory: tests/bats (each *.bats
-# file through `bats --tap`) or tests/vm (its run-vm.sh), or
+# An ITEM is a unit test binary (or any program that prints TAP), a bats
+# file, or NAME=VALUE, which sets NAME in the environment of the items after
+# it (make check's sanitizer pass: VITOOL=build-san/vitool before its bats
+# files), or a directory: tests/bats (each *.bats file through `bats
+# --tap`) or tests/vm (its run-vm.sh), or
 # make:TARGET[:DESCRIPTION], one test that `$MAKE TARGET` succeeds (its
 # output kept for a failure).  A suite that dies without reporting a
 # failure (crash, sanitizer abort) counts as one failure.
@@ -45,12 +48,20 @@ run_make() {
 
 run_item() {
 	local item=$1 out rc arch=
+	if [[ $item =~ ^[A-Z_][A-Z0-9_]*= ]]; then
+		echo "# ${item%%=*}=${item#*=}"
+		export "${item?}"
+		return
+	fi
 	out=$(mktemp)
 	case "$item" in
 	make:*) ;;
 	*vm:*) arch=${item##*:} item=${item%:*} ;;
 	esac
-	if [ "${item#make:}" != "$item" ]; then
+	if [[ $item == *.bats && -f $item ]]; then
+		echo "# bats: $item"
+		bats --tap "$item" >"$out" 2>&1; rc=$?
+	elif [ "${item#make:}" != "$item" ]; then
 		echo "# make: ${item#make:}"
 		run_make "${item#make:}" >"$out"; rc=$?
 	elif [ -d "$item" ]; then

@@ -328,6 +328,23 @@ int vt_vhost_send(int sock, const struct vt_vhost_msg *m, const int *fds, unsign
 	return 0;
 }
 
+long vt_vhost_send_bytes(int sock, const void *buf, size_t len, const int *fds, unsigned nfds)
+{
+	union {
+		char buf[CMSG_SPACE(VT_VHOST_SEND_FDS_MAX * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (nfds > VT_VHOST_SEND_FDS_MAX)
+		return -EINVAL;
+	memset(&ctl, 0, sizeof(ctl));
+	if (nfds)
+		put_fds(&mh, ctl.buf, fds, nfds);
+	return sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 int vt_vhost_reply(int sock, const struct vt_vhost_msg *req, const void *payload, uint32_t size)
 {
 	struct vt_vhost_msg r;

@@ -45,6 +45,13 @@ size_t vt_vhost_rx_total(const struct vt_vhost_rx *rx);
 /* Writes m (header and m->size payload bytes) with nfds fds attached. */
 int vt_vhost_send(int sock, const struct vt_vhost_msg *m, const int *fds, unsigned nfds);
 
+/* Sends len bytes as they are, with nfds fds (at most VT_VHOST_SEND_FDS_MAX)
+ * on the first: no framing and no checks, for what plays a hostile
+ * front-end (tests, the fuzzer) and must send what vt_vhost_send refuses.
+ * One sendmsg, without waiting; its result. */
+#define VT_VHOST_SEND_FDS_MAX (2 * VT_VHOST_MAX_FDS)   /* room for too many */
+long vt_vhost_send_bytes(int sock, const void *buf, size_t len, const int *fds, unsigned nfds);
+
 /* Builds and sends a reply to req: flags = version | REPLY. */
 int vt_vhost_reply(int sock, const struct vt_vhost_msg *req, const void *payload, uint32_t size);
 int vt_vhost_reply_u64(int sock, const struct vt_vhost_msg *req, uint64_t v);

@@ -7,10 +7,8 @@
  * can.  Besides the sanitizers, every segment is checked to lie inside
  * guest memory.
  *
- * Build and run:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -D_GNU_SOURCE \
- *     -o fuzz_vq tests/fuzz/fuzz_vq.c lib/virtio/vq.c lib/virtio/mem.c lib/util/log.c
- *   ./fuzz_vq -max_total_time=60
+ * Built and run with the other targets by `make fuzz` (FUZZ_SECONDS=N);
+ * seeds in tests/fuzz/corpus/fuzz_vq.
  */
 #include <stdint.h>
 #include <stdlib.h>

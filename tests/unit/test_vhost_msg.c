@@ -52,24 +52,10 @@ static void put_hdr(uint8_t *buf, uint32_t req, uint32_t flags, uint32_t size)
 	memcpy(buf + 8, &size, 4);
 }
 
-/* Raw sendmsg so tests can send what vt_vhost_send refuses to. */
+/* What vt_vhost_send refuses to send: bytes as they are. */
 static ssize_t raw_send(int s, const void *buf, size_t len, const int *fds, unsigned nfds)
 {
-	char ctl[CMSG_SPACE(16 * sizeof(int))];
-	struct iovec iov = { (void *)buf, len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	if (nfds) {
-		memset(ctl, 0, sizeof(ctl));
-		mh.msg_control = ctl;
-		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
-	}
-	return sendmsg(s, &mh, MSG_NOSIGNAL);
+	return vt_vhost_send_bytes(s, buf, len, fds, nfds);
 }
 
 static void test_roundtrip_with_fd(void)
