@@ -84,6 +84,7 @@ static void cmd_trace_stats(struct vt_ctl_req *r, int argc, char **argv, void *a
 	vt_json_uint(j, "drops", st.sub_drops);
 	vt_json_str(j, "file", st.file);
 	vt_json_uint(j, "file_records", st.file_records);
+	vt_json_uint(j, "file_drops", st.file_drops);
 	vt_json_str(j, "file_error", st.file_error ? strerror(-st.file_error) : NULL);
 	if (st.print) {
 		vt_json_obj_begin(j, "print");

@@ -17,17 +17,25 @@
  *
  * Subscribers can die inside loops over them (a failed send): they are
  * only marked dead there and freed by reap() when nothing of ours is on the
- * stack (busy == 0). */
+ * stack (busy == 0).
+ *
+ * The -w sink on a pipe or socket (`serve -w - | tshark -r -`, a FIFO) is a
+ * subscriber too, not counted among them: a reader that stops must cost
+ * records (DROPS in band, counted), never the device's time, which the
+ * blocking pcap writer it used to be did.  A regular file keeps the pcap
+ * writer: a disk does not stop reading. */
 #include "trace/recorder.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "decode/decode.h"
@@ -60,6 +68,8 @@ struct sub {
 	uint64_t records, drops;
 	uint32_t events;         /* what the loop watches */
 	bool rd_eof;
+	bool sock;               /* send()/recv(); else a pipe: write(), nothing to read */
+	bool file;               /* the -w sink (r->file_sub) */
 	bool dead;
 	struct sub *next;
 };
@@ -81,9 +91,10 @@ struct vt_recorder {
 	struct vt_trace_printer *printer;
 
 	struct vt_pcap_writer *file;
+	struct sub *file_sub;          /* instead of file, on a pipe or socket */
 	char *file_path;
 	uint32_t file_snaplen;
-	uint64_t file_records;
+	uint64_t file_records, file_drops;
 	int file_error;
 
 	struct sub *subs;
@@ -109,18 +120,19 @@ static uint32_t norm_snaplen(uint32_t snaplen)
 	return snaplen == 0 || snaplen > VT_REC_SNAPLEN_MAX ? VT_REC_SNAPLEN_MAX : snaplen;
 }
 
+/* The `trace` clients: the -w sink on a pipe is not one of them. */
 static unsigned live_subs(const struct vt_recorder *r)
 {
 	unsigned n = 0;
 
 	for (const struct sub *s = r->subs; s; s = s->next)
-		n += !s->dead;
+		n += !s->dead && !s->file;
 	return n;
 }
 
 bool vt_recorder_listening(const struct vt_recorder *r)
 {
-	return r->printer || r->file || live_subs(r);
+	return r->printer || r->file || r->file_sub || live_subs(r);
 }
 
 /* ---- in-flight requests ---- */
@@ -298,6 +310,12 @@ static void sub_kill(struct sub *s)
 	if (s->dead)
 		return;
 	s->dead = true;
+	if (s->file) {
+		struct vt_recorder *r = s->r;
+		r->file_records = s->records;
+		r->file_drops = s->drops;
+		r->file_sub = NULL;
+	}
 	if (s->r->loop)
 		vt_loop_del_fd(s->r->loop, s->fd);
 	close(s->fd);
@@ -400,7 +418,7 @@ static void sub_watch(struct sub *s)
 
 	if (s->dead || !s->r->loop)
 		return;
-	if (!s->rd_eof)
+	if (!s->rd_eof && s->sock)
 		ev |= EPOLLIN;
 	if (s->len)
 		ev |= EPOLLOUT;
@@ -412,12 +430,18 @@ static void sub_flush(struct sub *s)
 {
 	for (int round = 0; round < 2 && !s->dead; round++) {
 		while (s->len) {
-			ssize_t n = send(s->fd, s->buf + s->off, s->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+			ssize_t n = s->sock ? send(s->fd, s->buf + s->off, s->len, MSG_NOSIGNAL | MSG_DONTWAIT)
+					    : write(s->fd, s->buf + s->off, s->len);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 				break;
 			if (n <= 0) {
+				if (s->file && !s->r->file_error) {
+					s->r->file_error = n < 0 ? -errno : -EPIPE;
+					vt_err("trace: writing %s failed: %s; no longer recording to it",
+					       s->r->file_path, strerror(-s->r->file_error));
+				}
 				sub_kill(s);   /* EPIPE, ECONNRESET: the reader left */
 				return;
 			}
@@ -475,8 +499,14 @@ static void on_sub(struct vt_loop *loop, int fd, uint32_t events, void *arg)
 			break;
 		}
 	}
-	if (events & (EPOLLERR | EPOLLHUP))
+	if (events & (EPOLLERR | EPOLLHUP)) {
+		if (s->file && !r->file_error) {
+			r->file_error = -EPIPE;
+			vt_err("trace: writing %s failed: %s; no longer recording to it", r->file_path,
+			       strerror(EPIPE));
+		}
 		sub_kill(s);   /* both directions shut: the reader is gone */
+	}
 	if (!s->dead && (events & EPOLLOUT))
 		sub_flush(s);
 	else
@@ -485,35 +515,45 @@ static void on_sub(struct vt_loop *loop, int fd, uint32_t events, void *arg)
 	reap(r);
 }
 
+static bool new_sub(struct vt_recorder *r, int fd, uint32_t snaplen, size_t max_bytes,
+		    const void *prefix, size_t prefixlen, bool file, int *rc);
+
 int vt_recorder_subscribe(struct vt_recorder *r, int fd, uint32_t snaplen, size_t max_bytes,
 			  const void *prefix, size_t prefixlen)
 {
-	struct sub *s = calloc(1, sizeof(*s));
-	uint8_t h[PCAP_FILE_HDR];
-	int fl;
+	int rc;
 
-	snaplen = norm_snaplen(snaplen);
-	if (s && live_subs(r) >= VT_RECORDER_SUBS_MAX) {
-		free(s);
+	if (live_subs(r) >= VT_RECORDER_SUBS_MAX) {
 		close(fd);
 		return -EUSERS;
 	}
-	if (!s || snaplen < VT_REC_HDR_LEN) {
-		free(s);
-		close(fd);
-		return s ? -EINVAL : -ENOMEM;
-	}
-	fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
-		int e = -errno;
-		free(s);
-		close(fd);
-		return e;
-	}
+	new_sub(r, fd, snaplen, max_bytes, prefix, prefixlen, false, &rc);
+	return rc;
+}
+
+/* A subscriber on fd (owned from now on; file: the -w sink), or false
+ * with *rc = -errno (fd closed). */
+static bool new_sub(struct vt_recorder *r, int fd, uint32_t snaplen, size_t max_bytes,
+		    const void *prefix, size_t prefixlen, bool file, int *rc)
+{
+	struct sub *s = calloc(1, sizeof(*s));
+	uint8_t h[PCAP_FILE_HDR];
+	struct stat st;
+	int fl;
+
+	snaplen = norm_snaplen(snaplen);
+	*rc = !s ? -ENOMEM : snaplen < VT_REC_HDR_LEN ? -EINVAL : 0;
+	fl = *rc ? -1 : fcntl(fd, F_GETFL);
+	if (!*rc && (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0))
+		*rc = -errno;
+	if (*rc)
+		goto fail;
 	s->r = r;
 	s->fd = fd;
 	s->snaplen = snaplen;
 	s->max = max_bytes ? max_bytes : VT_RECORDER_SUB_MAX;
+	s->sock = fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+	s->file = file;
 	/* The pcap file header (nanosecond magic a1b23c4d, version 2.4),
 	 * little-endian like everything of ours. */
 	vt_st_le32(h, 0xa1b23c4du);
@@ -524,29 +564,29 @@ int vt_recorder_subscribe(struct vt_recorder *r, int fd, uint32_t snaplen, size_
 	vt_st_le32(h + 16, snaplen);
 	vt_st_le32(h + 20, VT_PCAP_LINKTYPE_USER0);
 	if ((prefixlen && !sub_append(s, prefix, prefixlen)) || !sub_append(s, h, sizeof(h))) {
-		free(s->buf);
-		free(s);
-		close(fd);
-		return -ENOMEM;
+		*rc = -ENOMEM;
+		goto fail;
 	}
-	if (r->loop) {
-		int e = vt_loop_add_fd(r->loop, fd, EPOLLIN, on_sub, s);
-		if (e < 0) {
-			free(s->buf);
-			free(s);
-			close(fd);
-			return e;
-		}
-		s->events = EPOLLIN;
-	}
+	/* A pipe's write end has nothing to read: only errors and room. */
+	s->events = s->sock ? EPOLLIN : 0;
+	if (r->loop && (*rc = vt_loop_add_fd(r->loop, fd, s->events, on_sub, s)) < 0)
+		goto fail;
 	s->next = r->subs;
 	r->subs = s;
+	if (file)
+		r->file_sub = s;
 	update_observer(r);
 	r->busy++;
 	sub_flush(s);
 	r->busy--;
 	reap(r);
-	return 0;
+	return true;
+fail:
+	if (s)
+		free(s->buf);
+	free(s);
+	close(fd);
+	return false;
 }
 
 /* ---- batching ---- */
@@ -779,7 +819,7 @@ int vt_recorder_open_file(struct vt_recorder *r, const char *path, uint32_t snap
 			 VT_REC_HDR_LEN);
 		return -1;
 	}
-	if (r->file) {
+	if (r->file || r->file_sub) {
 		snprintf(err, errlen, "already writing %s", r->file_path);
 		return -1;
 	}
@@ -789,14 +829,48 @@ int vt_recorder_open_file(struct vt_recorder *r, const char *path, uint32_t snap
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	r->file_snaplen = snaplen;
+	r->file_records = r->file_drops = 0;
+	r->file_error = 0;
+	/* A pipe, FIFO or socket: the non-blocking sink (opening a FIFO waits
+	 * for its reader, as tcpdump -w does). */
+	struct stat st;
+	int fd = -1, rc;
+	if (!strcmp(path, "-"))
+		fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0);
+	else if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode))
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) && r->loop) {
+		if (!new_sub(r, fd, snaplen, 0, NULL, 0, true, &rc)) {
+			snprintf(err, errlen, "%s: %s", r->file_path, strerror(-rc));
+			return -1;
+		}
+		return 0;
+	}
+	if (fd >= 0)
+		close(fd);
 	r->file = vt_pcap_open_write(path, VT_PCAP_LINKTYPE_USER0, snaplen, err, errlen);
 	if (!r->file)
 		return -1;
-	r->file_snaplen = snaplen;
-	r->file_records = 0;
-	r->file_error = 0;
 	update_observer(r);
 	return 0;
+}
+
+/* At exit, what the pipe's reader has not taken yet gets a last chance:
+ * up to a second of waiting, then it is lost (and said so). */
+static void file_sub_drain(struct sub *s)
+{
+	uint64_t end = vt_now_ns() + 1000000000u;
+
+	while (!s->dead && s->len) {
+		struct pollfd p = { .fd = s->fd, .events = POLLOUT };
+		int ms = vt_ms_until(end);
+		if (!ms || poll(&p, 1, ms) <= 0)
+			break;
+		sub_flush(s);
+	}
+	if (!s->dead && s->len)
+		vt_warn("trace: %s: its reader did not take the last %zu bytes", s->r->file_path, s->len);
 }
 
 int vt_recorder_close_file(struct vt_recorder *r)
@@ -804,6 +878,13 @@ int vt_recorder_close_file(struct vt_recorder *r)
 	int e = r->file ? vt_pcap_close(r->file) : 0;
 
 	r->file = NULL;
+	if (r->file_sub) {
+		r->busy++;
+		file_sub_drain(r->file_sub);
+		sub_kill(r->file_sub);
+		r->busy--;
+		reap(r);
+	}
 	if (!e)
 		e = r->file_error;
 	update_observer(r);
@@ -840,6 +921,7 @@ int vt_recorder_free(struct vt_recorder *r)
 	if (r->scan_t)
 		vt_loop_timer_cancel(r->loop, r->scan_t);
 	r->flush_t = r->scan_t = NULL;
+	int e = vt_recorder_close_file(r);   /* the pipe sink first: it may wait a little */
 	/* What is queued for subscribers goes out if it can, without waiting. */
 	for (struct sub *s = r->subs; s; s = s->next) {
 		r->busy++;
@@ -849,8 +931,7 @@ int vt_recorder_free(struct vt_recorder *r)
 		r->busy--;
 	}
 	r->printer = NULL;
-	int e = vt_recorder_close_file(r);   /* reaps and unsets the observer */
-	reap(r);
+	reap(r);   /* and unsets the observer */
 	for (unsigned q = 0; q < VT_RECORDER_MAX_QUEUES; q++)
 		vt_inflight_free(&r->q[q].own);
 	for (unsigned i = 0; i < r->npend; i++)
@@ -894,8 +975,9 @@ void vt_recorder_stats(const struct vt_recorder *r, struct vt_recorder_stats *st
 		st->sub_records += s->records;
 		st->sub_drops += s->drops;
 	}
-	st->file = r->file ? r->file_path : NULL;
-	st->file_records = r->file_records;
+	st->file = r->file || r->file_sub ? r->file_path : NULL;
+	st->file_records = r->file_sub ? r->file_sub->records : r->file_records;
+	st->file_drops = r->file_sub ? r->file_sub->drops : r->file_drops;
 	st->file_error = r->file_error;
 	if (r->printer) {
 		st->print = true;

@@ -85,7 +85,11 @@ bool vt_recorder_listening(const struct vt_recorder *r);
 struct vt_trace_printer;
 void vt_recorder_set_printer(struct vt_recorder *r, struct vt_trace_printer *p);
 /* Writes a pcap file at path ("-": standard output), records encoded with
- * snaplen (0: VT_REC_SNAPLEN_MAX).  0, or -1 with err set. */
+ * snaplen (0: VT_REC_SNAPLEN_MAX).  0, or -1 with err set.  On a pipe, FIFO
+ * or socket (with a loop) it never blocks: like a subscriber it has a
+ * bounded queue, drops what does not fit (DROPS records, file_drops), and
+ * stops with a log line when its reader goes away; the file's link type,
+ * snaplen and records are the same. */
 int vt_recorder_open_file(struct vt_recorder *r, const char *path, uint32_t snaplen,
 			  char *err, size_t errlen);
 /* Flushes and closes it: 0, or -errno if records were lost. */
@@ -121,6 +125,7 @@ struct vt_recorder_stats {
 	uint64_t sub_drops;        /* dropped for slow subscribers, over all */
 	const char *file;          /* NULL: no file sink */
 	uint64_t file_records;
+	uint64_t file_drops;       /* on a pipe whose reader was too slow (DROPS in band) */
 	int file_error;            /* -errno of the first write error, or 0 */
 	bool print;                /* a --print sink */
 	uint64_t print_lines, print_lost;

@@ -161,6 +161,20 @@ start_device_serve() {
 	fi
 }
 
+# start_serve_into SINK ARGS...: start_serve's serve i2c with its standard
+# output into the shell command SINK (`head -1 >FILE`, `cat >FILE`): what
+# a reader of a pipe does to it.  stderr to $SERVE_ERR.
+start_serve_into() {
+	local sink=$1
+	shift
+	[ -z "$SERVE_PID" ] || fail "start_serve_into: a serve is already running (pid $SERVE_PID)"
+	: >"$SERVE_ERR"
+	timeout "$VT_BG_LIMIT" bash -c '"$VITOOL" serve i2c --socket "$1" "${@:3}" | eval "$2"' \
+		_ "$SOCK" "$sink" "$@" 2>"$SERVE_ERR" </dev/null 3>&- &
+	SERVE_PID=$!
+	wait_for 5 test -S "$SOCK" || { dump_serve >&2; fail "serve did not create $SOCK within 5 s"; }
+}
+
 # stop_serve: SIGTERM, then a bounded wait; the exit status goes to
 # $SERVE_STATUS.  Fails when serve does not exit within 5 s.
 stop_serve() {

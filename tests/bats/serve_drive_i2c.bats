@@ -890,11 +890,7 @@ PY
 	command -v jq >/dev/null || skip "jq not installed"
 	need_socat
 	# It went on silently with its output lost (issue 16).
-	: >"$SERVE_ERR"
-	timeout "$VT_BG_LIMIT" bash -c '"$VITOOL" serve i2c --socket "$1" --target 0x50=24c02 --print | head -1 >"$2"' \
-		_ "$SOCK" "$BATS_TEST_TMPDIR/head.out" 2>"$SERVE_ERR" </dev/null 3>&- &
-	SERVE_PID=$!
-	wait_for 5 test -S "$SOCK" || fail "no socket"
+	start_serve_into 'head -1 >"$BATS_TEST_TMPDIR/head.out"' --target 0x50=24c02 --print
 	local i
 	for i in 1 2 3 4; do
 		drive w1@0x50 0x00 r2
