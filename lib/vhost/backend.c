@@ -265,11 +265,13 @@ static int attach_conn(struct vt_backend *b, int fd)
 	b->conn_fd = fd;
 	if (b->listener)
 		vt_listener_pause(b->listener);   /* one front-end at a time */
-	vt_info("vhost-user: front-end connected");
+	/* The connect record first, then the log line about it: a trace
+	 * reads as the session's frame, the log inside it. */
 	if (b->e.obs) {
 		struct vt_event ev = { .kind = VT_EV_CONNECT };
 		emit(b, &ev);
 	}
+	vt_info("vhost-user: front-end connected");
 	if (b->hooks && b->hooks->connected)
 		b->hooks->connected(b->hooks->arg);
 	return 0;

@@ -14,10 +14,12 @@ build=${FUZZ_BUILD:-$here/../../build-fuzz}
 secs=${FUZZ_SECONDS:-10}
 if [ $# -eq 0 ]; then
 	for b in "$build"/fuzz_*; do
-		[[ $b == *.* ]] || set -- "$@" "$b"   # not the .d files next to them
+		# not the .d files next to them (the name's dot: the path has "..")
+		[[ $(basename "$b") == *.* ]] || set -- "$@" "$b"
 	done
 fi
-[ $# -gt 0 ] && [ -x "$1" ] || { echo "1..0 # skip no fuzz targets built (make fuzz-build)"; exit 0; }
+# Called after make fuzz-build: no target is a broken build, not a skip.
+[ $# -gt 0 ] && [ -x "$1" ] || { printf '1..1\nnot ok 1 - no fuzz targets in %s (make fuzz-build)\n' "$build"; exit 1; }
 mkdir -p "$build/log" "$build/crash"
 echo "1..$#"
 n=0 failed=0
