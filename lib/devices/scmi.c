@@ -7,12 +7,21 @@
  *
  * eventq: device-writable buffers only, kept (by head) until the platform
  * has a message for one: a delayed response (header type 2, the command's
- * token; le32 status; return values) or a notification (type 3).  A
- * message the platform posts while answering a command goes out from a
- * zero-delay loop timer, that is after the command's immediate response
- * reached the used ring and its notification went to the driver: the
- * order a real platform keeps, and the one fault rules then break on
- * purpose (a held immediate response lets its delayed one overtake it).
+ * token; le32 status; return values) or a notification (type 3).
+ *
+ * A message the platform posts while answering a command waits for that
+ * command's immediate response: until it is in the used ring and notified
+ * (the loop's timers run after the kick that answered it), and then until
+ * the driver has taken it.  Both notifications reach the guest at nearly
+ * the same time otherwise, and the guest may take the eventq's interrupt
+ * first: Linux's arm_scmi then logs "Received valid OoO Delayed Response"
+ * and rejects the immediate response that follows (the VM suite saw it for
+ * most async reads).  The driver has taken it when its used_event
+ * (EVENT_IDX, written when it re-enables the cmdq's callbacks after
+ * reading the used entries) is past the used index the immediate response
+ * went to; without EVENT_IDX, or after VT_SCMI_ORDER_WAIT_MS, the message
+ * goes anyway.  A command a fault rule keeps (hold, delay, reorder) does
+ * not wait: its delayed response overtakes it, as the rule asks.
  * Buffers are re-walked through the current memory table when used. */
 #include "devices/scmi.h"
 
@@ -28,10 +37,19 @@
 
 #define SCMI_QUEUE_MAX 1024
 #define PARAM_MAX 256         /* parameter bytes read of a command; more are ignored */
+#define POLL_NS 1000000u      /* how often a waiting message looks at used_event */
 
 struct pending {
 	uint16_t len;
 	uint8_t msg[VT_SCMI_MSG_MAX];
+	/* The command whose answer posted it (req_id 0: none, a `set`). */
+	uint64_t cmd_req;
+	uint16_t cmd_head;
+	/* Its immediate response is used: the driver has it when used_event
+	 * is past used; since when it waits. */
+	bool cmd_used;
+	uint16_t used;
+	uint64_t since_ns;
 };
 
 struct scmi_dev {
@@ -45,18 +63,27 @@ struct scmi_dev {
 	struct pending pend[VT_SCMI_PENDING_MAX];
 	unsigned pend_first, npend;
 	struct vt_timer *timer;
+	uint64_t order_wait_ns;
+	/* The command being answered (posts made now wait for it). */
+	uint64_t cur_req;
+	uint16_t cur_head;
 	struct vt_scmi_stats st;
 };
 
 static void send_events(struct vt_loop *loop, void *arg);
 
-static void arm(struct scmi_dev *d)
+static void arm_after(struct scmi_dev *d, uint64_t delay_ns)
 {
 	if (d->timer || !d->npend || !d->nbuf)
 		return;
-	d->timer = vt_loop_timer(d->loop, 0, send_events, d);
+	d->timer = vt_loop_timer(d->loop, delay_ns, send_events, d);
 	if (!d->timer)
 		vt_warn("scmi: cannot arm a timer: %u eventq messages wait for the next buffer", d->npend);
+}
+
+static void arm(struct scmi_dev *d)
+{
+	arm_after(d, 0);
 }
 
 /* The platform's post(): queued for the eventq. */
@@ -79,7 +106,38 @@ static void post(void *arg, const uint8_t *msg, size_t len)
 	struct pending *m = &d->pend[(d->pend_first + d->npend++) % VT_SCMI_PENDING_MAX];
 	m->len = (uint16_t)len;
 	memcpy(m->msg, msg, len);
+	m->cmd_req = d->cur_req;
+	m->cmd_head = d->cur_head;
+	m->cmd_used = false;
 	arm(d);
+}
+
+/* May m go out now (see the top of the file)? */
+static bool may_send(struct scmi_dev *d, struct pending *m)
+{
+	struct vt_queue *q = vt_backend_engine_queue(d->b, VIRTIO_SCMI_VQ_TX);
+	uint16_t ev;
+
+	if (!m->cmd_req || !q || !q->started)
+		return true;
+	if (!m->cmd_used) {
+		if (vt_backend_req_id(d->b, VIRTIO_SCMI_VQ_TX, m->cmd_head) == m->cmd_req)
+			return true;            /* a fault rule keeps the command */
+		/* Used by now; at this used index or before it. */
+		m->cmd_used = true;
+		m->used = q->vq.used_idx;
+		m->since_ns = vt_now_ns();
+	}
+	if (!vt_vq_used_event(&q->vq, &ev))
+		return true;
+	if ((uint16_t)(ev - m->used) < 0x8000u)
+		return true;
+	if (vt_now_ns() - m->since_ns < d->order_wait_ns)
+		return false;
+	d->st.unordered++;
+	vt_debug("scmi: the driver did not take the cmdq's used entries up to %u within %llu ms (used_event %u): "
+		 "the eventq message goes anyway", m->used, (unsigned long long)(d->order_wait_ns / 1000000u), ev);
+	return true;
 }
 
 /* Writes the oldest message into the oldest buffer, while both exist. */
@@ -91,6 +149,10 @@ static void send_events(struct vt_loop *loop, void *arg)
 	(void)loop;
 	d->timer = NULL;
 	while (d->npend && d->nbuf && d->b) {
+		if (!may_send(d, &d->pend[d->pend_first])) {
+			arm_after(d, POLL_NS);
+			return;
+		}
 		uint16_t head = d->buf[d->buf_first];
 		d->buf_first = (d->buf_first + 1) % SCMI_QUEUE_MAX;
 		d->nbuf--;
@@ -133,7 +195,10 @@ static int handle_command(struct scmi_dev *d, const struct vt_chain *c)
 		return 0;
 	}
 	size_t cap = c->write_len < sizeof(resp) ? (size_t)c->write_len : sizeof(resp);
+	d->cur_req = vt_backend_req_id(d->b, VIRTIO_SCMI_VQ_TX, c->head);
+	d->cur_head = c->head;
 	size_t n = vt_scmi_platform_command(d->p, msg, len, resp, cap);
+	d->cur_req = 0;
 	d->st.commands++;
 	return (int)vt_chain_write(c, 0, resp, n);
 }
@@ -224,6 +289,7 @@ void *vt_scmi_dev_new(struct vt_loop *loop, struct vt_scmi_platform *p)
 		return NULL;
 	d->loop = loop;
 	d->p = p;
+	d->order_wait_ns = VT_SCMI_ORDER_WAIT_MS * 1000000ull;
 	p->post = post;
 	p->post_arg = d;
 	d->st.p2a = p->p2a = true;
@@ -241,6 +307,11 @@ void vt_scmi_dev_free(void *dev)
 		vt_loop_timer_cancel(d->loop, d->timer);
 	d->p->post = NULL;
 	free(d);
+}
+
+void vt_scmi_dev_set_order_wait(void *dev, uint64_t ns)
+{
+	((struct scmi_dev *)dev)->order_wait_ns = ns;
 }
 
 void vt_scmi_dev_stats(void *dev, struct vt_scmi_stats *st)

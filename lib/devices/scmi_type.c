@@ -94,6 +94,7 @@ static void scmi_add_info(struct vt_json *j, const struct vt_serve_ctx *ctx)
 	vt_json_uint(j, "delayed", st.delayed);
 	vt_json_uint(j, "notifications", st.notifications);
 	vt_json_uint(j, "dropped", st.dropped);
+	vt_json_uint(j, "unordered", st.unordered);
 	vt_json_uint(j, "pending", st.pending);
 	vt_json_uint(j, "event_buffers", st.buffers);
 }

@@ -337,6 +337,15 @@ bool vt_vq_should_notify(struct vt_vq *vq)
 	return vt_vring_need_event(guest_ld16(used_event_ptr(vq)), vq->used_idx, old);
 }
 
+bool vt_vq_used_event(const struct vt_vq *vq, uint16_t *ev)
+{
+	if (!vq->event_idx || vq->broken)
+		return false;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	*ev = guest_ld16(used_event_ptr(vq));
+	return true;
+}
+
 void vt_vq_update_avail_event(struct vt_vq *vq)
 {
 	if (!vq->event_idx || vq->broken)

@@ -90,6 +90,13 @@ void vt_vq_push(struct vt_vq *vq, uint16_t head, uint32_t len);
  * Always false on a broken queue. */
 bool vt_vq_should_notify(struct vt_vq *vq);
 
+/* With EVENT_IDX: the driver's used_event, the used index it wants the
+ * next notification at, which it writes when it (re-)enables callbacks
+ * (Linux's virtqueue_enable_cb(): its last_used_idx, after the entries it
+ * took), so it tells how far the driver has taken the used ring.  false
+ * without EVENT_IDX or on a broken queue. */
+bool vt_vq_used_event(const struct vt_vq *vq, uint16_t *ev);
+
 /* With EVENT_IDX: tell the driver up to where we have consumed (avail_event
  * = last_avail), so it kicks only for newer buffers.  Without EVENT_IDX:
  * nothing.  Call after a pop pass, then pop once more: a buffer made

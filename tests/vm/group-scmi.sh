@@ -7,8 +7,11 @@
 # changes, then runs four fault phases (seed 004): a held immediate
 # response, a delayed response that overtakes its held immediate one, two
 # delayed responses released in the other order, a delayed response held
-# past the kernel's 2 s.  The host checks the guest's output and log, the
-# serve's `inflight` and `domains`, and the trace (--write) marks.
+# past the kernel's 2 s; then, with no rule, 20 reads of each async sensor
+# none of whose delayed responses overtakes its immediate one (serve waits
+# until the guest took the immediate one).  The host checks the guest's
+# output and log, the serve's `inflight`, `domains` and `info`, and the
+# trace (--write) marks.
 
 # scmi_held CTL QUEUE: "ID SUMMARY" of each request a hold rule keeps on QUEUE
 scmi_held() {
@@ -220,9 +223,14 @@ cpu 1000000"; then tap_ok "$n"
 	n="scmi 5: with the rules cleared the guest reads soc again (51500) and its scenario exits 0"
 	if [ "$st" = 0 ] && rc_is scmi after-read 0 && section_is scmi after-read 51500; then tap_ok "$n"
 	else tap_fail "$n" "scenario exit $st"; fi
+	n="scmi 5: no rule, 20 reads of each async sensor: every delayed response comes after its immediate one (the kernel logs no OoO), the values are right"
+	local unord; unord=$(ctl "$c" info | jq -r .unordered)
+	if rc_is scmi async-reads 0 && section_is scmi async-reads "38500 20
+41000 20" && section_is scmi async-log "" && [ "$unord" = 0 ]; then tap_ok "$n"
+	else tap_fail "$n" "guest log:" "$(vm_section scmi async-log | head -n 10)" "info unordered: $unord"; fi
 	local cnt; cnt=$(vm_section scmi counters)
-	n="scmi 5: the guest's SCMI counters: 3 delayed responses, 2 unexpected messages, no invalid one, no response timeout"
-	if grep -qx "delayed_response_ok 3" <<<"$cnt" && grep -qx "err_msg_unexpected 2" <<<"$cnt" &&
+	n="scmi 5: the guest's SCMI counters: 43 delayed responses, 2 unexpected messages, no invalid one, no response timeout"
+	if grep -qx "delayed_response_ok 43" <<<"$cnt" && grep -qx "err_msg_unexpected 2" <<<"$cnt" &&
 		grep -qx "err_msg_invalid 0" <<<"$cnt" && grep -qx "xfers_response_timeout 0" <<<"$cnt"; then tap_ok "$n"
 	else tap_fail "$n" "$cnt"; fi
 	serve_stop scmi
