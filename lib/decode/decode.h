@@ -58,6 +58,10 @@ struct vt_decode_fields {
 	unsigned noffer;
 	uint64_t answers;
 	bool answers_after;
+	/* The request awaits an answers_after answer to its first offer
+	 * (scmi: an async command's delayed response): one that comes while
+	 * an older such request still awaits its own is out of order. */
+	bool offer_awaits;
 };
 
 struct vt_decoder {

@@ -361,8 +361,26 @@ static int notify_event(unsigned proto, unsigned msg)
 	return -1;
 }
 
-/* A command offers its token, and a NOTIFY that turns its event on offers
- * the event (domain id, enable bit 0 after it; base's has no domain). */
+/* Does command h (parameters in c after the header) ask for a delayed
+ * response?  SENSOR_READING_GET (sensor_id, flags) and CLOCK_RATE_SET
+ * (flags, ...) with the async flag; a rate set that also says "ignore the
+ * delayed response" gets none. */
+static bool asks_delayed(const struct vt_chain *c, uint32_t h)
+{
+	unsigned proto = VIRTIO_SCMI_HDR_PROTOCOL(h), msg = VIRTIO_SCMI_HDR_MSG_ID(h);
+	uint8_t p[4];
+
+	if (proto == SCMI_PROTO_SENSOR && msg == SCMI_SENSOR_READING_GET)
+		return vt_chain_read(c, 8, p, 4) == 4 && (vt_ld_le32(p) & SCMI_SENSOR_READ_ASYNC);
+	if (proto == SCMI_PROTO_CLOCK && msg == SCMI_CLOCK_RATE_SET)
+		return vt_chain_read(c, 4, p, 4) == 4 &&
+		       (vt_ld_le32(p) & (SCMI_CLOCK_SET_ASYNC | SCMI_CLOCK_SET_IGNORE_RESP)) == SCMI_CLOCK_SET_ASYNC;
+	return false;
+}
+
+/* A command offers its token (awaited when it asks for a delayed
+ * response), and a NOTIFY that turns its event on offers the event
+ * (domain id, enable bit 0 after it; base's has no domain). */
 static void command_keys(struct vt_decode_fields *f, const struct vt_chain *c, uint32_t h)
 {
 	unsigned proto = VIRTIO_SCMI_HDR_PROTOCOL(h);
@@ -370,6 +388,7 @@ static void command_keys(struct vt_decode_fields *f, const struct vt_chain *c, u
 	uint8_t p[8];
 
 	f->offer[f->noffer++] = token_key(h);
+	f->offer_awaits = asks_delayed(c, h);
 	if (ev < 0)
 		return;
 	if (proto == SCMI_PROTO_BASE) {

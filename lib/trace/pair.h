@@ -4,8 +4,13 @@
  * it on).  The decoder gives the keys (vt_decode_fields offer/answers); a
  * consumer of records feeds every record, before its filter, through one
  * vt_trace_pairs, which notes the requests and marks the answers in their
- * views: the request id answered, and whether it came before the request
- * completed (a delayed response that overtook its immediate one).
+ * views: the request id answered, whether it came before the request
+ * completed (a delayed response that overtook its immediate one), and
+ * whether an older request awaiting such an answer still waits for its own
+ * (out of order, as a completion that passes an older request in flight:
+ * the eventq's delayed responses are marked as the cmdq's responses are).
+ * A connect or disconnect of the device forgets what its requests awaited
+ * (the device dropped it).
  *
  * Only what the stream shows: an answer to a request made before the
  * capture began is not paired. */
@@ -26,6 +31,7 @@ struct vt_trace_pairs {
 		uint32_t virtio_id;
 		uint16_t instance;
 		bool done;           /* the request completed */
+		bool awaits;         /* its answer is due (offer_awaits), not come */
 		bool used;           /* the slot holds one */
 	} e[VT_TRACE_PAIRS];
 	unsigned next;           /* the slot a new request takes */

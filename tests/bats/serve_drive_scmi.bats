@@ -195,6 +195,43 @@ sensor 0: 45000"
 sensor 0: 45000 (delayed)"
 }
 
+@test "scmi trace: a delayed response that comes while an older command awaits its own is [OOO], paired by token; a failed async command awaits none" {
+	local pcap=$BATS_TEST_TMPDIR/s.pcap cmd0 cmd1
+	start_scmi --sensor soc:45000:async --sensor vin:3300:async --sensor fan:1200:type=rpm -p -w "$pcap" \
+		--fault 'reorder delayed protocol sensor'
+	sdrive sensor read 0,1 async
+	assert_success
+	assert_output "sensor 1: 3300 (delayed)
+sensor 0: 45000 (delayed)"
+	wait_serve_line 'q1 #[0-9]+ used .* delayed SENSOR READING_GET token 0 '
+	cmd0=$(printed 0 | sed -nE 's/^q0 #([0-9]+) used cmd SENSOR READING_GET token 0 .*/\1/p')
+	cmd1=$(printed 0 | sed -nE 's/^q0 #([0-9]+) used cmd SENSOR READING_GET token 1 .*/\1/p')
+	run printed 1
+	assert_line --index 0 --regexp "^q1 #[0-9]+ used event buffer 136 -> delayed SENSOR READING_GET token 1 SUCCESS sensor 1 value 3300 timestamp 0 \\(cmd #$cmd1\\) \\[OOO\\]\$"
+	assert_line --index 1 --regexp "^q1 #[0-9]+ used event buffer 136 -> delayed SENSOR READING_GET token 0 SUCCESS sensor 0 value 45000 timestamp 0 \\(cmd #$cmd0\\)\$"
+	# the immediate responses came in order: no mark on q0
+	run printed 0
+	refute_output --partial "[OOO]"
+	# sensor 2 has no async reads: its command (the older) awaits nothing
+	ctl 'fault clear'
+	assert_success
+	sdrive sensor read 2,0 async
+	assert_failure 1
+	assert_output "sensor 2: NOT_SUPPORTED
+sensor 0: 45000 (delayed)"
+	wait_serve_line 'q1 #[0-9]+ used .* delayed SENSOR READING_GET token 1 '
+	run printed 1
+	assert_line --index 2 --regexp "^q1 #[0-9]+ used event buffer 136 -> delayed SENSOR READING_GET token 1 SUCCESS sensor 0 value 45000 timestamp 0 \\(cmd #[0-9]+\\)\$"
+	# the capture read back marks the same, and the ooo filter takes it
+	stop_serve
+	run_vitool trace -r "$pcap" ooo
+	assert_success
+	assert_output --regexp "^$VT_TS scmi q1 #[0-9]+ used event buffer 136 -> delayed SENSOR READING_GET token 1 SUCCESS sensor 1 value 3300 timestamp 0 \\(cmd #$cmd1\\) [0-9.]+(us|ms) \\[OOO\\]\$"
+	run_vitool trace --json -r "$pcap" 'queue 1 and ooo'
+	run python3 -c 'import json,sys; o=json.loads(sys.argv[1]); print(o["out_of_order"], o["overtook"], o["scmi"]["token"])' "$output"
+	assert_output "True False 1"
+}
+
 @test "scmi fault: a held delayed response keeps the reader waiting; inflight shows it, release ends it" {
 	start_scmi --sensor soc:45000:async --fault 'hold delayed'
 	local out=$BATS_TEST_TMPDIR/drive.out

@@ -174,9 +174,9 @@ cpu 1000000"; then tap_ok "$n"
 	else tap_fail "$n" "held: ${i1:-none} / ${i2:-none} / ${d1:-none} / ${d2:-none}" "released:${rel:-(none)}"; fi
 	# The younger command's immediate response is out of order (the go
 	# clock's and the governor's commands that completed while a read was
-	# held are too: only the reads count).  The event queue's buffers all
-	# wait from the start, so their order marks nothing: the delayed
-	# responses show in the order released, each paired with its command.
+	# held are too: only the reads count), and so is its delayed response,
+	# which came while the older read still awaited its own (trace pairs
+	# each with its command by token); the older read's are in order.
 	local ooo dl want_dl="" x
 	ooo=$(scmi_marks "$p" "ooo" | grep 'SENSOR READING_GET')
 	dl=$(scmi_marks "$p" "used and (id ${d1%% *} or id ${d2%% *})" | grep "^q1 " |
@@ -187,9 +187,10 @@ cpu 1000000"; then tap_ok "$n"
 		case $cs in 2) want_dl="$want_dl#$di cmd #$ci sensor 2 value 38500"$'\n' ;;
 		3) want_dl="$want_dl#$di cmd #$ci sensor 3 value 41000"$'\n' ;; esac
 	done
-	n="scmi 3: vitool trace marks the younger read's immediate response out of order and pairs each delayed response with its command"
-	if [ -n "$d2" ] && [ "$(grep -c . <<<"$ooo")" = 1 ] &&
+	n="scmi 3: vitool trace marks the younger read's immediate and delayed responses out of order and pairs each delayed response with its command"
+	if [ -n "$d2" ] && [ "$(grep -c . <<<"$ooo")" = 2 ] &&
 		grep -qE "^q0 #${i2%% *} used cmd SENSOR READING_GET token [0-9]+ sensor [23] flags 0x1 -> SUCCESS .*\\[OOO\\]\$" <<<"$ooo" &&
+		grep -qE "^q1 #${d2%% *} used event buffer [0-9]+ -> delayed SENSOR READING_GET .* \\(cmd #${i2%% *}\\)( $TRACE_LAT)? \\[OOO\\]\$" <<<"$ooo" &&
 		[ "$dl"$'\n' = "$want_dl" ]; then
 		tap_ok "$n"; diag "$ooo" "$dl"
 	else tap_fail "$n" "out-of-order reads (younger: #${i2%% *}):" "${ooo:-(none)}" \
