@@ -463,6 +463,38 @@ for l in sys.argv[1].splitlines():
 	assert_line "1	0x0030"
 }
 
+@test "tshark with the Lua dissector names every SCMI protocol, message, notification and status as vitool trace does" {
+	command -v tshark >/dev/null || skip "no tshark"
+	local ts=(tshark -X "lua_script:$LUA" -o "gui.column.format:\"No.\",\"%m\",\"Info\",\"%i\"")
+	local pcap=$GOLD/scmi-names.pcap
+	# scmi-names.pcap holds one message of every name lib/virtio/virtio_scmi.c
+	# has (and unknown ones): the names, and trace's line up to them.
+	run_vitool trace -r "$pcap" used
+	assert_success
+	local want
+	want=$(printf '%s\n' "$output" | sed -E "s/^$VT_TS //; s/ [0-9.]+(us|ms|s)\$//" | sed -E \
+		-e 's/^(scmi q0 #[0-9]+ used cmd .* token [0-9]+)( .*)? -> ([^ ]+).*/\1 -> \3/' \
+		-e 's/^(scmi q1 #[0-9]+ used event buffer [0-9]+ -> delayed .* token [0-9]+ [^ ]+).*/\1/' \
+		-e 's/^(scmi q1 #[0-9]+ used event buffer [0-9]+ -> (notification|type-[0-9]+) .* token [0-9]+).*/\1/')
+	[ "$(grep -c . <<<"$want")" -ge 90 ] || fail "scmi-names.pcap has $(grep -c . <<<"$want") completions"
+	run --separate-stderr "${ts[@]}" -r "$pcap" -Y 'vitool.kind == 2' -T fields -e _ws.col.Info
+	assert_success
+	diff -u <(printf '%s\n' "$want") <(printf '%s\n' "$output") || fail "the dissector's names differ from vitool trace's"
+	# The header's fields, the name and status, and display filters on them.
+	run --separate-stderr "${ts[@]}" -r "$GOLD/scmi.pcap" -V -Y 'vitool.kind == 2 && vitool.scmi.status == -4'
+	assert_success
+	assert_line --regexp '^ +[.01 ]+ = Protocol: CLOCK \(0x14\)$'
+	assert_line --regexp '^ +[.01 ]+ = Message type: cmd \(0\)$'
+	assert_line --regexp '^ +[.01 ]+ = Token: 13$'
+	assert_line "    Message: ATTRIBUTES"
+	assert_line "    SCMI status: NOT_FOUND (-4)"
+	run --separate-stderr "${ts[@]}" -r "$pcap" -Y 'vitool.scmi.type == 2' -T fields -e vitool.scmi.protocol -e vitool.scmi.message -e vitool.scmi.token -e vitool.scmi.status
+	assert_success
+	assert_output "0x00000015	READING_GET	7	0${NL}0x00000014	RATE_SET	7	0"
+	run --separate-stderr "${ts[@]}" -r "$pcap" -Y 'vitool.scmi.message == "SENSOR_UPDATE"' -T fields -e vitool.req_id -e vitool.scmi.type
+	assert_output "73	3"
+}
+
 @test "trace: no running instance is an error, exit 1" {
 	run_vitool trace
 	assert_failure 1

@@ -7,7 +7,7 @@
  *
  *   gen DIR [NAME...]
  *               writes DIR/NAME.pcap of each NAME (i2c gpio scmi blk rng hex
- *               events broken vhost log), all without NAMEs; broken is
+ *               events broken vhost log scmi-names), all without NAMEs; broken is
  *               truncated.pcap, corrupt.pcap, notpcap.pcap, recut.pcap.
  *
  * The captures but vhost and log hold version-1 records and stay as version 1
@@ -25,6 +25,7 @@
 #include "virtio/virtio.h"
 #include "vhost/proto.h"
 #include "virtio/virtio_i2c.h"
+#include "virtio/virtio_scmi.h"
 
 /* 2026-01-02 12:01:02.000000000 UTC */
 #define T0 1767355262000000000ull
@@ -301,6 +302,60 @@ static void gen_scmi(const char *dir)
 	close_gen(&g);
 }
 
+/* Every name the decoder knows (lib/virtio/virtio_scmi.c), one message
+ * each, and one of each kind it does not: the Lua dissector's tables are
+ * checked against it (trace.bats).  Commands of every protocol with a
+ * SUCCESS response; BASE PROTOCOL_VERSION answered with every status; the
+ * notifications; delayed responses; an unknown protocol, message and
+ * type. */
+static void scmi_names_cmd(struct gen *g, unsigned proto, unsigned msg, uint32_t status)
+{
+	static unsigned token;
+	uint8_t req[4], resp[8];
+
+	vt_st_le32(req, scmi_hdr(proto, msg, 0, token));
+	vt_st_le32(resp, scmi_hdr(proto, msg, 0, token));
+	vt_st_le32(resp + 4, status);
+	token = (token + 1) % 1024;
+	request(g, 0, (struct seg[]){ { req, 4, 0 }, { NULL, 8, 1 } }, 2, resp, 8, 1000, 0, 0, true);
+}
+
+static void scmi_names_event(struct gen *g, unsigned proto, unsigned msg, unsigned type)
+{
+	uint8_t ev[8];
+
+	vt_st_le32(ev, scmi_hdr(proto, msg, type, type == 2 ? 7 : 0));
+	vt_st_le32(ev + 4, 0);
+	request(g, 1, (struct seg[]){ { NULL, 64, 1 } }, 1, ev, 8, 1000, 0, 0, true);
+}
+
+static void gen_scmi_names(const char *dir)
+{
+	struct gen g = open_gen(dir, "scmi-names.pcap", VIRTIO_ID_SCMI);
+	static const unsigned protos[] = { 0x10, 0x13, 0x14, 0x15 };
+
+	for (unsigned i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
+		for (unsigned msg = 0; msg < 256; msg++)
+			if (vt_scmi_msg_name(protos[i], msg, 0))
+				scmi_names_cmd(&g, protos[i], msg, 0);
+		scmi_names_cmd(&g, protos[i], 0xfe, 0);
+		for (unsigned msg = 0; msg < 256; msg++)
+			if (vt_scmi_msg_name(protos[i], msg, 1))
+				scmi_names_event(&g, protos[i], msg, 3);
+		scmi_names_event(&g, protos[i], 0xfe, 3);
+	}
+	for (unsigned p = 0x11; p <= 0x19; p++)   /* named protocols without messages of their own */
+		if (p != 0x13 && p != 0x14 && p != 0x15)
+			scmi_names_cmd(&g, p, 0x3, 0);
+	scmi_names_cmd(&g, 0x80, 0, 0);
+	for (int st = 0; st >= -12; st--)
+		scmi_names_cmd(&g, 0x10, 0, (uint32_t)st);
+	scmi_names_event(&g, 0x15, 6, 2);
+	scmi_names_event(&g, 0x14, 5, 2);
+	scmi_names_event(&g, 0x10, 3, 1);
+	close_gen(&g);
+}
+
 /* ---- blk ---- */
 
 static void blk_hdr(uint8_t *h, uint32_t type, uint64_t sector)
@@ -569,7 +624,7 @@ static const struct {
 } gens[] = {
 	{ "i2c", gen_i2c }, { "gpio", gen_gpio }, { "scmi", gen_scmi }, { "blk", gen_blk },
 	{ "rng", gen_rng }, { "hex", gen_hex }, { "events", gen_events }, { "broken", gen_broken },
-	{ "vhost", gen_vhost }, { "log", gen_log },
+	{ "vhost", gen_vhost }, { "log", gen_log }, { "scmi-names", gen_scmi_names },
 };
 
 int main(int argc, char **argv)

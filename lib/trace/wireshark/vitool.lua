@@ -4,7 +4,9 @@
 -- one trace record: a little-endian header, the descriptor chain's segment
 -- table, the captured payload, then an optional text.  This dissector
 -- decodes the header and segments of every record, the virtio-i2c and
--- virtio-gpio requests and responses in the payload, and (version 2) the
+-- virtio-gpio requests and responses in the payload, the virtio-scmi
+-- messages' headers (type, protocol and message by name, token, status: the
+-- names of lib/virtio/virtio_scmi.c, one table each), and (version 2) the
 -- vhost-user messages: direction, reply, flags, size, fds and key payloads;
 -- and the instance's log lines (LOG records: level and text).
 --
@@ -14,6 +16,8 @@
 --   wireshark -X lua_script:vitool.lua capture.pcap
 -- Display filters: vitool.kind == 2, vitool.queue == 0, vitool.req_id == 3,
 -- vitool.i2c.addr == 0x50, vitool.gpio.line == 3, vitool.flags.late == 1,
+-- vitool.scmi.protocol == 0x15 && vitool.scmi.message == "READING_GET",
+-- vitool.scmi.type == 2 (delayed responses), vitool.scmi.status < 0,
 -- vitool.vhost.dir == 2, vitool.vhost.reply == 1, vitool.vhost_request == 9,
 -- vitool.kind == 14 && vitool.log.level <= 1 (the instance's errors and warnings).
 
@@ -127,6 +131,58 @@ f.gpio_resp_value = ProtoField.uint8("vitool.gpio.resp_value", "GPIO response va
 f.gpio_names = ProtoField.bytes("vitool.gpio.names", "GPIO line names")
 f.gpio_irq_status = ProtoField.uint8("vitool.gpio.irq_status", "GPIO irq status", base.DEC, gpio_irq_status)
 
+-- virtio-scmi: the names of lib/virtio/virtio_scmi.c.  Message ids are
+-- per protocol (key protocol * 256 + id); the ones every protocol has, and
+-- the notifications, have tables of their own.
+local scmi_protocols = {
+	[0x10] = "BASE", [0x11] = "POWER", [0x12] = "SYSTEM", [0x13] = "PERF", [0x14] = "CLOCK",
+	[0x15] = "SENSOR", [0x16] = "RESET", [0x17] = "VOLTAGE", [0x18] = "POWERCAP", [0x19] = "PINCTRL",
+}
+local scmi_types = { [0] = "cmd", [2] = "delayed", [3] = "notification" }
+local scmi_status = {
+	[0] = "SUCCESS", [-1] = "NOT_SUPPORTED", [-2] = "INVALID_PARAMETERS", [-3] = "DENIED",
+	[-4] = "NOT_FOUND", [-5] = "OUT_OF_RANGE", [-6] = "BUSY", [-7] = "COMMS_ERROR",
+	[-8] = "GENERIC_ERROR", [-9] = "HARDWARE_ERROR", [-10] = "PROTOCOL_ERROR", [-11] = "IN_USE",
+}
+local scmi_common = {
+	[0x0] = "PROTOCOL_VERSION", [0x1] = "PROTOCOL_ATTRIBUTES", [0x2] = "PROTOCOL_MESSAGE_ATTRIBUTES",
+	[0x10] = "NEGOTIATE_PROTOCOL_VERSION",
+}
+local scmi_msgs = {
+	-- BASE
+	[0x1003] = "DISCOVER_VENDOR", [0x1004] = "DISCOVER_SUB_VENDOR",
+	[0x1005] = "DISCOVER_IMPLEMENTATION_VERSION", [0x1006] = "DISCOVER_LIST_PROTOCOLS",
+	[0x1007] = "DISCOVER_AGENT", [0x1008] = "NOTIFY_ERRORS", [0x1009] = "SET_DEVICE_PERMISSIONS",
+	[0x100a] = "SET_PROTOCOL_PERMISSIONS", [0x100b] = "RESET_AGENT_CONFIGURATION",
+	-- PERF
+	[0x1303] = "DOMAIN_ATTRIBUTES", [0x1304] = "DESCRIBE_LEVELS", [0x1305] = "LIMITS_SET",
+	[0x1306] = "LIMITS_GET", [0x1307] = "LEVEL_SET", [0x1308] = "LEVEL_GET", [0x1309] = "NOTIFY_LIMITS",
+	[0x130a] = "NOTIFY_LEVEL", [0x130b] = "DESCRIBE_FASTCHANNEL", [0x130c] = "DOMAIN_NAME_GET",
+	-- CLOCK
+	[0x1403] = "ATTRIBUTES", [0x1404] = "DESCRIBE_RATES", [0x1405] = "RATE_SET", [0x1406] = "RATE_GET",
+	[0x1407] = "CONFIG_SET", [0x1408] = "NAME_GET", [0x1409] = "RATE_NOTIFY",
+	[0x140a] = "RATE_CHANGE_REQUESTED_NOTIFY", [0x140b] = "CONFIG_GET", [0x140c] = "POSSIBLE_PARENTS_GET",
+	[0x140d] = "PARENT_SET", [0x140e] = "PARENT_GET", [0x140f] = "GET_PERMISSIONS",
+	-- SENSOR
+	[0x1503] = "DESCRIPTION_GET", [0x1504] = "TRIP_POINT_NOTIFY", [0x1505] = "TRIP_POINT_CONFIG",
+	[0x1506] = "READING_GET", [0x1507] = "AXIS_DESCRIPTION_GET", [0x1508] = "LIST_UPDATE_INTERVALS",
+	[0x1509] = "CONFIG_GET", [0x150a] = "CONFIG_SET", [0x150b] = "CONTINUOUS_UPDATE_NOTIFY",
+	[0x150c] = "NAME_GET", [0x150d] = "AXIS_NAME_GET",
+}
+local scmi_events = {
+	[0x1000] = "BASE_ERROR_EVENT",
+	[0x1300] = "PERFORMANCE_LIMITS_CHANGED", [0x1301] = "PERFORMANCE_LEVEL_CHANGED",
+	[0x1400] = "CLOCK_RATE_CHANGED", [0x1401] = "CLOCK_RATE_CHANGE_REQUESTED",
+	[0x1500] = "SENSOR_TRIP_POINT_EVENT", [0x1501] = "SENSOR_UPDATE",
+}
+f.scmi_header = ProtoField.uint32("vitool.scmi.header", "SCMI header", base.HEX)
+f.scmi_msg_id = ProtoField.uint32("vitool.scmi.msg_id", "Message id", base.HEX, nil, 0xff)
+f.scmi_type = ProtoField.uint32("vitool.scmi.type", "Message type", base.DEC, scmi_types, 0x300)
+f.scmi_protocol = ProtoField.uint32("vitool.scmi.protocol", "Protocol", base.HEX, scmi_protocols, 0x3fc00)
+f.scmi_token = ProtoField.uint32("vitool.scmi.token", "Token", base.DEC, nil, 0xffc0000)
+f.scmi_message = ProtoField.string("vitool.scmi.message", "Message")
+f.scmi_status = ProtoField.int32("vitool.scmi.status", "SCMI status", base.DEC, scmi_status)
+
 local e_bad = ProtoExpert.new("vitool.bad", "Malformed vitool record", expert.group.MALFORMED, expert.severity.ERROR)
 p.experts = { e_bad }
 
@@ -208,6 +264,64 @@ local function dissect_gpio(tvb, tree, kind, queue, r, w, pinfo)
 			if w.cap > 1 then t:add(f.gpio_names, tvb(w.off + 1, w.cap - 1)) end
 		elseif w.cap >= 2 then
 			t:add(f.gpio_resp_value, tvb(w.off + 1, 1))
+		end
+	end
+	pinfo.cols.info:append(" " .. info)
+end
+
+-- The name of message msg of protocol proto, nil when lib/virtio/virtio_scmi.c
+-- has none (the common messages are every protocol's, as there).
+local function scmi_msg_name(proto, msg, notification)
+	if notification then return scmi_events[proto * 256 + msg] end
+	return scmi_common[msg] or scmi_msgs[proto * 256 + msg]
+end
+
+-- One SCMI message at off (cap bytes captured) into tree; as `vitool trace`
+-- prints it: "cmd SENSOR READING_GET token 5" (an unknown protocol
+-- "proto-0x80", message "msg 0x1f", type "type-1"), then the status
+-- when with_status (a delayed response's, after the header).  The text,
+-- or nil when the header is not there.
+local function scmi_message(tvb, tree, off, cap, with_status)
+	if cap < 4 then return nil end
+	local h = tvb(off, 4):le_uint()
+	local msg, typ = bit.band(h, 0xff), bit.band(bit.rshift(h, 8), 3)
+	local proto = bit.band(bit.rshift(h, 10), 0xff)
+	local ht = tree:add_le(f.scmi_header, tvb(off, 4))
+	ht:add_le(f.scmi_msg_id, tvb(off, 4))
+	ht:add_le(f.scmi_type, tvb(off, 4))
+	ht:add_le(f.scmi_protocol, tvb(off, 4))
+	ht:add_le(f.scmi_token, tvb(off, 4))
+	local name = scmi_msg_name(proto, msg, typ == 3)
+	if name then tree:add(f.scmi_message, tvb(off, 4), name) end
+	local text = string.format("%s %s %s token %d", scmi_types[typ] or ("type-" .. typ),
+		scmi_protocols[proto] or string.format("proto-0x%02x", proto),
+		name or string.format("msg 0x%x", msg), bit.rshift(h, 18))
+	if with_status and cap >= 8 then
+		tree:add_le(f.scmi_status, tvb(off + 4, 4))
+		local st = tvb(off + 4, 4):le_int()
+		text = text .. " " .. (scmi_status[st] or ("status-" .. st))
+	end
+	return text
+end
+
+-- cmdq: the command (readable) and, completed, its response's status;
+-- eventq: "event buffer N", and completed, the message the device wrote.
+local function dissect_scmi(tvb, tree, kind, queue, r, w, pinfo)
+	local done = (kind == 2 or kind == 7)
+	local t = tree:add(p, tvb(r.off, r.cap + w.cap), "virtio-scmi")
+	local info
+	if queue == 1 then
+		info = string.format("event buffer %d", w.len)
+		local delayed = w.cap >= 4 and bit.band(bit.rshift(tvb(w.off, 4):le_uint(), 8), 3) == 2
+		local m = done and scmi_message(tvb, t, w.off, w.cap, delayed)
+		if m then info = info .. " -> " .. m end
+	else
+		info = scmi_message(tvb, t, r.off, r.cap, false)
+		if not info then return end
+		if done and w.cap >= 8 then
+			t:add_le(f.scmi_status, tvb(w.off + 4, 4))
+			local st = tvb(w.off + 4, 4):le_int()
+			info = info .. " -> " .. (scmi_status[st] or ("status-" .. st))
 		end
 	end
 	pinfo.cols.info:append(" " .. info)
@@ -336,6 +450,8 @@ function p.dissector(tvb, pinfo, tree)
 			dissect_i2c(tvb, tree, kind, r, w, pinfo)
 		elseif vid == 41 then
 			dissect_gpio(tvb, tree, kind, queue, r, w, pinfo)
+		elseif vid == 32 then
+			dissect_scmi(tvb, tree, kind, queue, r, w, pinfo)
 		end
 	end
 	return len
