@@ -4,6 +4,8 @@
 #   make check      every test suite (unit, bats, VM); last line "N passed, N failed"
 #   make check-quick  all but the VM suite
 #   make check-vm-arm64  the arm64 VM suite (SCMI; not part of check: see README)
+#   make check-vm-soak  the restart soak: 100 killed front-ends per device and
+#                   100 guest boots against one serve (~15 min; not part of check)
 #   make SAN=1 ...  build and test with -fsanitize=address,undefined
 #   make fuzz       build the libFuzzer targets (tests/fuzz/, clang) and run
 #                   each FUZZ_SECONDS (default 10) from its seed corpus
@@ -61,7 +63,7 @@ PKGC := PKG_CONFIG_PATH='$(PKG_CONFIG_PATH)' $(PKG_CONFIG)
 # Goals that compile nothing work without the libraries: deps installs
 # them, and demo/check/check-quick/check-vm build in a second make, after
 # deps (this one read the Makefile before the libraries were there).
-NOLIB_GOALS := clean deps deps-vm deps-vm-arm64 deps-bench deps-fuzz help uninstall demo check check-quick check-vm check-vm-arm64 bench
+NOLIB_GOALS := clean deps deps-vm deps-vm-arm64 deps-bench deps-fuzz help uninstall demo check check-quick check-vm check-vm-arm64 check-vm-soak bench
 NEED_LIBS := $(if $(MAKECMDGOALS),$(filter-out $(NOLIB_GOALS),$(MAKECMDGOALS)),all)
 
 ifneq ($(NEED_LIBS),)
@@ -143,7 +145,7 @@ DEPS_VM_ARM64 := qemu-system-arm/bookworm-backports qemu-system-common/bookworm-
 	gcc-aarch64-linux-gnu device-tree-compiler $(DEPS_VM_KERNEL)
 
 .PHONY: all help deps deps-vm deps-bench bench bench-run demo demo-run check check-run check-quick check-quick-run \
-	check-unit check-bats check-vm check-vm-run check-vm-arm64 check-vm-arm64-run deps-vm-arm64 check-gpiod-other check-fresh unit install uninstall clean \
+	check-unit check-bats check-vm check-vm-run check-vm-arm64 check-vm-arm64-run check-vm-soak check-vm-soak-run deps-vm-arm64 check-gpiod-other check-fresh unit install uninstall clean \
 	deps-fuzz fuzz fuzz-build san-build
 
 all: vitool
@@ -211,6 +213,8 @@ check-vm: deps deps-vm
 	@$(MAKE) --no-print-directory $@-run
 check-vm-arm64: deps deps-vm-arm64
 	@$(MAKE) --no-print-directory $@-run
+check-vm-soak: deps deps-vm
+	@$(MAKE) --no-print-directory $@-run
 
 demo-run: vitool
 	./vitool loopback
@@ -236,6 +240,15 @@ check-vm-run: $(VITOOL)
 # tests/vm:arm64 is the same suite with VM_ARCH=arm64 (tests/run.sh).
 check-vm-arm64-run: $(VITOOL)
 	@$(RUN) vm-arm64 tests/vm:arm64
+
+# The restart soak (issue 16): SOAK_CYCLES killed front-ends per device
+# (tests/soak/restart.bats), then VM_SOAK_BOOTS guests against one serve
+# (tests/vm/group-soak.sh).
+SOAK_CYCLES ?= 100
+VM_SOAK_BOOTS ?= 100
+check-vm-soak-run: $(VITOOL)
+	@$(RUN) vm-soak SOAK_CYCLES=$(SOAK_CYCLES) tests/soak/restart.bats -- \
+		VM_ONLY=soak VM_SOAK_BOOTS=$(VM_SOAK_BOOTS) tests/vm
 # The benchmark's own programs: baselines and a start-up meter
 # (tests/bench/*.c); the listener is linked with vitool's libraries, every
 # one loaded, as the baseline of serve's start-up and memory.

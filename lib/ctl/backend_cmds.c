@@ -10,6 +10,7 @@
 #include "decode/decode.h"
 #include "devices/registry.h"
 #include "virtio/features.h"
+#include "util/listen.h"
 #include "util/log.h"
 #include "util/parse.h"
 #include "util/strbuf.h"
@@ -77,6 +78,15 @@ static void cmd_stats(struct vt_ctl_req *r, int argc, char **argv, void *arg)
 			queue_json(j, q, &st);
 	}
 	vt_json_arr_end(j);
+	/* Out of descriptors, the socket backs off instead of spinning
+	 * (util/listen.c): what it could not accept is counted here. */
+	struct vt_listen_stats ls;
+	vt_backend_listen_stats(b, &ls);
+	vt_json_obj_begin(j, "vhost_user");
+	vt_json_uint(j, "accepted", ls.accepted);
+	vt_json_uint(j, "accept_failures", ls.failed);
+	vt_json_uint(j, "accept_backoffs", ls.backoffs);
+	vt_json_obj_end(j);
 	if (bc->ext && bc->ext->stats)
 		bc->ext->stats(j, bc->ext->arg);
 	vt_ctl_stats_members(r);   /* the clients' budgets: "control", "trace" */

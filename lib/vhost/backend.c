@@ -7,7 +7,10 @@
  * Messages are read as their bytes come (vt_vhost_rx), never waited for: a
  * front-end that stops inside a message held the whole loop for up to 5 s
  * a wait; now it has VT_VHOST_RECV_TIMEOUT_MS for the message, then it is
- * dropped, while everything else on the loop goes on. */
+ * dropped, while everything else on the loop goes on.  Replies go out the
+ * same way (vt_vhost_tx): what the socket does not take waits, the
+ * backend reads nothing more meanwhile, and a front-end that does not read
+ * its replies for VT_VHOST_RECV_TIMEOUT_MS is dropped. */
 #include "vhost/backend.h"
 
 #include <errno.h>
@@ -24,6 +27,7 @@
 #include "vhost/msg.h"
 #include "vhost/queue.h"
 #include "vhost/state.h"
+#include "vhost/tx.h"
 
 struct vt_backend {
 	struct vt_loop *loop;
@@ -37,6 +41,8 @@ struct vt_backend {
 	struct vt_engine e;
 	struct vt_vhost_rx rx;            /* the message arriving */
 	struct vt_timer *rx_deadline;     /* armed while a message is incomplete */
+	struct vt_vhost_tx tx;            /* what the front-end has not taken yet */
+	struct vt_timer *tx_deadline;     /* armed while tx is not empty */
 	struct vt_vhost_msg msg, reply;   /* 4 KiB each: kept off the stack */
 };
 
@@ -146,6 +152,52 @@ static void emit_msg(struct vt_backend *b, const struct vt_vhost_msg *m, enum vt
 	emit(b, &ev);
 }
 
+static void disconnect(struct vt_backend *b, int err);
+
+static void on_tx_deadline(struct vt_loop *loop, void *arg)
+{
+	struct vt_backend *b = arg;
+
+	(void)loop;
+	b->tx_deadline = NULL;   /* fired: the loop frees it */
+	vt_err("vhost-user: the front-end did not read its replies for %d ms (%u messages waiting)",
+	       VT_VHOST_RECV_TIMEOUT_MS, b->tx.n);
+	disconnect(b, -ETIMEDOUT);
+}
+
+/* A message to the front-end: sent now, or queued; then the connection
+ * waits to be writable, not readable, for at most the deadline. */
+static int tx_send(struct vt_backend *b, const struct vt_vhost_msg *m, const int *fds, unsigned nfds)
+{
+	bool was = vt_vhost_tx_pending(&b->tx);
+	int r = vt_vhost_tx_send(b->conn_fd, &b->tx, m, fds, nfds);
+
+	if (r <= 0 || was)
+		return r;
+	r = vt_loop_mod_fd(b->loop, b->conn_fd, EPOLLOUT);
+	if (r == 0) {
+		b->tx_deadline = vt_loop_timer(b->loop, (uint64_t)VT_VHOST_RECV_TIMEOUT_MS * 1000000u,
+					       on_tx_deadline, b);
+		if (!b->tx_deadline)
+			r = -ENOMEM;
+	}
+	return r;
+}
+
+/* The connection is writable: out with the queue, then read again. */
+static int tx_flush(struct vt_backend *b)
+{
+	int r = vt_vhost_tx_flush(b->conn_fd, &b->tx);
+
+	if (r != 0)
+		return r < 0 ? r : 0;
+	if (b->tx_deadline) {
+		vt_loop_timer_cancel(b->loop, b->tx_deadline);
+		b->tx_deadline = NULL;
+	}
+	return vt_loop_mod_fd(b->loop, b->conn_fd, EPOLLIN);
+}
+
 static void dispatch(struct vt_backend *b, struct vt_vhost_msg *m)
 {
 	vt_debug("vhost-user: %s (%u bytes, %u fds)", vt_vhost_request_name(m->request), m->size, m->nfds);
@@ -158,7 +210,7 @@ static void dispatch(struct vt_backend *b, struct vt_vhost_msg *m)
 	}
 	if (vt_vhost_state_handle(&b->st, m, &b->reply) != VT_VHOST_REPLY || v == VT_BACKEND_APPLY)
 		return;
-	int r = vt_vhost_send(b->conn_fd, &b->reply, NULL, 0);
+	int r = tx_send(b, &b->reply, NULL, 0);
 	if (r < 0) {
 		vt_err("vhost-user: %s: sending the reply failed: %s",
 		       vt_vhost_request_name(m->request), strerror(-r));
@@ -176,6 +228,11 @@ static void teardown(struct vt_backend *b)
 	if (b->rx_deadline) {
 		vt_loop_timer_cancel(b->loop, b->rx_deadline);
 		b->rx_deadline = NULL;
+	}
+	vt_vhost_tx_reset(&b->tx);
+	if (b->tx_deadline) {
+		vt_loop_timer_cancel(b->loop, b->tx_deadline);
+		b->tx_deadline = NULL;
 	}
 	vt_vhost_state_disconnect(&b->st);
 	vt_loop_del_fd(b->loop, b->conn_fd);
@@ -224,8 +281,15 @@ static void on_conn(struct vt_loop *loop, int fd, uint32_t events, void *arg)
 	struct vt_vhost_msg *m = &b->msg;
 
 	(void)loop;
-	(void)events;
-	int r = vt_vhost_rx_read(fd, &b->rx);
+	int r;
+	if (vt_vhost_tx_pending(&b->tx)) {
+		/* Only EPOLLOUT (or an error) is asked for while replies wait. */
+		r = events & (EPOLLOUT | EPOLLERR | EPOLLHUP) ? tx_flush(b) : 0;
+		if (r < 0)
+			disconnect(b, r == -EPIPE ? -ECONNRESET : r);
+		return;
+	}
+	r = vt_vhost_rx_read(fd, &b->rx);
 	if (r < 0) {
 		disconnect(b, r);
 		return;
@@ -336,6 +400,7 @@ struct vt_backend *vt_backend_new(struct vt_loop *loop, const struct vt_device_m
 	b->dev = dev;
 	b->conn_fd = -1;
 	vt_vhost_rx_init(&b->rx);
+	vt_vhost_tx_init(&b->tx);
 	vt_vhost_state_init(&b->st, ops_for(model), b);
 	b->st.name = model->name;
 	b->st.offered_features = model->features;
@@ -413,7 +478,7 @@ int vt_backend_send(struct vt_backend *b, const struct vt_vhost_msg *m, const in
 {
 	if (b->conn_fd < 0)
 		return -ENOTCONN;
-	int r = vt_vhost_send(b->conn_fd, m, fds, nfds);
+	int r = tx_send(b, m, fds, nfds);
 	if (r < 0) {
 		vt_err("vhost-user: %s: sending to the front-end failed: %s", vt_vhost_request_name(m->request),
 		       strerror(-r));
@@ -497,6 +562,13 @@ void vt_backend_trace_source(struct vt_backend *b, struct vt_trace_source *src)
 		.ops = &source_ops, .ctx = b, .device = b->model->name,
 		.virtio_id = b->model->virtio_id, .num_queues = b->st.nq,
 	};
+}
+
+void vt_backend_listen_stats(const struct vt_backend *b, struct vt_listen_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (b->listener)
+		vt_listener_stats(b->listener, st);
 }
 
 int vt_backend_stats(const struct vt_backend *b, unsigned q, struct vt_queue_stats *st)

@@ -84,6 +84,10 @@ int vt_backend_stats(const struct vt_backend *b, unsigned q, struct vt_queue_sta
 /* Zeroes the counters of every queue (kicks, calls, avail, used, latency);
  * what is in flight stays (`stats reset`). */
 void vt_backend_reset_stats(struct vt_backend *b);
+/* The vhost-user socket's accepts, failed accepts and back-offs (zero when
+ * the backend was only attached to a connection). */
+struct vt_listen_stats;
+void vt_backend_listen_stats(const struct vt_backend *b, struct vt_listen_stats *st);
 unsigned vt_backend_num_queues(const struct vt_backend *b);
 
 /* ---- a proxy's hooks (lib/proxy): the front-end's side of a proxy is a

@@ -47,8 +47,9 @@ int vt_vhost_send(int sock, const struct vt_vhost_msg *m, const int *fds, unsign
 
 /* Sends len bytes as they are, with nfds fds (at most VT_VHOST_SEND_FDS_MAX)
  * on the first: no framing and no checks, for what plays a hostile
- * front-end (tests, the fuzzer) and must send what vt_vhost_send refuses.
- * One sendmsg, without waiting; its result. */
+ * front-end (tests, the fuzzer) and must send what vt_vhost_send refuses,
+ * and for the queue of vhost/tx.c.  One sendmsg, without waiting; its
+ * result. */
 #define VT_VHOST_SEND_FDS_MAX (2 * VT_VHOST_MAX_FDS)   /* room for too many */
 long vt_vhost_send_bytes(int sock, const void *buf, size_t len, const int *fds, unsigned nfds);
 

@@ -79,7 +79,7 @@ value_of_line1() {
 	start_gpio_serve --names "$NAMES"
 	run ctl_cmd stats
 	assert_success
-	assert_output --regexp '^\{"ok":true,"connected":false,"uptime_ms":[0-9]+,"features":"0x0","feature_names":"none","queues":\[\{"queue":0,"started":false,"broken":false,"why":null,"size":0,"kicks":0,"calls":0,"avail":0,"used":0,"inflight":0,"max_latency_us":0,"p50_latency_us":0,"p99_latency_us":0,"latency_hist":\[\]\},\{"queue":1,"started":false,"broken":false,"why":null,"size":0,"kicks":0,"calls":0,"avail":0,"used":0,"inflight":0,"max_latency_us":0,"p50_latency_us":0,"p99_latency_us":0,"latency_hist":\[\]\}\],"faults":\[\],"control":\{"clients":1,"clients_max":64,.*\},"trace":\{"subscribers":0,"subscribers_max":16,.*\}\}$'
+	assert_output --regexp '^\{"ok":true,"connected":false,"uptime_ms":[0-9]+,"features":"0x0","feature_names":"none","queues":\[\{"queue":0,"started":false,"broken":false,"why":null,"size":0,"kicks":0,"calls":0,"avail":0,"used":0,"inflight":0,"max_latency_us":0,"p50_latency_us":0,"p99_latency_us":0,"latency_hist":\[\]\},\{"queue":1,"started":false,"broken":false,"why":null,"size":0,"kicks":0,"calls":0,"avail":0,"used":0,"inflight":0,"max_latency_us":0,"p50_latency_us":0,"p99_latency_us":0,"latency_hist":\[\]\}\],"vhost_user":\{"accepted":0,"accept_failures":0,"accept_backoffs":0\},"faults":\[\],"control":\{"clients":1,"clients_max":64,.*\},"trace":\{"subscribers":0,"subscribers_max":16,.*\}\}$'
 	gdrive get 0 get 1 get 2
 	assert_success
 	run ctl_cmd stats
@@ -425,6 +425,35 @@ PY
 	n=$(grep -c 'accept.*Too many open files' "$BATS_TEST_TMPDIR/emfile.err" || true)
 	[ "$n" -ge 1 ] && [ "$n" -le 3 ] ||
 		{ head -5 "$BATS_TEST_TMPDIR/emfile.err" >&2; fail "$n accept log lines, expected 1 per burst"; }
+}
+
+@test "out of descriptors: the vhost-user socket's failed accepts are counted in stats, then it accepts" {
+	command -v python3 >/dev/null || skip "python3 not installed"
+	bg_start emfile bash -c 'ulimit -n 32 && exec "$VITOOL" serve gpio --socket "$1"' _ "$SOCK"
+	wait_for 5 test -S "$CTL" || fail "no control socket"
+	# Control clients use the descriptors up; a front-end then waits in
+	# the vhost-user socket's backlog while accept fails.
+	run timeout 20 python3 - "$CTL" "$SOCK" <<'PY'
+import socket, sys, time
+held = []
+for _ in range(40):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sys.argv[1])
+    held.append(s)
+time.sleep(0.5)
+fe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+fe.connect(sys.argv[2])
+time.sleep(1.5)
+for s in held:
+    s.close()
+time.sleep(1)   # the back-off ends: the front-end is accepted
+fe.close()
+PY
+	assert_success
+	bg_alive emfile || fail "serve exited"
+	(($(stat_member vhost_user accept_failures) >= 1)) || fail "no failed accept counted: $(ctl_cmd stats)"
+	(($(stat_member vhost_user accept_backoffs) >= 1)) || fail "no back-off counted"
+	assert_equal "$(stat_member vhost_user accepted)" 1
 }
 
 # stat_member OBJ KEY: the number KEY of the "OBJ" object in a `stats` reply.

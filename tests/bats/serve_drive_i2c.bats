@@ -583,6 +583,47 @@ send_raw() {
 	assert_output "0xff"
 }
 
+@test "a front-end that does not read its replies: the instance serves on meanwhile, the front-end is dropped after 5 s" {
+	command -v python3 >/dev/null || skip "python3 not installed"
+	need_socat
+	start_serve --target 0x50=24c02
+	# GET_FEATURES until the instance reads no more, and never a read: the
+	# replies fill the socket.  A reply that could not be sent used to hold
+	# the whole loop for 5 s (the control socket went unanswered).
+	cat >"$BATS_TEST_TMPDIR/deaf.py" <<'PY'
+import socket, struct, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.setblocking(False)
+msg = struct.pack("<III", 1, 1, 0)
+# until the instance has stopped reading for a second: its replies wait
+sent, last = 0, time.monotonic()
+while time.monotonic() - last < 1 and sent < 1000000:
+    try:
+        s.send(msg)
+        sent += 1
+        last = time.monotonic()
+    except BlockingIOError:
+        time.sleep(0.01)
+print(sent, flush=True)
+time.sleep(10)
+PY
+	start_bg "$BATS_TEST_TMPDIR/deaf.out" "$BATS_TEST_TMPDIR/deaf.err" python3 "$BATS_TEST_TMPDIR/deaf.py" "$SOCK"
+	wait_for 5 test -s "$BATS_TEST_TMPDIR/deaf.out" || fail "the front-end did not connect"
+	local ctl="$XDG_RUNTIME_DIR/vitool/i2c.ctl"
+	run timeout 10 socat - "UNIX-CONNECT:$ctl" <<<"stats"
+	assert_output --partial '{"ok":true,"connected":true,'
+	# answered before the front-end's deadline, not after it
+	run ! grep -E 'did not read its replies|sending the reply failed' "$SERVE_ERR"
+	wait_for 10 grep -q 'did not read its replies' "$SERVE_ERR" || { dump_serve; fail "not dropped"; }
+	run grep -cE 'vhost-user: the front-end did not read its replies for 5000 ms \([0-9]+ messages waiting\)' "$SERVE_ERR"
+	assert_output 1
+	# and the next front-end is served
+	drive w1@0x50 0x00 r1
+	assert_success
+	assert_output "0xff"
+}
+
 @test "a front-end that stops inside a message: the instance serves on meanwhile, the front-end is dropped after 5 s" {
 	command -v python3 >/dev/null || skip "python3 not installed"
 	need_socat

@@ -12,7 +12,8 @@
 # /scenario.sh.  VM_KEEP=1 keeps the work directory (logs, consoles); it is
 # kept anyway when a test failed.  VM_ONLY="i2c gpio" runs only those groups
 # (i2c, trace, gpio, reconnect, passthrough, i2cpt, rng, fault, fault-kasan, proxy;
-# arm64: scmi).  VM_STRICT=1 turns the skips for a
+# arm64: scmi; soak runs only when named: VM_SOAK_BOOTS boots).
+# VM_STRICT=1 turns the skips for a
 # known QEMU bug (see group_reconnect) into failures.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -732,6 +733,9 @@ else
 	want fault && timed group_fault
 	want fault-kasan && timed group_fault_kasan
 	want proxy && timed group_proxy
+	# Only when named: `make check-vm-soak` (VM_ONLY=soak).
+	. "$here/group-soak.sh"
+	[[ " ${VM_ONLY:-} " == *" soak "* ]] && timed group_soak
 fi
 diag "suite: $(( $(now_ms) - t_start )) ms"
 echo "1..$TAP_N"
