@@ -56,6 +56,9 @@ static const char drive_usage_tail[] =
 	"                             default 1)\n"
 	"      --no-event-idx         do not negotiate VIRTIO_RING_F_EVENT_IDX: the\n"
 	"                             rings' flags alone suppress kicks and calls\n"
+	"      --coalesce-calls       ask for a call when 3/4 of the requests in flight\n"
+	"                             are back, and none while reaping (Linux's\n"
+	"                             virtqueue_enable_cb_delayed), not at each one\n"
 	"      --json                 the figures as one JSON object, with the\n"
 	"                             latency histogram\n"
 	"%s"
@@ -92,7 +95,7 @@ static void print_usage(FILE *f)
  * in other commands). */
 enum {
 	OPT_TIMEOUT = 256, OPT_CONNECT_TIMEOUT, OPT_QUEUE_SIZE, OPT_INDIRECT, OPT_INFLIGHT, OPT_BENCH,
-	OPT_DURATION, OPT_DEPTH, OPT_BATCH, OPT_NO_EVENT_IDX, OPT_JSON,
+	OPT_DURATION, OPT_DEPTH, OPT_BATCH, OPT_NO_EVENT_IDX, OPT_COALESCE, OPT_JSON,
 };
 
 #define BENCH_MAX_DEPTH 1024
@@ -112,7 +115,7 @@ struct drive_opts {
 	const char *bench_only;
 	uint64_t duration_ns;
 	unsigned depth, batch;
-	bool no_event_idx, json;
+	bool no_event_idx, coalesce, json;
 };
 
 /* The short options drive had before issue 10's table. */
@@ -158,6 +161,7 @@ static int parse(int argc, char **argv, struct drive_opts *o)
 		{ "depth", required_argument, NULL, OPT_DEPTH },
 		{ "batch", required_argument, NULL, OPT_BATCH },
 		{ "no-event-idx", no_argument, NULL, OPT_NO_EVENT_IDX },
+		{ "coalesce-calls", no_argument, NULL, OPT_COALESCE },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -233,6 +237,10 @@ static int parse(int argc, char **argv, struct drive_opts *o)
 		case OPT_NO_EVENT_IDX:
 			o->no_event_idx = true;
 			o->bench_only = o->bench_only ? o->bench_only : "--no-event-idx";
+			break;
+		case OPT_COALESCE:
+			o->coalesce = true;
+			o->bench_only = o->bench_only ? o->bench_only : "--coalesce-calls";
 			break;
 		case OPT_JSON:
 			o->json = true;
@@ -370,6 +378,7 @@ static int bench(struct drive_opts *o, char **words, unsigned nwords)
 	const struct vt_front_ops *d = o->type->front;
 	struct vt_bench_conf c = {
 		.depth = o->depth, .batch = o->batch, .duration_ns = o->duration_ns, .indirect = o->indirect,
+		.coalesce = o->coalesce,
 		.timeout_ms = (int)o->timeout_ms,
 	};
 	struct vt_run_opts ro = { .indirect = o->indirect, .timeout_ms = (int)o->timeout_ms };

@@ -211,7 +211,7 @@ int cmd_proxy(int argc, char **argv)
 	struct vt_trace_printer printer;
 	struct vt_trace_source src;
 	struct info_ctx ic;
-	char err[512], ctlpath[512], name[128], sockpath[PATH_MAX];
+	char err[4096], ctlpath[512], name[128], sockpath[PATH_MAX];
 	int r;
 
 	parse(argc, argv, &o);
@@ -281,9 +281,7 @@ int cmd_proxy(int argc, char **argv)
 	int we = vt_recorder_free(rec);
 	vt_fault_set_free(faults);
 	const char *why = vt_proxy_failure(p);
-	char failure[256] = "";
-	if (why)
-		snprintf(failure, sizeof(failure), "%s", why);
+	char *failure = why ? strdup(why) : NULL;   /* outlives p */
 	unlink(o.listen);
 	vt_proxy_free(p);
 	close(sigfd);
@@ -292,7 +290,7 @@ int cmd_proxy(int argc, char **argv)
 		vt_die("proxy: event loop: %s", strerror(-r));
 	if (we < 0)
 		vt_die("proxy: --write %s: records were lost: %s", o.write, strerror(-we));
-	if (failure[0])
+	if (failure)
 		vt_die("proxy: %s", failure);
 	return VT_EXIT_OK;
 }

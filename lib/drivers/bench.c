@@ -116,9 +116,10 @@ static int add_batch(struct vt_frontend *fe, struct vt_bench_plan *p, const stru
 	return 0;
 }
 
-/* Takes every used entry; how many. */
+/* Takes every used entry; how many.  coalesce: no call asked for while
+ * it reaps (vt_fe_wait asks again before it sleeps). */
 static unsigned reap(struct vt_frontend *fe, struct vt_bench_plan *p, struct fifo *free_slots,
-		     struct vt_bench_result *r)
+		     struct vt_bench_result *r, bool coalesce)
 {
 	struct vt_dvq *vq = &fe->vq[p->queue];
 	struct vt_bench_slot *s;
@@ -128,8 +129,11 @@ static unsigned reap(struct vt_frontend *fe, struct vt_bench_plan *p, struct fif
 	unsigned n = 0;
 
 	while ((s = vt_dvq_get(vq, &used, &head))) {
-		if (!n)
+		if (!n) {
 			now = vt_now_ns();
+			if (coalesce)
+				vt_dvq_disable_cb(vq);
+		}
 		n++;
 		if (!good(s, used)) {
 			if (!r->errors)
@@ -167,7 +171,7 @@ int vt_bench_run(struct vt_frontend *fe, struct vt_bench_plan *p, const struct v
 		while (!stopping && inflight + c->batch <= c->depth)
 			if (add_batch(fe, p, c, &free_slots, &inflight, r, err, errlen) < 0)
 				goto out;
-		unsigned n = reap(fe, p, &free_slots, r);
+		unsigned n = reap(fe, p, &free_slots, r, c->coalesce);
 		inflight -= n;
 		if (fe->vq[p->queue].broken) {
 			snprintf(err, errlen, "the device broke the used ring");
@@ -180,6 +184,10 @@ int vt_bench_run(struct vt_frontend *fe, struct vt_bench_plan *p, const struct v
 				break;
 			continue;
 		}
+		/* coalesce: the call when 3/4 of what is in flight came back
+		 * (Linux's virtqueue_enable_cb_delayed), not at the first */
+		if (c->coalesce)
+			fe->vq[p->queue].cb_delay = (uint16_t)(inflight > 1 ? inflight * 3 / 4 - 1 : 0);
 		int w = vt_fe_wait(fe, p->queue, c->timeout_ms);
 		if (w < 0) {
 			snprintf(err, errlen, "%s", fe->err);
@@ -196,6 +204,7 @@ int vt_bench_run(struct vt_frontend *fe, struct vt_bench_plan *p, const struct v
 	r->calls = fe->calls_waited - calls0;
 	rc = 0;
 out:
+	fe->vq[p->queue].cb_delay = 0;
 	free(free_slots.idx);
 	return rc;
 }
@@ -236,8 +245,8 @@ void vt_bench_print(FILE *f, const char *device, const struct vt_bench_plan *p, 
 	fmt_ns(p999, sizeof(p999), vt_nshist_quantile(&r->lat, 0.999));
 	fmt_ns(min, sizeof(min), r->lat.count ? r->lat.min : 0);
 	fmt_ns(max, sizeof(max), r->lat.max);
-	fprintf(f, "%s bench: %s, depth %u, batch %u, EVENT_IDX %s%s\n", device, p->what, c->depth, c->batch,
-		event_idx ? "on" : "off", c->indirect ? ", indirect" : "");
+	fprintf(f, "%s bench: %s, depth %u, batch %u, EVENT_IDX %s%s%s\n", device, p->what, c->depth, c->batch,
+		event_idx ? "on" : "off", c->indirect ? ", indirect" : "", c->coalesce ? ", calls coalesced" : "");
 	fprintf(f, "  %llu requests in %.3f s: %.0f requests/s\n", (unsigned long long)r->requests,
 		(double)r->elapsed_ns / 1e9, per_s(r));
 	fprintf(f, "  latency: min %s, p50 %s, p99 %s, p99.9 %s, max %s\n", min, p50, p99, p999, max);
@@ -260,6 +269,7 @@ void vt_bench_json(FILE *f, const char *device, const struct vt_bench_plan *p, c
 	vt_json_uint(&j, "batch", c->batch);
 	vt_json_bool(&j, "event_idx", event_idx);
 	vt_json_bool(&j, "indirect", c->indirect);
+	vt_json_bool(&j, "coalesce_calls", c->coalesce);
 	vt_json_uint(&j, "requests", r->requests);
 	vt_json_uint(&j, "errors", r->errors);
 	vt_json_uint(&j, "elapsed_ns", r->elapsed_ns);

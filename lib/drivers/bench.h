@@ -49,6 +49,7 @@ struct vt_bench_conf {
 	unsigned batch;          /* requests per publish (<= depth) */
 	uint64_t duration_ns;
 	bool indirect;
+	bool coalesce;           /* one call per 3/4 of what is in flight */
 	int timeout_ms;          /* no completion for this long: give up */
 };
 

@@ -69,6 +69,7 @@ struct shadow {
 	uint16_t base;          /* SET_VRING_BASE */
 	bool ready;             /* SET_VRING_ADDR forwarded: the back-end runs our rings */
 	uint16_t avail_idx;     /* next avail slot we fill */
+	uint16_t kicked_idx;    /* avail idx at the last publish */
 	uint16_t last_used;     /* next used slot we read */
 	struct vt_vring_avail *avail;
 	struct vt_vring_used *used;
@@ -125,7 +126,7 @@ struct vt_proxy {
 	struct vt_pxpend pend;           /* requests whose replies are due, oldest first */
 	uint16_t *heads;                 /* reaping scratch: VT_VQ_MAX_SIZE each */
 	uint32_t *lens;
-	char failure[256];
+	char *failure;                   /* why the proxy stopped (fail), or NULL */
 	struct vt_vhost_msg in, out;     /* 4 KiB each: off the stack */
 	struct vt_backend_hooks hooks;
 };
@@ -284,6 +285,15 @@ static void want_calls(struct vt_proxy *p, struct shadow *s)
 		__atomic_store_n(&s->avail->ring[s->num], htole16(s->last_used), __ATOMIC_RELEASE);
 }
 
+/* avail_event as a back-end that never wrote it would have it: the first
+ * publish from base kicks (a zeroed ring restarted at base != 0 would
+ * suppress that kick, and the back-end would sleep on its first requests). */
+static void kick_first(struct shadow *s)
+{
+	s->kicked_idx = s->avail_idx;
+	__atomic_store_n((uint16_t *)(void *)&s->used->ring[s->num], htole16(s->avail_idx), __ATOMIC_RELEASE);
+}
+
 /* The back-end is about to run our rings of q from base. */
 static void shadow_start(struct vt_proxy *p, unsigned q)
 {
@@ -296,6 +306,7 @@ static void shadow_start(struct vt_proxy *p, unsigned q)
 	s->avail->idx = htole16(s->base);
 	s->used->idx = htole16(s->base);
 	want_calls(p, s);
+	kick_first(s);
 	s->ready = s->at_backend != NULL;
 }
 
@@ -340,15 +351,17 @@ static void reap(struct vt_proxy *p, unsigned q)
 		vt_backend_complete_batch(p->fe, q, p->heads, p->lens, n);
 }
 
+/* The call fd is watched edge-triggered, as the engine watches kicks:
+ * each write is a new edge, so it is never read (a system call a call
+ * fewer; the counter fills after 2^64 calls).  The used ring says what
+ * came back. */
 static void on_call(struct vt_loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct call_ctx *c = arg;
-	uint64_t v;
 
 	(void)loop;
+	(void)fd;
 	(void)events;
-	while (read(fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
-		;
 	reap(c->p, c->q);
 }
 
@@ -370,8 +383,10 @@ static int px_handle(void *dev, struct vt_backend *b, unsigned q, const struct v
 	return VT_DEFER;
 }
 
-/* The chains of one kick: published together, one kick of the back-end
- * (its own suppression is its business: an extra kick costs it nothing). */
+/* The chains of one kick: published together, and the back-end kicked
+ * only when it asks for it (avail_event, or NO_NOTIFY without EVENT_IDX):
+ * a back-end still busy with the ring takes them without a wake-up, and
+ * the proxy saves the write. */
 static void px_flush(void *dev, struct vt_backend *b, unsigned q)
 {
 	struct vt_proxy *p = dev;
@@ -379,11 +394,17 @@ static void px_flush(void *dev, struct vt_backend *b, unsigned q)
 	uint64_t one = 1;
 
 	(void)b;
-	if (!s->ready)
+	if (!s->ready || s->avail_idx == s->kicked_idx)
 		return;
 	__atomic_store_n(&s->avail->idx, htole16(s->avail_idx), __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (s->kick_fd >= 0 && write(s->kick_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+	uint16_t old = s->kicked_idx;
+	s->kicked_idx = s->avail_idx;
+	bool want = event_idx(p)
+		? vt_vring_need_event(le16toh(__atomic_load_n((uint16_t *)(void *)&s->used->ring[s->num],
+								__ATOMIC_ACQUIRE)), s->avail_idx, old)
+		: !(le16toh(__atomic_load_n(&s->used->flags, __ATOMIC_ACQUIRE)) & VT_VRING_USED_F_NO_NOTIFY);
+	if (want && s->kick_fd >= 0 && write(s->kick_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		vt_err("proxy: queue %u: kicking the back-end: %s", q, strerror(errno));
 }
 
@@ -396,9 +417,13 @@ static void fail(struct vt_proxy *p, const char *fmt, ...)
 {
 	va_list ap;
 
+	free(p->failure);
 	va_start(ap, fmt);
-	vsnprintf(p->failure, sizeof(p->failure), fmt, ap);
+	if (vasprintf(&p->failure, fmt, ap) < 0)
+		p->failure = NULL;
 	va_end(ap);
+	if (!p->failure)
+		p->failure = strdup("out of memory");
 	vt_backend_drop(p->fe, "the back-end is gone");
 	vt_loop_stop(p->loop);
 }
@@ -585,6 +610,10 @@ static void resubmit_or_fail(struct vt_proxy *p, unsigned q, unsigned *n_again, 
 	s->avail->idx = htole16(s->avail_idx);
 	s->used->idx = htole16(s->base);
 	want_calls(p, s);
+	uint16_t filled = s->avail_idx;
+	s->avail_idx = s->base;
+	kick_first(s);   /* the new back-end is kicked for what was resubmitted */
+	s->avail_idx = filled;
 	*n_failed += nfail;
 	if (nfail)
 		vt_backend_complete_batch(p->fe, q, p->heads, p->lens, nfail);
@@ -764,23 +793,28 @@ static bool restart(struct vt_proxy *p, char *err, size_t errlen)
 	return true;
 }
 
+/* The back-end's end, said in full: the --exec command and the socket
+ * path are the user's, of any length. */
 static void backend_gone(struct vt_proxy *p, int err)
 {
-	char how[64] = "", why[256];
-	int status;
+	char ended[64], why[1024];
+	char *how = NULL;
+	int status, n;
 
 	up_close(p);
 	if (p->pid > 0 && !vt_spawn_alive(p->pid, &status)) {
 		p->pid = -1;
-		snprintf(how, sizeof(how), "(%s) ", p->conf.exec);
-		vt_spawn_how(status, how + strlen(how), sizeof(how) - strlen(how));
+		n = asprintf(&how, "(%s) %s", p->conf.exec, vt_spawn_how(status, ended, sizeof(ended)));
 	} else {
-		snprintf(how, sizeof(how), "at %s %s", p->conf.backend,
-			 err == -ECONNRESET ? "closed its connection" : strerror(-err));
+		n = asprintf(&how, "at %s %s", p->conf.backend,
+			     err == -ECONNRESET ? "closed its connection" : strerror(-err));
 	}
-	vt_warn("proxy: the back-end %s", how);
+	if (n < 0)
+		how = NULL;
+	vt_warn("proxy: the back-end %s", how ? how : "is gone");
 	if (!restart(p, why, sizeof(why)))
-		fail(p, "the back-end %s, and then: %s", how, why);
+		fail(p, "the back-end %s, and then: %s", how ? how : "is gone", why);
+	free(how);
 }
 
 static uint16_t vring_index(const struct vt_vhost_msg *m)
@@ -868,7 +902,7 @@ static bool rewrite(struct vt_proxy *p, const struct vt_vhost_msg *m, struct vt_
 				vt_err("proxy: queue %u: eventfd: %s", q, strerror(errno));
 				return false;
 			}
-			if (!kick && vt_loop_add_fd(p->loop, *fd, EPOLLIN, on_call, &p->cctx[q]) < 0) {
+			if (!kick && vt_loop_add_fd(p->loop, *fd, EPOLLIN | EPOLLET, on_call, &p->cctx[q]) < 0) {
 				vt_err("proxy: queue %u: cannot watch the back-end's call", q);
 				return false;
 			}
@@ -1028,7 +1062,7 @@ static void stop_guest_ring(struct vt_proxy *p, unsigned q)
 static void on_vmm_gone(void *arg)
 {
 	struct vt_proxy *p = arg;
-	char err[256];
+	char err[1024];
 
 	/* A new VMM gets a back-end as fresh as the first one did. */
 	up_close(p);
@@ -1038,7 +1072,7 @@ static void on_vmm_gone(void *arg)
 	p->acked_protocol = 0;
 	replay_clear(&p->rp);
 	vt_pxch_close(&p->ch);
-	if (p->failure[0])
+	if (p->failure)
 		return;
 	if (up_connect(p, err, sizeof(err)) < 0 ||
 	    vt_loop_add_fd(p->loop, p->up, EPOLLIN, on_upstream, p) < 0) {
@@ -1144,6 +1178,7 @@ void vt_proxy_free(struct vt_proxy *p)
 	if (p->pid > 0)
 		vt_spawn_end(p->pid);
 	vt_pxpend_free(&p->pend);
+	free(p->failure);
 	free(p->heads);
 	free(p->lens);
 	free(p);
@@ -1182,5 +1217,5 @@ void vt_proxy_info(struct vt_json *j, const struct vt_proxy *p)
 
 const char *vt_proxy_failure(const struct vt_proxy *p)
 {
-	return p->failure[0] ? p->failure : NULL;
+	return p->failure;
 }

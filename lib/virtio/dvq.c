@@ -251,7 +251,7 @@ void *vt_dvq_get(struct vt_dvq *q, uint32_t *len, uint16_t *head)
 	q->last_used++;
 	/* Callbacks stay enabled: ask for a call at the next used entry, or a
 	 * stale used_event would silence the device for 65536 entries. */
-	if (q->event_idx)
+	if (q->event_idx && !q->cb_off)
 		ring_st16(used_event_ptr(q), q->last_used);
 	if (len)
 		*len = ulen;
@@ -260,10 +260,19 @@ void *vt_dvq_get(struct vt_dvq *q, uint32_t *len, uint16_t *head)
 	return token;
 }
 
+void vt_dvq_disable_cb(struct vt_dvq *q)
+{
+	q->cb_off = true;
+	if (!q->event_idx)
+		ring_st16(&q->avail->flags,
+			  (uint16_t)(ring_ld16(&q->avail->flags) | VT_VRING_AVAIL_F_NO_INTERRUPT));
+}
+
 void vt_dvq_enable_cb(struct vt_dvq *q)
 {
+	q->cb_off = false;
 	if (q->event_idx)
-		ring_st16(used_event_ptr(q), q->last_used);
+		ring_st16(used_event_ptr(q), (uint16_t)(q->last_used + q->cb_delay));
 	else
 		ring_st16(&q->avail->flags,
 			  (uint16_t)(ring_ld16(&q->avail->flags) & ~VT_VRING_AVAIL_F_NO_INTERRUPT));

@@ -33,6 +33,10 @@ struct vt_dvq {
 	struct vt_vring_desc **ind;   /* per head: indirect table, or NULL */
 	uint16_t *next;               /* host copy of chain/free-list links (the
 	                                 device could scribble on desc[].next) */
+	uint16_t cb_delay;            /* vt_dvq_enable_cb asks for a call at the
+	                                 (cb_delay + 1)-th next used entry */
+	bool cb_off;                  /* vt_dvq_disable_cb: vt_dvq_get leaves
+	                                 used_event alone */
 	bool broken;                  /* the device broke the used ring protocol
 	                                 (bad id / used idx); vt_dvq_get then
 	                                 returns NULL for good */
@@ -83,8 +87,14 @@ bool vt_dvq_publish(struct vt_dvq *q);
 void *vt_dvq_get(struct vt_dvq *q, uint32_t *len, uint16_t *head);
 
 /* With EVENT_IDX, ask to be called when the next entry is used (used_event =
- * last_used); without, clear NO_INTERRUPT. */
+ * last_used, or cb_delay entries later); without, clear NO_INTERRUPT. */
 void vt_dvq_enable_cb(struct vt_dvq *q);
+
+/* No call wanted until vt_dvq_enable_cb, as Linux's drivers do while they
+ * reap: vt_dvq_get stops moving used_event along (it stays behind, which
+ * asks for nothing), or NO_INTERRUPT is set.  vt_fe_wait enables callbacks
+ * again before it sleeps. */
+void vt_dvq_disable_cb(struct vt_dvq *q);
 
 /* Addresses for SET_VRING_ADDR (the front-end's virtual addresses). */
 static inline uint64_t vt_dvq_desc_uva(const struct vt_dvq *q)  { return (uint64_t)(uintptr_t)q->desc; }

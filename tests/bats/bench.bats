@@ -29,6 +29,15 @@ bench() {
 		--duration 200ms "$@"
 }
 
+# start_qsd_null: qemu-storage-daemon's null-co export (1 GiB) on $SOCK.
+start_qsd_null() {
+	command -v qemu-storage-daemon >/dev/null || fail "qemu-storage-daemon not installed (make deps: qemu-utils)"
+	start_bg "$BATS_TEST_TMPDIR/qsd.out" "$BATS_TEST_TMPDIR/qsd.err" qemu-storage-daemon \
+		--blockdev driver=null-co,node-name=n,size=1073741824 \
+		--export "type=vhost-user-blk,id=e,node-name=n,addr.type=unix,addr.path=$SOCK"
+	wait_for 10 test -S "$SOCK" || fail "qemu-storage-daemon did not create $SOCK"
+}
+
 # jfield EXPR: jq EXPR over the JSON report in $output.
 jfield() {
 	jq -r "$1" <<<"$output"
@@ -128,15 +137,30 @@ served() {
 }
 
 @test "drive blk --bench against qemu-storage-daemon's null-co export" {
-	command -v qemu-storage-daemon >/dev/null || fail "qemu-storage-daemon not installed (make deps: qemu-utils)"
-	start_bg "$BATS_TEST_TMPDIR/qsd.out" "$BATS_TEST_TMPDIR/qsd.err" qemu-storage-daemon \
-		--blockdev driver=null-co,node-name=n,size=1073741824 \
-		--export "type=vhost-user-blk,id=e,node-name=n,addr.type=unix,addr.path=$SOCK"
-	wait_for 10 test -S "$SOCK" || fail "qemu-storage-daemon did not create $SOCK"
+	start_qsd_null
 	bench blk --json --depth 32 --batch 4
 	assert_success
 	assert_equal "$(jfield '.depth, .batch, .errors' | xargs)" "32 4 0"
 	[ "$(jfield .requests)" -gt 0 ]
+}
+
+@test "drive blk --bench --coalesce-calls: qemu-storage-daemon, which calls at each completion, wakes the driver once for many" {
+	start_qsd_null
+	bench blk --json --depth 32 --coalesce-calls
+	assert_success
+	assert_equal "$(jfield '.depth, .coalesce_calls, .event_idx, .errors' | xargs)" "32 true true 0"
+	local req calls
+	req=$(jfield .requests) calls=$(jfield .calls)
+	((req > 0)) || fail "no requests"
+	# a call only once 3/4 of the 32 in flight are back (fewer at the end)
+	((calls * 4 <= req)) || fail "$calls calls for $req requests"
+	run --separate-stderr timeout "$VT_FG_LIMIT" "$VITOOL" drive blk --socket "$SOCK" --bench \
+		--duration 200ms --depth 4 --coalesce-calls
+	assert_success
+	assert_line --index 0 "blk bench: read 0 8, depth 4, batch 1, EVENT_IDX on, calls coalesced"
+	run_vitool drive blk -S "$SOCK" --coalesce-calls read 0
+	assert_failure 2
+	assert_stderr "vitool: drive: --coalesce-calls is an option of --bench"
 }
 
 @test "drive --bench: failed answers are counted and make the exit status 1" {

@@ -293,6 +293,8 @@ $2"
 }
 
 @test "the back-end dies and stays away: the proxy tries to reach it again, then says so and exits 1" {
+	# a path longer than the 64 bytes the message once had room for
+	QSOCK="$BATS_TEST_TMPDIR/a-back-end-socket-whose-path-is-longer-than-64-bytes-of-message.sock"
 	start_qsd "$IMG" "$QSOCK"
 	start_proxy --backend "$QSOCK" --connect-timeout 500
 	pdrive blk read 0
@@ -343,6 +345,8 @@ hold_then_stop() {
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/d.out")" -eq 64 ] || fail "not both reads: $(cat "$BATS_TEST_TMPDIR/d.out")"
 	grep -q "^vitool: proxy: the back-end is back (restart 1): the VMM's set-up replayed, 1 requests it held submitted again, 0 failed\$" "$PX_ERR" ||
 		fail "$(cat "$PX_ERR")"
+	grep -qxF "vitool: proxy: the back-end ($(qsd_exec "$pidfile")) was killed by signal 9" "$PX_ERR" ||
+		fail "not the whole command: $(cat "$PX_ERR")"
 	npid=$(cat "$pidfile")
 	[ "$npid" != "$qpid" ] && proc_alive "$npid" || fail "no new back-end (old $qpid, new $npid)"
 	run px_ctl info

@@ -290,6 +290,41 @@ static void test_event_idx_call_suppression(void)
 	teardown();
 }
 
+/* disable_cb while reaping, and a call asked for cb_delay entries later:
+ * the device is called for neither the entries reaped with callbacks off
+ * nor those before the delayed one. */
+static void test_call_coalescing(void)
+{
+	setup(true);
+	int t;
+	struct vt_chain c;
+	for (int i = 0; i < 6; i++)
+		add_one(&t);
+	EXPECT_EQ(vt_vq_pop(&F.vq, &c), 1);   /* the device's first call, always */
+	vt_vq_push(&F.vq, c.head, 1);
+	EXPECT(vt_vq_should_notify(&F.vq));
+	EXPECT(vt_dvq_get(&F.d, NULL, NULL) == &t);
+	F.d.cb_delay = 2;
+	vt_dvq_enable_cb(&F.d);
+	EXPECT_EQ(vt_ld_le16(&F.d.avail->ring[NUM]), 3);   /* a call at the 3rd from here */
+	for (int i = 0; i < 3; i++) {
+		EXPECT_EQ(vt_vq_pop(&F.vq, &c), 1);
+		vt_vq_push(&F.vq, c.head, 1);
+		EXPECT(vt_vq_should_notify(&F.vq) == (i == 2));
+	}
+	vt_dvq_disable_cb(&F.d);
+	for (int i = 0; i < 3; i++)
+		EXPECT(vt_dvq_get(&F.d, NULL, NULL) == &t);
+	EXPECT_EQ(vt_ld_le16(&F.d.avail->ring[NUM]), 3);   /* left behind */
+	EXPECT_EQ(vt_vq_pop(&F.vq, &c), 1);
+	vt_vq_push(&F.vq, c.head, 1);
+	EXPECT(!vt_vq_should_notify(&F.vq));
+	F.d.cb_delay = 0;
+	vt_dvq_enable_cb(&F.d);
+	EXPECT_EQ(vt_ld_le16(&F.d.avail->ring[NUM]), 4);
+	teardown();
+}
+
 static void test_device_reports_bad_id(void)
 {
 	setup(false);
@@ -506,6 +541,7 @@ int main(void)
 	RUN(test_event_idx_kick_suppression);
 	RUN(test_no_notify_flag);
 	RUN(test_event_idx_call_suppression);
+	RUN(test_call_coalescing);
 	RUN(test_device_reports_bad_id);
 	RUN(test_device_used_idx_jump);
 	RUN(test_many_rounds_wrap);
