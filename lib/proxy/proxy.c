@@ -95,6 +95,8 @@ struct replay {
 	int mem_fds[VT_VHOST_MEM_TABLE_MAX];   /* dups of the VMM's */
 	unsigned mem_nfds;
 	bool channel;                     /* the back-end was given a channel (SET_BACKEND_REQ_FD) */
+	struct vt_vhost_inflight inflight;   /* SET_INFLIGHT_FD's, when inflight_fd >= 0 */
+	int inflight_fd;                  /* a dup of the VMM's region, or -1 */
 	struct replay_ring r[VT_VHOST_MAX_QUEUES];
 };
 
@@ -463,7 +465,8 @@ static void replay_clear(struct replay *rp)
 		close(rp->mem_fds[i]);
 	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++)
 		close_fd(&rp->r[q].err_fd);
-	*rp = (struct replay){ .channel = false };
+	close_fd(&rp->inflight_fd);
+	*rp = (struct replay){ .inflight_fd = -1 };
 	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++)
 		rp->r[q] = (struct replay_ring){ .enable = ~0u, .err_fd = -1 };
 }
@@ -519,6 +522,13 @@ static void remember(struct vt_proxy *p, const struct vt_vhost_msg *m, const str
 	case VHOST_USER_SET_BACKEND_REQ_FD:
 		rp->channel = vt_pxch_active(&p->ch);
 		break;
+	case VHOST_USER_SET_INFLIGHT_FD:
+		close_fd(&rp->inflight_fd);
+		if (m->size == sizeof(m->p.inflight) && m->nfds == 1) {
+			rp->inflight = m->p.inflight;
+			rp->inflight_fd = keep_fd(m->fds[0]);
+		}
+		break;
 	case VHOST_USER_SET_VRING_ADDR:
 		if (r && f->size == sizeof(f->p.addr)) {
 			r->addr = true;
@@ -573,20 +583,34 @@ static int replay_state(struct vt_proxy *p, uint32_t req, unsigned q, uint32_t n
 	return replay_send(p, req, &st, sizeof(st), NULL, 0);
 }
 
+/* Whether every request of the device may be done twice (blk's reads,
+ * writes and flushes, rng's buffers: it ends the same). */
+static bool all_again(const struct vt_proxy *p)
+{
+	return p->type->virtio_id == VIRTIO_ID_BLOCK || p->type->virtio_id == VIRTIO_ID_RNG;
+}
+
 /* Requests the dead back-end held: submitted again where that is safe
- * (blk reads, writes and flushes, rng's buffers, event queues' buffers:
- * doing them twice ends the same), else failed as the device's fault rule
- * fails a request (i2c, gpio, scmi: ERR; a type without one: used 0).
- * Fills queue q's avail ring for the new back-end from base; *n_again,
- * *n_failed counted. */
+ * (all_again, and event queues' buffers), else failed as the device's
+ * fault rule fails a request (i2c, gpio, scmi: ERR; a type without one:
+ * used 0).  Fills queue q's avail ring for the new back-end from base, in
+ * the order the guest made them available; *n_again, *n_failed counted.
+ * A back-end given the inflight region again that tracks its requests in
+ * it (libvhost-user's: qemu-storage-daemon) takes the ones it had begun
+ * from the region and starts the ring after them: they are the oldest
+ * here, in the same order (it took them in ring order), so each is done
+ * once. */
 static void resubmit_or_fail(struct vt_proxy *p, unsigned q, unsigned *n_again, unsigned *n_failed)
 {
 	struct shadow *s = &p->sq[q];
 	struct vt_queue *eq = vt_backend_engine_queue(p->fe, q);
-	bool again = p->type->virtio_id == VIRTIO_ID_BLOCK || p->type->virtio_id == VIRTIO_ID_RNG ||
-		     (p->type->event_queues & (1u << q));
+	bool again = all_again(p) || (p->type->event_queues & (1u << q));
 	unsigned nfail = 0;
 
+	/* What the dead back-end completed is done: to the guest, not again
+	 * (and base is then its used index, which its inflight region, if it
+	 * kept one, counts from). */
+	reap(p, q);
 	memset(p->rings + (size_t)q * SLOT_SIZE, 0, SLOT_SIZE);
 	s->base = s->avail_idx = s->last_used;
 	for (const struct vt_inflight *f = eq ? vt_inflight_oldest(&eq->infl) : NULL; f;
@@ -645,6 +669,14 @@ static int replay(struct vt_proxy *p, unsigned *n_again, unsigned *n_failed)
 		if (end >= 0)
 			close(end);
 	}
+	/* Before the rings, as QEMU's vhost-user-blk sends it before it starts
+	 * them (a back-end that tracks its requests in the region reads it when
+	 * a ring's kick fd comes).  Only for a device whose requests are all
+	 * submitted again: a back-end would resubmit from the region what the
+	 * proxy failed (resubmit_or_fail). */
+	if (rc == 0 && rp->inflight_fd >= 0 && all_again(p))
+		rc = replay_send(p, VHOST_USER_SET_INFLIGHT_FD, &rp->inflight, sizeof(rp->inflight),
+				 &rp->inflight_fd, 1);
 	if (rc == 0 && rp->have_features)
 		rc = replay_send(p, VHOST_USER_SET_FEATURES, &rp->features, sizeof(rp->features), NULL, 0);
 	if (rc == 0 && rp->have_mem) {
@@ -1100,6 +1132,7 @@ struct vt_proxy *vt_proxy_new(struct vt_loop *loop, const struct vt_proxy_conf *
 	vt_pxch_init(&p->ch, loop, NULL);
 	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++)
 		p->rp.r[q].err_fd = -1;
+	p->rp.inflight_fd = -1;
 	replay_clear(&p->rp);
 	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++) {
 		p->sq[q].kick_fd = p->sq[q].call_fd = -1;

@@ -329,6 +329,19 @@ hold_then_stop() {
 		fail "the next request did not reach the back-end: $(px_ctl inflight)"
 }
 
+# resubmitted_once DPID SECTOR3: drive DPID (read 1 read 3 into d.out)
+# ended well after one restart, its second read (SECTOR3: its first line's
+# hex and text) submitted again to the new back-end.
+resubmitted_once() {
+	wait_exit "$1" 30 || fail "drive still waits: $(cat "$PX_ERR")"
+	assert_equal "$WAIT_STATUS" 0
+	run sed -n 33p "$BATS_TEST_TMPDIR/d.out"
+	assert_output "0x00000600:  $2"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/d.out")" -eq 64 ] || fail "not both reads: $(cat "$BATS_TEST_TMPDIR/d.out")"
+	grep -q "^vitool: proxy: the back-end is back (restart 1): the VMM's set-up replayed, 1 requests it held submitted again, 0 failed\$" "$PX_ERR" ||
+		fail "$(cat "$PX_ERR")"
+}
+
 @test "back-end restart (--exec): a read it held when it died is submitted again to the new one; the front-end never notices" {
 	local pidfile="$BATS_TEST_TMPDIR/qsd.pid" qpid npid
 	printf 'survives' | dd of="$IMG" bs=1 seek=1536 conv=notrunc status=none
@@ -338,13 +351,7 @@ hold_then_stop() {
 	local dpid=$BG_PID
 	hold_then_stop '"summary":"read sector 3 len 512"' "$qpid"
 	kill -KILL "$qpid"
-	wait_exit "$dpid" 15 || fail "drive still waits: $(cat "$PX_ERR")"
-	assert_equal "$WAIT_STATUS" 0
-	run sed -n 33p "$BATS_TEST_TMPDIR/d.out"
-	assert_output "0x00000600:  73 75 72 76 69 76 65 73 00 00 00 00 00 00 00 00  survives........"
-	[ "$(wc -l <"$BATS_TEST_TMPDIR/d.out")" -eq 64 ] || fail "not both reads: $(cat "$BATS_TEST_TMPDIR/d.out")"
-	grep -q "^vitool: proxy: the back-end is back (restart 1): the VMM's set-up replayed, 1 requests it held submitted again, 0 failed\$" "$PX_ERR" ||
-		fail "$(cat "$PX_ERR")"
+	resubmitted_once "$dpid" "73 75 72 76 69 76 65 73 00 00 00 00 00 00 00 00  survives........"
 	grep -qxF "vitool: proxy: the back-end ($(qsd_exec "$pidfile")) was killed by signal 9" "$PX_ERR" ||
 		fail "not the whole command: $(cat "$PX_ERR")"
 	npid=$(cat "$pidfile")
@@ -357,6 +364,38 @@ hold_then_stop() {
 	pdrive blk read 3
 	assert_success
 	assert_line --index 0 --partial "73 75 72 76 69 76 65 73"
+}
+
+@test "back-end restart with an inflight region: SET_INFLIGHT_FD is replayed before the rings, the read the daemon had begun is done once" {
+	local pidfile="$BATS_TEST_TMPDIR/qsd.pid" rate="$BATS_TEST_TMPDIR/rate" qpid
+	printf 'begun' | dd of="$IMG" bs=1 seek=1536 conv=notrunc status=none
+	printf 'second' | dd of="$IMG" bs=1 seek=2560 conv=notrunc status=none
+	# The first daemon reads 1 byte/s: the first read passes, the next
+	# waits in it (taken from the ring, in its inflight region) for minutes.
+	# The second is not throttled: a read it did twice would come back
+	# twice, and the proxy would say so.
+	echo 1 >"$rate"
+	start_proxy --backend "$QSOCK" -p -v --exec "echo \$\$ >'$pidfile'; exec qemu-storage-daemon --object throttle-group,id=tg,x-bps-total=\$(cat '$rate') --blockdev driver=file,node-name=f,filename='$IMG' --blockdev driver=throttle,node-name=d,throttle-group=tg,file=f --export type=vhost-user-blk,id=e,node-name=d,addr.type=unix,addr.path='$QSOCK',writable=on"
+	qpid=$(cat "$pidfile")
+	start_bg "$BATS_TEST_TMPDIR/d.out" "$BATS_TEST_TMPDIR/d.err" "$VITOOL" drive blk -S "$PSOCK" --inflight \
+		--timeout 60000 read 1 read 3
+	local dpid=$BG_PID
+	wait_for 10 eval 'px_ctl inflight | grep -qF "\"summary\":\"read sector 3 len 512\""' ||
+		fail "the second read did not reach the back-end: $(px_ctl inflight)"
+	echo 1000000000 >"$rate"
+	kill -KILL "$qpid"
+	resubmitted_once "$dpid" "62 65 67 75 6e 00 00 00 00 00 00 00 00 00 00 00  begun..........."
+	# the replay after the restart: the region before the ring's kick fd
+	run sed -n '/SET_INFLIGHT_FD 24 bytes need-reply/,$p' "$PX_OUT"
+	local replayed
+	replayed=$(grep -n 'vhost-msg .* SET_INFLIGHT_FD 24 bytes fds 1$' <<<"$output" | head -n 1 | cut -d: -f1)
+	[ -n "$replayed" ] || fail "no SET_INFLIGHT_FD replayed: $(cat "$PX_OUT")"
+	sed -n "$replayed,\$p" <<<"$output" | grep -q 'SET_VRING_KICK' || fail "no ring after it: $output"
+	# the next front-end's read is its own, and nothing came back twice
+	pdrive blk read 5
+	assert_success
+	assert_line --index 0 --partial "73 65 63 6f 6e 64"
+	! grep -q "not in flight" "$PX_ERR" || fail "a completion came twice: $(cat "$PX_ERR")"
 }
 
 @test "back-end restart without --exec: the proxy reconnects once it is back, and the held write is done" {
