@@ -15,8 +15,15 @@
 /* One message at a time, off the stack (4 KiB of payload). */
 static struct vt_vhost_msg chmsg;
 
+/* The reader of an end (its partial message dropped with it). */
+static struct vt_pxrx *rx_of(struct vt_pxch *ch, const int *fd)
+{
+	return fd == &ch->up ? &ch->rx_up : &ch->rx_vmm;
+}
+
 static void unwatch(struct vt_pxch *ch, int *fd)
 {
+	vt_pxrx_reset(rx_of(ch, fd));
 	if (*fd < 0)
 		return;
 	vt_loop_del_fd(ch->loop, *fd);
@@ -37,15 +44,6 @@ static void answer_failed(struct vt_pxch *ch, uint32_t request)
 	vt_backend_record(ch->fe, &r, VT_MSG_CHANNEL_REPLY);
 	if (vt_vhost_send(ch->up, &r, NULL, 0) < 0)
 		vt_warn("proxy: back-end channel: answering %s failed", vt_vhost_backend_request_name(request));
-}
-
-/* The message ready on fd into chmsg: 0, 1 nothing after all, or -errno
- * (the end is closed or broken). */
-static int recv_one(int fd)
-{
-	memset(&chmsg, 0, offsetof(struct vt_vhost_msg, p));
-	int rc = vt_vhost_recv(fd, &chmsg);
-	return rc == -EAGAIN || rc == -EINTR ? 1 : rc;
 }
 
 /* A request of the back-end's: recorded and passed to the VMM with its
@@ -131,25 +129,50 @@ static void from_vmm(struct vt_pxch *ch, int rc)
 			vt_vhost_backend_request_name(want), strerror(-rc));
 }
 
-/* Either end has a message (or closed). */
+/* Either end has bytes (or closed): a whole message into chmsg goes on;
+ * a partial one waits for the rest without holding the loop up. */
 static void on_readable(struct vt_loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct vt_pxch *ch = arg;
-	int rc = recv_one(fd);
+	bool up = fd == ch->up;
+	int rc = vt_pxrx_read(up ? &ch->rx_up : &ch->rx_vmm, fd, &chmsg);
 
 	(void)loop;
 	(void)events;
-	if (rc == 1)
+	if (rc == 0)
 		return;
-	if (fd == ch->up)
-		from_backend(ch, rc);
+	if (up)
+		from_backend(ch, rc < 0 ? rc : 0);
 	else
-		from_vmm(ch, rc);
+		from_vmm(ch, rc < 0 ? rc : 0);
+}
+
+/* An end stopped inside a message: closed as if it had broken. */
+static void stalled(struct vt_pxch *ch, bool up, size_t got, size_t total)
+{
+	vt_warn("proxy: back-end channel: the %s stopped inside a message (%zu of %zu bytes in %d ms)",
+		up ? "back-end" : "VMM", got, total, VT_VHOST_RECV_TIMEOUT_MS);
+	if (up)
+		from_backend(ch, -ETIMEDOUT);
+	else
+		from_vmm(ch, -ETIMEDOUT);
+}
+
+static void up_stalled(void *arg, size_t got, size_t total)
+{
+	stalled(arg, true, got, total);
+}
+
+static void vmm_stalled(void *arg, size_t got, size_t total)
+{
+	stalled(arg, false, got, total);
 }
 
 void vt_pxch_init(struct vt_pxch *ch, struct vt_loop *loop, struct vt_backend *fe)
 {
 	*ch = (struct vt_pxch){ .loop = loop, .fe = fe, .vmm = -1, .up = -1 };
+	vt_pxrx_init(&ch->rx_vmm, loop, vmm_stalled, ch);
+	vt_pxrx_init(&ch->rx_up, loop, up_stalled, ch);
 }
 
 int vt_pxch_set_vmm(struct vt_pxch *ch, int fd)

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "proxy/rx.h"
 #include "util/loop.h"
 #include "vhost/backend.h"
 
@@ -29,6 +30,7 @@ struct vt_pxch {
 	unsigned head, n;
 	unsigned discard;        /* answers still due for a back-end that is gone */
 	uint64_t forwarded;      /* back-end requests passed to the VMM */
+	struct vt_pxrx rx_vmm, rx_up;   /* each end's message as it arrives */
 };
 
 void vt_pxch_init(struct vt_pxch *ch, struct vt_loop *loop, struct vt_backend *fe);

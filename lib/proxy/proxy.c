@@ -20,6 +20,7 @@
 #include "fault/fault.h"
 #include "proxy/channel.h"
 #include "proxy/pending.h"
+#include "proxy/rx.h"
 #include "proxy/spawn.h"
 #include "util/log.h"
 #include "vhost/frontend.h"
@@ -110,6 +111,7 @@ struct vt_proxy {
 	struct vt_proxy_conf conf;
 	pid_t pid;                       /* spawned back-end, or -1 */
 	int up;                          /* connection to the back-end, or -1 */
+	struct vt_pxrx up_rx;            /* its message as it arrives (on_upstream) */
 	struct vt_backend *fe;           /* the VMM's side */
 	struct vt_device_model model;
 	const struct vt_device_type *type;
@@ -433,6 +435,7 @@ static void fail(struct vt_proxy *p, const char *fmt, ...)
 static void up_close(struct vt_proxy *p)
 {
 	vt_pxch_backend_gone(&p->ch);
+	vt_pxrx_reset(&p->up_rx);
 	if (p->up < 0)
 		return;
 	vt_loop_del_fd(p->loop, p->up);
@@ -698,13 +701,17 @@ static int replay(struct vt_proxy *p, unsigned *n_again, unsigned *n_failed)
 			rc = replay_state(p, VHOST_USER_SET_VRING_BASE, q, s->base);
 		if (rc == 0)
 			rc = replay_send(p, VHOST_USER_SET_VRING_ADDR, &r->a, sizeof(r->a), NULL, 0);
+		/* The call and error fds before the kick: a back-end may run the
+		 * ring as soon as it has its kick fd (and the proxy's may hold a
+		 * kick the dead one never took), and libvhost-user's gives up on
+		 * a completion it has no call fd for. */
 		uint64_t idx = q;
-		if (rc == 0 && r->kick && s->kick_fd >= 0)
-			rc = replay_send(p, VHOST_USER_SET_VRING_KICK, &idx, sizeof(idx), &s->kick_fd, 1);
 		if (rc == 0 && r->call && s->call_fd >= 0)
 			rc = replay_send(p, VHOST_USER_SET_VRING_CALL, &idx, sizeof(idx), &s->call_fd, 1);
 		if (rc == 0 && r->err_fd >= 0)
 			rc = replay_send(p, VHOST_USER_SET_VRING_ERR, &idx, sizeof(idx), &r->err_fd, 1);
+		if (rc == 0 && r->kick && s->kick_fd >= 0)
+			rc = replay_send(p, VHOST_USER_SET_VRING_KICK, &idx, sizeof(idx), &s->kick_fd, 1);
 		if (rc == 0 && r->enable != ~0u)
 			rc = replay_state(p, VHOST_USER_SET_VRING_ENABLE, q, r->enable);
 	}
@@ -834,12 +841,22 @@ static void backend_gone(struct vt_proxy *p, int err)
 	int status, n;
 
 	up_close(p);
-	if (p->pid > 0 && !vt_spawn_alive(p->pid, &status)) {
+	/* A spawned back-end that dies closes its connection on its way out,
+	 * a moment before its exit status is there: waited for, a little (one
+	 * that only closed its connection is restarted 200 ms later). */
+	bool alive = p->pid > 0 && vt_spawn_alive(p->pid, &status);
+	for (int i = 0; alive && err == -ECONNRESET && i < 20; i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		alive = vt_spawn_alive(p->pid, &status);
+	}
+	if (p->pid > 0 && !alive) {
 		p->pid = -1;
 		n = asprintf(&how, "(%s) %s", p->conf.exec, vt_spawn_how(status, ended, sizeof(ended)));
 	} else {
 		n = asprintf(&how, "at %s %s", p->conf.backend,
-			     err == -ECONNRESET ? "closed its connection" : strerror(-err));
+			     err == -ECONNRESET ? "closed its connection"
+			     : err == -ETIMEDOUT ? "stopped inside a message" : strerror(-err));
 	}
 	if (n < 0)
 		how = NULL;
@@ -1044,10 +1061,9 @@ static void on_upstream(struct vt_loop *loop, int fd, uint32_t events, void *arg
 
 	(void)loop;
 	(void)events;
-	memset(r, 0, offsetof(struct vt_vhost_msg, p));
-	int rc = vt_vhost_recv(fd, r);
-	if (rc == -EAGAIN || rc == -EINTR)
-		return;
+	int rc = vt_pxrx_read(&p->up_rx, fd, r);
+	if (rc == 0)
+		return;   /* the rest later: the loop serves on meanwhile */
 	if (rc < 0) {
 		backend_gone(p, rc);
 		return;
@@ -1087,6 +1103,17 @@ static void stop_guest_ring(struct vt_proxy *p, unsigned q)
 	stop = (struct vt_vhost_msg){ .request = VHOST_USER_GET_VRING_BASE, .flags = VT_VHOST_VERSION,
 				      .size = sizeof(stop.p.state), .p.state = { q, 0 } };
 	vt_backend_apply(p->fe, &stop);
+}
+
+/* The back-end began a message and did not finish it in time: it is
+ * treated as gone (restarted or reconnected to). */
+static void up_stalled(void *arg, size_t got, size_t total)
+{
+	struct vt_proxy *p = arg;
+
+	vt_err("proxy: the back-end stopped inside a message (%zu of %zu bytes in %d ms)", got, total,
+	       VT_VHOST_RECV_TIMEOUT_MS);
+	backend_gone(p, -ETIMEDOUT);
 }
 
 /* ---- the VMM comes and goes ---- */
@@ -1129,6 +1156,7 @@ struct vt_proxy *vt_proxy_new(struct vt_loop *loop, const struct vt_proxy_conf *
 	p->pid = -1;
 	p->up = -1;
 	p->rings_fd = -1;
+	vt_pxrx_init(&p->up_rx, loop, up_stalled, p);
 	vt_pxch_init(&p->ch, loop, NULL);
 	for (unsigned q = 0; q < VT_VHOST_MAX_QUEUES; q++)
 		p->rp.r[q].err_fd = -1;

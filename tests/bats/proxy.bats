@@ -307,6 +307,67 @@ $2"
 		fail "$(cat "$PX_ERR")"
 }
 
+@test "a back-end that stops inside a reply: the proxy serves on meanwhile, gives it up after 5 s and says so" {
+	command -v python3 >/dev/null || skip "python3 not installed"
+	local fake="$BATS_TEST_TMPDIR/fake.sock"
+	# A back-end that answers the proxy's probe (GET_FEATURES: VERSION_1
+	# only), then sends the reply to the next GET_FEATURES one byte a
+	# second; it takes no second connection.
+	cat >"$BATS_TEST_TMPDIR/fake.py" <<'PY'
+import socket, struct, sys, time
+ls = socket.socket(socket.AF_UNIX)
+ls.bind(sys.argv[1])
+ls.listen(1)
+c, _ = ls.accept()
+ls.close()
+n = 0
+while True:
+    hdr = b""
+    while len(hdr) < 12:
+        b = c.recv(12 - len(hdr))
+        if not b:
+            sys.exit(0)
+        hdr += b
+    req, flags, size = struct.unpack("<III", hdr)
+    while size:
+        size -= len(c.recv(size))
+    if req != 1:
+        continue
+    reply = struct.pack("<IIIQ", 1, 0x5, 8, 1 << 32)
+    n += 1
+    if n == 1:
+        c.send(reply)
+        continue
+    for b in reply:
+        try:
+            c.send(bytes([b]))
+        except OSError:
+            sys.exit(0)
+        time.sleep(1)
+PY
+	start_bg "$BATS_TEST_TMPDIR/fake.out" "$BATS_TEST_TMPDIR/fake.err" python3 "$BATS_TEST_TMPDIR/fake.py" "$fake"
+	wait_for 5 test -S "$fake" || fail "the fake back-end did not listen"
+	start_proxy --backend "$fake" --device blk --connect-timeout 500
+	start_bg "$BATS_TEST_TMPDIR/d.out" "$BATS_TEST_TMPDIR/d.err" "$VITOOL" drive blk -S "$PSOCK" --timeout 20000 id
+	local dpid=$BG_PID
+	wait_for 10 eval 'px_ctl info | grep -q "\"connected\":true"' || fail "no front-end: $(px_ctl info)"
+	# the reply trickles in: the loop is free, the control socket answers at once, twice
+	run timeout 2 socat - "UNIX-CONNECT:$PX_CTL" <<<"info"
+	assert_success
+	assert_output --partial '"backend_connected":true'
+	run timeout 2 socat - "UNIX-CONNECT:$PX_CTL" <<<"stats"
+	assert_success
+	assert_output --partial '"ok":true'
+	wait_exit "$PX_PID" 20 || fail "the proxy still runs: $(cat "$PX_ERR")"
+	assert_equal "$WAIT_STATUS" 1
+	grep -qE '^vitool: proxy: the back-end stopped inside a message \([0-9]+ of (12|20) bytes in 5000 ms\)$' "$PX_ERR" ||
+		fail "$(cat "$PX_ERR")"
+	grep -q "^vitool: proxy: the back-end at $fake stopped inside a message, and then: cannot connect to the back-end at $fake: " "$PX_ERR" ||
+		fail "$(cat "$PX_ERR")"
+	wait_exit "$dpid" 10 || fail "drive still waits"
+	[ "$WAIT_STATUS" != 0 ] || fail "drive got an answer: $(cat "$BATS_TEST_TMPDIR/d.out")"
+}
+
 # qsd_exec PIDFILE: an --exec command line for qemu-storage-daemon on
 # $QSOCK that writes its pid to PIDFILE
 qsd_exec() {
