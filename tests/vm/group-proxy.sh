@@ -6,6 +6,8 @@
 # the i2c tools, then reads both in a loop while the host kills both
 # back-ends; the host checks the image, the proxies' traces and --print
 # lines, the restarts, and that an --exec back-end ends with its proxy.
+# The proxy group also runs the i2c and gpio groups' guests through a
+# proxy (device_start), with every check of theirs.
 
 # proxy_start NAME proxy-ARGS...: like serve_start (its log NAME.serve.log,
 # its control socket NAME.ctl; serve_stop ends it)
@@ -21,6 +23,23 @@ proxy_start() {
 		diag_file "$log"
 		return 1
 	fi
+}
+
+# device_start NAME DEVICE serve-ARGS...: vitool serve DEVICE on
+# $W/NAME.sock (serve_start); with VIA_PROXY set (group_i2c proxy,
+# group_gpio proxy), a vitool proxy on $W/NAME.sock instead, which starts
+# the serve (--exec) on $W/NAME-be.sock with its own control socket
+# $W/NAME-be.ctl: NAME's log (--print) and control socket are the proxy's.
+device_start() {
+	local name=$1 dev=$2 cmd
+	shift 2
+	if [ -z "${VIA_PROXY:-}" ]; then
+		serve_start "$name" "$dev" --socket "$W/$name.sock" "$@"
+		return
+	fi
+	cmd=$(printf '%q ' "$VITOOL" serve "$dev" --socket "$W/$name-be.sock" --control "$W/$name-be.ctl" -q "$@")
+	proxy_start "$name" --listen "$W/$name.sock" --backend "$W/$name-be.sock" --connect-timeout 10000 \
+		--exec "exec $cmd"
 }
 
 # blk_bytes TRACE KIND FIRST END: bytes of the OK KIND (read/write)

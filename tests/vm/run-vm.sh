@@ -92,68 +92,69 @@ log_has() {  # log_has FILE ERE: a line of FILE matches
 }
 
 # --- 1. i2c: simulated targets through the Linux virtio-i2c driver ------------
-group_i2c() {
+group_i2c() {  # group_i2c [proxy]: with proxy, the same through a vitool proxy
+	local VIA_PROXY=${1:-} vm=i2c g=i2c
+	[ -z "$VIA_PROXY" ] || vm=pxi2c g="i2c through the proxy"
 	local seed=$W/seed.bin f=$TAP_FAILED
 	# A pseudo-random but reproducible EEPROM image.
 	local i; for ((i = 0; i < 256; i++)); do
 		printf "\\$(printf %03o $(( (i * 73 + 41) & 255 )))"
 	done >"$seed"
-	serve_start i2c i2c --socket "$W/i2c.sock" \
-		--target "0x50=24c02:file=$seed" --target 0x20=regs ||
-		{ tap_fail "i2c: vitool serve i2c starts"; return; }
-	vm_boot i2c i2c.sh -- -chardev "socket,id=c0,path=$W/i2c.sock" \
-		-device vhost-user-i2c-pci,chardev=c0 || { tap_fail "i2c: QEMU starts"; group_logs i2c i2c; return; }
-	local st; vm_finish i2c 90; st=$?
-	if [ "$st" = 0 ]; then tap_ok "i2c: guest boots, runs the scenario, exits 0"
-	else tap_fail "i2c: guest boots, runs the scenario, exits 0" "scenario exit $st"; fi
+	device_start "$vm" i2c --target "0x50=24c02:file=$seed" --target 0x20=regs ||
+		{ tap_fail "$g: vitool serve i2c starts"; return; }
+	vm_boot "$vm" i2c.sh -- -chardev "socket,id=c0,path=$W/$vm.sock" \
+		-device vhost-user-i2c-pci,chardev=c0 || { tap_fail "$g: QEMU starts"; group_logs "$vm" "$vm"; return; }
+	local st; vm_finish "$vm" 90; st=$?
+	if [ "$st" = 0 ]; then tap_ok "$g: guest boots, runs the scenario, exits 0"
+	else tap_fail "$g: guest boots, runs the scenario, exits 0" "scenario exit $st"; fi
 
 	# i2cdetect: exactly the two targets (rows "NN: xx -- ...").
 	local found
-	found=$(vm_section i2c detect | awk -F: '/^[0-7]0:/ { n = split($2, a, " ");
+	found=$(vm_section "$vm" detect | awk -F: '/^[0-7]0:/ { n = split($2, a, " ");
 		for (i = 1; i <= n; i++) if (a[i] ~ /^[0-9a-f][0-9a-f]$/) printf "%s ", a[i] }')
-	if [ "$found" = "20 50 " ] && rc_is i2c detect 0; then
-		tap_ok "i2c: i2cdetect -y -r 0 shows exactly 0x20 and 0x50"
+	if [ "$found" = "20 50 " ] && rc_is "$vm" detect 0; then
+		tap_ok "$g: i2cdetect -y -r 0 shows exactly 0x20 and 0x50"
 	else
-		tap_fail "i2c: i2cdetect -y -r 0 shows exactly 0x20 and 0x50" "found: ${found:-nothing}"
-		diag "$(vm_section i2c detect)"
+		tap_fail "$g: i2cdetect -y -r 0 shows exactly 0x20 and 0x50" "found: ${found:-nothing}"
+		diag "$(vm_section "$vm" detect)"
 	fi
-	if rc_is i2c write 0 && rc_is i2c readback 0 && section_is i2c readback "0xaa 0xbb"; then
-		tap_ok "i2c: i2ctransfer w3@0x50 0x10 0xaa 0xbb, then w1@0x50 0x10 r2 reads 0xaa 0xbb"
-	else tap_fail "i2c: i2ctransfer w3@0x50 0x10 0xaa 0xbb, then w1@0x50 0x10 r2 reads 0xaa 0xbb"; fi
-	if rc_nonzero i2c absent; then
-		tap_ok "i2c: i2cget at absent 0x30 fails in the guest (NACK)"
-	else tap_fail "i2c: i2cget at absent 0x30 fails in the guest (NACK)" "$(vm_section i2c absent)"; fi
-	if rc_is i2c regs-set 0 && section_is i2c regs-get 0x5a; then
-		tap_ok "i2c: regs target at 0x20: i2cset 0x05 0x5a, i2cget reads 0x5a"
-	else tap_fail "i2c: regs target at 0x20: i2cset 0x05 0x5a, i2cget reads 0x5a"; fi
+	if rc_is "$vm" write 0 && rc_is "$vm" readback 0 && section_is "$vm" readback "0xaa 0xbb"; then
+		tap_ok "$g: i2ctransfer w3@0x50 0x10 0xaa 0xbb, then w1@0x50 0x10 r2 reads 0xaa 0xbb"
+	else tap_fail "$g: i2ctransfer w3@0x50 0x10 0xaa 0xbb, then w1@0x50 0x10 r2 reads 0xaa 0xbb"; fi
+	if rc_nonzero "$vm" absent; then
+		tap_ok "$g: i2cget at absent 0x30 fails in the guest (NACK)"
+	else tap_fail "$g: i2cget at absent 0x30 fails in the guest (NACK)" "$(vm_section "$vm" absent)"; fi
+	if rc_is "$vm" regs-set 0 && section_is "$vm" regs-get 0x5a; then
+		tap_ok "$g: regs target at 0x20: i2cset 0x05 0x5a, i2cget reads 0x5a"
+	else tap_fail "$g: regs target at 0x20: i2cset 0x05 0x5a, i2cget reads 0x5a"; fi
 
 	# at24: the whole EEPROM = the host's seed with the guest's two bytes.
 	local expect
 	expect=$( { head -c 16 "$seed"; printf '\xaa\xbb'; tail -c +19 "$seed"; } | od -An -tx1 -v | tr -s ' \n' ' ')
-	local got; got=$(vm_section i2c at24-read | tr -s ' \n' ' ')
-	if rc_is i2c at24-bind 0 && rc_is i2c at24-read 0 && [ "$got" = "$expect" ]; then
-		tap_ok "i2c: at24 driver reads the host-seeded EEPROM (with the guest's write at 0x10)"
+	local got; got=$(vm_section "$vm" at24-read | tr -s ' \n' ' ')
+	if rc_is "$vm" at24-bind 0 && rc_is "$vm" at24-read 0 && [ "$got" = "$expect" ]; then
+		tap_ok "$g: at24 driver reads the host-seeded EEPROM (with the guest's write at 0x10)"
 	else
-		tap_fail "i2c: at24 driver reads the host-seeded EEPROM (with the guest's write at 0x10)" \
+		tap_fail "$g: at24 driver reads the host-seeded EEPROM (with the guest's write at 0x10)" \
 			"expected:${expect:0:96}..." "got:     ${got:0:96}..."
-		diag "$(vm_section i2c at24-bind)"
+		diag "$(vm_section "$vm" at24-bind)"
 	fi
-	if rc_is i2c at24-write 0 && section_is i2c at24-reread "0x5a 0xa5" &&
-		log_has "$W/i2c.serve.log" '0x50 write [0-9]+ \[40 5a'; then
-		tap_ok "i2c: a write through the at24 eeprom file reaches the target"
-	else tap_fail "i2c: a write through the at24 eeprom file reaches the target" "$(vm_section i2c at24-write)"; fi
+	if rc_is "$vm" at24-write 0 && section_is "$vm" at24-reread "0x5a 0xa5" &&
+		log_has "$W/$vm.serve.log" '0x50 write [0-9]+ \[40 5a'; then
+		tap_ok "$g: a write through the at24 eeprom file reaches the target"
+	else tap_fail "$g: a write through the at24 eeprom file reaches the target" "$(vm_section "$vm" at24-write)"; fi
 
-	local l=$W/i2c.serve.log ok=1
+	local l=$W/$vm.serve.log ok=1
 	log_has "$l" '0x50 write 3 \[10 aa bb\] -> OK' || ok=0
 	log_has "$l" '0x50 write 1 \[10\] fail-next -> OK' || ok=0
 	log_has "$l" '0x50 read 2 -> OK \[aa bb\]' || ok=0
 	log_has "$l" '0x30 read 1 -> ERR' || ok=0
 	log_has "$l" '0x20 write 2 \[05 5a\] -> OK' || ok=0
 	log_has "$l" '0x20 read 1 -> OK \[5a\]' || ok=0
-	if [ $ok = 1 ]; then tap_ok "i2c: serve --print decodes the guest's requests"
-	else tap_fail "i2c: serve --print decodes the guest's requests"; fi
-	serve_stop i2c
-	[ "$TAP_FAILED" = "$f" ] || group_logs i2c i2c
+	if [ $ok = 1 ]; then tap_ok "$g: --print decodes the guest's requests"
+	else tap_fail "$g: --print decodes the guest's requests"; fi
+	serve_stop "$vm"
+	[ "$TAP_FAILED" = "$f" ] || group_logs "$vm" "$vm"
 }
 
 # --- 2. trace: `vitool trace` clients on the i2c serve of a running guest ------
@@ -300,84 +301,89 @@ for l in open(sys.argv[1]):
 }
 
 # --- 3. gpio: simulated lines, libgpiod tools in the guest, inject on the host --
-group_gpio() {
-	local c=$W/gpio.ctl f=$TAP_FAILED names=power,led,reset,button,irq,cs,spare,go
-	serve_start gpio gpio --socket "$W/gpio.sock" --names "$names" ||
-		{ tap_fail "gpio: vitool serve gpio starts"; return; }
+group_gpio() {  # group_gpio [proxy]: with proxy, the same through a vitool proxy
+	local VIA_PROXY=${1:-} vm=gpio g=gpio
+	[ -z "$VIA_PROXY" ] || vm=pxgpio g="gpio through the proxy"
+	# c: the device's control socket (lines, inject); tc: the instance the
+	# trace client and --print watch (the proxy's, through it)
+	local c=$W/$vm.ctl tc=$W/$vm.ctl f=$TAP_FAILED names=power,led,reset,button,irq,cs,spare,go
+	[ -z "$VIA_PROXY" ] || c=$W/$vm-be.ctl
+	device_start "$vm" gpio --names "$names" ||
+		{ tap_fail "$g: vitool serve gpio starts"; return; }
 	# A trace client attached before the guest boots; stopped once it printed
 	# the session's last record, the front-end's disconnect (see group_trace).
-	trace_start gpio-text "$c" -U
-	wait_until 5 trace_subscribers "$c" 1 || diag "gpio: the trace client did not attach: $(ctl "$c" trace-stats)"
-	vm_boot gpio gpio.sh -- -chardev "socket,id=c1,path=$W/gpio.sock" \
-		-device vhost-user-gpio-pci,chardev=c1 || { tap_fail "gpio: QEMU starts"; group_logs gpio gpio; return; }
+	trace_start "$vm-text" "$tc" -U
+	wait_until 5 trace_subscribers "$tc" 1 || diag "$g: the trace client did not attach: $(ctl "$tc" trace-stats)"
+	vm_boot "$vm" gpio.sh -- -chardev "socket,id=c1,path=$W/$vm.sock" \
+		-device vhost-user-gpio-pci,chardev=c1 || { tap_fail "$g: QEMU starts"; group_logs "$vm" "$vm"; return; }
 
 	# Guest -> host: line 1 driven high by gpioset.
-	if vm_wait_marker gpio "@@ set1" 60 && wait_until 10 line_is "$c" 1 '"direction":"out"' '"value":1'; then
-		tap_ok "gpio: guest gpioset 1=1, the host's lines shows line 1 out, value 1"
-	else tap_fail "gpio: guest gpioset 1=1, the host's lines shows line 1 out, value 1" "line 1: $(gpio_line "$c" 1)"; fi
+	if vm_wait_marker "$vm" "@@ set1" 60 && wait_until 10 line_is "$c" 1 '"direction":"out"' '"value":1'; then
+		tap_ok "$g: guest gpioset 1=1, the host's lines shows line 1 out, value 1"
+	else tap_fail "$g: guest gpioset 1=1, the host's lines shows line 1 out, value 1" "line 1: $(gpio_line "$c" 1)"; fi
 
 	# Host -> guest interrupts: a rising and a falling edge on line 3.
 	local armed=0 r1=x r2=x
-	if vm_wait_marker gpio "@@ mon-started" 30 && wait_until 15 line_is "$c" 3 '"armed":true' '"irq":"edge-both"'; then
-		armed=1; tap_ok "gpio: guest gpiomon arms line 3 (edge-both) as the host sees it"
-	else tap_fail "gpio: guest gpiomon arms line 3 (edge-both) as the host sees it" "line 3: $(gpio_line "$c" 3)"; fi
+	if vm_wait_marker "$vm" "@@ mon-started" 30 && wait_until 15 line_is "$c" 3 '"armed":true' '"irq":"edge-both"'; then
+		armed=1; tap_ok "$g: guest gpiomon arms line 3 (edge-both) as the host sees it"
+	else tap_fail "$g: guest gpiomon arms line 3 (edge-both) as the host sees it" "line 3: $(gpio_line "$c" 3)"; fi
 	if [ $armed = 1 ]; then
 		timeout 10 "$VITOOL" inject gpio --control "$c" 3=1 --wait --timeout 5000 >"$W/inject1.out" 2>&1; r1=$?
 		wait_until 10 line_is "$c" 3 '"armed":true'
 		timeout 10 "$VITOOL" inject gpio --control "$c" 3=0 --wait --timeout 5000 >"$W/inject2.out" 2>&1; r2=$?
 	fi
-	if [ "$r1" = 0 ]; then tap_ok "gpio: inject 3=1 --wait: the guest took the interrupt (exit 0)"
-	else tap_fail "gpio: inject 3=1 --wait: the guest took the interrupt (exit 0)" "exit $r1: $(cat "$W/inject1.out" 2>/dev/null)"; fi
-	if [ "$r2" = 0 ]; then tap_ok "gpio: inject 3=0 --wait: the guest took the interrupt (exit 0)"
-	else tap_fail "gpio: inject 3=0 --wait: the guest took the interrupt (exit 0)" "exit $r2: $(cat "$W/inject2.out" 2>/dev/null)"; fi
+	if [ "$r1" = 0 ]; then tap_ok "$g: inject 3=1 --wait: the guest took the interrupt (exit 0)"
+	else tap_fail "$g: inject 3=1 --wait: the guest took the interrupt (exit 0)" "exit $r1: $(cat "$W/inject1.out" 2>/dev/null)"; fi
+	if [ "$r2" = 0 ]; then tap_ok "$g: inject 3=0 --wait: the guest took the interrupt (exit 0)"
+	else tap_fail "$g: inject 3=0 --wait: the guest took the interrupt (exit 0)" "exit $r2: $(cat "$W/inject2.out" 2>/dev/null)"; fi
 
-	vm_wait_marker gpio "@@ end mon" 40
-	local mon; mon=$(vm_section gpio mon)
-	if rc_is gpio mon 0 && [ "$(grep -c 'RISING EDGE' <<<"$mon")" = 1 ] &&
+	vm_wait_marker "$vm" "@@ end mon" 40
+	local mon; mon=$(vm_section "$vm" mon)
+	if rc_is "$vm" mon 0 && [ "$(grep -c 'RISING EDGE' <<<"$mon")" = 1 ] &&
 		[ "$(grep -c 'FALLING EDGE' <<<"$mon")" = 1 ] &&
 		[ "$(grep -o 'RISING\|FALLING' <<<"$mon" | tr '\n' ' ')" = "RISING FALLING " ]; then
-		tap_ok "gpio: guest gpiomon -n 2 prints a RISING then a FALLING edge on line 3"
-	else tap_fail "gpio: guest gpiomon -n 2 prints a RISING then a FALLING edge on line 3" "gpiomon output: ${mon:-(none)}"; fi
+		tap_ok "$g: guest gpiomon -n 2 prints a RISING then a FALLING edge on line 3"
+	else tap_fail "$g: guest gpiomon -n 2 prints a RISING then a FALLING edge on line 3" "gpiomon output: ${mon:-(none)}"; fi
 
 	# Host -> guest level signal on line 7, read with gpioget.
 	local rg=x
-	if vm_wait_marker gpio "@@ wait-go" 30; then
+	if vm_wait_marker "$vm" "@@ wait-go" 30; then
 		timeout 10 "$VITOOL" inject gpio --control "$c" go=1 >"$W/inject3.out" 2>&1; rg=$?
 	fi
-	if [ "$rg" = 0 ] && vm_wait_marker gpio "@@ go-received" 30; then
-		tap_ok "gpio: host inject go=1 (line 7 by name) is read by the guest's gpioget"
-	else tap_fail "gpio: host inject go=1 (line 7 by name) is read by the guest's gpioget" "inject exit $rg: $(cat "$W/inject3.out" 2>/dev/null)"; fi
+	if [ "$rg" = 0 ] && vm_wait_marker "$vm" "@@ go-received" 30; then
+		tap_ok "$g: host inject go=1 (line 7 by name) is read by the guest's gpioget"
+	else tap_fail "$g: host inject go=1 (line 7 by name) is read by the guest's gpioget" "inject exit $rg: $(cat "$W/inject3.out" 2>/dev/null)"; fi
 
-	local st; vm_finish gpio 60; st=$?
+	local st; vm_finish "$vm" 60; st=$?
 	local rt=x
-	wait_until 10 grep -qE "^$TRACE_TIME gpio disconnect\$" "$W/gpio-text.trace"
-	trace_stop gpio-text && rt=$REAPED
+	wait_until 10 grep -qE "^$TRACE_TIME gpio disconnect\$" "$W/$vm-text.trace"
+	trace_stop "$vm-text" && rt=$REAPED
 	# Checked last: the names and chip as the guest saw them.
-	if rc_is gpio detect 0 && vm_section gpio detect | grep -q '^gpiochip0 \[virtio[0-9]*\] (8 lines)$'; then
-		tap_ok "gpio: gpiodetect shows gpiochip0 with 8 lines"
-	else tap_fail "gpio: gpiodetect shows gpiochip0 with 8 lines" "$(vm_section gpio detect)"; fi
+	if rc_is "$vm" detect 0 && vm_section "$vm" detect | grep -q '^gpiochip0 \[virtio[0-9]*\] (8 lines)$'; then
+		tap_ok "$g: gpiodetect shows gpiochip0 with 8 lines"
+	else tap_fail "$g: gpiodetect shows gpiochip0 with 8 lines" "$(vm_section "$vm" detect)"; fi
 	local info want i=0 n bad=
-	info=$(vm_section gpio info)
+	info=$(vm_section "$vm" info)
 	for n in ${names//,/ }; do
 		grep -qE "line +$i: +\"$n\"" <<<"$info" || bad="$bad $i=$n"
 		i=$((i + 1))
 	done
-	if rc_is gpio info 0 && [ -z "$bad" ] && [ "$(grep -c 'line  *[0-9]*:' <<<"$info")" = 8 ]; then
-		tap_ok "gpio: gpioinfo shows the 8 lines with their names"
-	else tap_fail "gpio: gpioinfo shows the 8 lines with their names" "missing:$bad" "$info"; fi
-	if [ "$st" = 0 ]; then tap_ok "gpio: guest scenario exits 0 and the guest powers off"
-	else tap_fail "gpio: guest scenario exits 0 and the guest powers off" "scenario exit $st"; fi
-	local l=$W/gpio.serve.log ok=1
+	if rc_is "$vm" info 0 && [ -z "$bad" ] && [ "$(grep -c 'line  *[0-9]*:' <<<"$info")" = 8 ]; then
+		tap_ok "$g: gpioinfo shows the 8 lines with their names"
+	else tap_fail "$g: gpioinfo shows the 8 lines with their names" "missing:$bad" "$info"; fi
+	if [ "$st" = 0 ]; then tap_ok "$g: guest scenario exits 0 and the guest powers off"
+	else tap_fail "$g: guest scenario exits 0 and the guest powers off" "scenario exit $st"; fi
+	local l=$W/$vm.serve.log ok=1
 	log_has "$l" "GET_LINE_NAMES -> OK 8 names \\[${names//,/ }\\]" || ok=0
 	log_has "$l" 'SET_VALUE line 1 = 1 -> OK' || ok=0
 	log_has "$l" 'SET_DIRECTION line 1 out -> OK' || ok=0
 	log_has "$l" 'SET_IRQ_TYPE line 3 edge-both -> OK' || ok=0
 	[ "$(grep -cE 'q1 #[0-9]+ used irq line 3 armed -> VALID' "$l")" -ge 2 ] || { ok=0; diag "fewer than 2 VALID irqs on line 3"; }
 	if [ $ok = 1 ] && line_is "$c" 3 '"irqs":2'; then
-		tap_ok "gpio: serve --print and lines show the requests and the 2 interrupts delivered"
-	else tap_fail "gpio: serve --print and lines show the requests and the 2 interrupts delivered" "line 3: $(gpio_line "$c" 3)"; fi
+		tap_ok "$g: --print and lines show the requests and the 2 interrupts delivered"
+	else tap_fail "$g: --print and lines show the requests and the 2 interrupts delivered" "line 3: $(gpio_line "$c" 3)"; fi
 	# The trace client saw the guest's requests and both interrupts.
-	local t=$W/gpio-text.trace ok=1
+	local t=$W/$vm-text.trace ok=1
 	log_has "$t" "^$TRACE_TIME gpio q0 #[0-9]+ avail SET_DIRECTION line 1 out\$" || ok=0
 	log_has "$t" "^$TRACE_TIME gpio q0 #[0-9]+ used SET_DIRECTION line 1 out -> OK $TRACE_LAT\$" || ok=0
 	log_has "$t" "^$TRACE_TIME gpio q0 #[0-9]+ used SET_VALUE line 1 = 1 -> OK $TRACE_LAT\$" || ok=0
@@ -385,14 +391,14 @@ group_gpio() {
 	[ "$(grep -cE "^$TRACE_TIME gpio q1 #[0-9]+ used irq line 3 armed -> VALID $TRACE_LAT\$" "$t")" = 2 ] ||
 		{ ok=0; diag "not 2 VALID completions of line 3 on q1:"; diag "$(grep ' q1 ' "$t")"; }
 	if [ "$rt" = 0 ] && [ $ok = 1 ]; then
-		tap_ok "gpio: vitool trace shows SET_DIRECTION, SET_IRQ_TYPE and the 2 eventq completions (VALID)"
+		tap_ok "$g: vitool trace shows SET_DIRECTION, SET_IRQ_TYPE and the 2 eventq completions (VALID)"
 	else
-		tap_fail "gpio: vitool trace shows SET_DIRECTION, SET_IRQ_TYPE and the 2 eventq completions (VALID)" \
+		tap_fail "$g: vitool trace shows SET_DIRECTION, SET_IRQ_TYPE and the 2 eventq completions (VALID)" \
 			"trace exit status $rt"
-		diag_file "$t" 40; diag_file "$W/gpio-text.trace.err" 5
+		diag_file "$t" 40; diag_file "$W/$vm-text.trace.err" 5
 	fi
-	serve_stop gpio
-	[ "$TAP_FAILED" = "$f" ] || group_logs gpio gpio
+	serve_stop "$vm"
+	[ "$TAP_FAILED" = "$f" ] || group_logs "$vm" "$vm"
 }
 
 # --- 4. reconnect: kill -9 the back-end, restart it, the guest goes on ---------
@@ -733,6 +739,8 @@ else
 	want fault && timed group_fault
 	want fault-kasan && timed group_fault_kasan
 	want proxy && timed group_proxy
+	want proxy && timed group_i2c proxy
+	want proxy && timed group_gpio proxy
 	# Only when named: `make check-vm-soak` (VM_ONLY=soak).
 	. "$here/group-soak.sh"
 	[[ " ${VM_ONLY:-} " == *" soak "* ]] && timed group_soak
